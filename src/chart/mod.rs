@@ -1,0 +1,1 @@
+//! Charts as Helm loads them: `Chart.yaml`, templates, files, subcharts.

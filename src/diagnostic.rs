@@ -1,0 +1,104 @@
+//! The one vocabulary of findings: [`Diagnostic`], [`Severity`], [`Location`], [`Related`].
+//!
+//! Every rule, the renderer and the config loader produce these; every report format is a view
+//! of them. Paths are relative to the checked directory; lines and columns are 1-based.
+
+use serde::Serialize;
+
+/// How bad a finding is. `off` is a configuration value, never a finding's severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Where in a file a finding is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+impl Location {
+    /// A location covering one point.
+    pub fn point(file: impl Into<String>, line: u32, column: u32) -> Self {
+        Location { file: file.into(), line, column, end_line: line, end_column: column }
+    }
+}
+
+/// A secondary place that explains a finding ("set here for dev").
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Related {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+/// The identity of a rendered Kubernetes resource.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ResourceId {
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl std::fmt::Display for ResourceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.kind, self.name)
+    }
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diagnostic {
+    pub rule: String,
+    pub name: String,
+    pub severity: Severity,
+    pub message: String,
+    pub chart: Option<String>,
+    pub environment: Option<String>,
+    pub resource: Option<ResourceId>,
+    pub path: Option<String>,
+    pub location: Option<Location>,
+    pub related: Vec<Related>,
+    /// A one-line hint on how to fix it (human output only).
+    #[serde(skip)]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A finding of `rule` with its registered name and default severity filled in by the caller.
+    pub fn new(rule: &str, name: &str, severity: Severity, message: impl Into<String>) -> Self {
+        Diagnostic {
+            rule: rule.to_string(),
+            name: name.to_string(),
+            severity,
+            message: message.into(),
+            chart: None,
+            environment: None,
+            resource: None,
+            path: None,
+            location: None,
+            related: Vec::new(),
+            help: None,
+        }
+    }
+}

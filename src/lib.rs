@@ -1,0 +1,17 @@
+//! driftgate: a pre-deploy gate for Helm charts deployed to several environments.
+//!
+//! The pipeline: [`discover`] charts and environments -> load [`values`] with origins ->
+//! [`render`] every environment with the built-in [`template`] engine -> evaluate
+//! [`policy`] -> [`report`] diagnostics.
+
+pub mod chart;
+pub mod diagnostic;
+pub mod model;
+pub mod discover;
+pub mod policy;
+pub mod render;
+pub mod report;
+pub mod source;
+pub mod template;
+pub mod values;
+pub mod yaml;

@@ -1,0 +1,1 @@
+//! Rules and policies: the rule registry, built-in rules, Rego (regorus) evaluation.

@@ -1,0 +1,1 @@
+//! Chart + values -> ordered manifests, exactly as `helm template` prints them.

@@ -1,0 +1,74 @@
+//! The function library templates can call: Go's builtins, Sprig, and Helm's additions.
+//!
+//! Each function declares its Go parameter types; the evaluator checks and converts arguments
+//! against them exactly as Go's `reflect`-based call does (same error texts), so function bodies
+//! receive arguments of the declared shape. Functions that need the engine itself (`include`,
+//! `tpl`, `template`-like helpers) are not here: the evaluator implements them.
+
+use super::value::Value;
+
+/// A Go parameter type, as far as argument checking needs to know it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamType {
+    /// `interface{}`: anything, nil included.
+    Any,
+    /// `string`
+    String,
+    /// `int`
+    Int,
+    /// `int64`
+    Int64,
+    /// `float64`
+    Float64,
+    /// `bool`
+    Bool,
+    /// `[]interface{}`
+    List,
+    /// `map[string]interface{}`
+    Map,
+    /// `[]string`
+    StringList,
+}
+
+/// The error a function returns; the evaluator wraps it as Go does:
+/// `error calling NAME: MESSAGE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FuncError(pub String);
+
+impl FuncError {
+    pub fn new(message: impl Into<String>) -> Self {
+        FuncError(message.into())
+    }
+}
+
+impl std::fmt::Display for FuncError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub type NativeFn = fn(&[Value]) -> Result<Value, FuncError>;
+
+/// One callable template function.
+#[derive(Clone, Copy, Debug)]
+pub struct Function {
+    pub name: &'static str,
+    /// Declared parameter types; with `variadic`, the last one repeats (`...T`).
+    pub params: &'static [ParamType],
+    pub variadic: bool,
+    pub call: NativeFn,
+}
+
+pub mod builtins;
+pub mod encoding;
+pub mod sprig;
+
+/// Every function a Helm template can call, except the ones the evaluator implements itself
+/// (`and`, `or`, `include`, `tpl`, ...). Later entries with the same name replace earlier ones,
+/// as Helm's function map does.
+pub fn all() -> Vec<Function> {
+    let mut funcs = builtins::functions();
+    funcs.extend(sprig::functions());
+    funcs.extend(encoding::functions());
+    funcs
+}
