@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod model;
 pub mod discover;
 pub mod policy;
+pub mod provenance;
 pub mod render;
 pub mod report;
 pub mod source;

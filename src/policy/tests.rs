@@ -1,0 +1,1 @@
+//! End-to-end rule tests: fixture projects through the real evaluation.
