@@ -55,7 +55,7 @@ env_vars[name] := vars if {
 	vars := {[workloads.resource_id(obj), pair[0], e.name] |
 		some obj in env.resources
 		some pair in workloads.containers(obj)
-		some e in pair[1].env
+		some e in workloads.items(object.get(pair[1], "env", []))
 		is_string(e.name)
 	}
 }

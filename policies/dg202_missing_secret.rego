@@ -63,7 +63,7 @@ refs contains {"env": name, "resource": workloads.resource_id(obj), "path": path
 	some name, env in checked
 	some obj in env.resources
 	some pair in workloads.containers(obj)
-	some e in pair[1].env
+	some e in workloads.items(object.get(pair[1], "env", []))
 	ref := e.valueFrom.secretKeyRef
 	is_string(ref.name)
 	not ref.optional == true
@@ -75,7 +75,7 @@ refs contains {"env": name, "resource": workloads.resource_id(obj), "path": path
 	some name, env in checked
 	some obj in env.resources
 	some pair in workloads.containers(obj)
-	some i, from in pair[1].envFrom
+	some i, from in workloads.items(object.get(pair[1], "envFrom", []))
 	ref := from.secretRef
 	is_string(ref.name)
 	not ref.optional == true
@@ -86,7 +86,7 @@ refs contains {"env": name, "resource": workloads.resource_id(obj), "path": path
 	some name, env in checked
 	some obj in env.resources
 	pod := workloads.pod_spec(obj)
-	some v in pod[1].volumes
+	some v in workloads.items(object.get(pod[1], "volumes", []))
 	is_string(v.secret.secretName)
 	not v.secret.optional == true
 	path := sprintf("%s.volumes[%s].secret.secretName", [pod[0], v.name])
@@ -96,8 +96,8 @@ refs contains {"env": name, "resource": workloads.resource_id(obj), "path": path
 	some name, env in checked
 	some obj in env.resources
 	pod := workloads.pod_spec(obj)
-	some v in pod[1].volumes
-	some i, source in v.projected.sources
+	some v in workloads.items(object.get(pod[1], "volumes", []))
+	some i, source in workloads.items(v.projected.sources)
 	is_string(source.secret.name)
 	not source.secret.optional == true
 	path := sprintf("%s.volumes[%s].projected.sources[%d].secret.name", [pod[0], v.name, i])
@@ -107,7 +107,7 @@ refs contains {"env": name, "resource": workloads.resource_id(obj), "path": path
 	some name, env in checked
 	some obj in env.resources
 	pod := workloads.pod_spec(obj)
-	some p in pod[1].imagePullSecrets
+	some p in workloads.items(object.get(pod[1], "imagePullSecrets", []))
 	is_string(p.name)
 	path := sprintf("%s.imagePullSecrets[%s].name", [pod[0], p.name])
 }
@@ -119,7 +119,7 @@ rendered(env, secret) if {
 }
 
 listed(env, secret) if {
-	some entry in env.inventory.secrets
+	some entry in workloads.items(env.inventory.secrets)
 	entry.name == secret
 }
 
@@ -142,7 +142,7 @@ deny contains result if {
 	is_string(ref.key)
 	env := input.environments[ref.env]
 	not rendered(env, ref.secret)
-	some entry in env.inventory.secrets
+	some entry in workloads.items(env.inventory.secrets)
 	entry.name == ref.secret
 	is_array(entry.keys)
 	not ref.key in entry.keys
@@ -150,7 +150,7 @@ deny contains result if {
 		"msg": sprintf("Secret %s has no key %s in %s, but %s/%s reads it", [ref.secret, ref.key, env.inventory.file, ref.resource.kind, ref.resource.name]),
 		"env": ref.env,
 		"resource": ref.resource,
-		"path": trim_suffix(ref.path, ".name"),
+		"path": concat("", [trim_suffix(ref.path, ".name"), ".key"]),
 		"name": ref.secret,
 		"related": [{"env": ref.env, "at": "inventory", "inventory": ref.secret, "msg": sprintf("%s is listed here without key %s", [ref.secret, ref.key])}],
 	}

@@ -52,7 +52,7 @@ deny contains result if {
 	some obj in env.resources
 	obj.kind == "Secret"
 	some field in ["data", "stringData"]
-	some key, value in obj[field]
+	some key, value in workloads.entries(object.get(obj, field, {}))
 	is_string(value)
 	value != ""
 	result := {

@@ -50,7 +50,7 @@ deny contains result if {
 	some name, env in input.environments
 	some obj in env.resources
 	some pair in workloads.containers(obj)
-	some e in pair[1].env
+	some e in workloads.items(object.get(pair[1], "env", []))
 	is_string(e.name)
 	regex.match(credential_pattern, e.name)
 	is_string(e.value)

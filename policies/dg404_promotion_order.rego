@@ -1,6 +1,6 @@
 # METADATA
 # title: promotion-order
-# description: A later stage pins a chart version that no environment of the previous stage has.
+# description: A later stage pins a chart version newer than any the previous stage has.
 # custom:
 #   id: DG404
 #   severity: error
@@ -9,10 +9,12 @@
 #     ## What it does
 #
 #     Follows the promotion order of `driftgate.yaml` (`promotion: [dev, stage, prod]`). For
-#     every environment with a pinned chart version, it looks at the nearest earlier stage that
-#     has environments of the same chart with pinned versions, and reports the environment when
-#     none of them pins the same version. The finding points at the version in `driftgate.yaml`;
-#     the previous stage's versions are related information.
+#     every environment with an exact pinned chart version, it looks at the nearest earlier stage
+#     that has environments of the same chart with pinned versions, and reports the environment
+#     when its version is newer than every version pinned there: the previous stage has not got
+#     it yet. Older versions are fine (dev usually runs ahead of prod). Versions are compared as
+#     semantic versions; ranges are left to DG401. The finding points at the version in
+#     `driftgate.yaml`; the previous stage's versions are related information.
 #
 #     ## Why it matters
 #
@@ -31,8 +33,8 @@
 #           prod:  { version: 1.5.0 }
 #     ```
 #
-#     reports `prod pins chart version 1.5.0, which no environment of the previous stage
-#     stage has (1.4.2)`.
+#     reports `prod pins chart version 1.5.0, newer than the previous stage stage has (1.4.2)`;
+#     dev running ahead of stage is fine.
 #
 #     ## Fix
 #
@@ -48,6 +50,16 @@ import data.driftgate.lib.workloads
 
 normalized(version) := trim_prefix(version, "v")
 
+exact(version) if semver.is_valid(normalized(version))
+
+# ahead(version, before) holds when version is newer than every version pinned in before.
+ahead(version, before) if {
+	every e in before {
+		exact(e.version)
+		semver.compare(normalized(version), normalized(e.version)) > 0
+	}
+}
+
 previous_stage(index) := max({e.stage_index |
 	some e in input.environments
 	workloads.staged(e)
@@ -59,6 +71,7 @@ deny contains result if {
 	some name, env in input.environments
 	workloads.staged(env)
 	is_string(env.version)
+	exact(env.version)
 	previous := previous_stage(env.stage_index)
 	before := [e |
 		some e in input.environments
@@ -66,10 +79,10 @@ deny contains result if {
 		is_string(e.version)
 	]
 	count(before) > 0
-	not normalized(env.version) in {normalized(e.version) | some e in before}
+	ahead(env.version, before)
 	versions := sort({e.version | some e in before})
 	result := {
-		"msg": sprintf("%s pins chart version %s, which no environment of the previous stage %s has (%s)", [name, env.version, input.promotion[previous], concat(", ", versions)]),
+		"msg": sprintf("%s pins chart version %s, newer than the previous stage %s has (%s)", [name, env.version, input.promotion[previous], concat(", ", versions)]),
 		"env": name,
 		"at": "version",
 		"name": env.version,

@@ -22,7 +22,7 @@ pod_spec(obj) := ["spec", obj.spec] if {
 containers(obj) := {[path, c] |
 	pod := pod_spec(obj)
 	some field in ["containers", "initContainers"]
-	some i, c in pod[1][field]
+	some i, c in items(object.get(pod[1], field, []))
 	path := sprintf("%s.%s[%s]", [pod[0], field, container_name(c, i)])
 }
 
@@ -40,3 +40,13 @@ resource_id(obj) := {
 
 # staged(env) holds when the environment belongs to a stage of the promotion order.
 staged(env) if is_number(env.stage_index)
+
+# items(x) is x when it is an array, else empty: rendered fields may be null (`env:` with no items).
+items(x) := x if is_array(x)
+
+items(x) := [] if not is_array(x)
+
+# entries(x) is x when it is an object, else empty.
+entries(x) := x if is_object(x)
+
+entries(x) := {} if not is_object(x)
