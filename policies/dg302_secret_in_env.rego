@@ -44,7 +44,13 @@ package driftgate.rules.secret_in_env
 
 import data.driftgate.lib.workloads
 
-credential_pattern := `(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)`
+# Plain substring tests: a regex here would be compiled once per env var.
+credential_words := ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "PRIVATEKEY", "ACCESS_KEY", "ACCESSKEY", "CREDENTIAL"]
+
+credential_name(name) if {
+	some word in credential_words
+	contains(upper(name), word)
+}
 
 deny contains result if {
 	some name, env in input.environments
@@ -52,7 +58,7 @@ deny contains result if {
 	some pair in workloads.containers(obj)
 	some e in workloads.items(object.get(pair[1], "env", []))
 	is_string(e.name)
-	regex.match(credential_pattern, e.name)
+	credential_name(e.name)
 	is_string(e.value)
 	e.value != ""
 	result := {

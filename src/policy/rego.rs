@@ -98,6 +98,24 @@ impl PolicyEngine {
         Ok(PolicyEngine { engine, rules })
     }
 
+    /// Adds a chart-wide policy whose `deny` results are findings of `rule_id`.
+    pub fn add_policy(&mut self, rule_id: &str, path: &str, source: &str) -> Result<(), String> {
+        let package = self
+            .engine
+            .add_policy(path.to_string(), source.to_string())
+            .map_err(|err| format!("{path}: {err}"))?;
+        self.rules.push((rule_id.to_string(), format!("{package}.deny")));
+        Ok(())
+    }
+
+    /// Replaces the wall-clock budget of one rule evaluation.
+    pub fn set_time_limit(&mut self, limit: Duration) {
+        self.engine.set_execution_timer_config(ExecutionTimerConfig {
+            limit,
+            check_interval: NonZeroU32::new(256).unwrap_or(NonZeroU32::MIN),
+        });
+    }
+
     /// Evaluates every rule on one chart's input; a failing rule yields an `Err` entry.
     pub fn evaluate(&self, input: Json) -> Vec<(String, Result<Vec<RegoFinding>, String>)> {
         let mut engine = self.engine.clone();
@@ -195,5 +213,56 @@ fn to_json(node: &Node, depth: usize) -> Json {
         NodeValue::Map(entries) => Json::Object(
             entries.iter().map(|(key, value)| (key.name.clone(), to_json(value, depth + 1))).collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_looping_policy_is_cut_off_by_the_time_limit() {
+        let mut engine = PolicyEngine::builtin().unwrap();
+        engine.set_time_limit(Duration::from_millis(200));
+        let hostile = "package hostile\n\ndeny contains \"never\" if {\n\tr := numbers.range(1, 100000)\n\tsome a in r\n\tsome b in r\n\ta + b < 0\n}\n";
+        engine.add_policy("DG900", "hostile.rego", hostile).unwrap();
+        let started = std::time::Instant::now();
+        let outcomes = engine.evaluate(json!({"environments": {}, "promotion": []}));
+        let elapsed = started.elapsed();
+        let (id, outcome) = outcomes.last().unwrap();
+        assert_eq!(id, "DG900");
+        let err = outcome.clone().unwrap_err();
+        assert!(err.contains("time limit") || err.contains("exceeded"), "{err}");
+        assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+        assert!(outcomes[..outcomes.len() - 1].iter().all(|(_, o)| o.as_ref().is_ok_and(|f| f.is_empty())));
+    }
+
+    #[test]
+    fn results_may_be_plain_strings_and_bad_shapes_are_errors() {
+        let mut engine = PolicyEngine::builtin().unwrap();
+        engine.add_policy("DG901", "strings.rego", "package s\n\ndeny contains \"plain\" if true\n").unwrap();
+        engine.add_policy("DG902", "bad.rego", "package b\n\ndeny := 3\n").unwrap();
+        let outcomes = engine.evaluate(json!({}));
+        let by_id = |id: &str| outcomes.iter().find(|(i, _)| i == id).map(|(_, o)| o.clone()).unwrap();
+        assert_eq!(by_id("DG901"), Ok(vec![RegoFinding { msg: "plain".into(), ..RegoFinding::default() }]));
+        assert_eq!(by_id("DG902"), Err("a deny rule must be a set of results, got 3".to_string()));
+    }
+
+    #[test]
+    fn deep_input_is_cut_not_overflowed() {
+        use crate::source::{FileId, Span};
+        let mut node = Node { value: NodeValue::Int(1), file: FileId(0), span: Span::default() };
+        for _ in 0..500 {
+            node = Node { value: NodeValue::Seq(vec![node]), file: FileId(0), span: Span::default() };
+        }
+        let json = node_to_json(&node);
+        let mut depth = 0;
+        let mut cursor = &json;
+        while let Json::Array(items) = cursor {
+            depth += 1;
+            cursor = &items[0];
+        }
+        assert_eq!(depth, MAX_INPUT_DEPTH + 1);
+        assert_eq!(*cursor, Json::Null);
     }
 }

@@ -504,3 +504,46 @@ fn null_and_odd_fields_do_not_break_any_policy() {
         .build();
     assert_eq!(run(&project), Vec::<String>::new());
 }
+
+// ---------------------------------------------------------------- cost
+
+/// A 4-environment chart with 9 resources per environment (36 in all), as in a pre-commit hook.
+#[test]
+fn evaluating_a_four_environment_chart_is_fast() {
+    let mut output = String::new();
+    for i in 0..3 {
+        let vars: Vec<(String, String)> = (0..12).map(|v| (format!("VAR_{v}"), format!("value-{v}"))).collect();
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        output.push_str(&deployment("ghcr.io/acme/web:1.2.3", &vars).replace("name: web\nspec", &format!("name: web-{i}\nspec")));
+        output.push_str(&format!("---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web-{i}\nspec:\n  ports:\n    - port: 80\n"));
+        output.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-{i}\ndata:\n  a: b\n---\n"));
+    }
+    let envs: Vec<EnvSpec> = [("dev", "dev"), ("stage", "stage"), ("prod-iowa", "prod"), ("prod-frankfurt", "prod")]
+        .into_iter()
+        .map(|(name, stage)| EnvSpec {
+            name,
+            stage,
+            overrides: &[("values-x.yaml", "replicaCount: 2\n")],
+            rendered: &[],
+            inventory: Some(("secrets/x.yaml", "secrets:\n  - name: a\n")),
+            ..EnvSpec::default()
+        })
+        .collect();
+    let rendered = [("templates/deployment.yaml", output.as_str(), IMAGE_READS)];
+    let envs: Vec<EnvSpec> = envs.into_iter().map(|e| EnvSpec { rendered: &rendered, ..e }).collect();
+    let project = ProjectBuilder::new(&["dev", "stage", "prod"])
+        .chart("charts/web", DEFAULTS, &[("templates/deployment.yaml", DEPLOYMENT)], &envs)
+        .build();
+    assert_eq!(crate::report::RunSummary::of(&project).resources, 36);
+    assert_eq!(run(&project), Vec::<String>::new(), "warm-up run compiles the policies");
+    let runs = 5;
+    let started = std::time::Instant::now();
+    for _ in 0..runs {
+        evaluate(&project, &PolicyConfig::default());
+    }
+    let per_chart = started.elapsed() / runs;
+    println!("policy evaluation of one 4-environment, 36-resource chart: {per_chart:?}");
+    // Generous for unoptimized test builds; release builds are several times faster.
+    assert!(per_chart < std::time::Duration::from_millis(500), "{per_chart:?}");
+}
+
