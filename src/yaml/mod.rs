@@ -77,5 +77,11 @@ impl Node {
 /// An empty stream (nothing but blanks or comments) returns one `Null` document at 1:1, so
 /// callers always get at least one document. Errors carry libyaml's problem text and position.
 pub fn parse_documents(text: &str, file: FileId) -> Result<Vec<Node>, YamlError> {
-    parse::parse_documents(text, file)
+    Ok(parse::parse_documents(text, file)?)
+}
+
+/// Parses the first document only, ignoring the rest of the stream (as Helm 3 reads values
+/// files); an empty stream gives a `Null` node.
+pub fn parse_first_document(text: &str, file: FileId) -> Result<Node, YamlError> {
+    Ok(parse::parse_first_document(text, file)?)
 }

@@ -54,21 +54,57 @@ fn pos(text: &str, mark: Mark) -> Pos {
     Pos { line: mark.line as u32 + 1, column: mark.column as u32 + 1, offset }
 }
 
-fn error_at(message: impl Into<String>, pos: Pos) -> YamlError {
-    YamlError { message: message.into(), pos }
+/// A parse error with both our structured form and the text go-yaml v2 would print for it.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub error: YamlError,
+    /// e.g. `yaml: line 2: mapping values are not allowed in this context`.
+    pub go_text: String,
 }
 
-/// Converts a libyaml error to ours, with go-yaml v2's line convention in the message kept out:
-/// the position is structured, the message is libyaml's problem text.
-fn convert_error(text: &str, err: &libyaml_safer::Error) -> YamlError {
+impl From<Failure> for YamlError {
+    fn from(failure: Failure) -> YamlError {
+        failure.error
+    }
+}
+
+/// An error found while composing nodes; go-yaml v2 reports these without a line.
+fn error_at(message: impl Into<String>, pos: Pos) -> Failure {
+    let message = message.into();
+    Failure { go_text: format!("yaml: {message}"), error: YamlError { message, pos } }
+}
+
+/// Converts a libyaml error. The structured position is the real one; the go-yaml text keeps
+/// go-yaml v2's line quirk (0-based line for parser errors, 1-based for scanner errors, no line
+/// at all on the first line).
+fn convert_error(text: &str, err: &libyaml_safer::Error) -> Failure {
+    let problem_mark = err.problem_mark().unwrap_or_default();
+    let context_mark = err.context_mark().unwrap_or_default();
     let mark = err.problem_mark().or(err.context_mark()).unwrap_or_default();
     let problem = err.problem();
     let message = if problem.is_empty() { "unknown problem parsing YAML content" } else { problem };
-    error_at(message, pos(text, mark))
+    let go_line = if problem_mark.line != 0 {
+        problem_mark.line + u64::from(err.kind() == libyaml_safer::ErrorKind::Scanner)
+    } else {
+        context_mark.line
+    };
+    let go_text = if go_line != 0 { format!("yaml: line {go_line}: {message}") } else { format!("yaml: {message}") };
+    Failure { error: YamlError { message: message.to_string(), pos: pos(text, mark) }, go_text }
 }
 
 /// Parses every document of `text`; see [`super::parse_documents`].
-pub(crate) fn parse_documents(text: &str, file: FileId) -> Result<Vec<Node>, YamlError> {
+pub(crate) fn parse_documents(text: &str, file: FileId) -> Result<Vec<Node>, Failure> {
+    parse_stream(text, file, false)
+}
+
+/// Parses only the first document, ignoring whatever follows it (even invalid YAML), as
+/// go-yaml v2's `Unmarshal` does.
+pub(crate) fn parse_first_document(text: &str, file: FileId) -> Result<Node, Failure> {
+    let mut docs = parse_stream(text, file, true)?;
+    Ok(docs.swap_remove(0))
+}
+
+fn parse_stream(text: &str, file: FileId, first_only: bool) -> Result<Vec<Node>, Failure> {
     let mut bytes = text.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut bytes);
@@ -94,9 +130,15 @@ pub(crate) fn parse_documents(text: &str, file: FileId) -> Result<Vec<Node>, Yam
             EventData::DocumentEnd { .. } => {
                 let root = builder.root.take().unwrap_or_else(|| builder.node(NodeValue::Null, start, start));
                 builder.documents.push(root);
+                if first_only {
+                    break;
+                }
             }
             EventData::Alias { anchor } => {
                 let Some((node, size)) = builder.anchors.get(&anchor) else {
+                    if builder.is_open_anchor(&anchor) {
+                        return Err(error_at(format!("anchor '{anchor}' value contains itself"), start));
+                    }
                     return Err(error_at(format!("unknown anchor '{anchor}' referenced"), start));
                 };
                 builder.expanded += size;
@@ -170,12 +212,19 @@ impl Builder {
         Node { value, file: self.file, span: Span { start, end } }
     }
 
-    fn push(&mut self, frame: Frame, start: Pos) -> Result<(), YamlError> {
+    fn push(&mut self, frame: Frame, start: Pos) -> Result<(), Failure> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(error_at(format!("document nesting exceeds the maximum depth of {MAX_DEPTH}"), start));
         }
         self.stack.push(frame);
         Ok(())
+    }
+
+    /// Whether `name` anchors a collection that is still being read.
+    fn is_open_anchor(&self, name: &str) -> bool {
+        self.stack.iter().any(|frame| match frame {
+            Frame::Seq { anchor, .. } | Frame::Map { anchor, .. } => anchor.as_deref() == Some(name),
+        })
     }
 
     fn expecting_key(&self) -> bool {
@@ -189,7 +238,7 @@ impl Builder {
     }
 
     /// Hands a completed node (of `size` nodes) to its parent, or makes it the document root.
-    fn finish_node(&mut self, node: Node, size: usize, anchor: Option<String>) -> Result<(), YamlError> {
+    fn finish_node(&mut self, node: Node, size: usize, anchor: Option<String>) -> Result<(), Failure> {
         if let Some(anchor) = anchor {
             self.anchors.insert(anchor, (node.clone(), size));
         }
@@ -230,7 +279,7 @@ fn merge_into(
     index: &mut HashMap<String, usize>,
     source: Node,
     merge_span: Span,
-) -> Result<(), YamlError> {
+) -> Result<(), Failure> {
     let want_map = || error_at("map merge requires map or sequence of maps as the value", merge_span.start);
     match source.value {
         NodeValue::Map(merged) => {
@@ -252,7 +301,7 @@ fn merge_into(
 }
 
 /// Stringifies a key node as `sigs.k8s.io/yaml` does after go-yaml v2 decoded it.
-fn map_key(node: &Node) -> Result<Key, YamlError> {
+fn map_key(node: &Node) -> Result<Key, Failure> {
     let name = match &node.value {
         NodeValue::String(s) => s.clone(),
         NodeValue::Int(i) => i.to_string(),
