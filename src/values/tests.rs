@@ -103,7 +103,7 @@ fn every_value_keeps_the_origin_that_won() {
     // Keys keep their own spans too.
     let NodeValue::Map(entries) = &lookup(&values, &["image"]).unwrap().value else { panic!() };
     let (tag_key, _) = entries.iter().find(|(k, _)| k.name == "tag").unwrap();
-    assert_eq!(tag_key.span.start, Pos { line: 2, column: 3, offset: 10 });
+    assert_eq!(tag_key.span.start, Pos { line: 2, column: 3, offset: 9 });
 }
 
 #[test]
