@@ -7,6 +7,13 @@
 
 use crate::source::{FileId, Pos, Span};
 
+mod parse;
+mod resolve;
+#[cfg(test)]
+mod tests;
+
+pub use parse::{MAX_ALIAS_EXPANSION, MAX_DEPTH};
+
 /// A parsed YAML node with the file and span it came from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
@@ -66,6 +73,15 @@ impl Node {
 }
 
 /// Parses every document of a YAML stream.
-pub fn parse_documents(_text: &str, _file: FileId) -> Result<Vec<Node>, YamlError> {
-    unimplemented!("yaml::parse_documents")
+///
+/// An empty stream (nothing but blanks or comments) returns one `Null` document at 1:1, so
+/// callers always get at least one document. Errors carry libyaml's problem text and position.
+pub fn parse_documents(text: &str, file: FileId) -> Result<Vec<Node>, YamlError> {
+    Ok(parse::parse_documents(text, file)?)
+}
+
+/// Parses the first document only, ignoring the rest of the stream (as Helm 3 reads values
+/// files); an empty stream gives a `Null` node.
+pub fn parse_first_document(text: &str, file: FileId) -> Result<Node, YamlError> {
+    Ok(parse::parse_first_document(text, file)?)
 }
