@@ -279,15 +279,8 @@ fn search<'n>(root: &'n Node, target: &Target, hints: &[String], strict: bool) -
 
 /// The node of the merged values at a `.Values` path (list indexes as numbers).
 pub fn lookup_values<'n>(values: &'n Node, path: &[String]) -> Option<&'n Node> {
-    let mut node = values;
-    for step in path {
-        node = match &node.value {
-            NodeValue::Map(_) => node.get(step)?,
-            NodeValue::Seq(items) => items.get(step.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(node)
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    crate::values::lookup(values, &path)
 }
 
 /// The output segments that wrote any part of `span` (in output order).
