@@ -125,6 +125,15 @@ pub fn field_location(
     }
 }
 
+/// Where a rendered resource as a whole came from: the template position that wrote its first line.
+pub fn resource_location(sources: &Sources, chart: &ChartRun, env: &EnvRun, resource: &RenderedResource) -> Location {
+    let start = Span { start: resource.doc.span.start, end: resource.doc.span.start };
+    match covering_segments(&resource.output.segments, start).first() {
+        Some(segment) => Location::point(sources.path(segment.file), segment.pos.line.max(1), segment.pos.column.max(1)),
+        None => override_location(sources, chart, env),
+    }
+}
+
 /// Keys of values entries that most likely supplied the field at the end of `path`.
 fn field_hints(path: &str) -> Vec<String> {
     let steps = parse_path(path);

@@ -100,6 +100,14 @@ pub fn parse_metadata(source: &str) -> Result<PolicyMetadata, String> {
     })
 }
 
+/// `custom.scope` of a policy's METADATA (`cross` marks a chart-wide user policy).
+pub fn metadata_scope(source: &str) -> Option<String> {
+    let yaml = metadata_block(source)?;
+    let docs = YamlOwned::load_from_str(&yaml).ok()?;
+    let scope = docs.first()?.as_mapping_get("custom")?.as_mapping_get("scope")?;
+    scope.as_str().map(str::to_string)
+}
+
 /// The YAML text of the comment lines that follow `# METADATA`.
 fn metadata_block(source: &str) -> Option<String> {
     let mut lines = source.lines().skip_while(|line| line.trim() != "# METADATA");

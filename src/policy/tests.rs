@@ -604,3 +604,72 @@ fn reports_of_a_secret_finding_never_hold_the_value() {
     assert!(!json.contains("hunter2"), "{json}");
     assert!(json.contains(r#""path": "spec.template.spec.containers[web].env[DB_PASSWORD].value","#), "{json}");
 }
+
+// ---------------------------------------------------------------- user policies
+
+fn user_engine(files: &[(&str, &str)]) -> (PolicyEngine, Vec<PolicyLoadError>) {
+    let mut engine = PolicyEngine::builtin().unwrap();
+    let sources: Vec<PolicySource> = files.iter().map(|(path, text)| PolicySource { path: path.to_string(), text: text.to_string() }).collect();
+    let errors = engine.add_user_policies(&sources, &[]);
+    (engine, errors)
+}
+
+#[test]
+fn conftest_policies_run_per_resource_with_context() {
+    let conftest = r#"package main
+
+deny contains msg if {
+	input.kind == "Deployment"
+	data.driftgate.context.stage == "prod"
+	msg := sprintf("%s runs in %s without a PodDisruptionBudget", [input.metadata.name, data.driftgate.context.environment])
+}
+
+warn contains {"msg": "image is not from the internal registry", "path": "spec.template.spec.containers[web].image"} if {
+	some c in input.spec.template.spec.containers
+	not startswith(c.image, "registry.internal/")
+}
+"#;
+    let (engine, errors) = user_engine(&[("policies/pdb.rego", conftest)]);
+    assert_eq!(errors, []);
+    let project = parity_project(&[("SENTRY_DSN", "x")], "env:\n  SENTRY_DSN: x\n");
+    let diagnostics = evaluate_with(&project, &PolicyConfig::default(), &engine);
+    let found: Vec<String> = diagnostics
+        .iter()
+        .map(|d| format!("{} {} {} {}", d.rule, d.severity.as_str(), describe(std::slice::from_ref(d))[0], d.resource.as_ref().map_or(String::new(), |r| r.to_string())))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "main error main prod-iowa charts/web/templates/deployment.yaml:1:1 | web runs in prod-iowa without a PodDisruptionBudget Deployment/web",
+            "main warning main dev charts/web/values.yaml:3:15 | image is not from the internal registry Deployment/web",
+        ]
+    );
+}
+
+#[test]
+fn cross_user_policies_get_metadata_ids_and_load_errors_are_located() {
+    let cross = r#"# METADATA
+# title: prod-needs-three-replicas
+# description: Prod overrides set replicaCount to at least 3.
+# custom:
+#   id: ACME001
+#   severity: warning
+package driftgate.cross
+
+deny contains {"msg": sprintf("%s runs fewer than 5 replicas", [name]), "env": name, "at": "override"} if {
+	some name, env in input.environments
+	env.stage == "prod"
+	env.values.replicaCount < 5
+}
+"#;
+    let broken = "package main\n\ndeny contains msg if {\n\tmsg := \n}\n";
+    let (engine, errors) = user_engine(&[("policies/replicas.rego", cross), ("policies/broken.rego", broken)]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].file.as_str(), errors[0].line), ("policies/broken.rego", 4));
+    let project = parity_project(&[("SENTRY_DSN", "x")], "env:\n  SENTRY_DSN: x\n");
+    let diagnostics = evaluate_with(&project, &PolicyConfig::default(), &engine);
+    assert_eq!(describe(&diagnostics), ["ACME001 prod-iowa charts/web/values-prod-iowa.yaml:1:1 | prod-iowa runs fewer than 5 replicas"]);
+    assert_eq!((diagnostics[0].name.as_str(), diagnostics[0].severity), ("prod-needs-three-replicas", Severity::Warning));
+    let load = load_errors_to_diagnostics(&errors);
+    assert_eq!(load[0].location.as_ref().map(|l| (l.file.as_str(), l.line)), Some(("policies/broken.rego", 4)));
+}
