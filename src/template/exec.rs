@@ -340,7 +340,10 @@ impl<'s> State<'s> {
                 match self.vars.iter_mut().rev().find(|v| &v.name == name) {
                     Some(var) => var.value = Scoped::plain(value.clone()),
                     None => {
-                        let at = At { offset: pipe.offset, node: pipe };
+                        let at = match last_term(pipe) {
+                            Some(t) => At { offset: t.offset(), node: t },
+                            None => At { offset: pipe.offset, node: pipe },
+                        };
                         return Err(self.error(tree, at, format!("undefined variable: {name}")));
                     }
                 }
@@ -372,7 +375,8 @@ impl<'s> State<'s> {
             }
             Term::Chain { node, fields, .. } => {
                 let receiver = self.eval_chain_receiver(tree, dot, first, node)?;
-                self.eval_field_chain(tree, dot, receiver, first, fields, rest, final_value).map(|s| s.value)
+                let blamed = last_evaluated(node);
+                self.eval_field_chain(tree, dot, receiver, blamed, fields, rest, final_value).map(|s| s.value)
             }
             Term::Identifier { name, .. } => {
                 let at = At { offset: cmd.offset, node: cmd };
@@ -737,7 +741,7 @@ impl<'s> State<'s> {
             }
             Term::Chain { node, fields, .. } => {
                 let receiver = self.eval_chain_receiver(tree, dot, term, node)?;
-                self.eval_field_chain(tree, dot, receiver, term, fields, &[], None)?
+                self.eval_field_chain(tree, dot, receiver, last_evaluated(node), fields, &[], None)?
             }
             Term::Bool { value, .. } => {
                 return match param {
@@ -833,6 +837,22 @@ pub fn param_name(param: ParamType) -> &'static str {
         ParamType::List => "[]interface {}",
         ParamType::Map => "map[string]interface {}",
         ParamType::StringList => "[]string",
+    }
+}
+
+/// The node Go last marked while evaluating `term`; errors in a chain `(term).field` blame it.
+fn last_evaluated(term: &Term) -> &Term {
+    match term {
+        Term::Pipe(pipe) => match pipe.cmds.last() {
+            Some(cmd) => match cmd.args.as_slice() {
+                [Term::Identifier { .. }, .., last] => last_evaluated(last),
+                [first, ..] => last_evaluated(first),
+                [] => term,
+            },
+            None => term,
+        },
+        Term::Chain { node, .. } => last_evaluated(node),
+        _ => term,
     }
 }
 

@@ -450,6 +450,7 @@ fn fmt_float(out: &mut String, arg: &Value, f: f64, verb: char, spec: Spec) {
 
 fn fmt_string(out: &mut String, arg: &Value, s: &str, verb: char, spec: Spec) {
     match verb {
+        'v' if spec.sharp => pad(out, &go_quote(s), spec),
         'v' | 's' => {
             let s = truncate(s, spec.prec);
             pad(out, s, spec)

@@ -576,9 +576,6 @@ impl Parser<'_> {
                 TokenKind::Assign | TokenKind::Declare => {
                     pipe.is_assign = next.kind == TokenKind::Assign;
                     self.next_non_space();
-                    if pipe.is_assign && !self.vars.contains(&v.text) {
-                        return self.error_at(v.offset, format!("undefined variable {}", go_quote(&v.text)));
-                    }
                     pipe.decl.push(v.text.clone());
                     self.vars.push(v.text);
                     break 'decls;
@@ -877,6 +874,26 @@ pub fn unquote(quoted: &str) -> Option<String> {
     }
 }
 
+/// Reads the first character of a `'x'` literal: `Err` when it is invalid, `Ok(None)` when
+/// more than one character follows it.
+fn unquote_char_constant(text: &str) -> Result<Option<char>, String> {
+    let inner = text.strip_prefix('\'').unwrap_or(text);
+    let mut chars = inner.char_indices();
+    let first = match chars.next() {
+        None | Some((_, '\'')) => return Err("invalid syntax".to_string()),
+        Some((_, '\\')) => {
+            // Find the escape's end: unquote it alone.
+            let end = (2..=inner.len()).find(|&i| inner.is_char_boundary(i) && unquote(&format!("'{}'", &inner[..i])).is_some());
+            let Some(end) = end else { return Err("invalid syntax".to_string()) };
+            let c = unquote(&format!("'{}'", &inner[..end])).and_then(|s| s.chars().next());
+            return Ok(c.filter(|_| &inner[end..] == "'"));
+        }
+        Some((_, c)) => c,
+    };
+    let rest = &inner[first.len_utf8()..];
+    Ok(Some(first).filter(|_| rest == "'"))
+}
+
 /// Reads a number or character literal the way Go's `parse.newNumber` does.
 fn parse_number(token: &Token) -> Result<NumberLit, String> {
     let text = token.text.as_str();
@@ -891,8 +908,8 @@ fn parse_number(token: &Token) -> Result<NumberLit, String> {
         float: 0.0,
     };
     if token.kind == TokenKind::CharConstant {
-        let Some(c) = unquote(text).and_then(|s| s.chars().next()) else {
-            return Err("invalid syntax".to_string());
+        let Some(c) = unquote_char_constant(text)? else {
+            return Err(format!("malformed character constant: {text}"));
         };
         let v = c as u32;
         n.is_int = true;

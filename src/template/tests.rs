@@ -18,7 +18,9 @@ fn from_json(json: &serde_json::Value) -> Value {
     }
 }
 
-const VALUES: &str = r#"{"a": 1, "s": "hello", "m": {"x": 1, "y": "two"}, "l": [1, 2.5, "x"], "big": 1000000, "e": "", "t": true, "f": false, "n": null}"#;
+/// The values of the scratch chart the expectations were taken from.
+const VALUES: &str = r#"{"a": 1, "s": "hello", "m": {"x": 1, "z": "two"}, "l": [1, 2.5, "x"], "big": 1000000, "e": "",
+    "t": true, "f": false, "n": null, "ten": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], "neg": -3, "fl": 2.75, "huge": 123456789012}"#;
 
 fn context() -> Value {
     let values: serde_json::Value = serde_json::from_str(VALUES).unwrap_or_default();
@@ -66,7 +68,7 @@ fn actions_and_printing() {
         ("plain text", "plain text"),
         ("{{ .Values.a }} {{ .Values.big }}", "1 1e+06"),
         ("{{ .Values.s }}", "hello"),
-        ("{{ .Values.m }}", "map[x:1 y:two]"),
+        ("{{ .Values.m }}", "map[x:1 z:two]"),
         ("{{ .Values.l }}", "[1 2.5 x]"),
         ("[{{ .Values.missing }}]", "[]"),
         ("[{{ .Values.n }}]", "[]"),
@@ -92,7 +94,7 @@ fn variables_and_scoping() {
         ("{{ $x := 1 }}{{ if true }}{{ $x = 3 }}{{ $y := 4 }}{{ end }}{{ $x }}", "3"),
         ("{{ $y }}", "Error: parse error at (c/templates/t.yaml:1): undefined variable \"$y\""),
         ("{{ range $i, $v := .Values.l }}{{ $i }}={{ $v }};{{ end }}", "0=1;1=2.5;2=x;"),
-        ("{{ range $k, $v := .Values.m }}{{ $k }}={{ $v }};{{ end }}", "x=1;y=two;"),
+        ("{{ range $k, $v := .Values.m }}{{ $k }}={{ $v }};{{ end }}", "x=1;z=two;"),
         ("{{ range $v := .Values.l }}{{ $v }},{{ end }}", "1,2.5,x,"),
         ("{{ template \"hello\" .Values.s }}", "hi hello"),
         ("{{ $x := 5 }}{{ include \"hello\" $x }}", "hi 5"),
@@ -105,7 +107,7 @@ fn control_structures() {
         ("{{ if .Values.t }}T{{ else }}F{{ end }}", "T"),
         ("{{ if .Values.e }}T{{ else if .Values.a }}A{{ else }}F{{ end }}", "A"),
         ("{{ if .Values.f }}T{{ else if .Values.e }}A{{ else }}F{{ end }}", "F"),
-        ("{{ with .Values.m.y }}{{ . }}{{ end }}", "two"),
+        ("{{ with .Values.m.z }}{{ . }}{{ end }}", "two"),
         ("{{ with .Values.e }}x{{ else with .Values.s }}{{ . }}{{ else }}z{{ end }}", "hello"),
         ("{{ with .Values.nope }}x{{ else }}none{{ end }}", "none"),
         ("{{ range .Values.l }}[{{ . }}]{{ end }}", "[1][2.5][x]"),
@@ -138,9 +140,8 @@ fn builtin_functions() {
         ("{{ len .Values.l }} {{ len .Values.s }} {{ len .Values.m }}", "3 5 2"),
         ("{{ len .Values.nope }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <len .Values.nope>: error calling len: len of nil pointer"),
         ("{{ len 3 }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <len 3>: error calling len: len of type int"),
-        ("{{ index .Values.l 1 }} {{ index .Values \"m\" \"y\" }}|{{ index .Values.m \"zz\" }}|", "2.5 two||"),
+        ("{{ index .Values.l 1 }} {{ index .Values \"m\" \"z\" }}|{{ index .Values.m \"zz\" }}|", "2.5 two||"),
         ("{{ index .Values.l 3 }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <index .Values.l 3>: error calling index: reflect: slice index out of range"),
-        ("{{ slice .Values.l 1 }} {{ slice .Values.s 1 3 }}", "[2.5 x] el"),
     ]);
 }
 
@@ -186,4 +187,252 @@ fn helm_engine_functions() {
         ("{{ tpl \"{{ .Template.Name }}\" .Values }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <tpl \"{{ .Template.Name }}\" .Values>: error calling tpl: error during tpl function execution for \"{{ .Template.Name }}\": template: gotpl:1:12: executing \"gotpl\" at <.Template.Name>: nil pointer evaluating interface {}.Name"),
         ("{{ lookup \"v1\" \"Secret\" \"ns\" \"x\" }}", "map[]"),
     ]);
+}
+
+/// Runs one file template with `defines` next to it; returns the output or the error message.
+fn render_with(defines: &str, text: &str) -> String {
+    let mut set = Templates::new();
+    if let Err(e) = set.add("c/templates/_h.tpl", defines, FileId(1)) {
+        return format!("helpers: {}", e.message);
+    }
+    if let Err(e) = set.add("c/templates/t.yaml", text, FileId(2)) {
+        return format!("Error: {}", e.message);
+    }
+    match set.execute("c/templates/t.yaml", &context()) {
+        Ok(out) => out.without_no_value().text,
+        Err(e) => format!("Error: {}", e.message),
+    }
+}
+
+#[test]
+fn recursive_include_ends_in_helms_error() {
+    let got = render_with("{{ define \"r\" }}{{ include \"r\" . }}{{ end }}", "{{ include \"r\" . }}");
+    let prefix = "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <include \"r\" .>: error calling include: template: c/templates/_h.tpl:1:19: executing \"r\" at <include \"r\" .>: error calling include: ";
+    assert!(got.starts_with(prefix), "{got}");
+    assert!(got.ends_with("error calling include: rendering template has a nested reference name: r: unable to execute template"), "{got}");
+}
+
+#[test]
+fn recursive_template_is_bounded() {
+    let got = render_with("{{ define \"r\" }}{{ template \"r\" . }}{{ end }}", "{{ template \"r\" . }}");
+    assert_eq!(
+        got,
+        format!("Error: template: c/templates/_h.tpl:1:28: executing \"r\" at <{{{{template \"r\" .}}}}>: exceeded maximum template depth ({})", exec::MAX_CALL_DEPTH)
+    );
+}
+
+#[test]
+fn recursive_tpl_is_bounded() {
+    let got = render_with(
+        "{{ define \"r\" }}{{ tpl \"{{ include \\\"r\\\" . }}\" . }}{{ end }}",
+        "{{ include \"r\" . }}",
+    );
+    assert!(got.starts_with("Error: template: c/templates/t.yaml:1:3: executing"), "{got}");
+    assert!(got.contains("exceeded maximum template depth") || got.contains("nested reference name: r"), "{got}");
+}
+
+#[test]
+fn output_size_is_bounded() {
+    // Each level doubles the output: 2^40 bytes would be written without the limit.
+    let mut defines = String::from("{{ define \"d0\" }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ end }}");
+    for i in 1..40 {
+        defines.push_str(&format!("{{{{ define \"d{i}\" }}}}{{{{ template \"d{p}\" }}}}{{{{ template \"d{p}\" }}}}{{{{ end }}}}", p = i - 1));
+    }
+    let got = render_with(&defines, "{{ template \"d39\" }}");
+    assert!(got.ends_with(&format!("output exceeds the limit of {} bytes", exec::MAX_OUTPUT_BYTES)), "{}", &got[..got.len().min(300)]);
+}
+
+#[test]
+fn long_loops_are_bounded() {
+    // 100 nested levels of a 10-element range: 10^100 iterations without the step limit.
+    let mut text = String::new();
+    for _ in 0..100 {
+        text.push_str("{{ range $.Values.ten }}");
+    }
+    for _ in 0..100 {
+        text.push_str("{{ end }}");
+    }
+    let mut set = Templates::new();
+    assert!(set.add("t", &text, FileId(0)).is_ok());
+    let mut values = Map::new();
+    values.insert("ten".into(), Value::list(vec![Value::Int(0); 10]));
+    let mut top = Map::new();
+    top.insert("Values".into(), Value::map(values));
+    let err = set.execute("t", &Value::map(top)).err().map(|e| e.message).unwrap_or_default();
+    assert!(err.ends_with(&format!("execution exceeds the limit of {} steps", exec::MAX_STEPS)), "{err}");
+}
+
+#[test]
+fn deep_nesting_is_a_parse_error_not_a_stack_overflow() {
+    let text = format!("{}1{}", "{{ (".repeat(1), "");
+    let _ = text;
+    let deep = format!("{{{{ {}1{} }}}}", "(".repeat(5000), ")".repeat(5000));
+    let mut set = Templates::new();
+    let err = set.add("t", &deep, FileId(0)).err().map(|e| e.message).unwrap_or_default();
+    assert_eq!(err, "parse error at (t:1): max expression depth exceeded");
+    let ifs = format!("{}{}", "{{ if 1 }}".repeat(5000), "{{ end }}".repeat(5000));
+    let err = set.add("t", &ifs, FileId(0)).err().map(|e| e.message).unwrap_or_default();
+    assert_eq!(err, "parse error at (t:1): max expression depth exceeded");
+}
+
+/// Cases rendered by `helm template` (v3.17.2) as `[` + template + `]` in a chart with the
+/// [`VALUES`] and [`HELPERS`] above; the second column is Helm's output or its error line.
+const HELM_CASES: &[(&str, &str)] = &[
+    ("{{ printf \"%v|%s|%d\" .Values.huge .Values.huge .Values.neg }}", "[1.23456789012e+11|%!s(float64=1.23456789012e+11)|%!d(float64=-3)]"),
+    ("{{ printf \"%5.1f|%-8v|%08.3f|%+.2e\" .Values.fl .Values.s .Values.fl .Values.fl }}", "[  2.8|hello   |0002.750|+2.75e+00]"),
+    ("{{ printf \"%x|%X|%o|%q|%c\" .Values.s 3054 8 65 9731 }}", "[68656c6c6f|BEE|10|'A'|☃]"),
+    ("{{ printf \"%v %v\" .Values.m .Values.l }}", "[map[x:1 z:two] [1 2.5 x]]"),
+    ("{{ printf \"%s\" .Values.m }}", "[map[x:%!s(float64=1) z:two]]"),
+    ("{{ printf \"%d\" .Values.l }}", "[[%!d(float64=1) %!d(float64=2.5) %!d(string=x)]]"),
+    ("{{ printf \"%t %t\" true 1 }}", "[true %!t(int=1)]"),
+    ("{{ printf \"%6.2v|%.3s|%10q\" 3.14159 \"abcdef\" \"hi\" }}", "[   3.1|abc|      \"hi\"]"),
+    ("{{ printf \"%T %T %T %T %T %T\" 1 1.5 \"s\" true nil .Values.l }}", "[int float64 string bool <nil> []interface {}]"),
+    ("{{ printf \"%*d|%-*d\" 5 1 4 2 }}", "[    1|2   ]"),
+    ("{{ printf \"%g %g %g %g\" 100000.0 1000000.0 0.0001 0.00001 }}", "[100000 1e+06 0.0001 1e-05]"),
+    ("{{ printf \"%.0f %.1f %.2f\" 2.5 0.05 1.005 }}", "[2 0.1 1.00]"),
+    ("{{ printf \"%e %E\" 0.0 123456.789 }}", "[0.000000e+00 1.234568E+05]"),
+    ("{{ printf \"%#x %#o %#v\" 255 8 \"s\" }}", "[0xff 010 \"s\"]"),
+    ("{{ printf \"% d % x\" 5 \"ab\" }}", "[ 5 61 62]"),
+    ("{{ printf \"%U %#U\" 65 9731 }}", "[U+0041 U+2603 '☃']"),
+    ("{{ printf \"%08.3f|%-08d|%+08d\" -3.5 42 42 }}", "[-003.500|42      |+0000042]"),
+    ("{{ printf \"%3c|%-3c|\" 65 66 }}", "[  A|B  |]"),
+    ("{{ printf \"%v\" .Values.n }}|{{ printf \"%s\" .Values.nope }}", "[<nil>|%!s(<nil>)]"),
+    ("{{ print .Values.n }}|{{ print nil nil }}|{{ print \"a\" 1 2 \"b\" }}", "[<nil>|<nil> <nil>|a1 2b]"),
+    ("{{ println }}|{{ print }}|{{ printf \"\" }}", "[\n||]"),
+    ("{{ .Values.huge }} {{ 123456789012 }} {{ .Values.fl }} {{ 1e21 }} {{ 0.000001 }}", "[1.23456789012e+11 123456789012 2.75 1e+21 1e-06]"),
+    ("{{ html .Values.m }} {{ js \"\\u2028é\\x01\" }} {{ urlquery \"é ~\" 1 }}", "[map[x:1 z:two] \\u2028é\\u0001 %C3%A9+~1]"),
+    ("{{ html 1 2 }} {{ js nil }} {{ urlquery }}", "[1 2 \\u003Cno value\\u003E ]"),
+    ("{{- \" x \" -}}", "[ x ]"),
+    ("a {{- 1 }} b {{ 2 -}} c", "[a1 b 2c]"),
+    ("{{ 3 -}}\n\n   {{- 4 }}", "[34]"),
+    ("{{/* c */ -}}   x", "[x]"),
+    ("{{- /* c */}}", "[]"),
+    ("{{ if and .Values.t .Values.s }}{{ \"yes\" }}{{ end }}", "[yes]"),
+    ("{{ if or .Values.e .Values.nope }}x{{ else }}y{{ end }}", "[y]"),
+    ("{{ and .Values.s .Values.t }} {{ or .Values.e .Values.f }} {{ and 1 .Values.l }}", "[true false [1 2.5 x]]"),
+    ("{{ not 0 }} {{ not \"\" }} {{ not .Values.m }} {{ not nil }}", "[true true false true]"),
+    ("{{ eq .Values.s \"hello\" }} {{ eq .Values.a 1.0 }} {{ eq nil nil }} {{ ne .Values.nope \"x\" }}", "[true true true true]"),
+    ("{{ eq .Values.l .Values.l }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <eq .Values.l .Values.l>: error calling eq: non-comparable type [%!s(float64=1) %!s(float64=2.5) x]: []interface {}"),
+    ("{{ eq .Values.m \"x\" }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <eq .Values.m \"x\">: error calling eq: incompatible types for comparison"),
+    ("{{ lt .Values.nope 1 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <lt .Values.nope 1>: error calling lt: invalid type for comparison"),
+    ("{{ lt 1 1.5 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <lt 1 1.5>: error calling lt: incompatible types for comparison"),
+    ("{{ eq 1 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <eq 1>: error calling eq: missing argument for comparison"),
+    ("{{ ge .Values.fl 2.75 }} {{ gt \"b\" \"a\" }} {{ le 3 2 }}", "[true true false]"),
+    ("{{ index .Values.l -1 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.l -1>: error calling index: index out of range: -1"),
+    ("{{ index .Values.m 1 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.m 1>: error calling index: value has type int; should be string"),
+    ("{{ index .Values.m nil }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.m nil>: error calling index: value is nil; should be of type string"),
+    ("{{ index .Values.s 1 }}", "[101]"),
+    ("{{ index .Values.t 1 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.t 1>: error calling index: can't index item of type bool"),
+    ("{{ index .Values.nope 1 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.nope 1>: error calling index: index of untyped nil"),
+    ("{{ index .Values.l }}", "[[1 2.5 x]]"),
+    ("{{ len .Values.e }} {{ len \"héllo\" }}", "[0 6]"),
+    ("{{ len .Values.t }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <len .Values.t>: error calling len: len of type bool"),
+    ("{{ range $i, $e := .Values.l }}{{ $i }}{{ end }}", "[012]"),
+    ("{{ range $i, $e := .Values.nope }}{{ $i }}{{ else }}none{{ end }}", "[none]"),
+    ("{{ range .Values.m }}{{ . }}{{ end }}", "[1two]"),
+    ("{{ range $x := .Values.e }}a{{ else }}b{{ end }}", "Error: template: c/templates/t.yaml:1:23: executing \"c/templates/t.yaml\" at <.Values.e>: range can't iterate over "),
+    ("{{ range .Values.s }}{{ end }}", "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Values.s>: range can't iterate over hello"),
+    ("{{ with $x := .Values.s }}{{ $x }}{{ . }}{{ end }}", "[hellohello]"),
+    ("{{ with .Values.m }}{{ .x }}{{ .nope }}{{ end }}", "[1]"),
+    ("{{ with .Values.f }}a{{ else with .Values.t }}b{{ . }}{{ end }}", "[btrue]"),
+    ("{{ $a := 1 }}{{ range .Values.l }}{{ $a = . }}{{ end }}{{ $a }}", "[x]"),
+    ("{{ $a := 1 }}{{ with .Values.s }}{{ $a := 2 }}{{ end }}{{ $a }}", "[1]"),
+    ("{{ $.Values.s }} {{ $.Values.nope }}", "[hello ]"),
+    ("{{ .Values.a.b }}", "Error: template: c/templates/t.yaml:1:11: executing \"c/templates/t.yaml\" at <.Values.a.b>: can't evaluate field b in type interface {}"),
+    ("{{ .Values.t.b }}", "Error: template: c/templates/t.yaml:1:11: executing \"c/templates/t.yaml\" at <.Values.t.b>: can't evaluate field b in type interface {}"),
+    ("{{ .nope.x }}", "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <.nope.x>: nil pointer evaluating interface {}.x"),
+    ("{{ (index .Values.l 2) }} {{ (.Values.m).x }}", "[x 1]"),
+    ("{{ (\"str\").x }}", "Error: template: c/templates/t.yaml:1:5: executing \"c/templates/t.yaml\" at <\"str\">: can't evaluate field x in type string"),
+    ("{{ (1).x }}", "Error: template: c/templates/t.yaml:1:5: executing \"c/templates/t.yaml\" at <1>: can't evaluate field x in type int"),
+    ("{{ nil }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <nil>: nil is not a command"),
+    ("{{ .Values.s | printf \"%s %s\" \"a\" }}", "[a hello]"),
+    ("{{ \"a\" | .Values.s }}", "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Values.s>: s is not a method but has arguments"),
+    ("{{ \"a\" | $ }}", "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <$>: can't give argument to non-function $"),
+    ("{{ .Values.s 1 }}", "Error: template: c/templates/t.yaml:1:11: executing \"c/templates/t.yaml\" at <.Values.s>: s is not a method but has arguments"),
+    ("{{ template \"hello\" }}", "[hi ]"),
+    ("{{ template \"hello\" \"x\" | printf }}", "[hi x]"),
+    ("{{ define \"x\" }}X{{ end }}", "[]"),
+    ("{{ block \"blk\" . }}in{{ end }}", "[in]"),
+    ("{{ include \"hello\" .Values.s | printf \"%q\" }}", "[\"hi hello\"]"),
+    ("{{ include \"hello\" }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <include>: wrong number of args for include: want 2 got 1"),
+    ("{{ include }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <include>: wrong number of args for include: want 2 got 0"),
+    ("{{ include 1 2 }}", "Error: template: c/templates/t.yaml:1:12: executing \"c/templates/t.yaml\" at <1>: expected string; found 1"),
+    ("{{ required \"r\" .Values.f }}{{ required \"r\" .Values.a }}", "[false1]"),
+    ("{{ required \"r\" \"\" }}", "Error: execution error at (c/templates/t.yaml:1:4): r"),
+    ("{{ required \"r\" }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <required>: wrong number of args for required: want 2 got 1"),
+    ("{{ fail \"f1\" }}", "Error: execution error at (c/templates/t.yaml:1:4): f1"),
+    ("{{ fail 3 }}", "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <3>: expected string; found 3"),
+    ("{{ tpl \"{{ .Values.s }}\" $ }}", "[hello]"),
+    ("{{ tpl \"{{ $.Values.s }}\" $ }}", "[hello]"),
+    ("{{ tpl \"{{ .Template.Name }}|{{ .Template.BasePath }}\" $ }}", "[c/templates/t.yaml|c/templates]"),
+    ("{{ tpl \"{{ .nope }}\" $ }}", "[]"),
+    ("{{ tpl \"{{ include \\\"hello\\\" 1 }}\" $ }}", "[hi 1]"),
+    ("{{ tpl \"{{ define \\\"hello\\\" }}H{{ end }}{{ include \\\"hello\\\" 1 }}\" $ }}{{ include \"hello\" 2 }}", "[Hhi 2]"),
+    ("{{ tpl .Values.s .Values }}", "[hello]"),
+    ("{{ tpl \"{{ fail \\\"in tpl\\\" }}\" . }}", "Error: execution error at (c/templates/t.yaml:1:4): in tpl"),
+    ("{{ tpl \"{{ template \\\"hello\\\" 1 }}\" . }}", "[hi 1]"),
+    ("{{ lookup \"v1\" \"Secret\" \"ns\" \"x\" | len }}", "[0]"),
+    ("{{ 'a' }} {{ '\n' }} {{ '\\'' }}", "Error: parse error at (c/templates/t.yaml:1): unterminated character constant"),
+    ("{{ \"\\x41\\u00e9\\101\" }}", "[AéA]"),
+    ("{{ 1_000 }} {{ 0b101 }} {{ 0o17 }} {{ 0x_1F }}", "[1000 5 15 31]"),
+    ("{{ 9223372036854775807 }}", "[9223372036854775807]"),
+    ("{{ 9223372036854775808 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <9223372036854775808>: 9223372036854775808 overflows int"),
+    ("{{ -9223372036854775808 }}", "[-9223372036854775808]"),
+    ("{{ 1.5e300 }} {{ .5 }} {{ -0.0 }}", "[1.5e+300 0.5 -0]"),
+    ("{{ 3 | printf \"%d\" 4 }}", "[4%!(EXTRA int=3)]"),
+    ("{{ printf \"%d\" 1.0 }}", "[%!d(float64=1)]"),
+    ("{{ $x := 1 }}{{ $x := 2 }}{{ $x }}", "[2]"),
+    ("{{ range $i := .Values.l }}{{ break }}{{ end }}x", "[x]"),
+    ("{{ if true }}{{ break }}{{ end }}", "Error: parse error at (c/templates/t.yaml:1): {{break}} outside {{range}}"),
+    ("{{ else }}", "Error: parse error at (c/templates/t.yaml:1): unexpected {{else}}"),
+    ("{{ end }}", "Error: parse error at (c/templates/t.yaml:1): unexpected {{end}}"),
+    ("{{ if true }}", "Error: parse error at (c/templates/t.yaml:1): unexpected EOF"),
+    ("{{ range }}{{ end }}", "Error: parse error at (c/templates/t.yaml:1): missing value for range"),
+    ("{{ with }}{{ end }}", "Error: parse error at (c/templates/t.yaml:1): missing value for with"),
+    ("{{ .Values.s | 3 }}", "Error: parse error at (c/templates/t.yaml:1): non executable command in pipeline stage 2"),
+    ("{{ \"a\" \"b\" }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <\"a\">: can't give argument to non-function \"a\""),
+    ("{{ 1 2 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <1>: can't give argument to non-function 1"),
+    ("{{ .Values.s | nil }}", "Error: parse error at (c/templates/t.yaml:1): non executable command in pipeline stage 2"),
+    ("{{ ( }}", "Error: parse error at (c/templates/t.yaml:1): unclosed left paren"),
+    ("{{ ) }}", "Error: parse error at (c/templates/t.yaml:1): unexpected right paren"),
+    ("{{ a. }}", "Error: parse error at (c/templates/t.yaml:1): function \"a\" not defined"),
+    ("{{ .a.b. }}", "Error: parse error at (c/templates/t.yaml:1): unexpected <.> in operand"),
+    ("{{ $x = 1 }}", "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <1>: undefined variable: $x"),
+    ("{{ \"unterminated }}", "Error: parse error at (c/templates/t.yaml:1): unterminated quoted string"),
+    ("{{ `raw }}", "Error: parse error at (c/templates/t.yaml:1): unterminated raw quoted string"),
+    ("{{ 'ab' }}", "Error: parse error at (c/templates/t.yaml:1): 'ab'"),
+    ("{{ '' }}", "Error: parse error at (c/templates/t.yaml:1): invalid syntax"),
+    ("{{ 3.14.15 }}", "Error: parse error at (c/templates/t.yaml:1): unexpected \".15\" in operand"),
+    ("{{ 0x }}", "Error: parse error at (c/templates/t.yaml:1): \"0x\""),
+    ("{{ .Values.s := 3 }}", "Error: parse error at (c/templates/t.yaml:1): unexpected \":=\" in operand"),
+    ("{{ $x := 1 2 }}", "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <1>: can't give argument to non-function 1"),
+    ("{{ range $a, $b, $c := .Values.l }}{{ end }}", "Error: parse error at (c/templates/t.yaml:1): too many declarations in range"),
+    ("{{ template }}", "Error: parse error at (c/templates/t.yaml:1): unexpected \"}}\" in template clause"),
+    ("{{ template \"x\" }}", "Error: template: c/templates/t.yaml:1:13: executing \"c/templates/t.yaml\" at <{{template \"x\"}}>: template \"x\" not defined"),
+    ("{{ define \"q\" }}{{ end }}", "[]"),
+    ("{{ if 1 }}{{ else }}{{ else }}{{ end }}", "Error: parse error at (c/templates/t.yaml:1): expected end; found {{else}}"),
+    ("{{ end", "Error: parse error at (c/templates/t.yaml:1): bad character U+005D ']'"),
+    ("{{ printf \"%s\"", "Error: parse error at (c/templates/t.yaml:1): unexpected \"]\" in operand"),
+    ("{{ /* bad comment */ }}", "Error: parse error at (c/templates/t.yaml:1): unexpected \"/\" in command"),
+    ("{{/* unclosed", "Error: parse error at (c/templates/t.yaml:1): unclosed comment"),
+    ("{{/* x */ x }}", "Error: parse error at (c/templates/t.yaml:1): comment ends before closing delimiter"),
+    ("{{ \"\\q\" }}", "Error: parse error at (c/templates/t.yaml:1): invalid syntax"),
+    ("{{ .Values.s", "Error: parse error at (c/templates/t.yaml:1): bad character U+005D ']'"),
+    ("}}", "[}}]"),
+    ("{{ .Values.s }}{{ .Values.nope.x", "Error: parse error at (c/templates/t.yaml:1): bad character U+005D ']'"),
+    ("x\ny\n{{ if }}", "Error: parse error at (c/templates/t.yaml:3): missing value for if"),
+    ("x\ny\n  {{ .Values.nope.x }}", "Error: template: c/templates/t.yaml:3:12: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x"),
+    ("{{ .Values.m.z }}{{ .Values.m }}", "[twomap[x:1 z:two]]"),
+];
+
+#[test]
+fn helm_oracle_table() {
+    let mut failures = Vec::new();
+    for (text, want) in HELM_CASES {
+        let got = render(&format!("[{text}]"));
+        if got != *want {
+            failures.push(format!("template {text:?}\n  want {want:?}\n  got  {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), HELM_CASES.len(), failures.join("\n"));
 }

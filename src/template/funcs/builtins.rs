@@ -106,7 +106,8 @@ fn equal(a: &Value, b: &Value) -> Result<bool, FuncError> {
                     b.format_v()
                 )));
             }
-            return Err(FuncError::new(format!("non-comparable type {}: {}", b.format_v(), b.type_name())));
+            let shown = gofmt::sprintf("%s", std::slice::from_ref(b));
+            return Err(FuncError::new(format!("non-comparable type {shown}: {}", b.type_name())));
         }
     })
 }
@@ -379,6 +380,10 @@ mod tests {
         assert_eq!(
             eq(&[Value::list(vec![]), Value::list(vec![])]).err(),
             Some(FuncError::new("non-comparable type []: []interface {}"))
+        );
+        assert_eq!(
+            eq(&[Value::list(vec![Value::Float(1.0), s("x")]), Value::list(vec![Value::Float(1.0), s("x")])]).err(),
+            Some(FuncError::new("non-comparable type [%!s(float64=1) x]: []interface {}"))
         );
     }
 
