@@ -485,27 +485,33 @@ impl<'s> State<'s> {
             }
             Value::Object(object) => {
                 let object = object.clone();
-                if !has_args && let Some(v) = object.field(name) {
+                let signature = object.method_signature(name);
+                if signature.is_none() && !has_args && let Some(v) = object.field(name) {
                     return Ok(Scoped::plain(v));
                 }
-                let mut argv = Vec::with_capacity(args.len() + 1);
-                for arg in args {
-                    argv.push(self.eval_arg(tree, dot, ParamType::Any, arg)?);
+                if signature.is_none() && has_args && object.field(name).is_some() {
+                    return Err(self.error(tree, at(), format!("{name} has arguments but cannot be invoked as function")));
                 }
-                if let Some(f) = final_value {
-                    argv.push(f);
-                }
+                let argv = match signature {
+                    Some((params, variadic)) => {
+                        self.eval_args(tree, dot, name, params, variadic, node, args, final_value)?
+                    }
+                    None => {
+                        let mut argv = Vec::with_capacity(args.len() + 1);
+                        for arg in args {
+                            argv.push(self.eval_arg(tree, dot, ParamType::Any, arg)?);
+                        }
+                        argv.extend(final_value);
+                        argv
+                    }
+                };
                 match object.call_method(name, &argv) {
                     Some(Ok(v)) => Ok(Scoped::plain(v)),
                     Some(Err(e)) => Err(self.error(tree, at(), format!("error calling {name}: {e}"))),
-                    None if has_args && object.field(name).is_some() => {
-                        Err(self.error(tree, at(), format!("{name} has arguments but cannot be invoked as function")))
+                    None => {
+                        let type_name = if receiver.iface { "interface {}" } else { object.type_name() };
+                        Err(self.error(tree, at(), format!("can't evaluate field {name} in type {type_name}")))
                     }
-                    None => Err(self.error(
-                        tree,
-                        at(),
-                        format!("can't evaluate field {name} in type {}", object.type_name()),
-                    )),
                 }
             }
             other => {
@@ -575,29 +581,7 @@ impl<'s> State<'s> {
                 }
             },
         };
-        let num_fixed = if variadic { params.len().saturating_sub(1) } else { args.len() };
-        if variadic {
-            if num_in < num_fixed {
-                let msg = format!("wrong number of args for {name}: want at least {num_fixed} got {}", args.len());
-                return Err(self.error(tree, ident_at(), msg));
-            }
-        } else if num_in != params.len() {
-            let msg = format!("wrong number of args for {name}: want {} got {num_in}", params.len());
-            return Err(self.error(tree, ident_at(), msg));
-        }
-        let mut argv = Vec::with_capacity(num_in);
-        for (i, arg) in args.iter().enumerate() {
-            let param = param_at(params, variadic, i);
-            argv.push(self.eval_arg(tree, dot, param, arg)?);
-        }
-        if let Some(f) = final_value {
-            let param = param_at(params, variadic, num_in - 1);
-            let last_at = match args.last() {
-                Some(a) => At { offset: a.offset(), node: a },
-                None => ident_at(),
-            };
-            argv.push(self.validate(tree, last_at, Scoped::plain(f), param)?);
-        }
+        let argv = self.eval_args(tree, dot, name, params, variadic, ident, args, final_value)?;
         match name {
             "include" => self.call_include(tree, call_at, &argv),
             "tpl" => self.call_tpl(tree, call_at, &argv),
@@ -608,6 +592,48 @@ impl<'s> State<'s> {
                 self.call_native(tree, call_at, &function, &argv)
             }
         }
+    }
+
+    /// Checks the argument count and evaluates the arguments against the declared parameter
+    /// types, as Go's `evalCall` does; `blamed` is the node named in count errors.
+    #[allow(clippy::too_many_arguments)]
+    fn eval_args(
+        &mut self,
+        tree: &Tree,
+        dot: &Scoped,
+        name: &str,
+        params: &[ParamType],
+        variadic: bool,
+        blamed: &Term,
+        args: &[Term],
+        final_value: Option<Value>,
+    ) -> EResult<Vec<Value>> {
+        let blamed_at = || At { offset: blamed.offset(), node: blamed };
+        let num_in = args.len() + usize::from(final_value.is_some());
+        let num_fixed = if variadic { params.len().saturating_sub(1) } else { args.len() };
+        if variadic {
+            if num_in < num_fixed {
+                let msg = format!("wrong number of args for {name}: want at least {num_fixed} got {}", args.len());
+                return Err(self.error(tree, blamed_at(), msg));
+            }
+        } else if num_in != params.len() {
+            let msg = format!("wrong number of args for {name}: want {} got {num_in}", params.len());
+            return Err(self.error(tree, blamed_at(), msg));
+        }
+        let mut argv = Vec::with_capacity(num_in);
+        for (i, arg) in args.iter().enumerate() {
+            let param = param_at(params, variadic, i);
+            argv.push(self.eval_arg(tree, dot, param, arg)?);
+        }
+        if let Some(f) = final_value {
+            let param = param_at(params, variadic, num_in - 1);
+            let last_at = match args.last() {
+                Some(a) => At { offset: a.offset(), node: a },
+                None => blamed_at(),
+            };
+            argv.push(self.validate(tree, last_at, Scoped::plain(f), param)?);
+        }
+        Ok(argv)
     }
 
     fn call_native(&mut self, tree: &Tree, at: At<'_>, function: &Function, argv: &[Value]) -> EResult<Value> {

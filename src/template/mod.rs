@@ -156,14 +156,15 @@ impl Output {
             let inside = removed.get(k).map_or(0, |&(end, _)| (offset + NO_VALUE.len()).saturating_sub(end));
             offset - before - inside
         };
-        let segments = self
-            .segments
-            .into_iter()
-            .map(|mut s| {
-                s.offset = shift(s.offset);
-                s
-            })
-            .collect();
+        let mut segments: Vec<OutputSegment> = Vec::with_capacity(self.segments.len());
+        for mut segment in self.segments {
+            segment.offset = shift(segment.offset);
+            // A segment that wrote only `<no value>` is now empty: the next one replaces it.
+            if segments.last().is_some_and(|last| last.offset == segment.offset) {
+                segments.pop();
+            }
+            segments.push(segment);
+        }
         Output { text, segments }
     }
 }

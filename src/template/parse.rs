@@ -56,6 +56,7 @@ pub enum Node {
 /// `{{ pipeline }}`
 #[derive(Debug)]
 pub struct Action {
+    /// Where its `{{` is.
     pub pos: Pos,
     pub pipe: Pipe,
     /// The `.Values` paths the action reads directly (`.Values.a.b`, `$.Values.a.b`).
@@ -431,13 +432,13 @@ impl Parser<'_> {
             TokenKind::Text => {
                 Ok(Item::Node(Node::Text { pos: self.lines.pos(&self.text, token.offset), text: token.text.into() }))
             }
-            TokenKind::LeftDelim => self.action(),
+            TokenKind::LeftDelim => self.action(token.offset),
             TokenKind::Comment => Ok(Item::Node(Node::Comment { offset: token.offset })),
             _ => self.unexpected(&token, "input"),
         }
     }
 
-    fn action(&mut self) -> PResult<Item> {
+    fn action(&mut self, delim_offset: usize) -> PResult<Item> {
         let token = self.next_non_space();
         let node = match token.kind {
             TokenKind::Block => self.block_control(),
@@ -456,11 +457,10 @@ impl Parser<'_> {
             TokenKind::With => self.control("with").map(Node::With),
             _ => {
                 self.backup();
-                let offset = self.peek_non_space().offset;
                 let pipe = self.pipeline("command", TokenKind::RightDelim)?;
                 let mut values_paths = Vec::new();
                 collect_values_paths(&pipe, &mut values_paths);
-                Ok(Node::Action(Action { pos: self.lines.pos(&self.text, offset), pipe, values_paths }))
+                Ok(Node::Action(Action { pos: self.lines.pos(&self.text, delim_offset), pipe, values_paths }))
             }
         }?;
         Ok(Item::Node(node))

@@ -2,6 +2,7 @@
 //! Helm v3.17.2 prints for it (checked with the real binary on scratch charts).
 
 use super::*;
+use crate::model::OutputSegment;
 use crate::template::value::Map;
 
 /// Converts JSON test data into template values (numbers become float64, as from a values file).
@@ -423,6 +424,25 @@ const HELM_CASES: &[(&str, &str)] = &[
     ("x\ny\n{{ if }}", "Error: parse error at (c/templates/t.yaml:3): missing value for if"),
     ("x\ny\n  {{ .Values.nope.x }}", "Error: template: c/templates/t.yaml:3:12: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x"),
     ("{{ .Values.m.z }}{{ .Values.m }}", "[twomap[x:1 z:two]]"),
+    ("{{ if .Values.a }}\nfoo\n", "Error: parse error at (c/templates/t.yaml:3): unexpected EOF"),
+    ("line1\n{{ .Values.s\n| printf \"%s\" 1 }}\n{{ nope }}", "Error: parse error at (c/templates/t.yaml:4): function \"nope\" not defined"),
+    ("line1\n{{ .Values.s\n| printf \"%s\" 1 }}\n{{ .Values.nope.x }}", "Error: template: c/templates/t.yaml:4:10: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x"),
+    ("{{ \"a\" }}\n\n{{ $x := 1 }}\n{{ $y }}", "Error: parse error at (c/templates/t.yaml:4): undefined variable \"$y\""),
+    ("{{- range .Values.l }}\n  - {{ . }}\n{{- end }}", "[\n  - 1\n  - 2.5\n  - x]"),
+    ("{{ range $k, $v := .Values.m -}}\n{{ $k }}: {{ $v }}\n{{ end -}}", "[x: 1\nz: two\n]"),
+    ("a\n{{- /* multi\nline */ -}}\nb", "[ab]"),
+    ("{{ printf \"%s-%d\" .Values.s (len .Values.l) }}", "[hello-3]"),
+    ("{{ index .Values.m \"x\" | printf \"%v\" }}", "[1]"),
+    ("{{ $m := .Values.m }}{{ $m.x }} {{ $m.nope }}", "[1 ]"),
+    ("{{ $l := .Values.l }}{{ index $l 0 }}", "[1]"),
+    ("{{ range $i, $_ := .Values.l }}{{ if $i }},{{ end }}{{ $i }}{{ end }}", "[0,1,2]"),
+    ("{{ define \"local\" }}L{{ . }}{{ end }}{{ template \"local\" 5 }}", "[L5]"),
+    ("{{ (printf \"%s\" \"a\") }}", "[a]"),
+    ("{{ printf \"%s\" (printf \"%s\" .Values.nope.x) }}", "Error: template: c/templates/t.yaml:1:36: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x"),
+    ("{{ .Values.l | len | printf \"%d items\" }}", "[3 items]"),
+    ("{{ \"x\" | printf \"%s %s\" \"y\" | printf \"[%s]\" }}", "[[y x]]"),
+    ("{{ if not (eq .Values.s \"a\") }}ne{{ end }}", "[ne]"),
+    ("{{ if and (ne .Values.s \"a\") (gt (len .Values.l) 2) }}ok{{ end }}", "[ok]"),
 ];
 
 #[test]
@@ -435,4 +455,128 @@ fn helm_oracle_table() {
         }
     }
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), HELM_CASES.len(), failures.join("\n"));
+}
+
+/// A stand-in for Helm's `*chart.Metadata`, `chartutil.VersionSet` and `chartutil.KubeVersion`.
+#[derive(Debug)]
+struct FakeObject {
+    type_name: &'static str,
+    fields: Vec<(&'static str, Value)>,
+    printed: &'static str,
+}
+
+impl value::Object for FakeObject {
+    fn type_name(&self) -> &str {
+        self.type_name
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        self.fields.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
+    }
+    fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        match (self.type_name, name) {
+            ("chartutil.VersionSet", "Has") => Some(Ok(Value::Bool(args.first().and_then(Value::as_str) == Some("v1")))),
+            _ => None,
+        }
+    }
+    fn method_signature(&self, name: &str) -> Option<(&'static [funcs::ParamType], bool)> {
+        match (self.type_name, name) {
+            ("chartutil.VersionSet", "Has") => Some((&[funcs::ParamType::String], false)),
+            _ => None,
+        }
+    }
+    fn format_v(&self) -> String {
+        self.printed.to_string()
+    }
+}
+
+fn object(type_name: &'static str, fields: Vec<(&'static str, Value)>, printed: &'static str) -> Value {
+    Value::Object(Arc::new(FakeObject { type_name, fields, printed }))
+}
+
+#[test]
+fn objects_expose_fields_and_methods_like_helm() {
+    let mut top = match context() {
+        Value::Map(m) => (*m).clone(),
+        _ => Map::new(),
+    };
+    top.insert("Chart".into(), object("*chart.Metadata", vec![("Name", Value::str("c"))], "{c}"));
+    let kube = object("chartutil.KubeVersion", vec![("Major", Value::str("1"))], "v1.32.0");
+    let apis = object("chartutil.VersionSet", vec![], "[v1]");
+    top.insert("Capabilities".into(), object("*chartutil.Capabilities", vec![("KubeVersion", kube), ("APIVersions", apis)], "&{}"));
+    let data = Value::map(top);
+    let cases = [
+        ("{{ .Chart.Name }} {{ .Capabilities.APIVersions.Has \"v1\" }} {{ .Capabilities.APIVersions.Has \"nope/v9\" }}", "[c true false]"),
+        ("{{ .Chart.Nope }}", "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <.Chart.Nope>: can't evaluate field Nope in type interface {}"),
+        ("{{ .Capabilities.KubeVersion.Nope }}", "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Capabilities.KubeVersion.Nope>: can't evaluate field Nope in type chartutil.KubeVersion"),
+        ("{{ .Capabilities.APIVersions.Has }}", "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Capabilities.APIVersions.Has>: wrong number of args for Has: want 1 got 0"),
+        ("{{ .Capabilities.APIVersions.Has \"a\" \"b\" }}", "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Capabilities.APIVersions.Has>: wrong number of args for Has: want 1 got 2"),
+        ("{{ .Capabilities.APIVersions.Has 1 }}", "Error: template: c/templates/t.yaml:1:34: executing \"c/templates/t.yaml\" at <1>: expected string; found 1"),
+        ("{{ \"v1\" | .Capabilities.APIVersions.Has }}", "[true]"),
+        ("{{ .Chart.Name \"x\" }}", "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <.Chart.Name>: Name has arguments but cannot be invoked as function"),
+        ("{{ .Capabilities.KubeVersion }} {{ .Capabilities.KubeVersion.Major }}", "[v1.32.0 1]"),
+    ];
+    let mut failures = Vec::new();
+    for (text, want) in cases {
+        let mut set = Templates::new();
+        let got = match set.add("c/templates/t.yaml", &format!("[{text}]"), FileId(2)) {
+            Err(e) => e.message,
+            Ok(()) => match set.execute("c/templates/t.yaml", &data) {
+                Ok(out) => out.text,
+                Err(e) => format!("Error: {}", e.message),
+            },
+        };
+        if got != want {
+            failures.push(format!("template {text:?}\n  want {want:?}\n  got  {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn later_definitions_replace_earlier_ones_but_empty_ones_do_not() {
+    let mut set = Templates::new();
+    let adds = [
+        ("c/charts/sub/templates/_h.tpl", "{{ define \"name\" }}sub{{ end }}{{ define \"keep\" }}kept{{ end }}"),
+        ("c/templates/_h.tpl", "{{ define \"name\" }}top{{ end }}{{ define \"keep\" }} {{ end }}"),
+        ("c/templates/t.yaml", "{{ include \"name\" . }} {{ include \"keep\" . }}"),
+    ];
+    for (i, (name, text)) in adds.iter().enumerate() {
+        assert!(set.add(name, text, FileId(i as u32)).is_ok());
+    }
+    let out = set.execute("c/templates/t.yaml", &Value::Nil).map(|o| o.text).map_err(|e| e.message);
+    assert_eq!(out.as_deref(), Ok("top kept"));
+}
+
+#[test]
+fn segments_point_at_the_writing_node() {
+    let mut set = Templates::new();
+    assert!(set.add("c/templates/_h.tpl", "{{ define \"lbl\" }}app: {{ .Values.s }}{{ end }}", FileId(1)).is_ok());
+    let text = "kind: A\nimage: {{ .Values.m.z }}:{{ $.Values.l }}\n{{ template \"lbl\" . }}\n{{ include \"lbl\" . }}\nx: {{ .Values.nope }}y\n";
+    assert!(set.add("c/templates/t.yaml", text, FileId(2)).is_ok());
+    let out = set.execute("c/templates/t.yaml", &context()).map_err(|e| e.message);
+    let Ok(out) = out else { panic!("{out:?}") };
+    let out = out.without_no_value();
+    assert_eq!(out.text, "kind: A\nimage: two:[1 2.5 x]\napp: hello\napp: hello\nx: y\n");
+    let seg = |offset: usize, file: u32, line: u32, column: u32, paths: &[&[&str]]| OutputSegment {
+        offset,
+        file: FileId(file),
+        pos: Pos { line, column, offset: 0 },
+        values_paths: paths.iter().map(|p| p.iter().map(|s| s.to_string()).collect()).collect(),
+    };
+    let expected = [
+        seg(0, 2, 1, 1, &[]),
+        seg(15, 2, 2, 8, &[&["m", "z"]]),
+        seg(18, 2, 2, 25, &[]),
+        seg(19, 2, 2, 26, &[&["l"]]),
+        seg(28, 2, 2, 42, &[]),
+        seg(29, 1, 1, 19, &[]),
+        seg(34, 1, 1, 24, &[&["s"]]),
+        seg(39, 2, 3, 23, &[]),
+        seg(40, 2, 4, 1, &[]),
+        seg(50, 2, 4, 22, &[]),
+        seg(54, 2, 5, 22, &[]),
+    ];
+    let got: Vec<_> = out.segments.iter().map(|s| (s.offset, s.file, s.pos.line, s.pos.column, s.values_paths.clone())).collect();
+    let want: Vec<_> = expected.iter().map(|s| (s.offset, s.file, s.pos.line, s.pos.column, s.values_paths.clone())).collect();
+    assert_eq!(got, want);
 }
