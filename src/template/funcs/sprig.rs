@@ -4,10 +4,14 @@
 //! in Sprig are deterministic here (see docs/functions.md).
 
 mod dicts;
+mod encoding;
 mod general;
 mod lists;
 mod math;
+mod paths;
 mod random;
+mod regex;
+mod semver;
 mod strings;
 mod support;
 
@@ -26,6 +30,10 @@ pub fn functions() -> Vec<Function> {
     funcs.extend(general::functions());
     funcs.extend(math::functions());
     funcs.extend(random::functions());
+    funcs.extend(semver::functions());
+    funcs.extend(regex::functions());
+    funcs.extend(encoding::functions());
+    funcs.extend(paths::functions());
     funcs
 }
 
