@@ -3,6 +3,7 @@
 //! Each family lives in its own file under `sprig/`. Functions that read the clock or randomness
 //! in Sprig are deterministic here (see docs/functions.md).
 
+mod date;
 mod dicts;
 mod encoding;
 mod general;
@@ -34,6 +35,7 @@ pub fn functions() -> Vec<Function> {
     funcs.extend(regex::functions());
     funcs.extend(encoding::functions());
     funcs.extend(paths::functions());
+    funcs.extend(date::functions());
     funcs
 }
 
