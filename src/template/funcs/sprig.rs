@@ -3,6 +3,7 @@
 //! Each family lives in its own file under `sprig/`. Functions that read the clock or randomness
 //! in Sprig are deterministic here (see docs/functions.md).
 
+mod crypto;
 mod date;
 mod dicts;
 mod encoding;
@@ -36,6 +37,7 @@ pub fn functions() -> Vec<Function> {
     funcs.extend(encoding::functions());
     funcs.extend(paths::functions());
     funcs.extend(date::functions());
+    funcs.extend(crypto::functions());
     funcs
 }
 
