@@ -181,6 +181,7 @@ mod tests {
             ("keys", vec![dict(vec![("z", Value::Int(1)), ("a", Value::Int(2)), ("m", Value::Int(3))])], "[a m z]"),
             ("values", vec![dict(vec![("z", Value::Int(1)), ("a", Value::Int(2)), ("m", Value::Int(3))])], "[2 3 1]"),
             ("hasKey", vec![dict(vec![("a", Value::Nil)]), s("a")], "true"),
+            ("dict", vec![Value::Nil, Value::Int(1)], "map[<nil>:1]"),
         ];
         for (name, args, want) in cases {
             let got = call(name, &args).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -69,10 +69,27 @@ mod tests {
             ("typeIsLike", vec![s("int"), Value::Int(1)], "true"),
             ("deepEqual", vec![Value::list(vec![Value::Int(1)]), Value::list(vec![Value::Int(1)])], "true"),
             ("deepEqual", vec![Value::Int(1), Value::Float(1.0)], "false"),
+            ("default", vec![Value::Int(5), Value::Nil], "5"),
+            ("default", vec![s("x"), Value::map(Default::default())], "x"),
+            ("coalesce", vec![Value::Nil, Value::Nil], "<nil>"),
+            ("ternary", vec![Value::Int(1), Value::Int(2), Value::Bool(false)], "2"),
         ];
         for (name, args, want) in cases {
             let got = call(name, &args).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(got.format_v(), want, "{name} {args:?}");
         }
+    }
+
+    #[test]
+    fn objects_reflect_like_go_structs_and_pointers() {
+        let ca = call("genCA", &[s("x"), Value::Int(3)]).unwrap();
+        let now = call("now", &[]).unwrap();
+        let version = call("semver", &[s("1.0.0")]).unwrap();
+        assert_eq!(call("typeOf", &[ca.clone()]).unwrap().as_str(), Some("sprig.certificate"));
+        assert_eq!(call("kindOf", &[ca]).unwrap().as_str(), Some("struct"));
+        assert_eq!(call("kindOf", &[now.clone()]).unwrap().as_str(), Some("struct"));
+        assert_eq!(call("empty", &[now]).unwrap().format_v(), "false");
+        assert_eq!(call("typeOf", &[version.clone()]).unwrap().as_str(), Some("*semver.Version"));
+        assert_eq!(call("kindOf", &[version]).unwrap().as_str(), Some("ptr"));
     }
 }

@@ -200,6 +200,12 @@ mod tests {
             ("append", vec![abc(), s("d")], "[b a c d]"),
             ("prepend", vec![abc(), s("z")], "[z b a c]"),
             ("tuple", vec![Value::Int(1), s("a")], "[1 a]"),
+            ("uniq", vec![Value::list(vec![
+                Value::map([("a".to_string(), Value::Int(1))].into()),
+                Value::map([("a".to_string(), Value::Int(1))].into()),
+            ])], "[map[a:1]]"),
+            ("chunk", vec![Value::Int(3), Value::list(vec![])], "[]"),
+            ("concat", vec![], "[]"),
         ];
         for (name, args, want) in cases {
             let got = call(name, &args).unwrap_or_else(|e| panic!("{name}: {e}"));

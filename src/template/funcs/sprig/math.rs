@@ -353,6 +353,18 @@ mod tests {
             ("seq", vec![Value::Int(1), Value::Int(-1)], "1 0 -1"),
             ("seq", vec![], ""),
             ("toDecimal", vec![s("0777")], "511"),
+            ("toDecimal", vec![Value::Int(777)], "511"),
+            ("toDecimal", vec![s("8")], "0"),
+            ("mul", vec![Value::Float(1.5), Value::Int(2)], "2"),
+            ("max", vec![Value::Int(4)], "4"),
+            ("round", vec![Value::Float(2.5), Value::Int(0), Value::Float(0.6)], "2"),
+            ("int64", vec![Value::Float(9.9e18)], "-9223372036854775808"),
+            ("int", vec![s("9223372036854775807")], "9223372036854775807"),
+            ("float64", vec![s("1e400")], "0"),
+            ("add1f", vec![Value::Float(1.5)], "2.5"),
+            ("divf", vec![Value::Int(10), Value::Int(4)], "2.5"),
+            ("floor", vec![s("3.7")], "3"),
+            ("add", vec![Value::Int(1), s("2")], "3"),
         ];
         for (name, args, want) in cases {
             let got = call(name, &args).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -192,6 +192,10 @@ mod tests {
             ("regexMatch", vec![s("^\\d+$"), s("١٢")], "false"),
             ("regexMatch", vec![s("^[\\d]+$"), s("12")], "true"),
             ("regexFindAll", vec![s("\\w+"), s("héllo wörld"), Value::Int(2)], "[h llo]"),
+            ("regexFindAll", vec![s("a*"), s("baaab"), Value::Int(-1)], "[ aaa ]"),
+            ("regexSplit", vec![s(""), s("abc"), Value::Int(-1)], "[a b c]"),
+            ("regexReplaceAll", vec![s("a*"), s("baaab"), s("X")], "XbXbX"),
+            ("regexSplit", vec![s("a*"), s("baaab"), Value::Int(-1)], "[b b]"),
         ];
         for (name, args, want) in cases {
             let got = call(name, &args).unwrap_or_else(|e| panic!("{name}: {e}"));

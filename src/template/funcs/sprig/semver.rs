@@ -547,6 +547,7 @@ mod tests {
             ("<2.x", "1.9.0", true),
             (">1.x", "2.0.0", true),
             ("<=1.x", "1.9.0", true),
+            ("1.0.0", "1.0.0-beta", false),
         ];
         for (constraint, version, want) in cases {
             assert_eq!(compare(constraint, version), want, "{constraint} vs {version}");

@@ -45,8 +45,9 @@ pub fn functions() -> Vec<Function> {
             let (prefix, s) = (str_arg(a, 0)?, str_arg(a, 1)?);
             string(s.strip_prefix(prefix).unwrap_or(s))
         }),
+        // goutils walks bytes, turning each kept byte into the rune of the same number.
         fixed("nospace", &[P::String], |a| {
-            string(str_arg(a, 0)?.chars().filter(|c| !go_is_space(*c)).collect::<String>())
+            string(str_arg(a, 0)?.bytes().map(char::from).filter(|c| !go_is_space(*c)).collect::<String>())
         }),
         fixed("initials", &[P::String], |a| string(initials(str_arg(a, 0)?))),
         fixed("swapcase", &[P::String], |a| string(swapcase(str_arg(a, 0)?))),
@@ -787,6 +788,28 @@ mod tests {
             ("upper", vec![s("straße")], "STRAßE"),
             ("lower", vec![s("ÀB")], "àb"),
             ("hello", vec![], "Hello!"),
+            ("nospace", vec![s("a\u{a0}b")], "aÂb"),
+            ("trim", vec![s("\u{a0}x\u{a0}")], "x"),
+            ("trimAll", vec![s(""), s("  x ")], "  x "),
+            ("abbrev", vec![Value::Int(5), s("")], ""),
+            ("abbrevboth", vec![Value::Int(10), Value::Int(20), s("0123456789012345678901234")], "...89012345678901234"),
+            ("initials", vec![s("")], ""),
+            ("snakecase", vec![s("already_snake_2x")], "already_snake_2x"),
+            ("snakecase", vec![s("a1B2")], "a1_b2"),
+            ("snakecase", vec![s("  lead")], "__lead"),
+            ("snakecase", vec![s("foo.bar")], "foo.bar"),
+            ("kebabcase", vec![s("XMLHttpRequest")], "xml-http-request"),
+            ("camelcase", vec![s("")], ""),
+            ("camelcase", vec![s("a")], "A"),
+            ("title", vec![s("élan ça")], "Élan Ça"),
+            ("wrap", vec![Value::Int(3), s("ab cd")], "ab\ncd"),
+            ("wrap", vec![Value::Int(0), s("a b")], "a\nb"),
+            ("wrapWith", vec![Value::Int(3), s("|"), s("abcdefg hi")], "abc|def|g|hi"),
+            ("cat", vec![Value::list(vec![Value::Int(1), Value::Int(2)]), Value::map(Map::from([("a".to_string(), Value::Int(1))]))], "[1 2] map[a:1]"),
+            ("quote", vec![Value::list(vec![Value::Int(1), Value::Int(2)])], "\"[1 2]\""),
+            ("toString", vec![Value::Nil], "<nil>"),
+            ("toString", vec![Value::Float(1e21)], "1e+21"),
+            ("substr", vec![Value::Int(0), Value::Int(-1), s("abc")], "abc"),
         ];
         for (name, args, want) in cases {
             let got = call(name, &args).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -822,6 +845,12 @@ mod tests {
         assert_eq!(got.format_v(), "[1 a]");
         let got = call("sortAlpha", &[Value::list(vec![s("b"), s("a"), s("c")])]).unwrap();
         assert_eq!(got.format_v(), "[a b c]");
+        let got = call("sortAlpha", &[Value::list(vec![Value::Int(3), Value::Int(1), Value::Int(2)])]).unwrap();
+        assert_eq!(got.format_v(), "[1 2 3]");
+        let got = call("splitList", &[s(""), s("")]).unwrap();
+        assert_eq!(got.format_v(), "[]");
+        let got = call("split", &[s(","), s("")]).unwrap();
+        assert_eq!(got.format_v(), "map[_0:]");
         let got = call("sortAlpha", &[s("x")]).unwrap();
         assert_eq!(got.format_v(), "[x]");
     }

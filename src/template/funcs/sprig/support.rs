@@ -233,10 +233,19 @@ fn trim_zero_decimal(s: &str) -> &str {
 pub fn to_int64(value: &Value) -> i64 {
     match value {
         Value::Int(i) | Value::Int64(i) => *i,
-        Value::Float(f) => *f as i64,
+        Value::Float(f) => go_float_to_int(*f),
         Value::Bool(b) => i64::from(*b),
         Value::String(s) => parse_go_int(trim_zero_decimal(s)).unwrap_or(0),
         _ => 0,
+    }
+}
+
+/// Go's `int64(f)` on amd64: truncation, and the minimum int64 for NaN or out-of-range values.
+pub fn go_float_to_int(f: f64) -> i64 {
+    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+        i64::MIN
+    } else {
+        f as i64
     }
 }
 
@@ -258,7 +267,8 @@ pub fn parse_go_float(s: &str) -> Option<f64> {
     if !special && !body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')) {
         return None;
     }
-    s.parse::<f64>().ok()
+    // Go reports a range error (and cast then yields 0) where Rust rounds to infinity.
+    s.parse::<f64>().ok().filter(|f| special || f.is_finite())
 }
 
 /// Byte-indexed slicing with Go's bounds-check panic message.
@@ -309,10 +319,20 @@ mod tests {
             (Value::Float(-3.99), -3),
             (Value::Bool(true), 1),
             (Value::Nil, 0),
+            (Value::Float(9.9e18), i64::MIN),
+            (Value::str("  12"), 0),
+            (Value::str("9223372036854775807"), i64::MAX),
         ];
         for (input, want) in cases {
             assert_eq!(to_int64(&input), want, "{input:?}");
         }
+    }
+
+    #[test]
+    fn cast_to_float64_rejects_out_of_range() {
+        assert_eq!(to_float64(&Value::str("1e400")), 0.0);
+        assert_eq!(to_float64(&Value::str("3.5")), 3.5);
+        assert_eq!(to_float64(&Value::str("1_000")), 0.0);
     }
 
     #[test]
