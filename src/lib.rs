@@ -12,6 +12,7 @@ pub mod discover;
 pub mod error;
 pub mod pipeline;
 pub mod policy;
+pub mod provenance;
 pub mod render;
 pub mod report;
 pub mod source;

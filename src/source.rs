@@ -98,3 +98,11 @@ mod tests {
         assert_eq!((p.line, p.column), (2, 3));
     }
 }
+
+impl Sources {
+    /// The file registered under `path` (the first one), with its id.
+    pub fn find(&self, path: &str) -> Option<(FileId, Arc<SourceFile>)> {
+        let files = self.files.read().expect("sources lock poisoned");
+        files.iter().position(|f| f.path == path).map(|i| (FileId(i as u32), files[i].clone()))
+    }
+}
