@@ -214,7 +214,7 @@ fn load_env(
         }
     }
     let user = crate::values::merge_overrides(&overrides);
-    let values = crate::values::coalesce(&chart.defaults, &user);
+    let values = crate::values::coalesce(&chart.metadata.name, &chart.defaults, &user).values;
     let secrets = match &env.secrets {
         Some((rel, at)) => Some(load_inventory(root, rel, *at, sources)?),
         None => None,

@@ -5,6 +5,7 @@
 //! the gate's own configuration is exactly the kind of drift driftgate exists to catch.
 
 use crate::diagnostic::Location;
+use crate::policy::{IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
 use crate::error::FatalError;
 use crate::source::{FileId, FileSpan, Sources};
 use crate::yaml::{self, Key, Node, NodeValue};
@@ -28,8 +29,8 @@ pub struct Config {
     /// `None` when the key is absent: charts are then discovered from the layout.
     pub charts: Option<Vec<ChartConfig>>,
     pub policy_paths: Vec<Spanned<String>>,
-    /// `policies.rules`, read by the policy layer.
-    pub rules: Option<Node>,
+    /// `policies.rules`: per-rule severity and ignores.
+    pub rules: PolicyConfig,
 }
 
 /// One entry of `charts:`.
@@ -68,7 +69,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str) -> Result<Config, Fata
         promotion: None,
         charts: None,
         policy_paths: Vec::new(),
-        rules: None,
+        rules: PolicyConfig::default(),
     };
     let Some(root) = docs.into_iter().find(|d| !matches!(d.value, NodeValue::Null)) else {
         return Ok(config);
@@ -87,7 +88,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str) -> Result<Config, Fata
                             config.policy_paths =
                                 reader.string_list(value, "policies.paths", "directories")?
                         }
-                        _ => config.rules = Some(value.clone()),
+                        _ => config.rules = reader.rules(value)?,
                     }
                 }
             }
@@ -101,6 +102,8 @@ const TOP_KEYS: &[&str] = &["kubeVersion", "promotion", "charts", "policies"];
 const POLICY_KEYS: &[&str] = &["paths", "rules"];
 const CHART_KEYS: &[&str] = &["path", "release", "namespace", "environments"];
 const ENV_KEYS: &[&str] = &["stage", "values", "secrets", "version", "baseline"];
+const RULE_KEYS: &[&str] = &["severity", "ignore"];
+const IGNORE_KEYS: &[&str] = &["env", "chart", "name", "resource", "reason"];
 
 struct Reader<'a> {
     sources: &'a Sources,
@@ -210,6 +213,60 @@ impl Reader<'_> {
                 .with_help("add `path: charts/<name>` (the chart directory, relative to driftgate.yaml)")
         })?;
         Ok(chart)
+    }
+
+    /// `policies.rules`: `{ DG201: { severity: warning, ignore: [ {env: dev, name: X, reason: ...} ] } }`.
+    fn rules(&self, node: &Node) -> Result<PolicyConfig, FatalError> {
+        let mut config = PolicyConfig::default();
+        if matches!(node.value, NodeValue::Null) {
+            return Ok(config);
+        }
+        let NodeValue::Map(entries) = &node.value else {
+            return Err(self.wrong_type(node, "policies.rules", "a mapping of rule ids"));
+        };
+        for (key, value) in entries {
+            let Some(rule) = crate::policy::lookup(&key.name) else {
+                let ids: Vec<&str> = crate::policy::catalogue().iter().map(|r| r.id.as_str()).collect();
+                let mut err = FatalError::new(format!("unknown rule `{}` in policies.rules", key.name))
+                    .at(self.key_location(node.file, key));
+                if let Some(near) = closest(&key.name, &ids) {
+                    err = err.with_help(format!("did you mean `{near}`?"));
+                }
+                return Err(err);
+            };
+            let what = format!("policies.rules.{}", key.name);
+            let mut rule_config = RuleConfig::default();
+            for (k, v) in self.mapping(value, &what, RULE_KEYS)? {
+                if k.name == "severity" {
+                    let level = self.scalar(v, "severity")?;
+                    rule_config.severity = Some(RuleLevel::parse(&level.value).ok_or_else(|| {
+                        FatalError::new(format!("unknown severity `{}`", level.value))
+                            .at(self.location(v))
+                            .with_help("expected one of: error, warning, info, off")
+                    })?);
+                    continue;
+                }
+                let NodeValue::Seq(items) = &v.value else {
+                    return Err(self.wrong_type(v, "ignore", "a list of `{ env, chart, name, resource, reason }` entries"));
+                };
+                for item in items {
+                    let mut entry = IgnoreEntry::default();
+                    for (ik, iv) in self.mapping(item, "an ignore entry", IGNORE_KEYS)? {
+                        let text = Some(self.scalar(iv, &ik.name)?.value);
+                        match ik.name.as_str() {
+                            "env" => entry.env = text,
+                            "chart" => entry.chart = text,
+                            "name" => entry.name = text,
+                            "resource" => entry.resource = text,
+                            _ => entry.reason = text,
+                        }
+                    }
+                    rule_config.ignore.push(entry);
+                }
+            }
+            config.rules.insert(rule.id.clone(), rule_config);
+        }
+        Ok(config)
     }
 
     fn environments(&self, node: &Node) -> Result<Vec<EnvConfig>, FatalError> {
