@@ -254,7 +254,8 @@ fn inventory_location(project: &Project, chart: &ChartRun, env: &EnvRun, name: O
 }
 
 /// Drops repeats (the same finding in several environments that share its origin) and sorts.
-fn finish(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+/// Drops duplicate findings and sorts by file, line, column, rule and message.
+pub fn finish(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();
     let mut unique: Vec<Diagnostic> = diagnostics
         .into_iter()

@@ -1,0 +1,700 @@
+//! From each template's rendered text to exactly what `helm template` prints.
+//!
+//! Helm (v3.17, `pkg/releaseutil` and `cmd/helm/template.go`) does this in four steps, and this
+//! module repeats them byte for byte:
+//!
+//! 1. Drop `NOTES.txt` outputs, partials (file name starting with `_`) and outputs that are only
+//!    whitespace.
+//! 2. Split every remaining output into documents on the pattern `(?:^|\s*\n)---\s*` (Go's ASCII
+//!    `\s`), after trimming the whole text; drop empty pieces and trim the others. A document may
+//!    therefore be only a comment, or even a lone `---`, and is still printed.
+//! 3. Read each document's head (`apiVersion`, `kind`, `metadata.name`, `metadata.annotations`);
+//!    a document with a `helm.sh/hook` annotation is a hook, and one whose hook list names an
+//!    unknown event is dropped. Templates are visited in byte order of their names and documents
+//!    in text order; then ordinary manifests and hooks are each sorted, stably, by kind in Helm's
+//!    install order, unknown kinds last and alphabetically.
+//! 4. Print `---\n# Source: <template>\n<document>\n` for each ordinary manifest, trim that
+//!    block and end it with one newline (so no manifest prints a lone empty line), then the same
+//!    header form for each hook.
+//!
+//! This module is not for validating manifests: it reads only the head fields Helm reads, and
+//! reports the documents Helm would refuse to sort (bad YAML, a non-mapping document, a head field
+//! of the wrong type). The head is read with `saphyr`; positions in [`OrderError`] are byte
+//! offsets into the template's text.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use saphyr::{Mapping, ScalarStyle, Yaml, YamlLoader};
+use saphyr_parser::Parser;
+
+/// Kinds in the order Helm installs them (`releaseutil.InstallOrder`); others come after.
+pub const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+];
+
+/// Hook events Helm knows (`helm.sh/hook` values, compared after trimming and lowercasing).
+const HOOK_EVENTS: &[&str] = &[
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+    "test-success",
+];
+
+const HOOK_ANNOTATION: &str = "helm.sh/hook";
+const NOTES_SUFFIX: &str = "NOTES.txt";
+
+/// Go's `regexp` `\s` is ASCII `[\t\n\f\r ]`; Rust's is Unicode, so the class is spelled out.
+static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\t\n\x0C\r ]*\n)---[\t\n\x0C\r ]*").expect("separator pattern is valid")
+});
+
+/// One template's rendered text (after `<no value>` removal), keyed by Helm's template name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateOutput {
+    /// Helm's template name, e.g. `bedrock/templates/deployment.yaml`.
+    pub name: String,
+    pub text: String,
+}
+
+/// One manifest document in output order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    /// The template that produced it (printed in the `# Source:` line).
+    pub source: String,
+    /// The document text as printed: trimmed, without separators.
+    pub content: String,
+    /// Byte offset of `content` inside its template's text.
+    pub offset: usize,
+    /// `apiVersion` as Helm read it (`""` when absent).
+    pub api_version: String,
+    /// `kind` as Helm read it (`""` when absent).
+    pub kind: String,
+    /// `metadata.name` as Helm read it (`""` when absent).
+    pub name: String,
+    /// Whether it carries a `helm.sh/hook` annotation (hooks print after all other manifests).
+    pub is_hook: bool,
+}
+
+/// A document Helm refuses to sort, which makes `helm template` fail as a whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderError {
+    /// The template whose output holds the document.
+    pub template: String,
+    /// Byte offset in the template's text where the problem is (the document start when the
+    /// parser gives no better position).
+    pub offset: usize,
+    /// What is wrong, without the template name.
+    pub message: String,
+}
+
+impl fmt::Display for OrderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "YAML parse error on {}: {}", self.template, self.message)
+    }
+}
+
+impl std::error::Error for OrderError {}
+
+/// Splits one template's text into documents the way Helm does: `(offset, document)` pairs with
+/// each document trimmed and empty pieces dropped.
+pub fn split_documents(text: &str) -> Vec<(usize, &str)> {
+    let trimmed = text.trim();
+    // `trim` keeps a sub-slice, so the difference of the pointers is the leading trim.
+    let base = trimmed.as_ptr() as usize - text.as_ptr() as usize;
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for found in SEPARATOR.find_iter(trimmed) {
+        pieces.push((start, &trimmed[start..found.start()]));
+        start = found.end();
+    }
+    pieces.push((start, &trimmed[start..]));
+
+    pieces
+        .into_iter()
+        // Helm skips a piece only when it is empty before trimming; a piece of Unicode-only
+        // whitespace survives and prints as an empty document.
+        .filter(|(_, piece)| !piece.is_empty())
+        .map(|(at, piece)| {
+            let content = piece.trim();
+            let lead = content.as_ptr() as usize - piece.as_ptr() as usize;
+            (base + at + lead, content)
+        })
+        .collect()
+}
+
+/// Orders every document of every template the way `helm template` prints them: ordinary
+/// manifests first, then hooks.
+pub fn sort_manifests(outputs: &[TemplateOutput]) -> Result<Vec<Manifest>, OrderError> {
+    let mut sorted: Vec<&TemplateOutput> = outputs.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let mut generic = Vec::new();
+    let mut hooks = Vec::new();
+    for output in sorted {
+        if output.name.ends_with(NOTES_SUFFIX) || is_partial(&output.name) {
+            continue;
+        }
+        if output.text.trim().is_empty() {
+            continue;
+        }
+        for (offset, content) in split_documents(&output.text) {
+            let head = read_head(content).map_err(|(at, message)| OrderError {
+                template: output.name.clone(),
+                offset: offset + at,
+                message,
+            })?;
+            let hook = match head.annotations.as_ref().filter(|a| !a.is_empty()) {
+                Some(annotations) => annotations
+                    .iter()
+                    .find(|(key, _)| key == HOOK_ANNOTATION)
+                    .map(|(_, value)| value.as_str()),
+                None => None,
+            };
+            if let Some(events) = hook {
+                if !events.split(',').all(is_known_hook_event) {
+                    // Helm logs "skipping unknown hook" and neither prints nor installs it.
+                    continue;
+                }
+            }
+            let manifest = Manifest {
+                source: output.name.clone(),
+                content: content.to_string(),
+                offset,
+                api_version: head.api_version,
+                kind: head.kind,
+                name: head.name,
+                is_hook: hook.is_some(),
+            };
+            if manifest.is_hook {
+                hooks.push(manifest);
+            } else {
+                generic.push(manifest);
+            }
+        }
+    }
+
+    generic.sort_by(|a, b| compare_kinds(&a.kind, &b.kind));
+    hooks.sort_by(|a, b| compare_kinds(&a.kind, &b.kind));
+    generic.extend(hooks);
+    Ok(generic)
+}
+
+/// Prints manifests as `helm template` does; byte-equal to its stdout for the same documents.
+pub fn print(manifests: &[Manifest]) -> String {
+    let mut ordinary = String::new();
+    for manifest in manifests.iter().filter(|m| !m.is_hook) {
+        push_document(&mut ordinary, manifest);
+    }
+    let mut out = String::with_capacity(ordinary.len() + 1);
+    out.push_str(ordinary.trim());
+    out.push('\n');
+    for manifest in manifests.iter().filter(|m| m.is_hook) {
+        push_document(&mut out, manifest);
+    }
+    out
+}
+
+fn push_document(out: &mut String, manifest: &Manifest) {
+    out.push_str("---\n# Source: ");
+    out.push_str(&manifest.source);
+    out.push('\n');
+    out.push_str(&manifest.content);
+    out.push('\n');
+}
+
+fn is_partial(template_name: &str) -> bool {
+    let base = template_name.rsplit('/').next().unwrap_or(template_name);
+    base.starts_with('_')
+}
+
+fn is_known_hook_event(event: &str) -> bool {
+    let event = event.trim().to_lowercase();
+    HOOK_EVENTS.contains(&event.as_str())
+}
+
+/// Helm's `lessByKind` as an ordering: install-order kinds by position, then unknown kinds by
+/// name; equal kinds compare equal so the stable sort keeps document order.
+fn compare_kinds(a: &str, b: &str) -> std::cmp::Ordering {
+    let rank = |kind: &str| INSTALL_ORDER.iter().position(|k| *k == kind);
+    match (rank(a), rank(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.cmp(b),
+    }
+}
+
+/// The fields of a document Helm looks at when sorting (`releaseutil.SimpleHead`).
+#[derive(Debug, Default, PartialEq)]
+struct Head {
+    api_version: String,
+    kind: String,
+    name: String,
+    /// `None` when there is no `metadata` or no `annotations` mapping.
+    annotations: Option<Vec<(String, String)>>,
+}
+
+/// Reads a document's head with the leniency of `sigs.k8s.io/yaml` into Helm's struct: scalars
+/// of any type become strings, null leaves a field empty, JSON's case-insensitive key matching
+/// applies. Errors carry a byte offset into `doc`.
+fn read_head(doc: &str) -> Result<Head, (usize, String)> {
+    let root = parse_first_document(doc)?;
+    let root = untag(&root);
+    let mapping = match root {
+        Yaml::Mapping(m) => m,
+        other if is_null(other) => return Ok(Head::default()),
+        other => {
+            return Err((0, format!("cannot read a {} as a manifest head", describe(other))));
+        }
+    };
+
+    let mut head = Head {
+        api_version: string_field(mapping, "apiVersion", "apiVersion")?,
+        kind: string_field(mapping, "kind", "kind")?,
+        ..Head::default()
+    };
+    let Some(metadata) = field(mapping, "metadata") else {
+        return Ok(head);
+    };
+    let metadata = match untag(metadata) {
+        Yaml::Mapping(m) => m,
+        other if is_null(other) => return Ok(head),
+        other => return Err((0, format!("metadata is a {}, not a mapping", describe(other)))),
+    };
+    head.name = string_field(metadata, "name", "metadata.name")?;
+    let Some(annotations) = field(metadata, "annotations") else {
+        return Ok(head);
+    };
+    head.annotations = match untag(annotations) {
+        Yaml::Mapping(entries) => {
+            let mut pairs = Vec::with_capacity(entries.len());
+            for (key, value) in entries {
+                let key = scalar_text(untag(key)).unwrap_or_default();
+                let value = match scalar_text(untag(value)) {
+                    Some(text) => text,
+                    None if is_null(untag(value)) => String::new(),
+                    None => {
+                        return Err((
+                            0,
+                            format!(
+                                "metadata.annotations.{key} is a {}, not a string",
+                                describe(untag(value))
+                            ),
+                        ));
+                    }
+                };
+                pairs.push((key, value));
+            }
+            Some(pairs)
+        }
+        other if is_null(other) => None,
+        other => {
+            return Err((
+                0,
+                format!("metadata.annotations is a {}, not a mapping", describe(other)),
+            ));
+        }
+    };
+    Ok(head)
+}
+
+fn parse_first_document(doc: &str) -> Result<Yaml<'_>, (usize, String)> {
+    let mut loader: YamlLoader<'_, Yaml<'_>> = YamlLoader::default();
+    loader.early_parse(false);
+    loader.allow_duplicate_keys(true);
+    let mut parser = Parser::new_from_str(doc);
+    let scanned = parser.load(&mut loader, false);
+    let failure = match scanned {
+        Err(e) => Some(e),
+        Ok(()) => loader.error().cloned(),
+    };
+    if let Some(e) = failure {
+        let at = byte_offset(doc, e.marker().index());
+        return Err((at, format!("line {}: {}", e.marker().line(), e.info())));
+    }
+    Ok(loader.into_documents().into_iter().next().unwrap_or(Yaml::Value(saphyr::Scalar::Null)))
+}
+
+/// Converts saphyr's character index into a byte offset.
+fn byte_offset(text: &str, char_index: usize) -> usize {
+    text.char_indices().nth(char_index).map_or(text.len(), |(at, _)| at)
+}
+
+/// Looks a key up the way `encoding/json` fills a struct field: the exact name, else any key
+/// equal ignoring case; among several, the one JSON would decode last (greatest in byte order,
+/// since the YAML-to-JSON step sorts keys).
+fn field<'a, 'input>(mapping: &'a Mapping<'input>, name: &str) -> Option<&'a Yaml<'input>> {
+    let mut best: Option<(String, &Yaml<'input>)> = None;
+    for (key, value) in mapping {
+        let Some(key) = scalar_text(untag(key)) else { continue };
+        if !key.eq_ignore_ascii_case(name) {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(seen, _)| key >= *seen) {
+            best = Some((key, value));
+        }
+    }
+    best.map(|(_, value)| value)
+}
+
+fn string_field(mapping: &Mapping<'_>, name: &str, path: &str) -> Result<String, (usize, String)> {
+    let Some(value) = field(mapping, name) else {
+        return Ok(String::new());
+    };
+    let value = untag(value);
+    if let Some(text) = scalar_text(value) {
+        return Ok(text);
+    }
+    if is_null(value) {
+        return Ok(String::new());
+    }
+    Err((0, format!("{path} is a {}, not a string", describe(value))))
+}
+
+fn untag<'a, 'input>(node: &'a Yaml<'input>) -> &'a Yaml<'input> {
+    let mut node = node;
+    // Tags nest only as deep as the document does; the loop ends at the first untagged node.
+    while let Yaml::Tagged(_, inner) = node {
+        node = inner;
+    }
+    node
+}
+
+/// The text of a non-null scalar, as `sigs.k8s.io/yaml` would hand it to a string field.
+fn scalar_text(node: &Yaml<'_>) -> Option<String> {
+    match node {
+        Yaml::Representation(text, style, _) => {
+            if *style == ScalarStyle::Plain && is_null_spelling(text) {
+                None
+            } else {
+                Some(text.to_string())
+            }
+        }
+        Yaml::Value(saphyr::Scalar::Null) => None,
+        Yaml::Value(saphyr::Scalar::String(s)) => Some(s.to_string()),
+        Yaml::Value(saphyr::Scalar::Boolean(b)) => Some(b.to_string()),
+        Yaml::Value(saphyr::Scalar::Integer(i)) => Some(i.to_string()),
+        Yaml::Value(saphyr::Scalar::FloatingPoint(f)) => Some(f.to_string()),
+        _ => None,
+    }
+}
+
+fn is_null(node: &Yaml<'_>) -> bool {
+    match node {
+        Yaml::Representation(text, ScalarStyle::Plain, _) => is_null_spelling(text),
+        Yaml::Value(saphyr::Scalar::Null) => true,
+        _ => false,
+    }
+}
+
+/// YAML 1.1 null spellings for a plain scalar (go-yaml v2's resolver).
+fn is_null_spelling(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
+}
+
+fn describe(node: &Yaml<'_>) -> &'static str {
+    match node {
+        Yaml::Sequence(_) => "list",
+        Yaml::Mapping(_) => "mapping",
+        Yaml::Alias(_) | Yaml::BadValue => "unresolvable node",
+        _ => "scalar",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(name: &str, text: &str) -> TemplateOutput {
+        TemplateOutput { name: name.to_string(), text: text.to_string() }
+    }
+
+    fn sources_and_kinds(manifests: &[Manifest]) -> Vec<(String, String, bool)> {
+        manifests.iter().map(|m| (m.source.clone(), m.kind.clone(), m.is_hook)).collect()
+    }
+
+    #[test]
+    fn split_keeps_offsets_into_the_original_text() {
+        let text = "\n\n# head\nkind: A\n---  \n\nkind: B\n";
+        let docs = split_documents(text);
+        assert_eq!(docs, vec![(2, "# head\nkind: A"), (24, "kind: B")]);
+        for (offset, doc) in docs {
+            assert_eq!(&text[offset..offset + doc.len()], doc);
+        }
+    }
+
+    #[test]
+    fn split_separator_rules() {
+        // Leading separator, consecutive separators: the second `---` has no newline before it
+        // (the first match ate it), so it stays at the start of the next document.
+        assert_eq!(split_documents("---\n---\nkind: A\n---\n"), vec![(4, "---\nkind: A")]);
+        // A `---` followed by text on the same line separates; the rest starts the document.
+        assert_eq!(
+            split_documents("a: 1\n--- # note\nb: 2"),
+            vec![(0, "a: 1"), (9, "# note\nb: 2")]
+        );
+        // Indented `---` and `---` inside a line do not separate.
+        assert_eq!(split_documents("a: |\n  ---\nb: x---y"), vec![(0, "a: |\n  ---\nb: x---y")]);
+        // `----` separates too, leaving a `-`.
+        assert_eq!(split_documents("a: 1\n----\nb: 2"), vec![(0, "a: 1"), (8, "-\nb: 2")]);
+        // Only separators: one lone `---` document survives.
+        assert_eq!(split_documents("---\n---\n\n---\n"), vec![(4, "---")]);
+        assert_eq!(split_documents("   \n\t"), Vec::<(usize, &str)>::new());
+    }
+
+    #[test]
+    fn split_uses_ascii_whitespace_for_separators_and_unicode_for_trimming() {
+        // A vertical tab is not `\s` for Go's regexp, so `\v---` does not separate...
+        assert_eq!(split_documents("a: 1\x0b---\nb: 2").len(), 1);
+        // ...but a piece of Unicode-only whitespace is not empty, and trims to an empty document.
+        let docs = split_documents("a: 1\n---\n\u{a0}\n---\nb: 2");
+        assert_eq!(docs.iter().map(|(_, d)| *d).collect::<Vec<_>>(), vec!["a: 1", "", "b: 2"]);
+    }
+
+    #[test]
+    fn sorts_by_install_order_then_template_name_then_document_order() {
+        let outputs = vec![
+            output(
+                "c/templates/z.yaml",
+                "kind: Deployment\nmetadata:\n  name: z\n---\nkind: Service\nmetadata:\n  name: z",
+            ),
+            output(
+                "c/templates/a.yaml",
+                "kind: Deployment\nmetadata:\n  name: a\n---\nkind: Widget\n---\nkind: Gadget",
+            ),
+            output("c/templates/B.yaml", "kind: Widget\n---\nkind: Namespace"),
+        ];
+        let sorted = sort_manifests(&outputs).unwrap();
+        let order: Vec<(&str, &str)> =
+            sorted.iter().map(|m| (m.source.as_str(), m.kind.as_str())).collect();
+        assert_eq!(
+            order,
+            vec![
+                ("c/templates/B.yaml", "Namespace"),
+                ("c/templates/z.yaml", "Service"),
+                ("c/templates/a.yaml", "Deployment"),
+                ("c/templates/z.yaml", "Deployment"),
+                ("c/templates/a.yaml", "Gadget"),
+                ("c/templates/B.yaml", "Widget"),
+                ("c/templates/a.yaml", "Widget"),
+            ]
+        );
+        assert_eq!(sorted[2].name, "a");
+    }
+
+    #[test]
+    fn skips_notes_partials_and_blank_outputs() {
+        let outputs = vec![
+            output("c/templates/NOTES.txt", "kind: ConfigMap"),
+            output("c/templates/_helpers.tpl", "kind: ConfigMap"),
+            output("c/templates/sub/_part.yaml", "kind: ConfigMap"),
+            output("c/templates/blank.yaml", " \n\t\n"),
+            output("c/templates/comment.yaml", "# just a comment\n"),
+        ];
+        let sorted = sort_manifests(&outputs).unwrap();
+        assert_eq!(
+            sources_and_kinds(&sorted),
+            vec![("c/templates/comment.yaml".into(), String::new(), false)]
+        );
+        assert_eq!(print(&sorted), "---\n# Source: c/templates/comment.yaml\n# just a comment\n");
+    }
+
+    #[test]
+    fn hooks_print_after_manifests_and_unknown_hooks_vanish() {
+        let outputs = vec![
+            output(
+                "c/templates/jobs.yaml",
+                "kind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"-5\"\n---\nkind: ConfigMap\nmetadata:\n  name: seed\n  annotations:\n    \"helm.sh/hook\": \" Post-Install , test-success\"\n---\nkind: Pod\nmetadata:\n  annotations:\n    helm.sh/hook: after-lunch",
+            ),
+            output(
+                "c/templates/svc.yaml",
+                "kind: Service\nmetadata:\n  name: web\n  annotations:\n    note: not a hook",
+            ),
+        ];
+        let sorted = sort_manifests(&outputs).unwrap();
+        assert_eq!(
+            sources_and_kinds(&sorted),
+            vec![
+                ("c/templates/svc.yaml".into(), "Service".into(), false),
+                ("c/templates/jobs.yaml".into(), "ConfigMap".into(), true),
+                ("c/templates/jobs.yaml".into(), "Job".into(), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn print_with_no_manifests_is_one_newline() {
+        assert_eq!(print(&[]), "\n");
+        let only_hook = sort_manifests(&[output(
+            "c/templates/job.yaml",
+            "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: post-install",
+        )])
+        .unwrap();
+        assert_eq!(
+            print(&only_hook),
+            "\n---\n# Source: c/templates/job.yaml\nkind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: post-install\n"
+        );
+    }
+
+    #[test]
+    fn head_is_read_leniently_like_sigs_yaml() {
+        let head = read_head(
+            "Kind: Job\nmetadata:\n  Name: 5\n  annotations:\n    weight: 5\n    empty:\n",
+        )
+        .unwrap();
+        assert_eq!(head.kind, "Job");
+        assert_eq!(head.name, "5");
+        assert_eq!(
+            head.annotations,
+            Some(vec![
+                ("weight".to_string(), "5".to_string()),
+                ("empty".to_string(), String::new())
+            ])
+        );
+        assert_eq!(read_head("kind: 1").unwrap().kind, "1");
+        assert_eq!(read_head("kind: ~\nmetadata: null").unwrap(), Head::default());
+        assert_eq!(read_head("---\nkind: A").unwrap().kind, "A");
+        assert_eq!(read_head("# only a comment").unwrap(), Head::default());
+        assert_eq!(read_head("---").unwrap(), Head::default());
+        // Both spellings present: JSON decodes the lowercase key last, so it wins.
+        assert_eq!(read_head("kind: Lower\nKind: Upper").unwrap().kind, "Lower");
+    }
+
+    #[test]
+    fn head_errors_are_the_ones_helm_refuses() {
+        assert!(read_head("kind: [a]").unwrap_err().1.contains("kind is a list"));
+        assert!(read_head("- a\n- b").unwrap_err().1.contains("cannot read a list"));
+        assert!(read_head("just a string").unwrap_err().1.contains("cannot read a scalar"));
+        assert!(read_head("metadata: 5").unwrap_err().1.contains("metadata is a scalar"));
+        assert!(
+            read_head("metadata:\n  name: {a: b}")
+                .unwrap_err()
+                .1
+                .contains("metadata.name is a mapping")
+        );
+        assert!(
+            read_head("metadata:\n  annotations:\n    a: [1]")
+                .unwrap_err()
+                .1
+                .contains("metadata.annotations.a is a list")
+        );
+    }
+
+    #[test]
+    fn yaml_errors_point_into_the_template_text() {
+        let text = "kind: ConfigMap\n---\napiVersion: v1\ndata:\n  command: echo: hello\n";
+        let err = sort_manifests(&[output("c/templates/cm.yaml", text)]).unwrap_err();
+        assert_eq!(err.template, "c/templates/cm.yaml");
+        assert!(
+            err.to_string().starts_with("YAML parse error on c/templates/cm.yaml: line 3:"),
+            "{err}"
+        );
+        // The error sits on the `command:` line of the second document.
+        let line_start = text.find("  command").unwrap();
+        assert!(err.offset >= line_start && err.offset < text.len(), "offset {}", err.offset);
+    }
+
+    /// Templates without actions render to themselves, so the static goldens check the whole
+    /// split/sort/print path against real `helm template` output.
+    #[test]
+    fn static_goldens_match_helm() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/render");
+        for case in [
+            "static-install-order",
+            "static-separators",
+            "static-skipped-files",
+            "static-hooks",
+            "static-hooks-only",
+            "static-nothing",
+        ] {
+            let dir = root.join(case);
+            let chart = std::fs::read_to_string(dir.join("chart/Chart.yaml")).unwrap();
+            let chart_name =
+                chart.lines().find_map(|l| l.strip_prefix("name: ")).unwrap().trim().to_string();
+            let templates = dir.join("chart/templates");
+            let mut outputs = Vec::new();
+            for entry in walkdir::WalkDir::new(&templates) {
+                let entry = entry.unwrap();
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let relative = entry.path().strip_prefix(&templates).unwrap();
+                let name = format!("{chart_name}/templates/{}", relative.to_str().unwrap());
+                outputs.push(output(&name, &std::fs::read_to_string(entry.path()).unwrap()));
+            }
+            let manifests = sort_manifests(&outputs).unwrap();
+            for m in &manifests {
+                let text = &outputs.iter().find(|o| o.name == m.source).unwrap().text;
+                assert_eq!(&text[m.offset..m.offset + m.content.len()], m.content, "{case}");
+            }
+            let expected = std::fs::read_to_string(dir.join("expected.yaml")).unwrap();
+            assert_eq!(print(&manifests), expected, "{case}");
+        }
+    }
+
+    #[test]
+    fn manifest_error_golden_names_the_same_template() {
+        // The error golden's failing template, fed with its rendered text (the value is
+        // substituted by hand: `command: echo: hello`).
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/render");
+        let expected =
+            std::fs::read_to_string(root.join("error-manifest-invalid-yaml/expected-error.txt"))
+                .unwrap();
+        let rendered = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: badoutput\ndata:\n  command: echo: hello\n";
+        let err = sort_manifests(&[
+            output("badoutput/templates/configmap.yaml", rendered),
+            output(
+                "badoutput/templates/service.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: badoutput\n",
+            ),
+        ])
+        .unwrap_err();
+        assert!(expected.starts_with(&format!("Error: YAML parse error on {}:", err.template)));
+        assert_eq!(err.template, "badoutput/templates/configmap.yaml");
+        // Helm says "line 6"; the offset lands on that line too.
+        assert_eq!(rendered[..err.offset].matches('\n').count() + 1, 6);
+    }
+}

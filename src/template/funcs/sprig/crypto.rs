@@ -1,0 +1,294 @@
+//! Sprig's key, certificate and password functions.
+//!
+//! Real keys, certificates, salts and IVs are random and would make every render differ, so
+//! these return deterministic placeholders of the right shape, derived from the arguments:
+//! PEM blocks whose base64 body decodes to a text saying it is a driftgate placeholder, bcrypt
+//! strings of the right length and alphabet, and so on. docs/functions.md lists each one.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use base64::Engine as _;
+
+use super::random::DeterministicRng;
+use super::support::{arg, fixed, int_arg, str_arg, string, strval};
+use crate::template::funcs::{FuncError, Function, ParamType as P};
+use crate::template::value::{Object, Value};
+
+pub fn functions() -> Vec<Function> {
+    vec![
+        fixed("bcrypt", &[P::String], |a| string(bcrypt_placeholder(str_arg(a, 0)?))),
+        fixed("htpasswd", &[P::String, P::String], |a| {
+            let (user, password) = (str_arg(a, 0)?, str_arg(a, 1)?);
+            if user.contains(':') {
+                return string(format!("invalid username: {user}"));
+            }
+            string(format!("{user}:{}", bcrypt_placeholder(password)))
+        }),
+        fixed("derivePassword", &[P::Int, P::String, P::String, P::String, P::String], |a| {
+            let counter = int_arg(a, 0)?;
+            let kind = str_arg(a, 1)?;
+            let parts = [str_arg(a, 2)?, str_arg(a, 3)?, str_arg(a, 4)?];
+            string(derive_password_placeholder(counter, kind, &parts))
+        }),
+        fixed("genPrivateKey", &[P::String], |a| {
+            let kind = str_arg(a, 0)?;
+            let label = match kind {
+                "" | "rsa" => "RSA PRIVATE KEY",
+                "dsa" => "DSA PRIVATE KEY",
+                "ecdsa" => "EC PRIVATE KEY",
+                "ed25519" => "PRIVATE KEY",
+                other => return string(format!("Unknown type {other}")),
+            };
+            string(pem(label, &["genPrivateKey", kind], 1190))
+        }),
+        fixed("genCA", &[P::String, P::Int], |a| {
+            let (cn, days) = (str_arg(a, 0)?, int_arg(a, 1)?);
+            Ok(certificate(&["genCA", cn, &days.to_string()]))
+        }),
+        fixed("genCAWithKey", &[P::String, P::Int, P::String], |a| {
+            let (cn, days, key) = (str_arg(a, 0)?, int_arg(a, 1)?, str_arg(a, 2)?);
+            check_private_key(key)?;
+            Ok(certificate_with_key(&["genCAWithKey", cn, &days.to_string(), key], key))
+        }),
+        fixed("genSelfSignedCert", &[P::String, P::List, P::List, P::Int], |a| {
+            let parts = cert_parts("genSelfSignedCert", a)?;
+            Ok(certificate(&parts.iter().map(String::as_str).collect::<Vec<_>>()))
+        }),
+        fixed("genSelfSignedCertWithKey", &[P::String, P::List, P::List, P::Int, P::String], |a| {
+            let key = str_arg(a, 4)?;
+            check_private_key(key)?;
+            let parts = cert_parts("genSelfSignedCertWithKey", a)?;
+            Ok(certificate_with_key(&parts.iter().map(String::as_str).collect::<Vec<_>>(), key))
+        }),
+        fixed("genSignedCert", &[P::String, P::List, P::List, P::Int, P::Any], |a| {
+            let ca = ca_cert(arg(a, 4))?;
+            let mut parts = cert_parts("genSignedCert", a)?;
+            parts.push(ca);
+            Ok(certificate(&parts.iter().map(String::as_str).collect::<Vec<_>>()))
+        }),
+        fixed("genSignedCertWithKey", &[P::String, P::List, P::List, P::Int, P::Any, P::String], |a| {
+            let ca = ca_cert(arg(a, 4))?;
+            let key = str_arg(a, 5)?;
+            check_private_key(key)?;
+            let mut parts = cert_parts("genSignedCertWithKey", a)?;
+            parts.push(ca);
+            Ok(certificate_with_key(&parts.iter().map(String::as_str).collect::<Vec<_>>(), key))
+        }),
+        fixed("buildCustomCert", &[P::String, P::String], |a| {
+            let engine = base64::engine::general_purpose::STANDARD;
+            let cert = engine.decode(str_arg(a, 0)?).map_err(|_| FuncError::new("unable to decode base64 certificate"))?;
+            let key = engine.decode(str_arg(a, 1)?).map_err(|_| FuncError::new("unable to decode base64 private key"))?;
+            let cert = String::from_utf8_lossy(&cert).into_owned();
+            let key = String::from_utf8_lossy(&key).into_owned();
+            if !cert.contains("-----BEGIN ") {
+                return Err(FuncError::new("unable to decode certificate"));
+            }
+            check_private_key(&key)?;
+            Ok(Value::Object(Arc::new(Certificate { cert, key })))
+        }),
+        fixed("encryptAES", &[P::String, P::String], |a| {
+            let (password, plaintext) = (str_arg(a, 0)?, str_arg(a, 1)?);
+            if plaintext.is_empty() {
+                return string("");
+            }
+            // IV (16 bytes) + padded blocks, as AES-256-CBC output would be sized.
+            let padded = (plaintext.len() / 16 + 1) * 16;
+            let mut rng = DeterministicRng::from_parts(&["encryptAES", password, plaintext]);
+            let bytes: Vec<u8> = (0..16 + padded).map(|_| rng.next_u64() as u8).collect();
+            string(base64::engine::general_purpose::STANDARD.encode(bytes))
+        }),
+        fixed("decryptAES", &[P::String, P::String], |a| {
+            let (password, crypt64) = (str_arg(a, 0)?, str_arg(a, 1)?);
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(crypt64)
+                .map_err(|e| FuncError::new(format!("illegal base64 data: {e}")))?;
+            if bytes.len() < 16 || bytes.len() % 16 != 0 {
+                return Err(FuncError::new("ciphertext too short"));
+            }
+            let mut rng = DeterministicRng::from_parts(&["decryptAES", password, crypt64]);
+            let text: String = (0..8).map(|_| char::from(b'a' + rng.below(26) as u8)).collect();
+            string(format!("driftgate-decrypted-{text}"))
+        }),
+    ]
+}
+
+/// Sprig's `certificate` struct: `.Cert` and `.Key` hold PEM text.
+#[derive(Clone, Debug)]
+struct Certificate {
+    cert: String,
+    key: String,
+}
+
+impl Object for Certificate {
+    fn type_name(&self) -> &str {
+        "sprig.certificate"
+    }
+
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "Cert" => Some(Value::str(self.cert.as_str())),
+            "Key" => Some(Value::str(self.key.as_str())),
+            _ => None,
+        }
+    }
+
+    fn format_v(&self) -> String {
+        format!("{{{} {}}}", self.cert, self.key)
+    }
+}
+
+fn certificate(parts: &[&str]) -> Value {
+    let mut key_parts = parts.to_vec();
+    key_parts.push("key");
+    let key = pem("RSA PRIVATE KEY", &key_parts, 1190);
+    certificate_with_key(parts, &key)
+}
+
+fn certificate_with_key(parts: &[&str], key: &str) -> Value {
+    Value::Object(Arc::new(Certificate { cert: pem("CERTIFICATE", parts, 800), key: key.to_string() }))
+}
+
+fn check_private_key(key: &str) -> Result<(), FuncError> {
+    if key.contains("-----BEGIN ") && key.contains("PRIVATE KEY-----") {
+        Ok(())
+    } else {
+        Err(FuncError::new("parsing private key: no PEM data found"))
+    }
+}
+
+/// `cn`, the IP and DNS lists and the validity days, as strings for seeding.
+fn cert_parts(name: &str, a: &[Value]) -> Result<Vec<String>, FuncError> {
+    let list = |i: usize| -> Result<String, FuncError> {
+        match arg(a, i) {
+            Value::List(items) => Ok(items.iter().map(|v| strval(v).into_owned()).collect::<Vec<_>>().join(",")),
+            Value::Nil => Ok(String::new()),
+            other => Err(FuncError::new(format!("wrong type for value; expected []interface {{}}; got {}", other.type_name()))),
+        }
+    };
+    Ok(vec![name.to_string(), str_arg(a, 0)?.to_string(), list(1)?, list(2)?, int_arg(a, 3)?.to_string()])
+}
+
+fn ca_cert(value: &Value) -> Result<String, FuncError> {
+    match value {
+        Value::Object(o) if o.type_name() == "sprig.certificate" => {
+            Ok(o.field("Cert").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+        }
+        other => Err(FuncError::new(format!("wrong type for value; expected sprig.certificate; got {}", other.type_name()))),
+    }
+}
+
+/// A PEM block whose body decodes to a placeholder notice followed by deterministic filler.
+fn pem(label: &str, parts: &[&str], size: usize) -> String {
+    let mut body = format!("driftgate placeholder {label} ({}); not a real key or certificate\n", parts.first().unwrap_or(&"")).into_bytes();
+    let mut rng = DeterministicRng::from_parts(parts);
+    while body.len() < size {
+        body.push(rng.next_u64() as u8);
+    }
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&body);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in encoded.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    let _ = writeln!(out, "-----END {label}-----");
+    out
+}
+
+/// A string shaped like a bcrypt hash (`$2a$10$` + 53 characters of bcrypt's alphabet).
+fn bcrypt_placeholder(input: &str) -> String {
+    const ALPHABET: &[u8] = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = DeterministicRng::from_parts(&["bcrypt", input]);
+    let tail: String = (0..53).map(|_| ALPHABET[rng.below(ALPHABET.len() as u64) as usize] as char).collect();
+    format!("$2a$10${tail}")
+}
+
+/// A password following the Master Password templates Sprig uses, from seeded randomness.
+fn derive_password_placeholder(counter: i64, kind: &str, parts: &[&str]) -> String {
+    let templates: &[&str] = match kind {
+        "maximum" => &["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
+        "long" => &["CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv", "CvccCvcvnoCvcv"],
+        "medium" => &["CvcnoCvc", "CvcCvcno"],
+        "short" => &["Cvcn"],
+        "basic" => &["aaanaaan", "aannaaan", "aaannaaa"],
+        "pin" => &["nnnn"],
+        _ => return format!("cannot find password template {kind}"),
+    };
+    let mut rng = DeterministicRng::from_parts(&["derivePassword", &counter.to_string(), kind, parts[0], parts[1], parts[2]]);
+    let template = templates[rng.below(templates.len() as u64) as usize];
+    template
+        .chars()
+        .map(|class| {
+            let chars: &str = match class {
+                'V' => "AEIOU",
+                'C' => "BCDFGHJKLMNPQRSTVWXYZ",
+                'v' => "aeiou",
+                'c' => "bcdfghjklmnpqrstvwxyz",
+                'A' => "AEIOUBCDFGHJKLMNPQRSTVWXYZ",
+                'a' => "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz",
+                'n' => "0123456789",
+                'o' => "@&%?,=[]_:-+*$#!'^~;()/.",
+                _ => "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()",
+            };
+            let bytes = chars.as_bytes();
+            bytes[rng.below(bytes.len() as u64) as usize] as char
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::funcs::sprig::test_support::call;
+
+    fn s(v: &str) -> Value {
+        Value::str(v)
+    }
+
+    #[test]
+    fn certificates_are_reproducible_pem() {
+        let ca = call("genCA", &[s("my-ca"), Value::Int(365)]).unwrap();
+        let again = call("genCA", &[s("my-ca"), Value::Int(365)]).unwrap();
+        let Value::Object(o) = &ca else { panic!() };
+        let cert = o.field("Cert").unwrap();
+        let cert = cert.as_str().unwrap();
+        assert!(cert.starts_with("-----BEGIN CERTIFICATE-----\n"));
+        assert!(cert.ends_with("\n-----END CERTIFICATE-----\n"));
+        assert!(cert.lines().all(|l| l.len() <= 64));
+        assert_eq!(ca.format_v(), again.format_v());
+        let key = o.field("Key").unwrap();
+        assert!(key.as_str().unwrap().starts_with("-----BEGIN RSA PRIVATE KEY-----\n"));
+        let body: String = cert.lines().filter(|l| !l.starts_with("-----")).collect();
+        let decoded = base64::engine::general_purpose::STANDARD.decode(body).unwrap();
+        assert!(decoded.starts_with(b"driftgate placeholder CERTIFICATE (genCA)"));
+
+        let signed = call(
+            "genSignedCert",
+            &[s("svc"), Value::list(vec![s("10.0.0.1")]), Value::list(vec![s("svc.local")]), Value::Int(30), ca],
+        )
+        .unwrap();
+        assert_eq!(signed.type_name(), "sprig.certificate");
+    }
+
+    #[test]
+    fn password_helpers_have_the_right_shape() {
+        let hash = call("bcrypt", &[s("secret")]).unwrap();
+        let hash = hash.as_str().unwrap();
+        assert_eq!(hash.len(), 60);
+        assert!(hash.starts_with("$2a$10$"));
+        let line = call("htpasswd", &[s("admin"), s("secret")]).unwrap();
+        assert_eq!(line.as_str().unwrap(), format!("admin:{hash}"));
+        assert_eq!(call("htpasswd", &[s("a:b"), s("x")]).unwrap().as_str(), Some("invalid username: a:b"));
+        let pin = call("derivePassword", &[Value::Int(1), s("pin"), s("pw"), s("user"), s("site")]).unwrap();
+        assert!(pin.as_str().unwrap().len() == 4 && pin.as_str().unwrap().bytes().all(|b| b.is_ascii_digit()));
+        assert_eq!(
+            call("derivePassword", &[Value::Int(1), s("nope"), s("pw"), s("user"), s("site")]).unwrap().as_str(),
+            Some("cannot find password template nope")
+        );
+        assert_eq!(call("genPrivateKey", &[s("foo")]).unwrap().as_str(), Some("Unknown type foo"));
+        assert!(call("genPrivateKey", &[s("ecdsa")]).unwrap().as_str().unwrap().starts_with("-----BEGIN EC PRIVATE KEY-----"));
+        let enc = call("encryptAES", &[s("k"), s("hello")]).unwrap();
+        assert_eq!(base64::engine::general_purpose::STANDARD.decode(enc.as_str().unwrap()).unwrap().len(), 32);
+        assert_eq!(call("encryptAES", &[s("k"), s("")]).unwrap().as_str(), Some(""));
+    }
+}

@@ -1,0 +1,212 @@
+//! Sprig's regular-expression functions, with Go's RE2 semantics: `\d`, `\w`, `\s` and `\b` are
+//! ASCII-only as in Go, and `$1` / `${name}` expand in replacements as Go's `Expand` does.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use regex::Regex;
+
+use super::support::{fixed, int_arg, str_arg, string, string_list};
+use crate::template::funcs::{FuncError, Function, ParamType as P};
+use crate::template::value::Value;
+
+/// Compiled patterns per rendering thread; templates call the same few patterns in loops.
+const CACHE_LIMIT: usize = 128;
+
+thread_local! {
+    static CACHE: RefCell<HashMap<String, Regex>> = RefCell::new(HashMap::new());
+}
+
+pub fn functions() -> Vec<Function> {
+    let mut funcs = vec![fixed("regexQuoteMeta", &[P::String], |a| string(quote_meta(str_arg(a, 0)?)))];
+    // The plain names panic on a bad pattern and the `must` names return the error; both end the
+    // render with an error.
+    let pairs: [(&'static str, &'static str, &'static [P], crate::template::funcs::NativeFn); 6] = [
+        ("regexMatch", "mustRegexMatch", &[P::String, P::String], |a| {
+            Ok(Value::Bool(compile(str_arg(a, 0)?)?.is_match(str_arg(a, 1)?)))
+        }),
+        ("regexFindAll", "mustRegexFindAll", &[P::String, P::String, P::Int], |a| {
+            let re = compile(str_arg(a, 0)?)?;
+            let limit = limit(int_arg(a, 2)?);
+            Ok(string_list(re.find_iter(str_arg(a, 1)?).take(limit).map(|m| m.as_str())))
+        }),
+        ("regexFind", "mustRegexFind", &[P::String, P::String], |a| {
+            let re = compile(str_arg(a, 0)?)?;
+            string(re.find(str_arg(a, 1)?).map_or("", |m| m.as_str()))
+        }),
+        ("regexReplaceAll", "mustRegexReplaceAll", &[P::String, P::String, P::String], |a| {
+            let re = compile(str_arg(a, 0)?)?;
+            string(re.replace_all(str_arg(a, 1)?, str_arg(a, 2)?).into_owned())
+        }),
+        ("regexReplaceAllLiteral", "mustRegexReplaceAllLiteral", &[P::String, P::String, P::String], |a| {
+            let re = compile(str_arg(a, 0)?)?;
+            string(re.replace_all(str_arg(a, 1)?, regex::NoExpand(str_arg(a, 2)?)).into_owned())
+        }),
+        ("regexSplit", "mustRegexSplit", &[P::String, P::String, P::Int], |a| {
+            let re = compile(str_arg(a, 0)?)?;
+            Ok(string_list(split(&re, str_arg(a, 0)?, str_arg(a, 1)?, int_arg(a, 2)?)))
+        }),
+    ];
+    for (plain, must, params, call) in pairs {
+        funcs.push(fixed(plain, params, call));
+        funcs.push(fixed(must, params, call));
+    }
+    funcs
+}
+
+/// Go's `n` argument: negative means all matches.
+fn limit(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+fn compile(pattern: &str) -> Result<Regex, FuncError> {
+    if let Some(re) = CACHE.with(|cache| cache.borrow().get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = Regex::new(&translate(pattern)).map_err(|e| FuncError::new(format!("error parsing regexp: {}", short_error(&e))))?;
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), re.clone());
+    });
+    Ok(re)
+}
+
+/// The last line of the regex crate's multi-line error message.
+fn short_error(e: &regex::Error) -> String {
+    let text = e.to_string();
+    text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(&text).trim().trim_start_matches("error: ").to_string()
+}
+
+/// Makes Perl classes and word boundaries ASCII-only, as RE2 has them.
+fn translate(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    let mut class_depth = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e @ ('d' | 'D' | 'w' | 'W' | 's' | 'S')) if class_depth == 0 => {
+                    out.push_str("(?-u:\\");
+                    out.push(e);
+                    out.push(')');
+                }
+                Some('d') => out.push_str("0-9"),
+                Some('w') => out.push_str("0-9A-Za-z_"),
+                Some('s') => out.push_str("\\t\\n\\f\\r "),
+                Some(e @ ('b' | 'B')) if class_depth == 0 => {
+                    out.push_str("(?-u:\\");
+                    out.push(e);
+                    out.push(')');
+                }
+                Some(e) => {
+                    out.push('\\');
+                    out.push(e);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                class_depth += 1;
+                out.push(c);
+                // A `]` right after `[` or `[^` is a literal member.
+                let rest = chars.as_str();
+                let skip = if rest.starts_with("^]") { 2 } else if rest.starts_with(']') { 1 } else { 0 };
+                for _ in 0..skip {
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                }
+            }
+            ']' if class_depth > 0 => {
+                class_depth -= 1;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Go's `Regexp.Split`.
+fn split<'a>(re: &Regex, pattern: &str, s: &'a str, n: i64) -> Vec<&'a str> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if !pattern.is_empty() && s.is_empty() {
+        return vec![""];
+    }
+    let mut out = Vec::new();
+    let (mut begin, mut end) = (0usize, 0usize);
+    for m in re.find_iter(s).take(limit(n)) {
+        if n > 0 && out.len() as i64 == n - 1 {
+            break;
+        }
+        end = m.start();
+        if m.end() != 0 {
+            out.push(&s[begin..end]);
+        }
+        begin = m.end();
+    }
+    if end != s.len() {
+        out.push(&s[begin..]);
+    }
+    out
+}
+
+/// Go's `regexp.QuoteMeta`.
+fn quote_meta(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 2);
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::template::funcs::sprig::test_support::call;
+    use crate::template::value::Value;
+
+    fn s(v: &str) -> Value {
+        Value::str(v)
+    }
+
+    #[test]
+    fn results_observed_in_helm() {
+        let cases: Vec<(&str, Vec<Value>, &str)> = vec![
+            ("regexFindAll", vec![s("[a-z]+"), s("ab1cd2ef"), Value::Int(-1)], "[ab cd ef]"),
+            ("regexReplaceAll", vec![s("a(x*)b"), s("-ab-axxb-"), s("${1}W")], "-W-xxW-"),
+            ("regexReplaceAll", vec![s("a(x*)b"), s("-ab-axxb-"), s("$1W")], "---"),
+            ("regexReplaceAllLiteral", vec![s("a(x*)b"), s("-ab-axxb-"), s("${1}")], "-${1}-${1}-"),
+            ("regexSplit", vec![s("a"), s("bababab"), Value::Int(3)], "[b b bab]"),
+            ("regexSplit", vec![s(","), s("a,b,c"), Value::Int(-1)], "[a b c]"),
+            ("regexSplit", vec![s(","), s("a,b,c"), Value::Int(0)], "[]"),
+            ("regexFind", vec![s("[0-9]+"), s("abc123def456")], "123"),
+            ("regexMatch", vec![s("^[a-z]+$"), s("abc")], "true"),
+            ("regexQuoteMeta", vec![s("a.b*c")], "a\\.b\\*c"),
+            ("regexMatch", vec![s("^\\d+$"), s("١٢")], "false"),
+            ("regexMatch", vec![s("^[\\d]+$"), s("12")], "true"),
+            ("regexFindAll", vec![s("\\w+"), s("héllo wörld"), Value::Int(2)], "[h llo]"),
+            ("regexFindAll", vec![s("a*"), s("baaab"), Value::Int(-1)], "[ aaa ]"),
+            ("regexSplit", vec![s(""), s("abc"), Value::Int(-1)], "[a b c]"),
+            ("regexReplaceAll", vec![s("a*"), s("baaab"), s("X")], "XbXbX"),
+            ("regexSplit", vec![s("a*"), s("baaab"), Value::Int(-1)], "[b b]"),
+        ];
+        for (name, args, want) in cases {
+            let got = call(name, &args).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(got.format_v(), want, "{name} {args:?}");
+        }
+    }
+
+    #[test]
+    fn bad_patterns_are_errors() {
+        let err = call("mustRegexMatch", &[s("("), s("x")]).unwrap_err();
+        assert!(err.0.starts_with("error parsing regexp: "), "{}", err.0);
+        assert!(call("regexFind", &[s("a("), s("x")]).is_err());
+    }
+}
