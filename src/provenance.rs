@@ -7,7 +7,7 @@
 
 use crate::diagnostic::{Location, ResourceId};
 use crate::model::{ChartRun, EnvRun, OutputSegment, RenderedResource};
-use crate::source::{FileId, Span, Sources};
+use crate::source::{FileId, Pos, Span, Sources};
 use crate::yaml::{Key, Node, NodeValue};
 
 /// Nodes deeper than this are not searched (values trees come from user files).
@@ -189,10 +189,32 @@ pub fn node_location(
 
     // 3. The template text or action that wrote it.
     if let Some(segment) = segments.first() {
+        if let Some(location) = literal_location(sources, resource, segment, node.span) {
+            return location;
+        }
         let pos = segment.pos;
         return Location::point(sources.path(segment.file), pos.line.max(1), pos.column.max(1));
     }
     override_location(sources, chart, env)
+}
+
+/// When a node was copied verbatim from template text (not written by an action), the exact
+/// place of that text in the template file.
+fn literal_location(sources: &Sources, resource: &RenderedResource, segment: &OutputSegment, span: Span) -> Option<Location> {
+    let output = sources.get(resource.output.file);
+    let template = sources.get(segment.file);
+    let delta = span.start.offset.checked_sub(segment.offset)?;
+    let length = span.end.offset.checked_sub(span.start.offset)?;
+    let rendered = output.text.get(segment.offset..span.end.offset)?;
+    let start = segment.pos.offset;
+    // An action's text starts with its delimiter; verbatim text reads the same in both files.
+    let written = template.text.get(start..start + delta + length)?;
+    if written.starts_with("{{") || written != rendered {
+        return None;
+    }
+    let from = Pos::at_offset(&template.text, start + delta);
+    let to = Pos::at_offset(&template.text, start + delta + length);
+    Some(span_location(sources, segment.file, Span { start: from, end: to }))
 }
 
 /// The text a values entry must have to have produced a rendered node.
@@ -205,8 +227,12 @@ struct Target {
 
 impl Target {
     fn of(node: &Node) -> Option<Target> {
-        // A list item like `{name: SENTRY_DSN, value: ...}` is identified by its name.
-        let subject = if let NodeValue::Map(_) = node.value { node.get("name")? } else { node };
+        // A list item like `{name: SENTRY_DSN, value: ...}` (or a volume's `secret`) is
+        // identified by its name.
+        let subject = match node.value {
+            NodeValue::Map(_) => node.get("name").or_else(|| node.get("secretName"))?,
+            _ => node,
+        };
         let text = scalar_text(subject)?;
         let needs_hint = !matches!(subject.value, NodeValue::String(_)) || text.chars().count() < 3;
         Some(Target { text, needs_hint })

@@ -253,14 +253,15 @@ fn inventory_location(project: &Project, chart: &ChartRun, env: &EnvRun, name: O
     }
 }
 
-/// Drops repeats (the same finding in several environments that share its origin) and sorts.
-/// Drops duplicate findings and sorts by file, line, column, rule and message.
+/// Drops duplicate findings (same rule, chart, location and message) and sorts by file, line,
+/// column, rule and message.
 pub fn finish(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();
     let mut unique: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter(|d| {
-            let key = (d.rule.clone(), d.location.clone(), d.message.clone(), d.resource.clone(), d.path.clone(), d.chart.clone());
+            // Containers or environments sharing one origin give one finding, not one each.
+            let key = (d.rule.clone(), d.chart.clone(), d.location.clone(), d.message.clone());
             seen.insert(key)
         })
         .collect();
