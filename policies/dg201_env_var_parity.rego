@@ -11,8 +11,10 @@
 #     Compares the environment variables of every container across the environments of a chart.
 #     When a container sets a variable in an environment of an earlier promotion stage (dev) and
 #     the same container in an environment of a later stage (prod-iowa) does not, it reports the
-#     later environment, pointing at its last override file and, as related information, at the
-#     places where the other environments up to that stage set the variable (nearest first).
+#     later environment. The finding points at the key in the later environment's override files
+#     where the variable would go (its `env:` map, when it has one; else line 1 of its last
+#     override file) and, as related information, at the places where the other environments up
+#     to that stage set it (nearest first).
 #
 #     ## Why it matters
 #

@@ -125,6 +125,83 @@ pub fn field_location(
     }
 }
 
+/// Where `env` would set what another environment sets at `setter` (a values location): the
+/// deepest key of the same key path that `env`'s override files already have (`env:` for an env
+/// var), else line 1 of its last override file.
+pub fn counterpart_location(sources: &Sources, chart: &ChartRun, env: &EnvRun, setter: &Location) -> Location {
+    let fallback = override_location(sources, chart, env);
+    let Some(path) = key_path_at(sources, chart, setter) else { return fallback };
+    let mut best: Option<(usize, Location)> = None;
+    for (file, root) in env.override_files.iter().zip(&env.overrides) {
+        let mut node = root;
+        let mut deepest = None;
+        for (depth, step) in path.iter().enumerate() {
+            let NodeValue::Map(entries) = &node.value else { break };
+            let Some((key, value)) = entries.iter().find(|(k, _)| k.name == *step) else { break };
+            deepest = Some((depth + 1, key.span));
+            node = value;
+        }
+        // Later files win ties: they are where the environment's own settings go.
+        if let Some((depth, span)) = deepest {
+            if best.as_ref().is_none_or(|(d, _)| depth >= *d) {
+                best = Some((depth, span_location(sources, *file, span)));
+            }
+        }
+    }
+    best.map_or(fallback, |(_, location)| location)
+}
+
+/// The values key path of the entry at a location in one of the chart's values files.
+fn key_path_at(sources: &Sources, chart: &ChartRun, at: &Location) -> Option<Vec<String>> {
+    let files = chart
+        .environments
+        .iter()
+        .flat_map(|env| env.override_files.iter().copied().zip(&env.overrides))
+        .chain(std::iter::once((chart.defaults.file, &chart.defaults)));
+    for (file, root) in files {
+        if sources.path(file) == at.file {
+            if let Some(path) = find_key_path(root, at.line, at.column) {
+                return Some(path);
+            }
+        }
+    }
+    None
+}
+
+fn find_key_path(root: &Node, line: u32, column: u32) -> Option<Vec<String>> {
+    let starts_here = |span: &Span| span.start.line == line && span.start.column == column;
+    let mut stack: Vec<(&Node, Vec<String>)> = vec![(root, Vec::new())];
+    while let Some((node, path)) = stack.pop() {
+        if path.len() >= MAX_SEARCH_DEPTH {
+            continue;
+        }
+        match &node.value {
+            NodeValue::Map(entries) => {
+                for (key, value) in entries {
+                    let mut here = path.clone();
+                    here.push(key.name.clone());
+                    if starts_here(&key.span) || starts_here(&value.span) {
+                        return Some(here);
+                    }
+                    stack.push((value, here));
+                }
+            }
+            NodeValue::Seq(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    let mut here = path.clone();
+                    here.push(index.to_string());
+                    if starts_here(&item.span) {
+                        return Some(here);
+                    }
+                    stack.push((item, here));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Where a rendered resource as a whole came from: the template position that wrote its first line.
 pub fn resource_location(sources: &Sources, chart: &ChartRun, env: &EnvRun, resource: &RenderedResource) -> Location {
     let start = Span { start: resource.doc.span.start, end: resource.doc.span.start };

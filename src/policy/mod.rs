@@ -184,6 +184,14 @@ fn rego_finding(
             }
         }
     }
+    // Something missing from an environment: where it would go, next to what the others set.
+    if result.at.as_deref() == Some("override") {
+        let env = chart.environments.iter().find(|e| Some(&e.name) == result.env.as_ref());
+        if let (Some(env), Some(first)) = (env, diagnostic.related.first()) {
+            let setter = Location::point(first.file.clone(), first.line, first.column);
+            diagnostic.location = Some(provenance::counterpart_location(&project.sources, chart, env, &setter));
+        }
+    }
     Finding { diagnostic, subject: result.name.clone(), related_envs, chart_name: Some(chart.name.clone()) }
 }
 

@@ -743,3 +743,13 @@ fn dg201_relates_every_setter_up_to_the_stage_nearest_first() {
           related charts/web/values-dev.yaml:2:3 set here for dev"]
     );
 }
+
+#[test]
+fn dg201_points_at_the_map_the_later_environment_would_add_the_var_to() {
+    let project = parity_project(&[("OTHER", "x")], "# iowa\nreplicaCount: 4\nenv:\n  OTHER: x\n");
+    assert_eq!(
+        only("DG201", run(&project)),
+        ["DG201 prod-iowa charts/web/values-prod-iowa.yaml:3:1 | env var SENTRY_DSN is set in dev but not in prod-iowa\n  \
+          related charts/web/values-dev.yaml:2:3 set here for dev"]
+    );
+}
