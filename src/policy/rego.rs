@@ -340,7 +340,16 @@ fn findings_of(value: &regorus::Value) -> Result<Vec<RegoFinding>, String> {
         .collect()
 }
 
-/// The input document of a chart-wide policy.
+/// The input document of a chart-wide policy (built-in rules and `driftgate.cross`):
+///
+/// ```text
+/// { "chart": {path, name, release, namespace},
+///   "promotion": ["dev", "stage", "prod"],
+///   "environments": { "<env>": { name, stage, stage_index (null outside the promotion order),
+///       version (null when not pinned), values (merged), resources [rendered documents],
+///       inventory (null, or {file, secrets: [{name, keys (null: any key)}], configMaps}),
+///       override_files [paths] } } }
+/// ```
 pub fn chart_input(project: &Project, chart: &ChartRun) -> Json {
     let sources = &project.sources;
     let mut environments = Map::new();
