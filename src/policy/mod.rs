@@ -63,8 +63,17 @@ pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine
     let mut findings: Vec<Finding> = chart
         .environments
         .iter()
-        .flat_map(|env| env.render.diagnostics.iter().cloned())
-        .map(|diagnostic| Finding { chart_name: Some(chart.name.clone()), ..Finding::new(diagnostic) })
+        .flat_map(|env| env.render.diagnostics.iter().map(move |d| (env, d)))
+        .map(|(env, diagnostic)| {
+            // The renderer knows the template; the chart, environment and hint are known here.
+            let mut diagnostic = diagnostic.clone();
+            diagnostic.chart.get_or_insert_with(|| chart.path.clone());
+            diagnostic.environment.get_or_insert_with(|| env.name.clone());
+            if diagnostic.help.is_none() {
+                diagnostic.help = rules::renderer_hint(&diagnostic.rule).map(str::to_string);
+            }
+            Finding { chart_name: Some(chart.name.clone()), ..Finding::new(diagnostic) }
+        })
         .collect();
     findings.extend(rules::check_chart(project, chart));
     let input = rego::chart_input(project, chart);

@@ -480,15 +480,25 @@ fn renderer_findings_pass_through_configuration() {
     let location = Location { file: "charts/web/templates/deployment.yaml".into(), line: 11, column: 22, end_line: 11, end_column: 40 };
     let env = &mut project.charts[0].environments[1];
     env.render.diagnostics.push(render_error("charts/web", "prod-iowa", "execution error: image.tag is required", Some(location.clone())));
+    // A finding the renderer made without chart and environment gets them here.
+    let mut bare = Diagnostic::new("DG003", "invalid-manifest", Severity::Error, "output is not YAML");
+    bare.location = Some(Location::point("charts/web/templates/deployment.yaml", 2, 1));
+    env.render.diagnostics.push(bare);
     env.render.diagnostics.push(invalid_manifest("charts/web", "prod-iowa", "ConfigMap has no metadata.name", None, None));
     let diagnostics = evaluate(&project, &PolicyConfig::default());
     let found: Vec<_> = diagnostics.iter().map(|d| (d.rule.as_str(), d.name.as_str(), d.severity, d.location.clone())).collect();
     assert_eq!(
         found,
-        [("DG001", "render-error", Severity::Error, Some(location)), ("DG003", "invalid-manifest", Severity::Error, None)]
+        [
+            ("DG003", "invalid-manifest", Severity::Error, Some(Location::point("charts/web/templates/deployment.yaml", 2, 1))),
+            ("DG001", "render-error", Severity::Error, Some(location)),
+            ("DG003", "invalid-manifest", Severity::Error, None),
+        ]
     );
+    let filled: Vec<_> = diagnostics.iter().map(|d| (d.chart.as_deref(), d.environment.as_deref(), d.help.is_some())).collect();
+    assert_eq!(filled, [(Some("charts/web"), Some("prod-iowa"), true); 3]);
     let off = PolicyConfig { rules: [("DG003".to_string(), RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] })].into() };
-    assert_eq!(evaluate(&project, &off).len(), 1);
+    assert_eq!(evaluate(&project, &off).len(), 1, "DG003 off leaves DG001");
 }
 
 // ---------------------------------------------------------------- robustness
