@@ -435,6 +435,42 @@ mod tests {
         assert_eq!(parse_path("a[unclosed"), vec![Field("a".into()), Select("unclosed".into())]);
     }
 
+    fn node(value: NodeValue, offset: usize) -> Node {
+        let pos = crate::source::Pos { line: 1, column: offset as u32 + 1, offset };
+        Node { value, file: FileId(0), span: Span { start: pos, end: pos } }
+    }
+
+    #[test]
+    fn paths_select_by_name_index_scalar_and_key() {
+        let text = |s: &str| node(NodeValue::String(s.into()), 0);
+        let named = |n: &str| node(NodeValue::Map(vec![(Key { name: "name".into(), span: Span::default() }, text(n))]), 0);
+        let doc = node(
+            NodeValue::Map(vec![
+                (Key { name: "list".into(), span: Span::default() }, node(NodeValue::Seq(vec![named("a"), named("b"), text("c")]), 0)),
+                (Key { name: "data".into(), span: Span::default() }, node(NodeValue::Map(vec![(Key { name: "tls.crt".into(), span: Span::default() }, text("x"))]), 0)),
+            ]),
+            0,
+        );
+        assert_eq!(resolve_path(&doc, "list[b]"), Some(&named("b")));
+        assert_eq!(resolve_path(&doc, "list[0]"), Some(&named("a")));
+        assert_eq!(resolve_path(&doc, "list[c]"), Some(&text("c")));
+        assert_eq!(resolve_path(&doc, "data[tls.crt]"), Some(&text("x")));
+        assert_eq!(resolve_path(&doc, "list[zz]"), None);
+        assert_eq!(resolve_path(&doc, "data.missing.deeper"), None);
+    }
+
+    #[test]
+    fn segments_cover_a_span_from_the_one_it_starts_in() {
+        let segment = |offset| OutputSegment { offset, file: FileId(1), pos: Default::default(), values_paths: vec![] };
+        let segments = [segment(0), segment(10), segment(20), segment(30)];
+        let span = |a, b| Span { start: crate::source::Pos { offset: a, ..Default::default() }, end: crate::source::Pos { offset: b, ..Default::default() } };
+        let offsets = |s: Span| covering_segments(&segments, s).iter().map(|s| s.offset).collect::<Vec<_>>();
+        assert_eq!(offsets(span(12, 25)), [10, 20]);
+        assert_eq!(offsets(span(20, 20)), [20]);
+        assert_eq!(offsets(span(35, 40)), [30]);
+        assert_eq!(covering_segments(&[], span(1, 2)).len(), 0);
+    }
+
     #[test]
     fn hints_follow_the_field() {
         assert_eq!(field_hints("spec.containers[web].image"), vec!["tag", "image"]);

@@ -223,6 +223,20 @@ mod tests {
         assert!(lookup("DG999").is_none());
     }
 
+    #[test]
+    fn list_text_has_one_aligned_line_per_rule() {
+        let text = list_text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), catalogue().len());
+        assert_eq!(
+            lines[0],
+            "DG001  render-error               error    A template fails to render for an environment."
+        );
+        assert!(lines.contains(&"DG002  invalid-values             error    A values file is not valid YAML, or the merged values fail the chart's values.schema.json. (planned)"));
+        let docs = docs_markdown(lookup("DG205").unwrap());
+        assert!(docs.starts_with("# DG205 unknown-values-key\n\nDefault severity: error.\n\nAn override file sets a key"), "{docs}");
+    }
+
     /// `docs/rules/` is generated from the catalogue; run with `DRIFTGATE_BLESS=1` to rewrite it.
     #[test]
     fn docs_rules_directory_matches_catalogue() {
