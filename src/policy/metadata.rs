@@ -43,6 +43,7 @@ const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ("policies/dg202_missing_secret.rego", include_str!("../../policies/dg202_missing_secret.rego")),
     ("policies/dg301_inline_secret.rego", include_str!("../../policies/dg301_inline_secret.rego")),
     ("policies/dg302_secret_in_env.rego", include_str!("../../policies/dg302_secret_in_env.rego")),
+    ("policies/dg303_secret_in_values.rego", include_str!("../../policies/dg303_secret_in_values.rego")),
     ("policies/dg403_image_unpinned.rego", include_str!("../../policies/dg403_image_unpinned.rego")),
     ("policies/dg404_promotion_order.rego", include_str!("../../policies/dg404_promotion_order.rego")),
 ];

@@ -157,6 +157,7 @@ fn rego_finding(
         path: result.path.as_deref(),
         at: result.at.as_deref(),
         inventory: result.inventory.as_deref(),
+        values_path: result.values_path.as_deref(),
     };
     let (location, resource_id) = match (resource, &result.path, &result.at) {
         // A per-resource result without a field: the template that wrote the resource.
@@ -178,6 +179,7 @@ fn rego_finding(
             path: related.path.as_deref(),
             at: related.at.as_deref(),
             inventory: related.inventory.as_deref(),
+            values_path: related.values_path.as_deref(),
         };
         if let (Some(location), _) = locate(project, chart, &place) {
             diagnostic.related.push(Related {
@@ -219,6 +221,7 @@ struct Place<'a> {
     path: Option<&'a str>,
     at: Option<&'a str>,
     inventory: Option<&'a str>,
+    values_path: Option<&'a [serde_json::Value]>,
 }
 
 /// Resolves a place to a file location (via provenance) and the rendered resource's identity.
@@ -241,6 +244,7 @@ fn locate(project: &Project, chart: &ChartRun, place: &Place) -> (Option<Locatio
         "override" => provenance::override_location(sources, chart, env),
         "version" => version_location(project, chart, env),
         "inventory" => inventory_location(project, chart, env, place.inventory),
+        "values" => values_location(project, chart, env, place.values_path.unwrap_or_default()),
         _ => match rendered {
             Some(resource) => {
                 provenance::field_location(sources, chart, env, resource, place.path.unwrap_or("metadata.name"))
@@ -257,6 +261,20 @@ fn version_location(project: &Project, chart: &ChartRun, env: &EnvRun) -> Locati
         (Some(pinned), _) => provenance::span_location(sources, pinned.at.file, pinned.at.span),
         (None, Some(config)) => Location::point(sources.path(config), 1, 1),
         (None, None) => provenance::override_location(sources, chart, env),
+    }
+}
+
+fn values_location(project: &Project, chart: &ChartRun, env: &EnvRun, path: &[serde_json::Value]) -> Location {
+    let path: Vec<String> = path
+        .iter()
+        .map(|step| match step {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    match provenance::lookup_values(&env.values, &path) {
+        Some(node) => provenance::span_location(&project.sources, node.file, node.span),
+        None => provenance::override_location(&project.sources, chart, env),
     }
 }
 

@@ -58,8 +58,6 @@ const PLANNED: &[(&str, &str, Severity, &str)] = &[
      "A referenced ConfigMap is neither rendered nor in the environment's inventory."),
     ("DG204", "resource-parity", Severity::Warning,
      "A resource exists in some environments of a chart and not in others."),
-    ("DG303", "secret-in-values", Severity::Error,
-     "A values file holds a credential-looking literal."),
     ("DG402", "chart-version-not-bumped", Severity::Error,
      "Chart content changed since the base revision but Chart.yaml's version did not."),
     ("DG501", "missing-readiness-probe", Severity::Warning,
@@ -215,7 +213,7 @@ mod tests {
         for id in ["DG001", "DG003", "DG205", "DG401"] {
             assert_eq!(engine(id), Some(RuleEngine::Rust), "{id}");
         }
-        for id in ["DG201", "DG202", "DG301", "DG302", "DG403", "DG404"] {
+        for id in ["DG201", "DG202", "DG301", "DG302", "DG303", "DG403", "DG404"] {
             assert_eq!(engine(id), Some(RuleEngine::Rego), "{id}");
         }
         assert_eq!(lookup("dg201").map(|r| r.name.as_str()), Some("env-var-parity"));

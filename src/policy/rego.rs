@@ -80,13 +80,16 @@ pub struct RegoFinding {
     pub resource: Option<ResourceRef>,
     /// Field path in the resource, e.g. `spec.template.spec.containers[web].env[SENTRY_DSN]`.
     pub path: Option<String>,
-    /// Where to report: `field` (the default with a resource and path), `override` (the
-    /// environment's last override file), `version` (its pinned version), `inventory`.
+    /// Where to report: `field` (the default with a resource and path), `override` (where the
+    /// environment would add what others set), `version` (its pinned version), `inventory`,
+    /// `values` (the values entry at `values_path`).
     pub at: Option<String>,
     /// The subject of the finding (env var, Secret, image...), matched by `ignore: [{name}]`.
     pub name: Option<String>,
     /// With `at: inventory`: the inventory entry.
     pub inventory: Option<String>,
+    /// With `at: values`: the key path in the environment's merged values (keys and indexes).
+    pub values_path: Option<Vec<Json>>,
     pub related: Vec<RegoRelated>,
 }
 
@@ -100,6 +103,7 @@ pub struct RegoRelated {
     pub path: Option<String>,
     pub at: Option<String>,
     pub inventory: Option<String>,
+    pub values_path: Option<Vec<Json>>,
 }
 
 /// A resource identity as policies write it.

@@ -339,7 +339,7 @@ fn inline_secret_project(output: &str) -> Project {
 #[test]
 fn dg301_reports_literal_secret_data_without_its_value() {
     let output = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-django\nstringData:\n  secret-key: \"s3cr3t-value\"\ndata: {}\n";
-    let lines = run(&inline_secret_project(output));
+    let lines = only("DG301", run(&inline_secret_project(output)));
     assert_eq!(
         lines,
         ["DG301 dev charts/web/values.yaml:2:14 | Secret web-django renders a literal value for stringData key secret-key (<redacted>)"]
@@ -350,7 +350,7 @@ fn dg301_reports_literal_secret_data_without_its_value() {
 #[test]
 fn dg301_passes_for_a_secret_without_literal_data() {
     let output = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-django\nstringData:\n  secret-key: \"\"\ndata: {}\n";
-    assert_eq!(run(&inline_secret_project(output)), Vec::<String>::new());
+    assert_eq!(only("DG301", run(&inline_secret_project(output))), Vec::<String>::new());
 }
 
 // ---------------------------------------------------------------- DG302 secret-in-env
@@ -371,7 +371,7 @@ fn env_secret_project(dev_values: &str, output: &str) -> Project {
 fn dg302_reports_literal_credentials_at_the_values_line() {
     let output = deployment("ghcr.io/acme/web:1.2.3", &[("DB_PASSWORD", "hunter2-long"), ("LOG_LEVEL", "debug")]);
     let project = env_secret_project("env:\n  DB_PASSWORD: hunter2-long\n  LOG_LEVEL: debug\n", &output);
-    let lines = run(&project);
+    let lines = only("DG302", run(&project));
     assert_eq!(
         lines,
         ["DG302 dev charts/web/values-dev.yaml:2:16 | env var DB_PASSWORD has a literal value (<redacted>) instead of valueFrom.secretKeyRef"]
@@ -595,7 +595,9 @@ fn reports_of_a_secret_finding_never_hold_the_value() {
     use crate::report::{RunSummary, human, json};
     let output = deployment("ghcr.io/acme/web:1.2.3", &[("DB_PASSWORD", "hunter2-long")]);
     let project = env_secret_project("env:\n  DB_PASSWORD: hunter2-long\n  LOG_LEVEL: debug\n", &output);
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    // DG303 reports the same values line; this test is about DG302.
+    let config = PolicyConfig { rules: [("DG303".to_string(), RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] })].into() };
+    let diagnostics = evaluate(&project, &config);
     let summary = RunSummary::of(&project);
     let text = human::to_string(&diagnostics, &summary, &project.sources, human::HumanOptions::for_output(false));
     let expected = "DG302
@@ -689,7 +691,7 @@ deny contains {"msg": sprintf("%s runs fewer than 5 replicas", [name]), "env": n
 fn dg302_reports_urls_with_passwords_whatever_the_name() {
     let output = deployment("ghcr.io/acme/web:1.2.3", &[("DATABASE_URL", "mysql://app:pw-very-secret@db.internal/app")]);
     let project = env_secret_project("env:\n  DATABASE_URL: mysql://app:pw-very-secret@db.internal/app\n", &output);
-    let lines = run(&project);
+    let lines = only("DG302", run(&project));
     assert_eq!(
         lines,
         ["DG302 dev charts/web/values-dev.yaml:2:17 | env var DATABASE_URL has a literal URL with a password (<redacted>) instead of valueFrom.secretKeyRef"]
@@ -762,4 +764,46 @@ fn dg201_points_at_the_map_the_later_environment_would_add_the_var_to() {
         ["DG201 prod-iowa charts/web/values-prod-iowa.yaml:3:1 | env var SENTRY_DSN is set in dev but not in prod-iowa\n  \
           related charts/web/values-dev.yaml:2:3 set here for dev"]
     );
+}
+
+// ---------------------------------------------------------------- DG303 secret-in-values
+
+fn values_secret_project(prod: &str) -> Project {
+    ProjectBuilder::new(&["dev", "prod"])
+        .chart(
+            "charts/web",
+            "database:\n  existingSecret: web-db\n  passwordKey: password\ningress:\n  tlsSecret: web-tls\n",
+            &[],
+            &[EnvSpec {
+                name: "prod",
+                stage: "prod",
+                overrides: &[("values-prod.yaml", prod)],
+                inventory: Some(("secrets/prod.yaml", "secrets:\n  - name: web-db\n    keys: [password, secret-key]\n")),
+                ..EnvSpec::default()
+            }],
+        )
+        .build()
+}
+
+#[test]
+fn dg303_reports_credential_literals_in_values_files() {
+    let project = values_secret_project(
+        "database:\n  adminPassword: hunter2-long\n  url: postgres://app:pw-long@db/app\napi:\n  API_KEY: k-123456\n",
+    );
+    let lines = only("DG303", run(&project));
+    assert_eq!(
+        lines,
+        [
+            "DG303 prod charts/web/values-prod.yaml:2:18 | values key database.adminPassword holds a literal credential (<redacted>)",
+            "DG303 prod charts/web/values-prod.yaml:3:8 | values key database.url holds a literal credential (<redacted>)",
+            "DG303 prod charts/web/values-prod.yaml:5:12 | values key api.API_KEY holds a literal credential (<redacted>)",
+        ]
+    );
+    assert!(lines.iter().all(|l| !l.contains("hunter2") && !l.contains("pw-long") && !l.contains("k-123456")));
+}
+
+#[test]
+fn dg303_passes_secret_names_key_names_and_references() {
+    let project = values_secret_project("database:\n  secretName: web-db\n  SECRET_KEY: secret-key\n  password: \"\"\n  url: postgres://db/app\n");
+    assert_eq!(only("DG303", run(&project)), Vec::<String>::new());
 }
