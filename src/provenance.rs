@@ -202,11 +202,34 @@ fn find_key_path(root: &Node, line: u32, column: u32) -> Option<Vec<String>> {
     None
 }
 
+/// The template text or action that wrote the node at `path` (the resource's start when the path
+/// does not resolve): for findings about something the template leaves out.
+pub fn template_location(
+    sources: &Sources,
+    chart: &ChartRun,
+    env: &EnvRun,
+    resource: &RenderedResource,
+    path: Option<&str>,
+) -> Location {
+    let Some(node) = path.and_then(|p| resolve_path(&resource.doc, p)) else {
+        return resource_location(sources, chart, env, resource);
+    };
+    let start = Span { start: node.span.start, end: node.span.start };
+    match covering_segments(&resource.output.segments, start).first() {
+        Some(segment) => literal_location(sources, resource, segment, start).unwrap_or_else(|| {
+            Location::point(sources.path(segment.file), segment.pos.line.max(1), segment.pos.column.max(1))
+        }),
+        None => resource_location(sources, chart, env, resource),
+    }
+}
+
 /// Where a rendered resource as a whole came from: the template position that wrote its first line.
 pub fn resource_location(sources: &Sources, chart: &ChartRun, env: &EnvRun, resource: &RenderedResource) -> Location {
     let start = Span { start: resource.doc.span.start, end: resource.doc.span.start };
     match covering_segments(&resource.output.segments, start).first() {
-        Some(segment) => Location::point(sources.path(segment.file), segment.pos.line.max(1), segment.pos.column.max(1)),
+        Some(segment) => literal_location(sources, resource, segment, start).unwrap_or_else(|| {
+            Location::point(sources.path(segment.file), segment.pos.line.max(1), segment.pos.column.max(1))
+        }),
         None => override_location(sources, chart, env),
     }
 }

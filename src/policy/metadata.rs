@@ -41,11 +41,18 @@ pub struct BuiltinPolicy {
 const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ("policies/dg201_env_var_parity.rego", include_str!("../../policies/dg201_env_var_parity.rego")),
     ("policies/dg202_missing_secret.rego", include_str!("../../policies/dg202_missing_secret.rego")),
+    ("policies/dg203_missing_configmap.rego", include_str!("../../policies/dg203_missing_configmap.rego")),
+    ("policies/dg204_resource_parity.rego", include_str!("../../policies/dg204_resource_parity.rego")),
     ("policies/dg301_inline_secret.rego", include_str!("../../policies/dg301_inline_secret.rego")),
     ("policies/dg302_secret_in_env.rego", include_str!("../../policies/dg302_secret_in_env.rego")),
     ("policies/dg303_secret_in_values.rego", include_str!("../../policies/dg303_secret_in_values.rego")),
     ("policies/dg403_image_unpinned.rego", include_str!("../../policies/dg403_image_unpinned.rego")),
     ("policies/dg404_promotion_order.rego", include_str!("../../policies/dg404_promotion_order.rego")),
+    ("policies/dg501_missing_readiness_probe.rego", include_str!("../../policies/dg501_missing_readiness_probe.rego")),
+    ("policies/dg502_unsafe_rollout.rego", include_str!("../../policies/dg502_unsafe_rollout.rego")),
+    ("policies/dg503_single_replica.rego", include_str!("../../policies/dg503_single_replica.rego")),
+    ("policies/dg504_no_rollback_history.rego", include_str!("../../policies/dg504_no_rollback_history.rego")),
+    ("policies/dg505_missing_resources.rego", include_str!("../../policies/dg505_missing_resources.rego")),
 ];
 
 /// Shared helper functions for the built-in policies (no rules of their own).

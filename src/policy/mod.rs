@@ -245,6 +245,10 @@ fn locate(project: &Project, chart: &ChartRun, place: &Place) -> (Option<Locatio
         "version" => version_location(project, chart, env),
         "inventory" => inventory_location(project, chart, env, place.inventory),
         "values" => values_location(project, chart, env, place.values_path.unwrap_or_default()),
+        "template" => match rendered {
+            Some(resource) => provenance::template_location(sources, chart, env, resource, place.path),
+            None => provenance::override_location(sources, chart, env),
+        },
         _ => match rendered {
             Some(resource) => {
                 provenance::field_location(sources, chart, env, resource, place.path.unwrap_or("metadata.name"))

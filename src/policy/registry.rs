@@ -54,22 +54,8 @@ const PLANNED: &[(&str, &str, Severity, &str)] = &[
      "A resource does not match the Kubernetes schema of the target version."),
     ("DG102", "deprecated-api", Severity::Error,
      "An apiVersion is removed (error) or deprecated (warning) in the target Kubernetes version."),
-    ("DG203", "missing-configmap", Severity::Error,
-     "A referenced ConfigMap is neither rendered nor in the environment's inventory."),
-    ("DG204", "resource-parity", Severity::Warning,
-     "A resource exists in some environments of a chart and not in others."),
     ("DG402", "chart-version-not-bumped", Severity::Error,
      "Chart content changed since the base revision but Chart.yaml's version did not."),
-    ("DG501", "missing-readiness-probe", Severity::Warning,
-     "A workload container has no readinessProbe."),
-    ("DG502", "unsafe-rollout", Severity::Warning,
-     "The rollout strategy can take every pod down at once."),
-    ("DG503", "single-replica", Severity::Warning,
-     "A prod-stage workload runs one replica and has no autoscaler."),
-    ("DG504", "no-rollback-history", Severity::Warning,
-     "revisionHistoryLimit: 0 makes rollback impossible."),
-    ("DG505", "missing-resources", Severity::Warning,
-     "A container has no resource requests or limits."),
     ("DG601", "baseline-mismatch", Severity::Error,
      "A rendered environment differs from its declared baseline manifests."),
 ];
@@ -213,7 +199,7 @@ mod tests {
         for id in ["DG001", "DG003", "DG205", "DG401"] {
             assert_eq!(engine(id), Some(RuleEngine::Rust), "{id}");
         }
-        for id in ["DG201", "DG202", "DG301", "DG302", "DG303", "DG403", "DG404"] {
+        for id in ["DG201", "DG202", "DG203", "DG204", "DG301", "DG302", "DG303", "DG403", "DG404", "DG501", "DG502", "DG503", "DG504", "DG505"] {
             assert_eq!(engine(id), Some(RuleEngine::Rego), "{id}");
         }
         assert_eq!(lookup("dg201").map(|r| r.name.as_str()), Some("env-var-parity"));

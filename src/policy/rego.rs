@@ -351,6 +351,7 @@ fn findings_of(value: &regorus::Value) -> Result<Vec<RegoFinding>, String> {
 ///   "promotion": ["dev", "stage", "prod"],
 ///   "environments": { "<env>": { name, stage, stage_index (null outside the promotion order),
 ///       version (null when not pinned), values (merged), resources [rendered documents],
+///       resource_templates [the template that wrote each resource], render_failed (bool),
 ///       inventory (null, or {file, secrets: [{name, keys (null: any key)}], configMaps}),
 ///       override_files [paths] } } }
 /// ```
@@ -378,6 +379,8 @@ pub fn chart_input(project: &Project, chart: &ChartRun) -> Json {
                 "version": env.version.as_ref().map(|v| v.version.clone()),
                 "values": node_to_json(&env.values),
                 "resources": resources,
+                "resource_templates": env.render.resources.iter().map(|r| r.output.name.clone()).collect::<Vec<_>>(),
+                "render_failed": !env.render.diagnostics.is_empty(),
                 "inventory": inventory,
                 "override_files": env.override_files.iter().map(|f| sources.path(*f)).collect::<Vec<_>>(),
             }),
