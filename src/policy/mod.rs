@@ -27,6 +27,7 @@ pub use config::{Finding, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
 pub use registry::{RuleEngine, RuleInfo, RuleMeta, catalogue, docs_markdown, list_text, lookup};
 pub use rego::{EngineRule, PolicyEngine, PolicyLoadError, PolicySource, RuleScope};
 pub use rules::dg001_render_error::render_error;
+pub use rules::dg002_invalid_values::invalid_values;
 pub use rules::dg003_invalid_manifest::invalid_manifest;
 
 /// Evaluates the built-in rules on every chart (in parallel), adds the renderer's DG001/DG003

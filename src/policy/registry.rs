@@ -48,8 +48,6 @@ pub struct RuleInfo {
 
 /// Rules from the spec that have no implementation yet (id, name, default severity, summary).
 const PLANNED: &[(&str, &str, Severity, &str)] = &[
-    ("DG002", "invalid-values", Severity::Error,
-     "A values file is not valid YAML, or the merged values fail the chart's values.schema.json."),
     ("DG101", "k8s-schema", Severity::Error,
      "A resource does not match the Kubernetes schema of the target version."),
     ("DG102", "deprecated-api", Severity::Error,
@@ -196,7 +194,7 @@ mod tests {
     #[test]
     fn implemented_engines_are_as_designed() {
         let engine = |id: &str| lookup(id).map(|rule| rule.engine);
-        for id in ["DG001", "DG003", "DG205", "DG401"] {
+        for id in ["DG001", "DG002", "DG003", "DG205", "DG401"] {
             assert_eq!(engine(id), Some(RuleEngine::Rust), "{id}");
         }
         for id in ["DG201", "DG202", "DG203", "DG204", "DG301", "DG302", "DG303", "DG403", "DG404", "DG501", "DG502", "DG503", "DG504", "DG505"] {
@@ -216,7 +214,7 @@ mod tests {
             lines[0],
             "DG001  render-error               error    A template fails to render for an environment."
         );
-        assert!(lines.contains(&"DG002  invalid-values             error    A values file is not valid YAML, or the merged values fail the chart's values.schema.json. (planned)"));
+        assert!(lines.contains(&"DG101  k8s-schema                 error    A resource does not match the Kubernetes schema of the target version. (planned)"));
         let docs = docs_markdown(lookup("DG205").unwrap());
         assert!(docs.starts_with("# DG205 unknown-values-key\n\nDefault severity: error.\n\nAn override file sets a key"), "{docs}");
     }

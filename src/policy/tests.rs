@@ -991,3 +991,17 @@ fn dg204_reports_a_resource_missing_from_one_environment() {
     );
     assert_eq!(run_all(&parity_of_resources(true)), Vec::<String>::new());
 }
+
+#[test]
+fn loader_constructors_carry_the_registered_name_and_severity() {
+    let at = Location::point("charts/web/values-prod.yaml", 3, 2);
+    let d = invalid_values("charts/web", "prod", "did not find expected key", Some(at.clone()));
+    assert_eq!(
+        (d.rule.as_str(), d.name.as_str(), d.severity, d.chart.as_deref(), d.environment.as_deref(), d.location),
+        ("DG002", "invalid-values", Severity::Error, Some("charts/web"), Some("prod"), Some(at))
+    );
+    let d = render_error("charts/web", "dev", "m", None);
+    assert_eq!((d.rule.as_str(), d.name.as_str()), ("DG001", "render-error"));
+    let d = invalid_manifest("charts/web", "dev", "m", None, None);
+    assert_eq!((d.rule.as_str(), d.name.as_str()), ("DG003", "invalid-manifest"));
+}

@@ -6,6 +6,7 @@ use super::config::Finding;
 use super::registry::RuleMeta;
 
 pub mod dg001_render_error;
+pub mod dg002_invalid_values;
 pub mod dg003_invalid_manifest;
 pub mod dg205_unknown_values_key;
 pub mod dg401_chart_version_unpinned;
@@ -13,15 +14,17 @@ pub mod dg401_chart_version_unpinned;
 /// The metadata of every Rust rule.
 pub const RUST_RULES: &[RuleMeta] = &[
     dg001_render_error::RULE,
+    dg002_invalid_values::RULE,
     dg003_invalid_manifest::RULE,
     dg205_unknown_values_key::RULE,
     dg401_chart_version_unpinned::RULE,
 ];
 
-/// The fix hint of a renderer finding (DG001, DG003).
+/// The fix hint of a finding made while loading or rendering (DG001, DG002, DG003).
 pub fn renderer_hint(rule: &str) -> Option<&'static str> {
     match rule {
         "DG001" => Some(dg001_render_error::HINT),
+        "DG002" => Some(dg002_invalid_values::HINT),
         "DG003" => Some(dg003_invalid_manifest::HINT),
         _ => None,
     }
