@@ -148,7 +148,13 @@ fn rego_finding(
     result: &rego::RegoFinding,
     resource: Option<&RenderedResource>,
 ) -> Finding {
-    let mut diagnostic = Diagnostic::new(&rule.info.id, &rule.info.name, rule.severity, result.msg.clone());
+    let severity = match result.severity.as_deref() {
+        Some("error") => Severity::Error,
+        Some("warning") => Severity::Warning,
+        Some("info") => Severity::Info,
+        _ => rule.severity,
+    };
+    let mut diagnostic = Diagnostic::new(&rule.info.id, &rule.info.name, severity, result.msg.clone());
     diagnostic.chart = Some(chart.path.clone());
     diagnostic.environment = result.env.clone();
     diagnostic.path = result.path.clone();

@@ -50,8 +50,6 @@ pub struct RuleInfo {
 const PLANNED: &[(&str, &str, Severity, &str)] = &[
     ("DG101", "k8s-schema", Severity::Error,
      "A resource does not match the Kubernetes schema of the target version."),
-    ("DG102", "deprecated-api", Severity::Error,
-     "An apiVersion is removed (error) or deprecated (warning) in the target Kubernetes version."),
     ("DG402", "chart-version-not-bumped", Severity::Error,
      "Chart content changed since the base revision but Chart.yaml's version did not."),
     ("DG601", "baseline-mismatch", Severity::Error,
@@ -197,7 +195,7 @@ mod tests {
         for id in ["DG001", "DG002", "DG003", "DG205", "DG401"] {
             assert_eq!(engine(id), Some(RuleEngine::Rust), "{id}");
         }
-        for id in ["DG201", "DG202", "DG203", "DG204", "DG301", "DG302", "DG303", "DG403", "DG404", "DG501", "DG502", "DG503", "DG504", "DG505"] {
+        for id in ["DG102", "DG201", "DG202", "DG203", "DG204", "DG301", "DG302", "DG303", "DG403", "DG404", "DG501", "DG502", "DG503", "DG504", "DG505"] {
             assert_eq!(engine(id), Some(RuleEngine::Rego), "{id}");
         }
         assert_eq!(lookup("dg201").map(|r| r.name.as_str()), Some("env-var-parity"));

@@ -90,6 +90,8 @@ pub struct RegoFinding {
     pub inventory: Option<String>,
     /// With `at: values`: the key path in the environment's merged values (keys and indexes).
     pub values_path: Option<Vec<Json>>,
+    /// `error`, `warning` or `info` when this result differs from the rule's severity.
+    pub severity: Option<String>,
     pub related: Vec<RegoRelated>,
 }
 
@@ -348,7 +350,7 @@ fn findings_of(value: &regorus::Value) -> Result<Vec<RegoFinding>, String> {
 ///
 /// ```text
 /// { "chart": {path, name, release, namespace},
-///   "promotion": ["dev", "stage", "prod"],
+///   "promotion": ["dev", "stage", "prod"], "kube_version": "1.33", "kube_minor": 33 (or null),
 ///   "environments": { "<env>": { name, stage, stage_index (null outside the promotion order),
 ///       version (null when not pinned), values (merged), resources [rendered documents],
 ///       resource_templates [the template that wrote each resource], render_failed (bool),
@@ -394,8 +396,19 @@ pub fn chart_input(project: &Project, chart: &ChartRun) -> Json {
             "namespace": chart.namespace,
         },
         "promotion": project.promotion,
+        "kube_version": project.kube_version,
+        "kube_minor": kube_minor(&project.kube_version),
         "environments": environments,
     })
+}
+
+/// The minor version of a Kubernetes version such as `1.33`, `v1.33.2` or `1.33.0-gke.1`.
+fn kube_minor(version: &str) -> Option<u32> {
+    let mut parts = version.trim().trim_start_matches('v').split('.');
+    let _major = parts.next()?;
+    let minor = parts.next()?;
+    let digits: String = minor.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 /// A YAML node as JSON (spans dropped; non-finite floats become null; deep trees are cut).
@@ -450,6 +463,15 @@ mod tests {
         let by_id = |id: &str| outcomes.iter().find(|(r, _)| r.info.id == id).map(|(_, o)| o.clone()).unwrap();
         assert_eq!(by_id("DG901"), Ok(vec![RegoFinding { msg: "plain".into(), ..RegoFinding::default() }]));
         assert_eq!(by_id("DG902"), Err("a deny rule must be a set of results, got 3".to_string()));
+    }
+
+    #[test]
+    fn kube_minor_versions() {
+        assert_eq!(kube_minor("1.33"), Some(33));
+        assert_eq!(kube_minor("v1.29.4"), Some(29));
+        assert_eq!(kube_minor("1.30+-gke"), Some(30));
+        assert_eq!(kube_minor("latest"), None);
+        assert_eq!(kube_minor(""), None);
     }
 
     #[test]

@@ -1005,3 +1005,32 @@ fn loader_constructors_carry_the_registered_name_and_severity() {
     let d = invalid_manifest("charts/web", "dev", "m", None, None);
     assert_eq!((d.rule.as_str(), d.name.as_str()), ("DG003", "invalid-manifest"));
 }
+
+// ---------------------------------------------------------------- DG102 deprecated-api
+
+#[test]
+fn dg102_removed_is_an_error_deprecated_a_warning_current_passes() {
+    let old = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: app\nspec:\n  minAvailable: 1\n---\napiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: app\n";
+    let mut project = static_project(&[("dev", "dev", old)], None);
+    project.kube_version = "1.23".into();
+    let found: Vec<String> = evaluate(&project, &quiet()).iter().map(|d| format!("{} {}", d.severity.as_str(), describe(std::slice::from_ref(d))[0])).collect();
+    assert_eq!(
+        found,
+        [
+            "warning DG102 dev charts/app/templates/dev.yaml:1:13 | PodDisruptionBudget/app uses policy/v1beta1, deprecated since Kubernetes 1.21 and removed in 1.25; use policy/v1",
+            "warning DG102 dev charts/app/templates/dev.yaml:8:13 | HorizontalPodAutoscaler/app uses autoscaling/v2beta2, deprecated since Kubernetes 1.23 and removed in 1.26; use autoscaling/v2",
+        ]
+    );
+    project.kube_version = "1.33".into();
+    let found: Vec<String> = evaluate(&project, &quiet()).iter().map(|d| format!("{} {}", d.severity.as_str(), d.message)).collect();
+    assert_eq!(
+        found,
+        [
+            "error PodDisruptionBudget/app uses policy/v1beta1, removed in Kubernetes 1.25; use policy/v1",
+            "error HorizontalPodAutoscaler/app uses autoscaling/v2beta2, removed in Kubernetes 1.26; use autoscaling/v2",
+        ]
+    );
+    let current = old.replace("policy/v1beta1", "policy/v1").replace("autoscaling/v2beta2", "autoscaling/v2");
+    let project = static_project(&[("dev", "dev", &current)], None);
+    assert_eq!(run(&project), Vec::<String>::new());
+}
