@@ -48,7 +48,7 @@ pub fn evaluate_with(project: &Project, config: &PolicyConfig, engine: &PolicyEn
     let findings: Vec<Finding> = project
         .charts
         .par_iter()
-        .flat_map_iter(|chart| evaluate_chart(project, chart, engine))
+        .flat_map_iter(|chart| evaluate_chart(project, chart, engine, config))
         .collect();
     finish(config.apply(findings))
 }
@@ -59,8 +59,9 @@ fn builtin_engine() -> &'static Result<PolicyEngine, String> {
     ENGINE.get_or_init(PolicyEngine::builtin)
 }
 
-/// All findings of one chart, before configuration is applied.
-pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine) -> Vec<Finding> {
+/// All findings of one chart, before `config` is applied (rules it turns off are not run).
+pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine, config: &PolicyConfig) -> Vec<Finding> {
+    let enabled = |id: &str| config.rules.get(id).is_none_or(|rule| rule.severity != Some(RuleLevel::Off));
     let mut findings: Vec<Finding> = chart
         .environments
         .iter()
@@ -76,9 +77,9 @@ pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine
             Finding { chart_name: Some(chart.name.clone()), ..Finding::new(diagnostic) }
         })
         .collect();
-    findings.extend(rules::check_chart(project, chart));
+    findings.extend(rules::check_chart(project, chart, &enabled));
     let input = rego::chart_input(project, chart);
-    for (rule, outcome) in engine.evaluate(input) {
+    for (rule, outcome) in engine.evaluate_enabled(input, &enabled) {
         match outcome {
             Ok(results) => findings.extend(results.iter().map(|r| rego_finding(project, chart, rule, r, None))),
             Err(message) => findings.push(Finding::new(failed_rule(chart, None, rule, &message))),

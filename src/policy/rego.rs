@@ -268,11 +268,20 @@ impl PolicyEngine {
 
     /// Evaluates every chart-wide rule on one chart's input; a failing rule yields an `Err`.
     pub fn evaluate(&self, input: Json) -> Vec<(&EngineRule, Result<Vec<RegoFinding>, String>)> {
+        self.evaluate_enabled(input, &|_| true)
+    }
+
+    /// [`evaluate`](Self::evaluate) for the rules whose id `enabled` accepts (`off` rules cost nothing).
+    pub fn evaluate_enabled(
+        &self,
+        input: Json,
+        enabled: &dyn Fn(&str) -> bool,
+    ) -> Vec<(&EngineRule, Result<Vec<RegoFinding>, String>)> {
         let mut engine = self.engine.clone();
         engine.set_input(regorus::Value::from(input));
         self.rules
             .iter()
-            .filter(|rule| rule.scope == RuleScope::Chart)
+            .filter(|rule| rule.scope == RuleScope::Chart && enabled(&rule.info.id))
             .map(|rule| (rule, eval(&mut engine, &rule.query)))
             .collect()
     }

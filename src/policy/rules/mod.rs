@@ -31,8 +31,13 @@ pub fn renderer_hint(rule: &str) -> Option<&'static str> {
 }
 
 /// Runs the Rust rules that inspect a chart (DG001/DG003 come from the renderer).
-pub fn check_chart(project: &Project, chart: &ChartRun) -> Vec<Finding> {
-    let mut findings = dg205_unknown_values_key::check(project, chart);
-    findings.extend(dg401_chart_version_unpinned::check(project, chart));
+pub fn check_chart(project: &Project, chart: &ChartRun, enabled: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if enabled(dg205_unknown_values_key::RULE.id) {
+        findings.extend(dg205_unknown_values_key::check(project, chart));
+    }
+    if enabled(dg401_chart_version_unpinned::RULE.id) {
+        findings.extend(dg401_chart_version_unpinned::check(project, chart));
+    }
     findings
 }
