@@ -34,6 +34,9 @@ pub struct PolicyEngine {
     rules: Vec<EngineRule>,
 }
 
+/// The findings of one rule evaluation, or why it failed.
+pub type RuleOutcome = Result<Vec<RegoFinding>, String>;
+
 /// A rule the engine evaluates: one query and what its results are.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EngineRule {
@@ -267,7 +270,7 @@ impl PolicyEngine {
     }
 
     /// Evaluates every chart-wide rule on one chart's input; a failing rule yields an `Err`.
-    pub fn evaluate(&self, input: Json) -> Vec<(&EngineRule, Result<Vec<RegoFinding>, String>)> {
+    pub fn evaluate(&self, input: Json) -> Vec<(&EngineRule, RuleOutcome)> {
         self.evaluate_enabled(input, &|_| true)
     }
 
@@ -276,7 +279,7 @@ impl PolicyEngine {
         &self,
         input: Json,
         enabled: &dyn Fn(&str) -> bool,
-    ) -> Vec<(&EngineRule, Result<Vec<RegoFinding>, String>)> {
+    ) -> Vec<(&EngineRule, RuleOutcome)> {
         let mut engine = self.engine.clone();
         engine.set_input(regorus::Value::from(input));
         self.rules
@@ -292,7 +295,7 @@ impl PolicyEngine {
         &self,
         context: Json,
         resources: &[Json],
-    ) -> Vec<(&EngineRule, usize, Result<Vec<RegoFinding>, String>)> {
+    ) -> Vec<(&EngineRule, usize, RuleOutcome)> {
         let rules: Vec<&EngineRule> = self.rules.iter().filter(|r| r.scope == RuleScope::Resource).collect();
         if rules.is_empty() {
             return Vec::new();
@@ -312,7 +315,7 @@ impl PolicyEngine {
     }
 }
 
-fn eval(engine: &mut regorus::Engine, query: &str) -> Result<Vec<RegoFinding>, String> {
+fn eval(engine: &mut regorus::Engine, query: &str) -> RuleOutcome {
     engine
         .eval_rule(query.to_string())
         .map_err(|err| err.to_string())
@@ -337,7 +340,7 @@ fn load_error(path: &str, message: &str) -> PolicyLoadError {
 }
 
 /// The findings in a rule's value: a set (or array) of objects or strings; undefined is none.
-fn findings_of(value: &regorus::Value) -> Result<Vec<RegoFinding>, String> {
+fn findings_of(value: &regorus::Value) -> RuleOutcome {
     if *value == regorus::Value::Undefined {
         return Ok(Vec::new());
     }
