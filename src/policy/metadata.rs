@@ -135,6 +135,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rego_unit_tests_of_the_builtin_policies_pass() {
+        use crate::policy::rego::{PolicySource, TestOutcome, run_tests};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/tests");
+        let mut files: Vec<PolicySource> = builtin_policies()
+            .iter()
+            .map(|p| PolicySource { path: p.file.to_string(), text: p.source.to_string() })
+            .collect();
+        files.push(PolicySource { path: BUILTIN_LIBRARY.0.to_string(), text: BUILTIN_LIBRARY.1.to_string() });
+        let mut test_files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        test_files.sort();
+        for path in test_files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            files.push(PolicySource { path: path.display().to_string(), text });
+        }
+        let (results, errors) = run_tests(&files);
+        assert_eq!(errors, []);
+        assert!(results.len() >= 4, "{results:?}");
+        for result in &results {
+            assert_eq!(result.outcome, TestOutcome::Passed, "{}", result.rule);
+        }
+    }
+
+    #[test]
     fn every_builtin_policy_has_metadata_and_its_own_package() {
         let policies = builtin_policies();
         assert_eq!(policies.len(), BUILTIN_SOURCES.len());

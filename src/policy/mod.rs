@@ -25,7 +25,7 @@ mod tests;
 
 pub use config::{Finding, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
 pub use registry::{RuleEngine, RuleInfo, RuleMeta, catalogue, docs_markdown, list_text, lookup};
-pub use rego::{EngineRule, PolicyEngine, PolicyLoadError, PolicySource, RuleScope};
+pub use rego::{EngineRule, PolicyEngine, PolicyLoadError, PolicySource, PolicyTestResult, RuleScope, TestOutcome, run_tests};
 pub use rules::dg001_render_error::render_error;
 pub use rules::dg002_invalid_values::invalid_values;
 pub use rules::dg003_invalid_manifest::invalid_manifest;

@@ -315,6 +315,78 @@ impl PolicyEngine {
     }
 }
 
+/// How one Rego unit test (`test_*` rule) ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TestOutcome {
+    Passed,
+    /// The rule was false or undefined.
+    Failed,
+    /// The rule could not be evaluated.
+    Error(String),
+}
+
+/// One Rego unit test and its outcome, as `driftgate test` reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyTestResult {
+    pub file: String,
+    /// e.g. `data.main.test_denies_latest`.
+    pub rule: String,
+    pub outcome: TestOutcome,
+    pub duration: Duration,
+}
+
+/// Runs the `test_*` rules of `files` (policies and their tests loaded together, like
+/// `opa test`), in file and source order. Files that do not load are reported as errors.
+pub fn run_tests(files: &[PolicySource]) -> (Vec<PolicyTestResult>, Vec<PolicyLoadError>) {
+    let mut engine = regorus::Engine::new();
+    engine.set_execution_timer_config(ExecutionTimerConfig {
+        limit: EVALUATION_LIMIT,
+        check_interval: NonZeroU32::new(256).unwrap_or(NonZeroU32::MIN),
+    });
+    let mut errors = Vec::new();
+    let mut tests = Vec::new();
+    for file in files {
+        match engine.add_policy(file.path.clone(), file.text.clone()) {
+            Ok(package) => {
+                for name in test_rule_names(&file.text) {
+                    let rule = format!("{package}.{name}");
+                    if !tests.iter().any(|(_, r): &(String, String)| *r == rule) {
+                        tests.push((file.path.clone(), rule));
+                    }
+                }
+            }
+            Err(err) => errors.push(load_error(&file.path, &err.to_string())),
+        }
+    }
+    let results = tests
+        .into_iter()
+        .map(|(file, rule)| {
+            let started = std::time::Instant::now();
+            let outcome = match engine.eval_rule(rule.clone()) {
+                Ok(regorus::Value::Bool(true)) => TestOutcome::Passed,
+                Ok(_) => TestOutcome::Failed,
+                Err(err) => TestOutcome::Error(err.to_string()),
+            };
+            PolicyTestResult { file, rule, outcome, duration: started.elapsed() }
+        })
+        .collect();
+    (results, errors)
+}
+
+/// Names of the rules a Rego source declares whose name starts with `test_`.
+fn test_rule_names(source: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for line in source.lines() {
+        let Some(rest) = line.strip_prefix("test_") else { continue };
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let name = format!("test_{name}");
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
 fn eval(engine: &mut regorus::Engine, query: &str) -> RuleOutcome {
     engine
         .eval_rule(query.to_string())
@@ -475,6 +547,41 @@ mod tests {
         let by_id = |id: &str| outcomes.iter().find(|(r, _)| r.info.id == id).map(|(_, o)| o.clone()).unwrap();
         assert_eq!(by_id("DG901"), Ok(vec![RegoFinding { msg: "plain".into(), ..RegoFinding::default() }]));
         assert_eq!(by_id("DG902"), Err("a deny rule must be a set of results, got 3".to_string()));
+    }
+
+    #[test]
+    fn rego_unit_tests_pass_fail_and_error() {
+        let policy = "package main\n\ndeny contains \"latest\" if endswith(input.image, \":latest\")\n";
+        let tests = "package main\n\ntest_latest_denied if {\n\tdeny[\"latest\"] with input as {\"image\": \"a:latest\"}\n}\n\n\
+                     test_pinned_denied if {\n\tdeny[\"latest\"] with input as {\"image\": \"a:1.0\"}\n}\n\n\
+                     test_broken if {\n\tto_number(\"x\") == 1\n}\n";
+        let files = [
+            PolicySource { path: "policies/image.rego".into(), text: policy.into() },
+            PolicySource { path: "policies/image_test.rego".into(), text: tests.into() },
+            PolicySource { path: "policies/bad.rego".into(), text: "package bad\n\nx := \n".into() },
+        ];
+        let (results, errors) = run_tests(&files);
+        let outcomes: Vec<(&str, &str)> = results
+            .iter()
+            .map(|r| {
+                let outcome = match &r.outcome {
+                    TestOutcome::Passed => "passed",
+                    TestOutcome::Failed => "failed",
+                    TestOutcome::Error(_) => "error",
+                };
+                (r.rule.as_str(), outcome)
+            })
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                ("data.main.test_latest_denied", "passed"),
+                ("data.main.test_pinned_denied", "failed"),
+                ("data.main.test_broken", "error"),
+            ]
+        );
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].file, "policies/bad.rego");
     }
 
     #[test]
