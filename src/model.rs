@@ -105,6 +105,8 @@ pub struct RenderOutcome {
     pub manifest: String,
     /// Render failures (DG001) and malformed output (DG003), already located.
     pub diagnostics: Vec<Diagnostic>,
+    /// `helm template` itself would fail: a template error, or output that is not YAML.
+    pub failed: bool,
 }
 
 /// One Kubernetes resource as rendered for an environment.

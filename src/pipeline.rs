@@ -342,8 +342,10 @@ pub fn template(options: &TemplateOptions) -> Result<String, Vec<Diagnostic>> {
     })?;
     let Some(mut chart) = chart else { return Err(diagnostics) };
     let env = chart.environments.remove(0);
+    let failed = env.render.failed || !diagnostics.is_empty();
     diagnostics.extend(env.render.diagnostics);
-    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+    // Like `helm template`, print what renders; a manifest without a kind is `check`'s business.
+    if failed {
         return Err(diagnostics);
     }
     Ok(env.render.manifest)

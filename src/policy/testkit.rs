@@ -192,7 +192,7 @@ impl ProjectBuilder {
             values,
             secrets,
             version,
-            render: RenderOutcome { resources, manifest: String::new(), diagnostics: Vec::new() },
+            render: RenderOutcome { resources, ..RenderOutcome::default() },
         }
     }
 

@@ -117,16 +117,18 @@ impl ParsedChart<'_> {
         }
         if !outcome.diagnostics.is_empty() {
             // Helm renders nothing when any template fails.
+            outcome.failed = true;
             return outcome;
         }
         let manifests = match order::sort_manifests(&outputs) {
             Ok(m) => m,
             Err(e) => {
                 outcome.diagnostics.push(invalid_manifest(e.to_string(), None));
+                outcome.failed = true;
                 return outcome;
             }
         };
-        outcome.manifest = order::print(&manifests);
+        let manifest = order::print(&manifests);
         let mut seen: Vec<ResourceId> = Vec::new();
         for manifest in &manifests {
             let Some(output) = rendered.iter().find(|r| r.name == manifest.source) else { continue };
@@ -139,6 +141,8 @@ impl ParsedChart<'_> {
                     docs
                 }
                 Err(e) => {
+                    // Helm refuses to print a release whose output is not YAML.
+                    outcome.failed = true;
                     let pos = shift_pos(e.pos, base);
                     outcome.diagnostics.push(invalid_manifest(
                         format!("{} renders invalid YAML: {}", manifest.source, e.message),
@@ -169,6 +173,9 @@ impl ParsedChart<'_> {
                     )),
                 }
             }
+        }
+        if !outcome.failed {
+            outcome.manifest = manifest;
         }
         outcome
     }

@@ -92,8 +92,8 @@ impl Capabilities {
         let kube = KubeVersion::parse(kube_version);
         let mut helm = Map::new();
         helm.insert("Version".into(), Value::str("v3.17.2"));
-        helm.insert("GitCommit".into(), Value::str(""));
-        helm.insert("GitTreeState".into(), Value::str(""));
+        helm.insert("GitCommit".into(), Value::str("cc0bbbd6d6276b83880042c1ecb34087e84d41eb"));
+        helm.insert("GitTreeState".into(), Value::str("clean"));
         helm.insert("GoVersion".into(), Value::str("go1.23.7"));
         Capabilities {
             kube: Value::Object(Arc::new(kube)),
@@ -166,30 +166,64 @@ pub struct ApiVersions {
 impl ApiVersions {
     /// The built-in set `helm template` uses when it does not talk to a cluster.
     pub fn default_set() -> Self {
+        // What helm v3.17.2 reports without a cluster (client-go's scheme), in its order.
         const DEFAULT: &[&str] = &[
             "v1",
             "admissionregistration.k8s.io/v1",
             "admissionregistration.k8s.io/v1alpha1",
             "admissionregistration.k8s.io/v1beta1",
-            "apiextensions.k8s.io/v1",
-            "apiregistration.k8s.io/v1",
+            "internal.apiserver.k8s.io/v1alpha1",
             "apps/v1",
+            "apps/v1beta1",
+            "apps/v1beta2",
             "authentication.k8s.io/v1",
+            "authentication.k8s.io/v1alpha1",
+            "authentication.k8s.io/v1beta1",
             "authorization.k8s.io/v1",
+            "authorization.k8s.io/v1beta1",
             "autoscaling/v1",
             "autoscaling/v2",
+            "autoscaling/v2beta1",
+            "autoscaling/v2beta2",
             "batch/v1",
+            "batch/v1beta1",
             "certificates.k8s.io/v1",
+            "certificates.k8s.io/v1beta1",
+            "certificates.k8s.io/v1alpha1",
+            "coordination.k8s.io/v1alpha2",
+            "coordination.k8s.io/v1beta1",
             "coordination.k8s.io/v1",
             "discovery.k8s.io/v1",
+            "discovery.k8s.io/v1beta1",
             "events.k8s.io/v1",
+            "events.k8s.io/v1beta1",
+            "extensions/v1beta1",
             "flowcontrol.apiserver.k8s.io/v1",
+            "flowcontrol.apiserver.k8s.io/v1beta1",
+            "flowcontrol.apiserver.k8s.io/v1beta2",
+            "flowcontrol.apiserver.k8s.io/v1beta3",
             "networking.k8s.io/v1",
+            "networking.k8s.io/v1alpha1",
+            "networking.k8s.io/v1beta1",
             "node.k8s.io/v1",
+            "node.k8s.io/v1alpha1",
+            "node.k8s.io/v1beta1",
             "policy/v1",
+            "policy/v1beta1",
             "rbac.authorization.k8s.io/v1",
+            "rbac.authorization.k8s.io/v1beta1",
+            "rbac.authorization.k8s.io/v1alpha1",
+            "resource.k8s.io/v1beta1",
+            "resource.k8s.io/v1alpha3",
+            "scheduling.k8s.io/v1alpha1",
+            "scheduling.k8s.io/v1beta1",
             "scheduling.k8s.io/v1",
+            "storage.k8s.io/v1beta1",
             "storage.k8s.io/v1",
+            "storage.k8s.io/v1alpha1",
+            "storagemigration.k8s.io/v1alpha1",
+            "apiextensions.k8s.io/v1beta1",
+            "apiextensions.k8s.io/v1",
         ];
         ApiVersions { versions: DEFAULT.iter().map(|s| s.to_string()).collect() }
     }
