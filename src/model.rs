@@ -142,4 +142,7 @@ pub struct OutputSegment {
     pub pos: Pos,
     /// For an action: the `.Values` paths it read, e.g. `[["image", "tag"]]`.
     pub values_paths: Vec<Vec<String>>,
+    /// The segment copies template text verbatim, so a position inside it is at the same
+    /// relative place in the template (an action's output is not).
+    pub literal: bool,
 }

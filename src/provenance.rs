@@ -180,8 +180,9 @@ pub fn node_location(
 
     // 3. The template text or action that wrote it.
     if let Some(segment) = segments.first() {
-        let pos = segment.pos;
-        return Location::point(sources.path(segment.file), pos.line.max(1), pos.column.max(1));
+        let output = sources.get(resource.output.file);
+        let (line, column) = position_in_segment(&output.text, segment, node.span.start.offset);
+        return Location::point(sources.path(segment.file), line, column);
     }
     override_location(sources, chart, env)
 }
@@ -281,6 +282,20 @@ fn search<'n>(root: &'n Node, target: &Target, hints: &[String], strict: bool) -
 pub fn lookup_values<'n>(values: &'n Node, path: &[String]) -> Option<&'n Node> {
     let path: Vec<&str> = path.iter().map(String::as_str).collect();
     crate::values::lookup(values, &path)
+}
+
+/// The template line and column that wrote byte `offset` of `output_text`, given the segment
+/// covering it: inside literal template text the exact line, otherwise the action itself.
+pub fn position_in_segment(output_text: &str, segment: &OutputSegment, offset: usize) -> (u32, u32) {
+    let (line, column) = (segment.pos.line.max(1), segment.pos.column.max(1));
+    if !segment.literal || offset <= segment.offset || offset > output_text.len() {
+        return (line, column);
+    }
+    let Some(stretch) = output_text.get(segment.offset..offset) else { return (line, column) };
+    match stretch.rfind('\n') {
+        None => (line, column + stretch.chars().count() as u32),
+        Some(last) => (line + stretch.matches('\n').count() as u32, stretch[last + 1..].chars().count() as u32 + 1),
+    }
 }
 
 /// The output segments that wrote any part of `span` (in output order).

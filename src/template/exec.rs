@@ -167,7 +167,7 @@ impl<'s> State<'s> {
         Ok(())
     }
 
-    fn write(&mut self, tree: &Tree, at: At<'_>, pos: Pos, text: &str, values_paths: &[Vec<String>]) -> EResult<()> {
+    fn write(&mut self, tree: &Tree, at: At<'_>, pos: Pos, text: &str, values_paths: &[Vec<String>], literal: bool) -> EResult<()> {
         if text.is_empty() {
             return Ok(());
         }
@@ -182,6 +182,7 @@ impl<'s> State<'s> {
                 file: tree.file,
                 pos,
                 values_paths: values_paths.to_vec(),
+                literal,
             });
         }
         self.sink.text.push_str(text);
@@ -201,7 +202,7 @@ impl<'s> State<'s> {
     fn walk(&mut self, tree: &Tree, dot: &Scoped, node: &Node) -> EResult<Flow> {
         match node {
             Node::Text { pos, text } => {
-                self.write(tree, At { offset: pos.offset, node: &"" }, *pos, text, &[])?;
+                self.write(tree, At { offset: pos.offset, node: &"" }, *pos, text, &[], true)?;
             }
             Node::Comment { .. } => {}
             Node::Action(action) => {
@@ -213,7 +214,7 @@ impl<'s> State<'s> {
                         v => write_v(&mut text, v),
                     }
                     let at = At { offset: action.pos.offset, node: &"" };
-                    self.write(tree, at, action.pos, &text, &action.values_paths)?;
+                    self.write(tree, at, action.pos, &text, &action.values_paths, false)?;
                 }
             }
             Node::If(branch) => return self.walk_if_or_with(tree, dot, branch, false),

@@ -562,6 +562,7 @@ fn segments_point_at_the_writing_node() {
         file: FileId(file),
         pos: Pos { line, column, offset: 0 },
         values_paths: paths.iter().map(|p| p.iter().map(|s| s.to_string()).collect()).collect(),
+        literal: false,
     };
     let expected = [
         seg(0, 2, 1, 1, &[]),
@@ -576,7 +577,13 @@ fn segments_point_at_the_writing_node() {
         seg(50, 2, 4, 22, &[]),
         seg(54, 2, 5, 22, &[]),
     ];
-    let got: Vec<_> = out.segments.iter().map(|s| (s.offset, s.file, s.pos.line, s.pos.column, s.values_paths.clone())).collect();
-    let want: Vec<_> = expected.iter().map(|s| (s.offset, s.file, s.pos.line, s.pos.column, s.values_paths.clone())).collect();
+    // Literal template text (copied verbatim) versus an action's output.
+    let literal = [true, false, true, false, true, true, false, true, false, true, true];
+    let got: Vec<_> = out.segments.iter().map(|s| (s.offset, s.file, s.pos.line, s.pos.column, s.values_paths.clone(), s.literal)).collect();
+    let want: Vec<_> = expected
+        .iter()
+        .zip(literal)
+        .map(|(s, literal)| (s.offset, s.file, s.pos.line, s.pos.column, s.values_paths.clone(), literal))
+        .collect();
     assert_eq!(got, want);
 }
