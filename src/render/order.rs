@@ -19,7 +19,7 @@
 //!
 //! This module is not for validating manifests: it reads only the head fields Helm reads, and
 //! reports the documents Helm would refuse to sort (bad YAML, a non-mapping document, a head field
-//! of the wrong type). The head is read with `saphyr`; positions in [`OrderError`] are byte
+//! of the wrong type). The head is read from the document parsed by [`crate::yaml`]; positions in [`OrderError`] are byte
 //! offsets into the template's text.
 
 use std::fmt;
@@ -284,7 +284,8 @@ struct Head {
 
 /// Parses one document (positions shifted to where it starts in `text`) and reads its head.
 fn parse_document(text: &str, offset: usize, content: &str, file: FileId) -> Result<(Node, Head), (usize, String)> {
-    let mut doc = yaml::parse_first_document(content, file).map_err(|e| (e.pos.offset, e.message))?;
+    let mut doc = yaml::parse_first_document(content, file)
+        .map_err(|e| (e.pos.offset, format!("line {}: {}", e.pos.line, e.message)))?;
     shift_spans(&mut doc, Pos::at_offset(text, offset));
     let head = read_head(&doc).map_err(|(node_offset, message)| (node_offset.saturating_sub(offset), message))?;
     Ok((doc, head))
@@ -376,7 +377,11 @@ fn scalar_text(node: &Node) -> Option<String> {
 }
 
 fn describe(node: &Node) -> &'static str {
-    crate::values::kind_with_article(&node.value)
+    match node.value {
+        NodeValue::Seq(_) => "a list",
+        NodeValue::Map(_) => "a mapping",
+        _ => "a scalar",
+    }
 }
 
 /// Moves positions parsed from a document to where the document starts in its template's output.
@@ -408,6 +413,10 @@ pub fn shift_pos(pos: Pos, base: Pos) -> Pos {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn head_of(text: &str) -> Result<Head, (usize, String)> {
+        parse_document(text, 0, text, FileId::default()).map(|(_, head)| head)
+    }
 
     fn output(name: &str, text: &str) -> TemplateOutput {
         TemplateOutput { name: name.to_string(), text: text.to_string(), file: FileId::default() }
@@ -542,7 +551,7 @@ mod tests {
 
     #[test]
     fn head_is_read_leniently_like_sigs_yaml() {
-        let head = read_head(
+        let head = head_of(
             "Kind: Job\nmetadata:\n  Name: 5\n  annotations:\n    weight: 5\n    empty:\n",
         )
         .unwrap();
@@ -555,29 +564,29 @@ mod tests {
                 ("empty".to_string(), String::new())
             ])
         );
-        assert_eq!(read_head("kind: 1").unwrap().kind, "1");
-        assert_eq!(read_head("kind: ~\nmetadata: null").unwrap(), Head::default());
-        assert_eq!(read_head("---\nkind: A").unwrap().kind, "A");
-        assert_eq!(read_head("# only a comment").unwrap(), Head::default());
-        assert_eq!(read_head("---").unwrap(), Head::default());
+        assert_eq!(head_of("kind: 1").unwrap().kind, "1");
+        assert_eq!(head_of("kind: ~\nmetadata: null").unwrap(), Head::default());
+        assert_eq!(head_of("---\nkind: A").unwrap().kind, "A");
+        assert_eq!(head_of("# only a comment").unwrap(), Head::default());
+        assert_eq!(head_of("---").unwrap(), Head::default());
         // Both spellings present: JSON decodes the lowercase key last, so it wins.
-        assert_eq!(read_head("kind: Lower\nKind: Upper").unwrap().kind, "Lower");
+        assert_eq!(head_of("kind: Lower\nKind: Upper").unwrap().kind, "Lower");
     }
 
     #[test]
     fn head_errors_are_the_ones_helm_refuses() {
-        assert!(read_head("kind: [a]").unwrap_err().1.contains("kind is a list"));
-        assert!(read_head("- a\n- b").unwrap_err().1.contains("cannot read a list"));
-        assert!(read_head("just a string").unwrap_err().1.contains("cannot read a scalar"));
-        assert!(read_head("metadata: 5").unwrap_err().1.contains("metadata is a scalar"));
+        assert!(head_of("kind: [a]").unwrap_err().1.contains("kind is a list"));
+        assert!(head_of("- a\n- b").unwrap_err().1.contains("cannot read a list"));
+        assert!(head_of("just a string").unwrap_err().1.contains("cannot read a scalar"));
+        assert!(head_of("metadata: 5").unwrap_err().1.contains("metadata is a scalar"));
         assert!(
-            read_head("metadata:\n  name: {a: b}")
+            head_of("metadata:\n  name: {a: b}")
                 .unwrap_err()
                 .1
                 .contains("metadata.name is a mapping")
         );
         assert!(
-            read_head("metadata:\n  annotations:\n    a: [1]")
+            head_of("metadata:\n  annotations:\n    a: [1]")
                 .unwrap_err()
                 .1
                 .contains("metadata.annotations.a is a list")
