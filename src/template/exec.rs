@@ -16,12 +16,23 @@ use super::value::{Map, Value, write_v};
 use crate::model::OutputSegment;
 use crate::source::{FileId, Pos};
 
-/// Most bytes one execution may write, nested `include` and `tpl` output included.
-pub const MAX_OUTPUT_BYTES: usize = 100 * 1024 * 1024;
-/// Deepest nesting of `template`, `include` and `tpl` calls.
-pub const MAX_CALL_DEPTH: usize = 128;
-/// Most evaluation steps (commands and range iterations) of one execution.
-pub const MAX_STEPS: u64 = 20_000_000;
+/// Bounds that keep a hostile template from hanging or exhausting memory or the stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Most bytes one execution may write, nested `include` and `tpl` output included.
+    pub max_output_bytes: usize,
+    /// Deepest nesting of `template`, `include` and `tpl` calls.
+    pub max_call_depth: usize,
+    /// Most evaluation steps (commands and range iterations) of one execution.
+    pub max_steps: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // The call depth stays far below Go's 100000 so that a 2 MiB thread stack suffices.
+        Limits { max_output_bytes: 100 * 1024 * 1024, max_call_depth: 128, max_steps: 20_000_000 }
+    }
+}
 /// Helm's limit on nested `include`s of one name (`recursionMaxNums`).
 const INCLUDE_MAX_PER_NAME: usize = 1000;
 /// The name of Helm's root template; `tpl` parses its text under it.
@@ -161,8 +172,8 @@ impl<'s> State<'s> {
 
     fn step(&mut self, tree: &Tree, at: At<'_>) -> EResult<()> {
         self.steps += 1;
-        if self.steps > MAX_STEPS {
-            return Err(self.error(tree, at, format!("execution exceeds the limit of {MAX_STEPS} steps")));
+        if self.steps > self.set.limits.max_steps {
+            return Err(self.error(tree, at, format!("execution exceeds the limit of {} steps", self.set.limits.max_steps)));
         }
         Ok(())
     }
@@ -172,8 +183,8 @@ impl<'s> State<'s> {
             return Ok(());
         }
         self.written += text.len();
-        if self.written > MAX_OUTPUT_BYTES {
-            return Err(self.error(tree, at, format!("output exceeds the limit of {MAX_OUTPUT_BYTES} bytes")));
+        if self.written > self.set.limits.max_output_bytes {
+            return Err(self.error(tree, at, format!("output exceeds the limit of {} bytes", self.set.limits.max_output_bytes)));
         }
         let same = self.sink.segments.last().is_some_and(|s| s.file == tree.file && s.pos == pos);
         if !same {
@@ -253,13 +264,13 @@ impl<'s> State<'s> {
         let mut ran = false;
         let iterate = |state: &mut Self, index: Value, elem: Value| -> EResult<Flow> {
             state.step(tree, At { offset: at_offset, node: &branch.pipe })?;
-            if decls > 0 {
-                let n = state.vars.len();
-                state.vars[n - 1].value = Scoped { value: elem.clone(), iface: true };
+            // Go sets the topmost variables, even when the range pipeline assigned rather than declared.
+            let n = state.vars.len();
+            if decls > 0 && let Some(var) = n.checked_sub(1).and_then(|i| state.vars.get_mut(i)) {
+                var.value = Scoped { value: elem.clone(), iface: true };
             }
-            if decls > 1 {
-                let n = state.vars.len();
-                state.vars[n - 2].value = Scoped::plain(index);
+            if decls > 1 && let Some(var) = n.checked_sub(2).and_then(|i| state.vars.get_mut(i)) {
+                var.value = Scoped::plain(index);
             }
             let flow = state.walk_list(tree, &Scoped { value: elem, iface: true }, &branch.list)?;
             state.vars.truncate(body_mark);
@@ -314,8 +325,8 @@ impl<'s> State<'s> {
         let Some(target) = self.lookup(&call.name) else {
             return Err(self.error(tree, at, format!("template {} not defined", go_quote(&call.name))));
         };
-        if self.depth >= MAX_CALL_DEPTH {
-            return Err(self.error(tree, at, format!("exceeded maximum template depth ({MAX_CALL_DEPTH})")));
+        if self.depth >= self.set.limits.max_call_depth {
+            return Err(self.error(tree, at, format!("exceeded maximum template depth ({})", self.set.limits.max_call_depth)));
         }
         let data = match &call.pipe {
             Some(pipe) => self.eval_pipeline(tree, dot, pipe)?,
@@ -640,9 +651,9 @@ impl<'s> State<'s> {
         match (function.call)(argv) {
             Ok(v) => {
                 if let Value::String(s) = &v
-                    && s.len() > MAX_OUTPUT_BYTES
+                    && s.len() > self.set.limits.max_output_bytes
                 {
-                    return Err(self.error(tree, at, format!("output exceeds the limit of {MAX_OUTPUT_BYTES} bytes")));
+                    return Err(self.error(tree, at, format!("output exceeds the limit of {} bytes", self.set.limits.max_output_bytes)));
                 }
                 Ok(v)
             }
@@ -668,7 +679,7 @@ impl<'s> State<'s> {
             );
             return Err(self.error(tree, at, msg));
         };
-        if self.depth >= MAX_CALL_DEPTH {
+        if self.depth >= self.set.limits.max_call_depth {
             let msg = format!(
                 "error calling include: rendering template has a nested reference name: {name}: unable to execute template"
             );
@@ -700,8 +711,8 @@ impl<'s> State<'s> {
     fn call_tpl(&mut self, tree: &Tree, at: At<'_>, argv: &[Value]) -> EResult<Value> {
         let text = argv.first().and_then(Value::as_str).unwrap_or_default().to_string();
         let vals = argv.get(1).cloned().unwrap_or_default();
-        if self.depth >= MAX_CALL_DEPTH {
-            return Err(self.error(tree, at, format!("exceeded maximum template depth ({MAX_CALL_DEPTH})")));
+        if self.depth >= self.set.limits.max_call_depth {
+            return Err(self.error(tree, at, format!("exceeded maximum template depth ({})", self.set.limits.max_call_depth)));
         }
         let trees = match parse::parse(ROOT_NAME, &text, tree.file, &|n| self.set.is_function(n)) {
             Ok(trees) => trees,
@@ -727,7 +738,7 @@ impl<'s> State<'s> {
             return Ok(Value::str(""));
         };
         overlay.insert(ROOT_NAME.to_string(), main.clone());
-        let saved_overlay = std::mem::replace(&mut self.overlay, Some(Arc::new(overlay)));
+        let saved_overlay = self.overlay.replace(Arc::new(overlay));
         let result = self.run_nested(&main, vals);
         self.overlay = saved_overlay;
         match result {

@@ -196,7 +196,15 @@ fn bad_verb(out: &mut String, arg: &Value, verb: char) {
     out.push(')');
 }
 
+/// Containers nested deeper than this print as `...`, so a self-built deep structure cannot
+/// exhaust the stack.
+const MAX_PRINT_DEPTH: usize = 1000;
+
 fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize) {
+    if depth > MAX_PRINT_DEPTH {
+        out.push_str("...");
+        return;
+    }
     if verb == 'T' {
         let name = if arg.is_nil() { "<nil>" } else { arg.type_name() };
         pad(out, name, spec);
@@ -517,6 +525,7 @@ fn truncate(s: &str, prec: Option<usize>) -> &str {
 }
 
 #[cfg(test)]
+#[allow(clippy::approx_constant)]
 mod tests {
     use super::*;
     use crate::template::value::Map;
@@ -532,7 +541,7 @@ mod tests {
         let args = vec![
             Value::Int(3),
             s("ab"),
-            Value::Float(3.14159),
+            Value::Float(3.14159), // as in the Helm case, not π
             s("q\""),
             Value::Int(255),
             s("hi"),

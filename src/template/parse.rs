@@ -1003,7 +1003,7 @@ fn parse_go_int(text: &str) -> Option<i64> {
     let (neg, radix, digits) = split_radix(text)?;
     let magnitude = u64::from_str_radix(&digits, radix).ok()?;
     if neg {
-        if magnitude <= i64::MAX as u64 + 1 { Some((magnitude as i128 * -1) as i64) } else { None }
+        if magnitude <= i64::MAX as u64 + 1 { Some((-(magnitude as i128)) as i64) } else { None }
     } else {
         i64::try_from(magnitude).ok()
     }
@@ -1091,7 +1091,7 @@ mod tests {
     #[test]
     fn numbers_know_their_go_types() {
         let n = |t: &str| parse_number(&Token { kind: TokenKind::Number, text: t.into(), offset: 0, line: 1 });
-        let one = n("1").map_err(|e| e).ok();
+        let one = n("1").ok();
         assert!(one.as_ref().is_some_and(|n| n.is_int && n.is_float && n.int == 1));
         assert!(n("1e3").is_ok_and(|n| n.is_float && n.is_int && n.float == 1000.0));
         assert!(n("0x1F").is_ok_and(|n| n.int == 31));
