@@ -25,14 +25,19 @@ pub struct Limits {
     pub max_call_depth: usize,
     /// Most evaluation steps (commands and range iterations) of one execution.
     pub max_steps: u64,
+    /// Deepest nesting of control structures, parenthesised pipelines and calls together:
+    /// what bounds the evaluator's use of the stack.
+    pub max_nesting: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         // The call depth stays far below Go's 100000 so that a 2 MiB thread stack suffices.
-        Limits { max_output_bytes: 100 * 1024 * 1024, max_call_depth: 128, max_steps: 20_000_000 }
+        Limits { max_output_bytes: 100 * 1024 * 1024, max_call_depth: 128, max_steps: 20_000_000, max_nesting: NESTING_DEFAULT }
     }
 }
+/// Default of [`Limits::max_nesting`]; fits a 2 MiB thread stack in unoptimised builds.
+const NESTING_DEFAULT: usize = 200;
 /// Helm's limit on nested `include`s of one name (`recursionMaxNums`).
 const INCLUDE_MAX_PER_NAME: usize = 1000;
 /// The name of Helm's root template; `tpl` parses its text under it.
@@ -51,7 +56,8 @@ pub struct ExecError {
     pub in_tpl: bool,
 }
 
-type EResult<T> = Result<T, ExecError>;
+/// Errors are boxed: results stay small, which keeps the recursive evaluator's frames small.
+type EResult<T> = Result<T, Box<ExecError>>;
 
 /// How a statement list ended.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -94,6 +100,7 @@ pub(crate) struct State<'s> {
     vars: Vec<Var>,
     sink: Sink,
     depth: usize,
+    nesting: usize,
     include_counts: HashMap<String, usize>,
     written: usize,
     steps: u64,
@@ -113,6 +120,7 @@ impl<'s> State<'s> {
             vars: Vec::new(),
             sink: Sink { text: String::new(), segments: Vec::new() },
             depth: 0,
+            nesting: 0,
             include_counts: HashMap::new(),
             written: 0,
             steps: 0,
@@ -120,7 +128,7 @@ impl<'s> State<'s> {
     }
 
     /// Runs `tree` with `data` as dot and `$`; returns the output and its segments.
-    pub(crate) fn run(mut self, tree: &Tree, data: &Value) -> EResult<(String, Vec<OutputSegment>)> {
+    pub(crate) fn run(mut self, tree: &Tree, data: &Value) -> Result<(String, Vec<OutputSegment>), Box<ExecError>> {
         self.vars.push(Var { name: "$".into(), value: Scoped::plain(data.clone()) });
         self.walk_list(tree, &Scoped::plain(data.clone()), &tree.root)?;
         Ok((self.sink.text, self.sink.segments))
@@ -135,14 +143,16 @@ impl<'s> State<'s> {
         self.set.trees.get(name).cloned()
     }
 
-    fn error(&self, tree: &Tree, at: At<'_>, message: impl Display) -> ExecError {
+    #[cold]
+    #[inline(never)]
+    fn error(&self, tree: &Tree, at: At<'_>, message: impl Display) -> Box<ExecError> {
         let before = tree.text.get(..at.offset).unwrap_or("");
         let line = before.matches('\n').count() + 1;
         let column = match before.rfind('\n') {
             Some(nl) => at.offset - (nl + 1),
             None => at.offset,
         };
-        ExecError {
+        Box::new(ExecError {
             message: format!(
                 "template: {}:{}:{}: executing {} at <{}>: {}",
                 tree.parse_name,
@@ -156,11 +166,13 @@ impl<'s> State<'s> {
             file: tree.file,
             pos: Pos::at_offset(&tree.text, at.offset),
             in_tpl: tree.parse_name == ROOT_NAME,
-        }
+        })
     }
 
     /// Wraps the failure of a nested execution as `error calling NAME: ...` at `at`.
-    fn wrap_call_error(&self, tree: &Tree, at: At<'_>, name: &str, inner: ExecError) -> ExecError {
+    #[cold]
+    #[inline(never)]
+    fn wrap_call_error(&self, tree: &Tree, at: At<'_>, name: &str, inner: Box<ExecError>) -> Box<ExecError> {
         let mut outer = self.error(tree, at, format!("error calling {name}: {}", inner.message));
         if !inner.in_tpl {
             outer.template = inner.template;
@@ -227,14 +239,36 @@ impl<'s> State<'s> {
                     self.write(tree, at, action.pos, &text, &action.values_paths)?;
                 }
             }
-            Node::If(branch) => return self.walk_if_or_with(tree, dot, branch, false),
-            Node::With(branch) => return self.walk_if_or_with(tree, dot, branch, true),
-            Node::Range(branch) => return self.walk_range(tree, dot, branch),
-            Node::Template(call) => self.walk_template(tree, dot, call)?,
+            Node::If(branch) | Node::With(branch) | Node::Range(branch) => {
+                self.enter(tree, At { offset: branch.pipe.offset, node: &branch.pipe })?;
+                let flow = match node {
+                    Node::If(_) => self.walk_if_or_with(tree, dot, branch, false),
+                    Node::With(_) => self.walk_if_or_with(tree, dot, branch, true),
+                    _ => self.walk_range(tree, dot, branch),
+                };
+                self.nesting -= 1;
+                return flow;
+            }
+            Node::Template(call) => {
+                self.enter(tree, At { offset: call.offset, node: call })?;
+                let result = self.walk_template(tree, dot, call);
+                self.nesting -= 1;
+                result?;
+            }
             Node::Break { .. } => return Ok(Flow::Break),
             Node::Continue { .. } => return Ok(Flow::Continue),
         }
         Ok(Flow::Normal)
+    }
+
+    /// Counts one more level of evaluator nesting; fails past [`Limits::max_nesting`].
+    fn enter(&mut self, tree: &Tree, at: At<'_>) -> EResult<()> {
+        if self.nesting >= self.set.limits.max_nesting {
+            let msg = format!("exceeded maximum nesting depth ({})", self.set.limits.max_nesting);
+            return Err(self.error(tree, at, msg));
+        }
+        self.nesting += 1;
+        Ok(())
     }
 
     fn walk_if_or_with(&mut self, tree: &Tree, dot: &Scoped, branch: &Branch, with: bool) -> EResult<Flow> {
@@ -395,7 +429,10 @@ impl<'s> State<'s> {
             }
             Term::Pipe(pipe) => {
                 self.not_a_function(tree, cmd, &final_value)?;
-                self.eval_pipeline(tree, dot, pipe)
+                self.enter(tree, At { offset: pipe.offset, node: pipe })?;
+                let value = self.eval_pipeline(tree, dot, pipe);
+                self.nesting -= 1;
+                value
             }
             Term::Variable { idents, .. } => {
                 let value = self.var_value(tree, first, &idents[0])?;
@@ -405,17 +442,27 @@ impl<'s> State<'s> {
                 }
                 self.eval_field_chain(tree, dot, value, first, &idents[1..], rest, final_value).map(|s| s.value)
             }
-            _ => {
-                self.not_a_function(tree, cmd, &final_value)?;
-                match first {
-                    Term::Bool { value, .. } => Ok(Value::Bool(*value)),
-                    Term::Dot { .. } => Ok(dot.value.clone()),
-                    Term::Nil { offset } => Err(self.error(tree, At { offset: *offset, node: first }, "nil is not a command")),
-                    Term::Number(n) => self.ideal_constant(tree, first, n),
-                    Term::String { text, .. } => Ok(Value::str(text.as_str())),
-                    _ => Ok(Value::Nil),
-                }
-            }
+            _ => self.eval_literal_command(tree, dot, cmd, first, &final_value),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_literal_command(
+        &self,
+        tree: &Tree,
+        dot: &Scoped,
+        cmd: &Command,
+        first: &Term,
+        final_value: &Option<Value>,
+    ) -> EResult<Value> {
+        self.not_a_function(tree, cmd, final_value)?;
+        match first {
+            Term::Bool { value, .. } => Ok(Value::Bool(*value)),
+            Term::Dot { .. } => Ok(dot.value.clone()),
+            Term::Nil { offset } => Err(self.error(tree, At { offset: *offset, node: first }, "nil is not a command")),
+            Term::Number(n) => self.ideal_constant(tree, first, n),
+            Term::String { text, .. } => Ok(Value::str(text.as_str())),
+            _ => Ok(Value::Nil),
         }
     }
 
@@ -545,42 +592,8 @@ impl<'s> State<'s> {
         final_value: Option<Value>,
     ) -> EResult<Value> {
         let ident_at = || At { offset: ident.offset(), node: ident };
-        let num_in = args.len() + usize::from(final_value.is_some());
-        match name {
-            "and" | "or" => {
-                if num_in < 1 {
-                    let msg = format!("wrong number of args for {name}: want at least 1 got {}", args.len());
-                    return Err(self.error(tree, ident_at(), msg));
-                }
-                let stop_on = name == "or";
-                let mut last = Value::Nil;
-                for arg in args {
-                    last = self.eval_arg(tree, dot, ParamType::Any, arg)?;
-                    if last.is_truthy() == stop_on {
-                        return Ok(last);
-                    }
-                }
-                if let Some(f) = final_value {
-                    last = f;
-                }
-                return Ok(last);
-            }
-            "call" => {
-                if num_in < 1 {
-                    let msg = format!("wrong number of args for call: want at least 1 got {}", args.len());
-                    return Err(self.error(tree, ident_at(), msg));
-                }
-                let (fn_value, fn_name) = match args.first() {
-                    Some(a) => (self.eval_arg(tree, dot, ParamType::Any, a)?, a.to_string()),
-                    None => (final_value.clone().unwrap_or_default(), "<nil>".to_string()),
-                };
-                let msg = match fn_value {
-                    Value::Nil => "error calling call: call of nil".to_string(),
-                    v => format!("error calling call: non-function {fn_name} of type {}", v.type_name()),
-                };
-                return Err(self.error(tree, call_at, msg));
-            }
-            _ => {}
+        if matches!(name, "and" | "or" | "call") {
+            return self.eval_special_function(tree, dot, ident, name, call_at, args, final_value);
         }
         let (params, variadic): (&[ParamType], bool) = match name {
             "include" => (&[ParamType::String, ParamType::Any], false),
@@ -601,6 +614,58 @@ impl<'s> State<'s> {
                     return Ok(Value::Nil);
                 };
                 self.call_native(tree, call_at, &function, &argv)
+            }
+        }
+    }
+
+    /// `and` and `or` (short-circuit, returning the deciding operand) and `call`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn eval_special_function(
+        &mut self,
+        tree: &Tree,
+        dot: &Scoped,
+        ident: &Term,
+        name: &str,
+        call_at: At<'_>,
+        args: &[Term],
+        final_value: Option<Value>,
+    ) -> EResult<Value> {
+        let ident_at = || At { offset: ident.offset(), node: ident };
+        let num_in = args.len() + usize::from(final_value.is_some());
+        match name {
+            "and" | "or" => {
+                if num_in < 1 {
+                    let msg = format!("wrong number of args for {name}: want at least 1 got {}", args.len());
+                    return Err(self.error(tree, ident_at(), msg));
+                }
+                let stop_on = name == "or";
+                let mut last = Value::Nil;
+                for arg in args {
+                    last = self.eval_arg(tree, dot, ParamType::Any, arg)?;
+                    if last.is_truthy() == stop_on {
+                        return Ok(last);
+                    }
+                }
+                if let Some(f) = final_value {
+                    last = f;
+                }
+                Ok(last)
+            }
+            _ => {
+                if num_in < 1 {
+                    let msg = format!("wrong number of args for call: want at least 1 got {}", args.len());
+                    return Err(self.error(tree, ident_at(), msg));
+                }
+                let (fn_value, fn_name) = match args.first() {
+                    Some(a) => (self.eval_arg(tree, dot, ParamType::Any, a)?, a.to_string()),
+                    None => (final_value.clone().unwrap_or_default(), "<nil>".to_string()),
+                };
+                let msg = match fn_value {
+                    Value::Nil => "error calling call: call of nil".to_string(),
+                    v => format!("error calling call: non-function {fn_name} of type {}", v.type_name()),
+                };
+                Err(self.error(tree, call_at, msg))
             }
         }
     }
@@ -701,7 +766,14 @@ impl<'s> State<'s> {
         let saved_vars = std::mem::replace(&mut self.vars, vec![Var { name: "$".into(), value: Scoped::plain(data.clone()) }]);
         let saved_sink = std::mem::replace(&mut self.sink, Sink { text: String::new(), segments: Vec::new() });
         self.depth += 1;
-        let result = self.walk_list(target, &Scoped::plain(data), &target.root);
+        let result = match self.enter(target, At { offset: 0, node: &"" }) {
+            Ok(()) => {
+                let result = self.walk_list(target, &Scoped::plain(data), &target.root);
+                self.nesting -= 1;
+                result
+            }
+            Err(e) => Err(e),
+        };
         self.depth -= 1;
         self.vars = saved_vars;
         let sink = std::mem::replace(&mut self.sink, saved_sink);
@@ -745,7 +817,7 @@ impl<'s> State<'s> {
             Ok(out) => Ok(Value::str(out.replace("<no value>", ""))),
             Err(inner) => {
                 let message = format!("error during tpl function execution for {}: {}", go_quote(&text), inner.message);
-                Err(self.wrap_call_error(tree, at, "tpl", ExecError { message, ..inner }))
+                Err(self.wrap_call_error(tree, at, "tpl", Box::new(ExecError { message, ..*inner })))
             }
         }
     }
@@ -772,7 +844,12 @@ impl<'s> State<'s> {
                     self.eval_field_chain(tree, dot, value, term, &idents[1..], &[], None)?
                 }
             }
-            Term::Pipe(pipe) => Scoped::plain(self.eval_pipeline(tree, dot, pipe)?),
+            Term::Pipe(pipe) => {
+                self.enter(tree, at())?;
+                let value = self.eval_pipeline(tree, dot, pipe);
+                self.nesting -= 1;
+                Scoped::plain(value?)
+            }
             Term::Identifier { name, .. } => {
                 Scoped::plain(self.eval_function(tree, dot, term, name, at(), &[], None)?)
             }

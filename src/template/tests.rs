@@ -678,3 +678,24 @@ spec:
     let out = set.execute("app/templates/deployment.yaml", &data).map(|o| o.text).map_err(|e| e.message);
     println!("{}", out.unwrap_or_else(|e| e));
 }
+
+#[test]
+fn deep_nesting_inside_recursion_does_not_overflow_the_stack() {
+    // Nested ifs or parenthesised pipelines (just under the parse limit) around a self-include:
+    // the evaluator nests both, so its budget must cover them together.
+    let ifs = format!("{}{{{{ include \"r\" . }}}}{}", "{{ if 1 }}".repeat(190), "{{ end }}".repeat(190));
+    let parens = format!("{{{{ {}include \"r\" .{} }}}}", "print (".repeat(190), ")".repeat(190));
+    for body in [ifs, parens] {
+        let defines = format!("{{{{ define \"r\" }}}}{body}{{{{ end }}}}");
+        let handle = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || render_with(&defines, "{{ include \"r\" . }}"))
+            .map(|h| h.join());
+        let got = match handle {
+            Ok(Ok(s)) => s,
+            _ => "thread failed".to_string(),
+        };
+        assert!(got.ends_with("exceeded maximum nesting depth (200)"), "{}", &got[got.len().saturating_sub(300)..]);
+    }
+}
+
