@@ -33,7 +33,12 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         // The call depth stays far below Go's 100000 so that a 2 MiB thread stack suffices.
-        Limits { max_output_bytes: 100 * 1024 * 1024, max_call_depth: 128, max_steps: 20_000_000, max_nesting: NESTING_DEFAULT }
+        Limits {
+            max_output_bytes: 100 * 1024 * 1024,
+            max_call_depth: 128,
+            max_steps: 20_000_000,
+            max_nesting: NESTING_DEFAULT,
+        }
     }
 }
 /// Default of [`Limits::max_nesting`]; fits a 2 MiB thread stack in unoptimised builds.
@@ -172,7 +177,7 @@ impl<'s> State<'s> {
     /// Wraps the failure of a nested execution as `error calling NAME: ...` at `at`.
     #[cold]
     #[inline(never)]
-    fn wrap_call_error(&self, tree: &Tree, at: At<'_>, name: &str, inner: Box<ExecError>) -> Box<ExecError> {
+    fn wrap_call_error(&self, tree: &Tree, at: At<'_>, name: &str, inner: ExecError) -> Box<ExecError> {
         let mut outer = self.error(tree, at, format!("error calling {name}: {}", inner.message));
         if !inner.in_tpl {
             outer.template = inner.template;
@@ -185,7 +190,11 @@ impl<'s> State<'s> {
     fn step(&mut self, tree: &Tree, at: At<'_>) -> EResult<()> {
         self.steps += 1;
         if self.steps > self.set.limits.max_steps {
-            return Err(self.error(tree, at, format!("execution exceeds the limit of {} steps", self.set.limits.max_steps)));
+            return Err(self.error(
+                tree,
+                at,
+                format!("execution exceeds the limit of {} steps", self.set.limits.max_steps),
+            ));
         }
         Ok(())
     }
@@ -196,7 +205,11 @@ impl<'s> State<'s> {
         }
         self.written += text.len();
         if self.written > self.set.limits.max_output_bytes {
-            return Err(self.error(tree, at, format!("output exceeds the limit of {} bytes", self.set.limits.max_output_bytes)));
+            return Err(self.error(
+                tree,
+                at,
+                format!("output exceeds the limit of {} bytes", self.set.limits.max_output_bytes),
+            ));
         }
         let same = self.sink.segments.last().is_some_and(|s| s.file == tree.file && s.pos == pos);
         if !same {
@@ -300,10 +313,14 @@ impl<'s> State<'s> {
             state.step(tree, At { offset: at_offset, node: &branch.pipe })?;
             // Go sets the topmost variables, even when the range pipeline assigned rather than declared.
             let n = state.vars.len();
-            if decls > 0 && let Some(var) = n.checked_sub(1).and_then(|i| state.vars.get_mut(i)) {
+            if decls > 0
+                && let Some(var) = n.checked_sub(1).and_then(|i| state.vars.get_mut(i))
+            {
                 var.value = Scoped { value: elem.clone(), iface: true };
             }
-            if decls > 1 && let Some(var) = n.checked_sub(2).and_then(|i| state.vars.get_mut(i)) {
+            if decls > 1
+                && let Some(var) = n.checked_sub(2).and_then(|i| state.vars.get_mut(i))
+            {
                 var.value = Scoped::plain(index);
             }
             let flow = state.walk_list(tree, &Scoped { value: elem, iface: true }, &branch.list)?;
@@ -360,13 +377,18 @@ impl<'s> State<'s> {
             return Err(self.error(tree, at, format!("template {} not defined", go_quote(&call.name))));
         };
         if self.depth >= self.set.limits.max_call_depth {
-            return Err(self.error(tree, at, format!("exceeded maximum template depth ({})", self.set.limits.max_call_depth)));
+            return Err(self.error(
+                tree,
+                at,
+                format!("exceeded maximum template depth ({})", self.set.limits.max_call_depth),
+            ));
         }
         let data = match &call.pipe {
             Some(pipe) => self.eval_pipeline(tree, dot, pipe)?,
             None => Value::Nil,
         };
-        let saved = std::mem::replace(&mut self.vars, vec![Var { name: "$".into(), value: Scoped::plain(data.clone()) }]);
+        let saved =
+            std::mem::replace(&mut self.vars, vec![Var { name: "$".into(), value: Scoped::plain(data.clone()) }]);
         self.depth += 1;
         let result = self.walk_list(&target, &Scoped::plain(data), &target.root);
         self.depth -= 1;
@@ -469,7 +491,9 @@ impl<'s> State<'s> {
     fn var_value(&self, tree: &Tree, term: &Term, name: &str) -> EResult<Scoped> {
         match self.vars.iter().rev().find(|v| v.name == name) {
             Some(v) => Ok(v.value.clone()),
-            None => Err(self.error(tree, At { offset: term.offset(), node: term }, format!("undefined variable: {name}"))),
+            None => {
+                Err(self.error(tree, At { offset: term.offset(), node: term }, format!("undefined variable: {name}")))
+            }
         }
     }
 
@@ -544,11 +568,18 @@ impl<'s> State<'s> {
             Value::Object(object) => {
                 let object = object.clone();
                 let signature = object.method_signature(name);
-                if signature.is_none() && !has_args && let Some(v) = object.field(name) {
+                if signature.is_none()
+                    && !has_args
+                    && let Some(v) = object.field(name)
+                {
                     return Ok(Scoped::plain(v));
                 }
                 if signature.is_none() && has_args && object.field(name).is_some() {
-                    return Err(self.error(tree, at(), format!("{name} has arguments but cannot be invoked as function")));
+                    return Err(self.error(
+                        tree,
+                        at(),
+                        format!("{name} has arguments but cannot be invoked as function"),
+                    ));
                 }
                 let argv = match signature {
                     Some((params, variadic)) => {
@@ -718,7 +749,11 @@ impl<'s> State<'s> {
                 if let Value::String(s) = &v
                     && s.len() > self.set.limits.max_output_bytes
                 {
-                    return Err(self.error(tree, at, format!("output exceeds the limit of {} bytes", self.set.limits.max_output_bytes)));
+                    return Err(self.error(
+                        tree,
+                        at,
+                        format!("output exceeds the limit of {} bytes", self.set.limits.max_output_bytes),
+                    ));
                 }
                 Ok(v)
             }
@@ -757,13 +792,14 @@ impl<'s> State<'s> {
         }
         match result {
             Ok(text) => Ok(Value::str(text)),
-            Err(inner) => Err(self.wrap_call_error(tree, at, "include", inner)),
+            Err(inner) => Err(self.wrap_call_error(tree, at, "include", *inner)),
         }
     }
 
     /// Executes `target` into a fresh buffer with its own variables, as a nested `Execute` does.
     fn run_nested(&mut self, target: &Tree, data: Value) -> EResult<String> {
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Var { name: "$".into(), value: Scoped::plain(data.clone()) }]);
+        let saved_vars =
+            std::mem::replace(&mut self.vars, vec![Var { name: "$".into(), value: Scoped::plain(data.clone()) }]);
         let saved_sink = std::mem::replace(&mut self.sink, Sink { text: String::new(), segments: Vec::new() });
         self.depth += 1;
         let result = match self.enter(target, At { offset: 0, node: &"" }) {
@@ -784,7 +820,11 @@ impl<'s> State<'s> {
         let text = argv.first().and_then(Value::as_str).unwrap_or_default().to_string();
         let vals = argv.get(1).cloned().unwrap_or_default();
         if self.depth >= self.set.limits.max_call_depth {
-            return Err(self.error(tree, at, format!("exceeded maximum template depth ({})", self.set.limits.max_call_depth)));
+            return Err(self.error(
+                tree,
+                at,
+                format!("exceeded maximum template depth ({})", self.set.limits.max_call_depth),
+            ));
         }
         let trees = match parse::parse(ROOT_NAME, &text, tree.file, &|n| self.set.is_function(n)) {
             Ok(trees) => trees,
@@ -817,7 +857,7 @@ impl<'s> State<'s> {
             Ok(out) => Ok(Value::str(out.replace("<no value>", ""))),
             Err(inner) => {
                 let message = format!("error during tpl function execution for {}: {}", go_quote(&text), inner.message);
-                Err(self.wrap_call_error(tree, at, "tpl", Box::new(ExecError { message, ..*inner })))
+                Err(self.wrap_call_error(tree, at, "tpl", ExecError { message, ..*inner }))
             }
         }
     }

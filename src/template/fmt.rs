@@ -287,7 +287,10 @@ fn pad(out: &mut String, s: &str, spec: Spec) {
 
 /// Pads a number: zero padding goes after the sign.
 fn pad_number(out: &mut String, s: &str, spec: Spec) {
-    if spec.zero && !spec.minus && let Some(width) = spec.width {
+    if spec.zero
+        && !spec.minus
+        && let Some(width) = spec.width
+    {
         let (sign, digits) = match s.as_bytes().first() {
             Some(b'+' | b'-' | b' ') => s.split_at(1),
             _ => ("", s),
@@ -443,7 +446,17 @@ fn fmt_float(out: &mut String, arg: &Value, f: f64, verb: char, spec: Spec) {
         return;
     }
     if f.is_nan() {
-        pad(out, if spec.plus { "+NaN" } else if spec.space { " NaN" } else { "NaN" }, Spec { zero: false, ..spec });
+        pad(
+            out,
+            if spec.plus {
+                "+NaN"
+            } else if spec.space {
+                " NaN"
+            } else {
+                "NaN"
+            },
+            Spec { zero: false, ..spec },
+        );
         return;
     }
     if !s.starts_with('-') {
@@ -581,7 +594,10 @@ mod tests {
         assert_eq!(sprintf("%v", &[Value::Float(1e6)]), "1e+06");
         assert_eq!(sprintf("%.3g", &[Value::Float(2.5)]), "2.5");
         assert_eq!(sprintf("%.2g", &[Value::Float(1234.0)]), "1.2e+03");
-        assert_eq!(sprintf("%6.2f|%-6d|%x", &[Value::Float(-1.005), Value::Int(-4), Value::Int(-255)]), " -1.00|-4    |-ff");
+        assert_eq!(
+            sprintf("%6.2f|%-6d|%x", &[Value::Float(-1.005), Value::Int(-4), Value::Int(-255)]),
+            " -1.00|-4    |-ff"
+        );
         assert_eq!(sprintf("%05d", &[Value::Int(-42)]), "-0042");
         assert_eq!(sprintf("%d", &[Value::list(vec![Value::Int(1), Value::Int(2)])]), "[1 2]");
         assert_eq!(sprintf("%s", &[Value::list(vec![Value::Int(1)])]), "[%!s(int=1)]");
