@@ -278,6 +278,7 @@ pub fn parse(parse_name: &str, text: &str, file: FileId, is_function: &dyn Fn(&s
         is_function,
         defined: Vec::new(),
         current_line: 1,
+        action_line: 0,
     };
     let root = parser.parse_top()?;
     let mut trees = vec![Tree { name: parse_name.to_string(), parse_name: parse_name.to_string(), text, file, root }];
@@ -298,6 +299,8 @@ struct Parser<'a> {
     is_function: &'a dyn Fn(&str) -> bool,
     defined: Vec<Tree>,
     current_line: u32,
+    /// Line of the `{{` of the action being parsed (0 outside actions), for lexer errors.
+    action_line: u32,
 }
 
 impl Parser<'_> {
@@ -361,7 +364,14 @@ impl Parser<'_> {
     fn unexpected<T>(&mut self, token: &Token, context: &str) -> PResult<T> {
         self.current_line = token.line;
         if token.kind == TokenKind::Error {
-            return self.error_at(token.offset, token.text.clone());
+            let mut extra = String::new();
+            if self.action_line != 0 && self.action_line != token.line {
+                extra = format!(" in action started at {}:{}", self.parse_name, self.action_line);
+                if token.text.ends_with(" action") {
+                    extra = extra[" in action".len()..].to_string();
+                }
+            }
+            return self.error_at(token.offset, format!("{}{extra}", token.text));
         }
         self.error_at(token.offset, format!("unexpected {} in {}", token.describe(), context))
     }
@@ -451,7 +461,12 @@ impl Parser<'_> {
             TokenKind::Text => {
                 Ok(Item::Node(Node::Text { pos: self.lines.pos(&self.text, token.offset), text: token.text.into() }))
             }
-            TokenKind::LeftDelim => self.action(token.offset),
+            TokenKind::LeftDelim => {
+                self.action_line = token.line;
+                let item = self.action(token.offset);
+                self.action_line = 0;
+                item
+            }
             TokenKind::Comment => Ok(Item::Node(Node::Comment { offset: token.offset })),
             _ => self.unexpected(&token, "input"),
         }

@@ -734,6 +734,11 @@ const HELM_CASES: &[(&str, &str)] = &[
         "{{ $.Values.nope.x }}",
         "Error: template: c/templates/t.yaml:1:5: executing \"c/templates/t.yaml\" at <$.Values.nope.x>: nil pointer evaluating interface {}.x",
     ),
+    ("x\n{{ .Values.s\n\n", "Error: parse error at (c/templates/t.yaml:4): unexpected \"]\" in operand"),
+    ("x\n{{ \"abc\n}}", "Error: parse error at (c/templates/t.yaml:2): unterminated quoted string"),
+    ("x\n{{ (.Values.s\n\n }}", "Error: parse error at (c/templates/t.yaml:4): unclosed left paren in action started at c/templates/t.yaml:2"),
+    ("{{ if .Values.s }}\nx\n{{ else }}\n", "Error: parse error at (c/templates/t.yaml:4): unexpected EOF"),
+    ("{{ .Values.s | printf \"%s %s\" (printf \"%d\" 1\n) }}", "[1 hello]"),
 ];
 
 #[test]
