@@ -241,6 +241,18 @@ fn field_and_argument_errors() {
 }
 
 #[test]
+fn parse_errors_spanning_lines() {
+    check(&[
+        (
+            "x\n{{ .Values.s\n\n",
+            "Error: parse error at (c/templates/t.yaml:4): unclosed action started at c/templates/t.yaml:2",
+        ),
+        ("x\n{{/* abc\n", "Error: parse error at (c/templates/t.yaml:2): unclosed comment"),
+        ("{{ define \"a\" }}\nx", "Error: parse error at (c/templates/t.yaml:2): unexpected EOF"),
+    ]);
+}
+
+#[test]
 fn helm_engine_functions() {
     check(&[
         ("a: {{ required \"need it\" .Values.nope }}", "Error: execution error at (c/templates/t.yaml:1:6): need it"),
@@ -1034,3 +1046,20 @@ spec:
               path: /healthz
               port: 8080
 "#;
+
+#[test]
+fn template_sets_are_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Templates>();
+    let mut set = Templates::new();
+    assert!(set.add("t", "{{ .Values.s }}", FileId(0)).is_ok());
+    let set = &set;
+    let data = context();
+    let outputs: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| set.execute("t", &data).map(|o| o.text).unwrap_or_default()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
+    assert_eq!(outputs, vec!["hello"; 4]);
+}
