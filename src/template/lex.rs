@@ -574,11 +574,7 @@ impl<'a> Lexer<'a> {
 
 /// Go's `%#U` of a character: `U+0023 '#'`.
 fn go_unicode(c: char) -> String {
-    if is_go_printable(c) {
-        format!("U+{:04X} '{}'", c as u32, c)
-    } else {
-        format!("U+{:04X}", c as u32)
-    }
+    if is_go_printable(c) { format!("U+{:04X} '{}'", c as u32, c) } else { format!("U+{:04X}", c as u32) }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use crate::model::OutputSegment;
 use crate::source::{FileId, Pos};
+pub use exec::Limits;
 use funcs::Function;
 use parse::Tree;
 use value::Value;
@@ -29,6 +30,7 @@ const ENGINE_FUNCTIONS: [&str; 5] = ["and", "or", "call", "include", "tpl"];
 pub struct Templates {
     trees: HashMap<String, Arc<Tree>>,
     funcs: HashMap<&'static str, Function>,
+    limits: exec::Limits,
 }
 
 /// The output of one execution.
@@ -72,7 +74,12 @@ impl Templates {
         for f in funcs::all().into_iter().chain(helm::functions()) {
             funcs.insert(f.name, f);
         }
-        Templates { trees: HashMap::new(), funcs }
+        Templates { trees: HashMap::new(), funcs, limits: exec::Limits::default() }
+    }
+
+    /// Replaces the execution bounds (output size, call depth, steps).
+    pub fn set_limits(&mut self, limits: exec::Limits) {
+        self.limits = limits;
     }
 
     /// Whether `name` can be called from a template.

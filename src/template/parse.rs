@@ -101,18 +101,42 @@ pub struct Command {
 #[derive(Debug)]
 pub enum Term {
     /// `.a.b`
-    Field { offset: usize, idents: Vec<String> },
+    Field {
+        offset: usize,
+        idents: Vec<String>,
+    },
     /// `$x.a.b`; `idents[0]` is the variable name.
-    Variable { offset: usize, idents: Vec<String> },
+    Variable {
+        offset: usize,
+        idents: Vec<String>,
+    },
     /// `(pipeline).a.b`
-    Chain { offset: usize, node: Box<Term>, fields: Vec<String> },
+    Chain {
+        offset: usize,
+        node: Box<Term>,
+        fields: Vec<String>,
+    },
     /// A function name.
-    Identifier { offset: usize, name: String },
-    Dot { offset: usize },
-    Nil { offset: usize },
-    Bool { offset: usize, value: bool },
+    Identifier {
+        offset: usize,
+        name: String,
+    },
+    Dot {
+        offset: usize,
+    },
+    Nil {
+        offset: usize,
+    },
+    Bool {
+        offset: usize,
+        value: bool,
+    },
     Number(Box<NumberLit>),
-    String { offset: usize, quoted: String, text: String },
+    String {
+        offset: usize,
+        quoted: String,
+        text: String,
+    },
     Pipe(Box<Pipe>),
 }
 
@@ -239,12 +263,7 @@ enum ListEnd {
 
 /// Parses `text` (named `parse_name`) into its top-level tree and its `define`d trees.
 /// `is_function` answers whether an identifier names a function.
-pub fn parse(
-    parse_name: &str,
-    text: &str,
-    file: FileId,
-    is_function: &dyn Fn(&str) -> bool,
-) -> PResult<Vec<Tree>> {
+pub fn parse(parse_name: &str, text: &str, file: FileId, is_function: &dyn Fn(&str) -> bool) -> PResult<Vec<Tree>> {
     let text: Arc<str> = Arc::from(text);
     let mut parser = Parser {
         lines: LineIndex::new(&text),
@@ -259,6 +278,7 @@ pub fn parse(
         is_function,
         defined: Vec::new(),
         current_line: 1,
+        action_line: 0,
     };
     let root = parser.parse_top()?;
     let mut trees = vec![Tree { name: parse_name.to_string(), parse_name: parse_name.to_string(), text, file, root }];
@@ -279,6 +299,8 @@ struct Parser<'a> {
     is_function: &'a dyn Fn(&str) -> bool,
     defined: Vec<Tree>,
     current_line: u32,
+    /// Line of the `{{` of the action being parsed (0 outside actions), for lexer errors.
+    action_line: u32,
 }
 
 impl Parser<'_> {
@@ -342,7 +364,14 @@ impl Parser<'_> {
     fn unexpected<T>(&mut self, token: &Token, context: &str) -> PResult<T> {
         self.current_line = token.line;
         if token.kind == TokenKind::Error {
-            return self.error_at(token.offset, token.text.clone());
+            let mut extra = String::new();
+            if self.action_line != 0 && self.action_line != token.line {
+                extra = format!(" in action started at {}:{}", self.parse_name, self.action_line);
+                if token.text.ends_with(" action") {
+                    extra = extra[" in action".len()..].to_string();
+                }
+            }
+            return self.error_at(token.offset, format!("{}{extra}", token.text));
         }
         self.error_at(token.offset, format!("unexpected {} in {}", token.describe(), context))
     }
@@ -432,7 +461,12 @@ impl Parser<'_> {
             TokenKind::Text => {
                 Ok(Item::Node(Node::Text { pos: self.lines.pos(&self.text, token.offset), text: token.text.into() }))
             }
-            TokenKind::LeftDelim => self.action(token.offset),
+            TokenKind::LeftDelim => {
+                self.action_line = token.line;
+                let item = self.action(token.offset);
+                self.action_line = 0;
+                item
+            }
             TokenKind::Comment => Ok(Item::Node(Node::Comment { offset: token.offset })),
             _ => self.unexpected(&token, "input"),
         }
@@ -442,7 +476,9 @@ impl Parser<'_> {
         let token = self.next_non_space();
         let node = match token.kind {
             TokenKind::Block => self.block_control(),
-            TokenKind::Break => self.break_control(token.offset, "{{break}}").map(|()| Node::Break { offset: token.offset }),
+            TokenKind::Break => {
+                self.break_control(token.offset, "{{break}}").map(|()| Node::Break { offset: token.offset })
+            }
             TokenKind::Continue => {
                 self.break_control(token.offset, "{{continue}}").map(|()| Node::Continue { offset: token.offset })
             }
@@ -783,9 +819,7 @@ fn collect_term_paths(term: &Term, out: &mut Vec<Vec<String>>) {
         Term::Field { idents, .. } if idents.first().is_some_and(|i| i == "Values") && idents.len() > 1 => {
             out.push(idents[1..].to_vec());
         }
-        Term::Variable { idents, .. }
-            if idents.len() > 2 && idents[0] == "$" && idents[1] == "Values" =>
-        {
+        Term::Variable { idents, .. } if idents.len() > 2 && idents[0] == "$" && idents[1] == "Values" => {
             out.push(idents[2..].to_vec());
         }
         Term::Pipe(p) => collect_values_paths(p, out),
@@ -883,7 +917,8 @@ fn unquote_char_constant(text: &str) -> Result<Option<char>, String> {
         None | Some((_, '\'')) => return Err("invalid syntax".to_string()),
         Some((_, '\\')) => {
             // Find the escape's end: unquote it alone.
-            let end = (2..=inner.len()).find(|&i| inner.is_char_boundary(i) && unquote(&format!("'{}'", &inner[..i])).is_some());
+            let end = (2..=inner.len())
+                .find(|&i| inner.is_char_boundary(i) && unquote(&format!("'{}'", &inner[..i])).is_some());
             let Some(end) = end else { return Err("invalid syntax".to_string()) };
             let c = unquote(&format!("'{}'", &inner[..end])).and_then(|s| s.chars().next());
             return Ok(c.filter(|_| &inner[end..] == "'"));
@@ -1003,7 +1038,7 @@ fn parse_go_int(text: &str) -> Option<i64> {
     let (neg, radix, digits) = split_radix(text)?;
     let magnitude = u64::from_str_radix(&digits, radix).ok()?;
     if neg {
-        if magnitude <= i64::MAX as u64 + 1 { Some((magnitude as i128 * -1) as i64) } else { None }
+        if magnitude <= i64::MAX as u64 + 1 { Some((-(magnitude as i128)) as i64) } else { None }
     } else {
         i64::try_from(magnitude).ok()
     }
@@ -1066,7 +1101,10 @@ mod tests {
             ("{{ 3.a }}", "template: t.yaml:1: bad number syntax: \"3.a\""),
             ("{{ \"x\".a }}", "template: t.yaml:1: unexpected . after term \"\\\"x\\\"\""),
             ("\n{{ .a }\n}", "template: t.yaml:2: unexpected \"}\" in operand"),
-            ("{{ define \"a\" }}x{{ end }}{{ define \"a\" }}y{{ end }}", "template: t.yaml:1: template: multiple definition of template \"a\""),
+            (
+                "{{ define \"a\" }}x{{ end }}{{ define \"a\" }}y{{ end }}",
+                "template: t.yaml:1: template: multiple definition of template \"a\"",
+            ),
             ("{{ range $i, $v, $w := . }}{{ end }}", "template: t.yaml:1: too many declarations in range"),
             ("{{ 99999999999999999999 }}", "template: t.yaml:1: integer overflow: \"99999999999999999999\""),
             ("{{ template . }}", "template: t.yaml:1: unexpected <.> in template clause"),
@@ -1079,8 +1117,13 @@ mod tests {
 
     #[test]
     fn defines_become_trees_and_else_if_chains() {
-        let trees = parse("f", "{{ define \"a\" }}A{{ end }}{{ if .x }}1{{ else if .y }}2{{ else }}3{{ end }}", FileId(0), &funcs)
-            .map_err(|e| e.message);
+        let trees = parse(
+            "f",
+            "{{ define \"a\" }}A{{ end }}{{ if .x }}1{{ else if .y }}2{{ else }}3{{ end }}",
+            FileId(0),
+            &funcs,
+        )
+        .map_err(|e| e.message);
         let trees = trees.as_deref().unwrap_or_default();
         let names: Vec<_> = trees.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["f", "a"]);
@@ -1091,7 +1134,7 @@ mod tests {
     #[test]
     fn numbers_know_their_go_types() {
         let n = |t: &str| parse_number(&Token { kind: TokenKind::Number, text: t.into(), offset: 0, line: 1 });
-        let one = n("1").map_err(|e| e).ok();
+        let one = n("1").ok();
         assert!(one.as_ref().is_some_and(|n| n.is_int && n.is_float && n.int == 1));
         assert!(n("1e3").is_ok_and(|n| n.is_float && n.is_int && n.float == 1000.0));
         assert!(n("0x1F").is_ok_and(|n| n.int == 31));
