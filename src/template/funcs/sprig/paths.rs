@@ -398,7 +398,7 @@ mod tests {
             (dict(&[("scheme", "mailto"), ("opaque", "joe@x")]), "mailto:joe@x"),
         ];
         for (input, want) in joins {
-            assert_eq!(call("urlJoin", &[input.clone()]).unwrap().format_v(), want, "{input:?}");
+            assert_eq!(call("urlJoin", std::slice::from_ref(&input)).unwrap().format_v(), want, "{input:?}");
         }
     }
 }

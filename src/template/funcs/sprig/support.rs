@@ -242,7 +242,9 @@ pub fn to_int64(value: &Value) -> i64 {
 
 /// Go's `int64(f)` on amd64: truncation, and the minimum int64 for NaN or out-of-range values.
 pub fn go_float_to_int(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+    // 2^63 as f64; every float below it and at or above -2^63 converts exactly.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if !(-LIMIT..LIMIT).contains(&f) {
         i64::MIN
     } else {
         f as i64
