@@ -8,6 +8,7 @@ mod date;
 mod dicts;
 mod encoding;
 mod general;
+mod json;
 mod lists;
 mod math;
 mod paths;
@@ -38,6 +39,7 @@ pub fn functions() -> Vec<Function> {
     funcs.extend(paths::functions());
     funcs.extend(date::functions());
     funcs.extend(crypto::functions());
+    funcs.extend(json::functions());
     funcs
 }
 
