@@ -9,6 +9,7 @@ mod dicts;
 mod encoding;
 mod general;
 mod json;
+mod kdf;
 mod lists;
 mod math;
 mod paths;

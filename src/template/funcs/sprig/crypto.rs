@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 
+use super::kdf;
 use super::random::DeterministicRng;
 use super::support::{arg, fixed, int_arg, str_arg, string, strval};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
@@ -25,11 +26,10 @@ pub fn functions() -> Vec<Function> {
             }
             string(format!("{user}:{}", bcrypt_placeholder(password)))
         }),
+        // Go's parameter is uint32; larger values wrap as a Go conversion would.
         fixed("derivePassword", &[P::Int, P::String, P::String, P::String, P::String], |a| {
-            let counter = int_arg(a, 0)?;
-            let kind = str_arg(a, 1)?;
-            let parts = [str_arg(a, 2)?, str_arg(a, 3)?, str_arg(a, 4)?];
-            string(derive_password_placeholder(counter, kind, &parts))
+            let counter = int_arg(a, 0)? as u32;
+            string(derive_password(counter, str_arg(a, 1)?, str_arg(a, 2)?, str_arg(a, 3)?, str_arg(a, 4)?))
         }),
         fixed("genPrivateKey", &[P::String], |a| {
             let kind = str_arg(a, 0)?;
@@ -203,35 +203,75 @@ fn bcrypt_placeholder(input: &str) -> String {
     format!("$2a$10${tail}")
 }
 
-/// A password following the Master Password templates Sprig uses, from seeded randomness.
-fn derive_password_placeholder(counter: i64, kind: &str, parts: &[&str]) -> String {
+/// The scrypt master key for a password and salt. scrypt is slow by design (32 MiB, tens of
+/// milliseconds) and charts derive many site passwords from one master password, so keys are
+/// remembered per rendering thread.
+fn master_key(password: &str, salt: &[u8]) -> Vec<u8> {
+    thread_local! {
+        static KEYS: std::cell::RefCell<Vec<(String, Vec<u8>, Vec<u8>)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    if let Some(key) = KEYS.with(|keys| {
+        keys.borrow().iter().find(|(p, s, _)| p == password && s == salt).map(|(_, _, k)| k.clone())
+    }) {
+        return key;
+    }
+    let key = kdf::scrypt(password.as_bytes(), salt, 32768, 8, 2, 64);
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if keys.len() >= 8 {
+            keys.remove(0);
+        }
+        keys.push((password.to_string(), salt.to_vec(), key.clone()));
+    });
+    key
+}
+
+/// The Master Password algorithm, as Sprig implements it: scrypt over the user name, HMAC over
+/// the site and counter, then one character class template filled from the HMAC bytes.
+fn derive_password(counter: u32, kind: &str, password: &str, user: &str, site: &str) -> String {
+    const SEED: &[u8] = b"com.lyndir.masterpassword";
     let templates: &[&str] = match kind {
         "maximum" => &["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
-        "long" => &["CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv", "CvccCvcvnoCvcv"],
+        "long" => &[
+            "CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv", "CvccCvcvnoCvcv",
+            "CvccCvcvCvcvno", "CvcvnoCvccCvcv", "CvcvCvccnoCvcv", "CvcvCvccCvcvno", "CvcvnoCvcvCvcc",
+            "CvcvCvcvnoCvcc", "CvcvCvcvCvccno", "CvccnoCvccCvcv", "CvccCvccnoCvcv", "CvccCvccCvcvno",
+            "CvcvnoCvccCvcc", "CvcvCvccnoCvcc", "CvcvCvccCvccno", "CvccnoCvcvCvcc", "CvccCvcvnoCvcc",
+            "CvccCvcvCvccno",
+        ],
         "medium" => &["CvcnoCvc", "CvcCvcno"],
         "short" => &["Cvcn"],
         "basic" => &["aaanaaan", "aannaaan", "aaannaaa"],
         "pin" => &["nnnn"],
         _ => return format!("cannot find password template {kind}"),
     };
-    let mut rng = DeterministicRng::from_parts(&["derivePassword", &counter.to_string(), kind, parts[0], parts[1], parts[2]]);
-    let template = templates[rng.below(templates.len() as u64) as usize];
+    let mut salt = SEED.to_vec();
+    salt.extend_from_slice(&(user.len() as u32).to_be_bytes());
+    salt.extend_from_slice(user.as_bytes());
+    let key = master_key(password, &salt);
+    let mut message = SEED.to_vec();
+    message.extend_from_slice(&(site.len() as u32).to_be_bytes());
+    message.extend_from_slice(site.as_bytes());
+    message.extend_from_slice(&counter.to_be_bytes());
+    let seed = kdf::hmac_sha256(&key, &message);
+    let template = templates[usize::from(seed[0]) % templates.len()];
     template
-        .chars()
-        .map(|class| {
-            let chars: &str = match class {
-                'V' => "AEIOU",
-                'C' => "BCDFGHJKLMNPQRSTVWXYZ",
-                'v' => "aeiou",
-                'c' => "bcdfghjklmnpqrstvwxyz",
-                'A' => "AEIOUBCDFGHJKLMNPQRSTVWXYZ",
-                'a' => "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz",
-                'n' => "0123456789",
-                'o' => "@&%?,=[]_:-+*$#!'^~;()/.",
-                _ => "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()",
+        .bytes()
+        .enumerate()
+        .map(|(i, class)| {
+            let chars: &[u8] = match class {
+                b'V' => b"AEIOU",
+                b'C' => b"BCDFGHJKLMNPQRSTVWXYZ",
+                b'v' => b"aeiou",
+                b'c' => b"bcdfghjklmnpqrstvwxyz",
+                b'A' => b"AEIOUBCDFGHJKLMNPQRSTVWXYZ",
+                b'a' => b"AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz",
+                b'n' => b"0123456789",
+                b'o' => b"@&%?,=[]_:-+*$#!'^~;()/.",
+                _ => b"AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()",
             };
-            let bytes = chars.as_bytes();
-            bytes[rng.below(bytes.len() as u64) as usize] as char
+            // The templates are at most 20 long and the seed has 32 bytes.
+            chars[usize::from(seed[(i + 1) % seed.len()]) % chars.len()] as char
         })
         .collect()
 }
@@ -271,6 +311,19 @@ mod tests {
     }
 
     #[test]
+    fn derive_password_matches_helm() {
+        let cases = [
+            (1, "long", "password", "user", "example.com", "ZedaFaxcZaso9*"),
+            (2, "maximum", "pw", "u", "s", "S2$TYTKe9bU9YXWCqT@%"),
+            (1, "pin", "pw", "u", "s", "6287"),
+        ];
+        for (counter, kind, password, user, site, want) in cases {
+            let got = call("derivePassword", &[Value::Int(counter), s(kind), s(password), s(user), s(site)]).unwrap();
+            assert_eq!(got.as_str(), Some(want), "{kind}");
+        }
+    }
+
+    #[test]
     fn password_helpers_have_the_right_shape() {
         let hash = call("bcrypt", &[s("secret")]).unwrap();
         let hash = hash.as_str().unwrap();
@@ -279,8 +332,6 @@ mod tests {
         let line = call("htpasswd", &[s("admin"), s("secret")]).unwrap();
         assert_eq!(line.as_str().unwrap(), format!("admin:{hash}"));
         assert_eq!(call("htpasswd", &[s("a:b"), s("x")]).unwrap().as_str(), Some("invalid username: a:b"));
-        let pin = call("derivePassword", &[Value::Int(1), s("pin"), s("pw"), s("user"), s("site")]).unwrap();
-        assert!(pin.as_str().unwrap().len() == 4 && pin.as_str().unwrap().bytes().all(|b| b.is_ascii_digit()));
         assert_eq!(
             call("derivePassword", &[Value::Int(1), s("nope"), s("pw"), s("user"), s("site")]).unwrap().as_str(),
             Some("cannot find password template nope")
