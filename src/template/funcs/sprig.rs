@@ -3,6 +3,7 @@
 //! Each family lives in its own file under `sprig/`. Functions that read the clock or randomness
 //! in Sprig are deterministic here (see docs/functions.md).
 
+mod aes;
 mod crypto;
 mod date;
 mod dicts;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 
-use super::kdf;
+use super::{aes, kdf};
 use super::random::DeterministicRng;
 use super::support::{arg, fixed, int_arg, str_arg, string, strval};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
@@ -87,30 +87,58 @@ pub fn functions() -> Vec<Function> {
             check_private_key(&key)?;
             Ok(Value::Object(Arc::new(Certificate { cert, key })))
         }),
-        fixed("encryptAES", &[P::String, P::String], |a| {
-            let (password, plaintext) = (str_arg(a, 0)?, str_arg(a, 1)?);
-            if plaintext.is_empty() {
-                return string("");
-            }
-            // IV (16 bytes) + padded blocks, as AES-256-CBC output would be sized.
-            let padded = (plaintext.len() / 16 + 1) * 16;
-            let mut rng = DeterministicRng::from_parts(&["encryptAES", password, plaintext]);
-            let bytes: Vec<u8> = (0..16 + padded).map(|_| rng.next_u64() as u8).collect();
-            string(base64::engine::general_purpose::STANDARD.encode(bytes))
-        }),
-        fixed("decryptAES", &[P::String, P::String], |a| {
-            let (password, crypt64) = (str_arg(a, 0)?, str_arg(a, 1)?);
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(crypt64)
-                .map_err(|e| FuncError::new(format!("illegal base64 data: {e}")))?;
-            if bytes.len() < 16 || bytes.len() % 16 != 0 {
-                return Err(FuncError::new("ciphertext too short"));
-            }
-            let mut rng = DeterministicRng::from_parts(&["decryptAES", password, crypt64]);
-            let text: String = (0..8).map(|_| char::from(b'a' + rng.below(26) as u8)).collect();
-            string(format!("driftgate-decrypted-{text}"))
-        }),
+        fixed("encryptAES", &[P::String, P::String], |a| string(encrypt_aes(str_arg(a, 0)?, str_arg(a, 1)?))),
+        fixed("decryptAES", &[P::String, P::String], |a| string(decrypt_aes(str_arg(a, 0)?, str_arg(a, 1)?)?)),
     ]
+}
+
+/// Sprig's `encryptAES`: AES-256-CBC with PKCS#7 padding, the IV first, base64-encoded. Sprig
+/// draws the IV at random; here it is derived from the key and the text, so the output is
+/// stable and still decrypts with Sprig's (and Helm's) `decryptAES`.
+fn encrypt_aes(password: &str, plaintext: &str) -> String {
+    if plaintext.is_empty() {
+        return String::new();
+    }
+    let pad = 16 - plaintext.len() % 16;
+    let mut data = plaintext.as_bytes().to_vec();
+    data.extend(std::iter::repeat_n(pad as u8, pad));
+    let mut iv = [0u8; 16];
+    iv.copy_from_slice(&kdf::hmac_sha256(password.as_bytes(), plaintext.as_bytes())[..16]);
+    aes::cbc_encrypt(&aes::Aes256::new(&aes::sprig_key(password)), iv, &mut data);
+    let mut out = iv.to_vec();
+    out.extend_from_slice(&data);
+    base64::engine::general_purpose::STANDARD.encode(out)
+}
+
+/// Sprig's `decryptAES`, with Go's panics turned into the same error texts.
+fn decrypt_aes(password: &str, crypt64: &str) -> Result<String, FuncError> {
+    if crypt64.is_empty() {
+        return Ok(String::new());
+    }
+    let bytes = super::encoding::base64_decode_bytes(crypt64).map_err(FuncError::new)?;
+    if bytes.len() < 16 {
+        return Err(FuncError::new(format!(
+            "runtime error: slice bounds out of range [:16] with capacity {}",
+            bytes.len()
+        )));
+    }
+    let (iv, rest) = bytes.split_at(16);
+    if rest.len() % 16 != 0 {
+        return Err(FuncError::new("crypto/cipher: input not full blocks"));
+    }
+    let mut data = rest.to_vec();
+    let mut iv_block = [0u8; 16];
+    iv_block.copy_from_slice(iv);
+    aes::cbc_decrypt(&aes::Aes256::new(&aes::sprig_key(password)), iv_block, &mut data);
+    let Some(&pad) = data.last() else {
+        return Err(FuncError::new("runtime error: index out of range [-1]"));
+    };
+    let keep = data.len() as i64 - i64::from(pad);
+    if keep < 0 {
+        return Err(FuncError::new(format!("runtime error: slice bounds out of range [:{keep}]")));
+    }
+    data.truncate(keep as usize);
+    Ok(String::from_utf8_lossy(&data).into_owned())
 }
 
 /// Sprig's `certificate` struct: `.Cert` and `.Key` hold PEM text.
@@ -324,6 +352,30 @@ mod tests {
     }
 
     #[test]
+    fn aes_decrypts_what_helm_encrypted_and_round_trips() {
+        let cases = [
+            ("secretkey", "CCbztuuo5MDGBfDK8PcxIJKl27Nqww7ubZae5Yf2wVU=", "plaintext"),
+            ("a-key-that-is-longer-than-thirty-two-bytes", "ql4pXl6+kIieNZ3336/5HH1REB+dNSBL3x1KW/B50eVlZuNURFo6/7PkT6YcIPhJ", "sixteen byte msg"),
+        ];
+        for (key, data, want) in cases {
+            assert_eq!(call("decryptAES", &[s(key), s(data)]).unwrap().as_str(), Some(want));
+            let ours = call("encryptAES", &[s(key), s(want)]).unwrap();
+            assert_eq!(ours.as_str(), call("encryptAES", &[s(key), s(want)]).unwrap().as_str());
+            assert_eq!(call("decryptAES", &[s(key), ours]).unwrap().as_str(), Some(want));
+        }
+        let errors = [
+            ("!!", "illegal base64 data at input byte 0"),
+            ("AAAA", "runtime error: slice bounds out of range [:16] with capacity 3"),
+            ("AAAAAAAAAAAAAAAAAAAAAA==", "runtime error: index out of range [-1]"),
+            ("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "runtime error: slice bounds out of range [:-19]"),
+        ];
+        for (data, want) in errors {
+            assert_eq!(call("decryptAES", &[s("k"), s(data)]).unwrap_err().0, want, "{data}");
+        }
+        assert_eq!(call("decryptAES", &[s("k"), s("")]).unwrap().as_str(), Some(""));
+    }
+
+    #[test]
     fn password_helpers_have_the_right_shape() {
         let hash = call("bcrypt", &[s("secret")]).unwrap();
         let hash = hash.as_str().unwrap();
@@ -338,8 +390,6 @@ mod tests {
         );
         assert_eq!(call("genPrivateKey", &[s("foo")]).unwrap().as_str(), Some("Unknown type foo"));
         assert!(call("genPrivateKey", &[s("ecdsa")]).unwrap().as_str().unwrap().starts_with("-----BEGIN EC PRIVATE KEY-----"));
-        let enc = call("encryptAES", &[s("k"), s("hello")]).unwrap();
-        assert_eq!(base64::engine::general_purpose::STANDARD.decode(enc.as_str().unwrap()).unwrap().len(), 32);
         assert_eq!(call("encryptAES", &[s("k"), s("")]).unwrap().as_str(), Some(""));
     }
 }

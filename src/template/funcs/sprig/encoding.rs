@@ -29,11 +29,16 @@ fn corrupt(kind: &str, offset: usize) -> String {
     format!("illegal {kind} data at input byte {offset}")
 }
 
-/// Go's `base64.StdEncoding.DecodeString`: newlines are ignored, padding is required.
 fn base64_decode(text: &str) -> Result<String, String> {
+    base64_decode_bytes(text).map(lossy)
+}
+
+/// Go's `base64.StdEncoding.DecodeString`: newlines are ignored, padding is required, and
+/// errors name the offending input byte as Go does.
+pub fn base64_decode_bytes(text: &str) -> Result<Vec<u8>, String> {
     let clean: Vec<u8> = text.bytes().filter(|b| *b != b'\n' && *b != b'\r').collect();
     match base64::engine::general_purpose::STANDARD.decode(&clean) {
-        Ok(bytes) => Ok(lossy(bytes)),
+        Ok(bytes) => Ok(bytes),
         Err(base64::DecodeError::InvalidByte(offset, b'=')) => {
             // Go accepts a complete padded quantum and fails on what follows it.
             let end = offset + clean[offset..].iter().take_while(|b| **b == b'=').count();
