@@ -27,6 +27,8 @@ use super::Function;
 /// from (a variable, or a map field reached through one) so later reads see the change.
 pub const IN_PLACE_MAP_FUNCTIONS: &[&str] = &["set", "unset", "merge", "mergeOverwrite", "mustMerge", "mustMergeOverwrite"];
 
+/// Every Sprig function Helm registers, except `env`, `expandenv`, `fail` and the JSON functions
+/// Helm replaces.
 pub fn functions() -> Vec<Function> {
     let mut funcs = Vec::with_capacity(256);
     funcs.extend(strings::functions());

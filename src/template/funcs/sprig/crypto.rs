@@ -16,6 +16,7 @@ use super::support::{arg, fixed, int_arg, str_arg, string, strval};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::template::value::{Object, Value};
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("bcrypt", &[P::String], |a| string(bcrypt_placeholder(str_arg(a, 0)?))),

@@ -22,6 +22,7 @@ const NANOS_PER_SECOND: i64 = 1_000_000_000;
 const OFFSET_FIELD: &str = "#offset";
 const ZONE_FIELD: &str = "#zone";
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("now", &[], |_| Ok(now().into_value())),

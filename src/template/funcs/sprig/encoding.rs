@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256, Sha512};
 use super::support::{fixed, str_arg, string};
 use crate::template::funcs::{Function, ParamType as P};
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("b64enc", &[P::String], |a| string(base64::engine::general_purpose::STANDARD.encode(str_arg(a, 0)?))),

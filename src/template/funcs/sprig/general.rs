@@ -4,6 +4,7 @@ use super::support::{arg, bool_arg, deep_equal, fixed, is_empty, kind_of, str_ar
 use crate::template::funcs::{Function, ParamType as P};
 use crate::template::value::Value;
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         variadic("default", &[P::Any, P::Any], |a| {

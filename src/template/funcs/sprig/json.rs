@@ -11,6 +11,7 @@ use crate::template::value::{Map, Value};
 /// Go's decoder refuses to nest deeper than this.
 const MAX_DEPTH: usize = 10_000;
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("mustToJson", &[P::Any], |a| string(to_json(arg(a, 0), JsonStyle::Compact)?)),

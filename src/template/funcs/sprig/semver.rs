@@ -10,6 +10,7 @@ use super::support::{fixed, str_arg};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::template::value::{Object, Value};
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("semver", &[P::String], |a| {
