@@ -474,7 +474,7 @@ impl GoTime {
                     let long = token == Token::LongMonth;
                     let found = MONTHS.iter().enumerate().find_map(|(i, name)| {
                         let name = if long { *name } else { &name[..3] };
-                        (v.len() >= name.len() && v[..name.len()].eq_ignore_ascii_case(name)).then_some((i, name.len()))
+                        starts_with_ignore_case(v, name).then_some((i, name.len()))
                     });
                     let (i, len) = found.ok_or_else(|| fail(elem, v, ""))?;
                     month = i as u32 + 1;
@@ -485,7 +485,7 @@ impl GoTime {
                     let len = DAYS
                         .iter()
                         .map(|name| if long { *name } else { &name[..3] })
-                        .find(|name| v.len() >= name.len() && v[..name.len()].eq_ignore_ascii_case(name))
+                        .find(|name| starts_with_ignore_case(v, name))
                         .map(str::len)
                         .ok_or_else(|| fail(elem, v, ""))?;
                     v = &v[len..];
@@ -621,6 +621,11 @@ impl GoTime {
         };
         Ok(GoTime { unix: local - i64::from(offset), nanos, offset, zone: zone.into() })
     }
+}
+
+/// ASCII case-insensitive prefix test that never slices inside a character.
+fn starts_with_ignore_case(value: &str, prefix: &str) -> bool {
+    value.as_bytes().get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 fn hour12(hour: u32) -> u32 {

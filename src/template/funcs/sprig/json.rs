@@ -8,8 +8,8 @@ use super::support::{arg, fixed, str_arg, string};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::template::value::{Map, Value};
 
-/// Go's decoder refuses to nest deeper than this.
-const MAX_DEPTH: usize = 10_000;
+/// Nesting limit for encoding and decoding (Go allows 10000; we stay well inside a thread's stack).
+const MAX_DEPTH: usize = 1_000;
 
 /// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {

@@ -137,6 +137,17 @@ pub fn is_empty(value: &Value) -> bool {
 
 /// Go's `reflect.DeepEqual` on template values: the dynamic types must match too.
 pub fn deep_equal(a: &Value, b: &Value) -> bool {
+    deep_equal_within(a, b, 0)
+}
+
+/// Values nested deeper than this compare unequal rather than risk the stack.
+const MAX_COMPARE_DEPTH: usize = 1_000;
+
+fn deep_equal_within(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_COMPARE_DEPTH {
+        return false;
+    }
+    let deep_equal = |x: &Value, y: &Value| deep_equal_within(x, y, depth + 1);
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
