@@ -236,8 +236,10 @@ fn bcrypt_placeholder(input: &str) -> String {
 /// milliseconds) and charts derive many site passwords from one master password, so keys are
 /// remembered per rendering thread.
 fn master_key(password: &str, salt: &[u8]) -> Vec<u8> {
+    /// (password, salt, derived key)
+    type CachedKey = (String, Vec<u8>, Vec<u8>);
     thread_local! {
-        static KEYS: std::cell::RefCell<Vec<(String, Vec<u8>, Vec<u8>)>> = const { std::cell::RefCell::new(Vec::new()) };
+        static KEYS: std::cell::RefCell<Vec<CachedKey>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     if let Some(key) = KEYS.with(|keys| {
         keys.borrow().iter().find(|(p, s, _)| p == password && s == salt).map(|(_, _, k)| k.clone())

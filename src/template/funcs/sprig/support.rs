@@ -36,6 +36,16 @@ pub fn str_arg(args: &[Value], i: usize) -> Result<&str, FuncError> {
     }
 }
 
+/// A `string` parameter as bytes; raw `[]byte` values (binary file content) are accepted too,
+/// so hashing and encoding them keeps every byte.
+pub fn bytes_arg(args: &[Value], i: usize) -> Result<&[u8], FuncError> {
+    match arg(args, i) {
+        Value::String(s) => Ok(s.as_bytes()),
+        Value::Bytes(b) => Ok(b),
+        other => Err(wrong_type("string", other)),
+    }
+}
+
 /// An `int` (or `int64`) parameter.
 pub fn int_arg(args: &[Value], i: usize) -> Result<i64, FuncError> {
     match arg(args, i) {
