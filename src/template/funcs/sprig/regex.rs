@@ -17,6 +17,7 @@ thread_local! {
     static CACHE: RefCell<HashMap<String, Regex>> = RefCell::new(HashMap::new());
 }
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     let mut funcs = vec![fixed("regexQuoteMeta", &[P::String], |a| string(quote_meta(str_arg(a, 0)?)))];
     // The plain names panic on a bad pattern and the `must` names return the error; both end the

@@ -10,6 +10,7 @@ use super::support::{fixed, str_arg};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::template::value::{Object, Value};
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("semver", &[P::String], |a| {
@@ -335,7 +336,12 @@ fn rewrite_ranges(text: &str) -> String {
     let mut rest = text;
     while let Some(pos) = rest.find(" - ") {
         let (before, after) = (&rest[..pos], &rest[pos + 3..]);
-        let lhs_start = before.trim_end().rfind(|c: char| c.is_whitespace() || c == ',' || c == '|').map_or(0, |i| i + 1);
+        let lhs_start = before
+            .trim_end()
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace() || *c == ',' || *c == '|')
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let lhs = before.trim_end()[lhs_start..].to_string();
         let after_trim = after.trim_start();
         match (scan_constraint_version(&lhs).filter(|l| *l == lhs.len() && !lhs.is_empty()), scan_constraint_version(after_trim)) {
@@ -497,7 +503,7 @@ impl Constraint {
         if v.major != c.major {
             return false;
         }
-        !(v.minor != c.minor && !self.minor_dirty)
+        v.minor == c.minor || self.minor_dirty
     }
 }
 

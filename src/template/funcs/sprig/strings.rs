@@ -10,6 +10,7 @@ use super::support::{
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::template::value::{Map, Value};
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("hello", &[], |_| string("Hello!")),
