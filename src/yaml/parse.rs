@@ -19,6 +19,8 @@ enum PendingKey {
     Name(Key),
     /// The `<<` merge key.
     Merge(Span),
+    /// A null key: an error once its value is known (Helm's message quotes the value).
+    Null(Span),
 }
 
 enum Frame {
@@ -251,7 +253,20 @@ impl Builder {
             Some(Frame::Map { entries, index, pending, size: total, .. }) => {
                 *total += size;
                 match pending.take() {
+                    None if node.value == NodeValue::Null => *pending = Some(PendingKey::Null(node.span)),
                     None => *pending = Some(PendingKey::Name(map_key(&node)?)),
+                    Some(PendingKey::Null(span)) => {
+                        return Err(Failure {
+                            error: YamlError {
+                                message: "a mapping key cannot be null (quote it to use it as a string)".into(),
+                                pos: span.start,
+                            },
+                            go_text: format!(
+                                "unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+                                go_sharp_v(&node, 0)
+                            ),
+                        });
+                    }
                     Some(PendingKey::Name(key)) => set_entry(entries, index, key, node),
                     Some(PendingKey::Merge(span)) => merge_into(entries, index, node, span)?,
                 }
@@ -312,9 +327,7 @@ fn map_key(node: &Node) -> Result<Key, Failure> {
             "NaN" => ".nan".to_string(),
             other => other.to_string(),
         },
-        NodeValue::Null => {
-            return Err(error_at("unsupported map key: null (quote it to use it as a string)", node.span.start));
-        }
+        NodeValue::Null => return Err(error_at("a mapping key cannot be null", node.span.start)),
         NodeValue::Seq(_) | NodeValue::Map(_) => {
             return Err(error_at("invalid map key: a sequence or mapping cannot be a key", node.span.start));
         }
@@ -327,4 +340,27 @@ fn decode_binary(text: &str) -> Option<String> {
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     let bytes = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
     Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Go's `%#v` of what go-yaml v2 decoded, for the one error text that prints a value.
+fn go_sharp_v(node: &Node, depth: usize) -> String {
+    if depth > 20 {
+        return "...".into();
+    }
+    match &node.value {
+        NodeValue::Null => "interface {}(nil)".into(),
+        NodeValue::Bool(b) => b.to_string(),
+        NodeValue::Int(i) => i.to_string(),
+        NodeValue::Float(f) => crate::template::value::format_float_g(*f),
+        NodeValue::String(s) => format!("{s:?}"),
+        NodeValue::Seq(items) => {
+            let inner: Vec<String> = items.iter().map(|n| go_sharp_v(n, depth + 1)).collect();
+            format!("[]interface {{}}{{{}}}", inner.join(", "))
+        }
+        NodeValue::Map(entries) => {
+            let inner: Vec<String> =
+                entries.iter().map(|(k, v)| format!("{:?}:{}", k.name, go_sharp_v(v, depth + 1))).collect();
+            format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
+        }
+    }
 }
