@@ -107,7 +107,26 @@ pub(crate) fn parse_first_document(text: &str, file: FileId) -> Result<Node, Fai
 }
 
 fn parse_stream(text: &str, file: FileId, first_only: bool) -> Result<Vec<Node>, Failure> {
-    let mut bytes = text.as_bytes();
+    // libyaml-safer 0.3.0 panics on a few inputs (a block scalar ending at the end of input
+    // without a line break, a tag followed by `,` in a flow collection). The first is avoided by
+    // giving it a final line break (and undoing its effect, see `undo_added_line_break`); this
+    // guard turns any remaining panic into an error instead of a crash.
+    match std::panic::catch_unwind(|| parse_stream_unguarded(text, file, first_only)) {
+        Ok(result) => result,
+        Err(_) => Err(error_at("the YAML parser cannot read this input (unsupported syntax)", Pos { line: 1, column: 1, offset: 0 })),
+    }
+}
+
+fn parse_stream_unguarded(text: &str, file: FileId, first_only: bool) -> Result<Vec<Node>, Failure> {
+    let added_line_break = !text.is_empty() && !text.ends_with(['\n', '\r']);
+    let padded;
+    let input = if added_line_break {
+        padded = format!("{text}\n");
+        padded.as_str()
+    } else {
+        text
+    };
+    let mut bytes = input.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut bytes);
     let mut builder = Builder {
@@ -122,6 +141,7 @@ fn parse_stream(text: &str, file: FileId, first_only: bool) -> Result<Vec<Node>,
         let event = parser.parse().map_err(|e| convert_error(text, &e))?;
         let start = pos(text, event.start_mark);
         let end = pos(text, event.end_mark);
+        let end_index = event.end_mark.index as usize;
         match event.data {
             EventData::StreamStart { .. } => {}
             EventData::StreamEnd => break,
@@ -150,7 +170,11 @@ fn parse_stream(text: &str, file: FileId, first_only: bool) -> Result<Vec<Node>,
                 let (node, size) = (node.clone(), *size);
                 builder.finish_node(node, size, None)?;
             }
-            EventData::Scalar { anchor, tag, value, plain_implicit, style, .. } => {
+            EventData::Scalar { anchor, tag, mut value, plain_implicit, style, .. } => {
+                let is_block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+                if added_line_break && is_block && end_index > text.len() {
+                    undo_added_line_break(text, start.offset, &mut value);
+                }
                 let is_plain = style == ScalarStyle::Plain;
                 let resolved = match &tag {
                     Some(tag) => resolve::resolve_tagged(tag, &value).map_err(|m| error_at(m, start))?,
@@ -333,6 +357,29 @@ fn map_key(node: &Node) -> Result<Key, Failure> {
         }
     };
     Ok(Key { name, span: node.span })
+}
+
+/// A block scalar that runs to the end of a text without a final line break got one extra
+/// `\n` from the line break we appended: remove it where libyaml (reading the text as it is)
+/// would not have produced it. Clip chomping keeps the break only after a content line; keep
+/// chomping always gets one break more; strip chomping is unaffected.
+fn undo_added_line_break(text: &str, start: usize, value: &mut String) {
+    let header = text.get(start..).unwrap_or("");
+    let Some(indicator_at) = header.find(['|', '>']) else { return };
+    let indicators: String =
+        header[indicator_at + 1..].chars().take_while(|c| matches!(c, '+' | '-' | '0'..='9')).collect();
+    let last_line = text.rsplit(['\n', '\r']).next().unwrap_or("");
+    let last_line_has_content = !last_line.trim_matches(' ').is_empty();
+    let remove = if indicators.contains('-') {
+        false
+    } else if indicators.contains('+') {
+        true
+    } else {
+        last_line_has_content
+    };
+    if remove && value.ends_with('\n') {
+        value.pop();
+    }
 }
 
 fn decode_binary(text: &str) -> Option<String> {
