@@ -80,13 +80,28 @@ fn error_at(message: impl Into<String>, pos: Pos) -> Failure {
 /// go-yaml v2's line quirk (0-based line for parser errors, 1-based for scanner errors, no line
 /// at all on the first line).
 fn convert_error(text: &str, err: &libyaml_safer::Error) -> Failure {
-    let problem_mark = err.problem_mark().unwrap_or_default();
-    let context_mark = err.context_mark().unwrap_or_default();
-    let mark = err.problem_mark().or(err.context_mark()).unwrap_or_default();
+    let is_scanner_error = err.kind() == libyaml_safer::ErrorKind::Scanner;
+    // A scanner error past the end of the text was caused by the line break we appended:
+    // report it where the text really ends, as libyaml reading the text itself would.
+    let at_text_end = |mark: Mark| {
+        if is_scanner_error && mark.index as usize > text.len() {
+            let last_line = text.rsplit('\n').next().unwrap_or("");
+            let mut end = mark;
+            end.index = text.len() as u64;
+            end.line = text.matches('\n').count() as u64;
+            end.column = last_line.chars().count() as u64;
+            end
+        } else {
+            mark
+        }
+    };
+    let problem_mark = at_text_end(err.problem_mark().unwrap_or_default());
+    let context_mark = at_text_end(err.context_mark().unwrap_or_default());
+    let mark = if err.problem_mark().is_some() { problem_mark } else { context_mark };
     let problem = err.problem();
     let message = if problem.is_empty() { "unknown problem parsing YAML content" } else { problem };
     let go_line = if problem_mark.line != 0 {
-        problem_mark.line + u64::from(err.kind() == libyaml_safer::ErrorKind::Scanner)
+        problem_mark.line + u64::from(is_scanner_error)
     } else {
         context_mark.line
     };
