@@ -118,6 +118,9 @@ fn aliases_expand_and_billion_laughs_is_refused() {
     assert_eq!(err.message, "document contains excessive aliasing");
     assert_eq!(err.pos.line, 6);
 
+    let err = parse_documents("a: &a [*a]\n", FileId(0)).unwrap_err();
+    assert_eq!(err.message, "anchor 'a' value contains itself");
+
     let err = parse_documents("a: *nope\n", FileId(0)).unwrap_err();
     assert_eq!(err.message, "unknown anchor 'nope' referenced");
     assert_eq!((err.pos.line, err.pos.column), (1, 4));
