@@ -140,3 +140,17 @@ fn numbers_print_after_the_json_round_trip() {
         assert_eq!(to_yaml(&value), want, "{value:?}");
     }
 }
+
+#[test]
+fn printing_values_matches_helm() {
+    // print.json: `{{ print $v }}` for every top-level value, from helm 3.17.2.
+    let path = format!("{}/testdata/yaml/encoding/print.json", env!("CARGO_MANIFEST_DIR"));
+    let want: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let values = values();
+    let map = values.as_map().unwrap();
+    assert_eq!(map.len(), want.len());
+    for (key, printed) in &want {
+        assert_eq!(&map[key].format_v(), printed, "{key}");
+    }
+}

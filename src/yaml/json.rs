@@ -237,6 +237,9 @@ fn invalid(c: u8, context: &str) -> String {
     format!("invalid character {} {context}", quote_char(c))
 }
 
+/// Go's `encoding/json` nesting limit.
+const MAX_JSON_DEPTH: usize = 10_000;
+
 const END_OF_INPUT: &str = "unexpected end of JSON input";
 
 fn is_space(c: u8) -> bool {
@@ -263,6 +266,7 @@ fn check_syntax(b: &[u8]) -> Result<(), String> {
         skip_space(&mut i);
         let Some(&c) = b.get(i) else { return Err(END_OF_INPUT.into()) };
         match c {
+            b'{' | b'[' if stack.len() >= MAX_JSON_DEPTH => return Err(invalid(c, "exceeded max depth")),
             b'{' => {
                 i += 1;
                 skip_space(&mut i);

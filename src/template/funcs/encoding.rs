@@ -234,5 +234,11 @@ mod tests {
         let to_yaml = functions().into_iter().find(|f| f.name == "toYaml").unwrap();
         assert_eq!((to_yaml.call)(&[Value::Float(f64::INFINITY)]).unwrap().as_str(), Some(""));
         assert!(functions().iter().all(|f| f.name != "mustToYaml"));
+        // Go's json nesting limit, so deep input cannot build values deeper than that.
+        let deep = "[".repeat(10_001);
+        assert_eq!(
+            (must_from.call)(&[Value::str(deep.as_str())]).unwrap_err(),
+            FuncError::new("invalid character '[' exceeded max depth")
+        );
     }
 }
