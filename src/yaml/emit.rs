@@ -572,9 +572,7 @@ impl Emitter {
                 breaks = false;
             }
         }
-        if breaks {
-            self.write_indent();
-        }
+        // Unlike later libyaml, go-yaml v2 does not indent before the closing quote.
         self.write_indicator("'", false, false, false);
         self.whitespace = false;
         self.indention = false;
