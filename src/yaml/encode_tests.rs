@@ -191,3 +191,22 @@ fn to_json_of_random_corpus_matches_helm() {
     let pretty = marshal_json(&value, JsonStyle { escape_html: true, pretty: true }).unwrap();
     assert_eq!(pretty, std::fs::read_to_string(format!("{dir}/toprettyjson2.out")).unwrap());
 }
+
+#[test]
+fn plain_scalar_resolution_matches_helm() {
+    // ~120 plain scalars (numbers in every base, YAML 1.1 words, timestamps, overflow) read
+    // from a values file, printed by toJson, toYaml and `print`; see testdata/yaml/README.md.
+    let dir = format!("{}/testdata/yaml/resolve", env!("CARGO_MANIFEST_DIR"));
+    let values_text = std::fs::read_to_string(format!("{dir}/values.yaml")).unwrap();
+    let value = crate::values::to_template_value(&crate::values::load_values(&values_text, FileId(0)).unwrap());
+    let compact = marshal_json(&value, JsonStyle { escape_html: true, pretty: false }).unwrap();
+    assert_eq!(compact, std::fs::read_to_string(format!("{dir}/tojson.out")).unwrap());
+    assert_eq!(to_yaml(&value), std::fs::read_to_string(format!("{dir}/toyaml.out")).unwrap());
+    let printed: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/print.json")).unwrap()).unwrap();
+    let map = value.as_map().unwrap();
+    assert_eq!(map.len(), printed.len());
+    for (key, want) in &printed {
+        assert_eq!(&map[key].format_v(), want, "{key}");
+    }
+}

@@ -234,3 +234,17 @@ fn truncated_inputs_never_panic() {
         let _ = parse_documents(&corpus[..end], FileId(0));
     }
 }
+
+#[test]
+fn go_yaml_error_texts() {
+    // helm 3.17.2 reported "yaml: line 38: block sequence entries are not allowed in this
+    // context" for a values file whose 38th line was `k037: -`.
+    let mut text: String = (0..37).map(|i| format!("k{i:03}: 1\n")).collect();
+    text.push_str("k037: -\n");
+    assert_eq!(
+        parse_first_document_go_error(&text).unwrap_err(),
+        "yaml: line 38: block sequence entries are not allowed in this context"
+    );
+    let err = parse_documents(&text, FileId(0)).unwrap_err();
+    assert_eq!((err.pos.line, err.pos.column), (38, 7));
+}
