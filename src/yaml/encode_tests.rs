@@ -25,10 +25,7 @@ fn assert_same(name: &str, got: &str) {
     let want = golden(name);
     if got != want {
         let first = got.lines().zip(want.lines()).position(|(g, w)| g != w);
-        panic!(
-            "{name} differs from helm at line {:?}\n--- got ---\n{got}\n--- want ---\n{want}",
-            first.map(|i| i + 1)
-        );
+        panic!("{name} differs from helm at line {:?}\n--- got ---\n{got}\n--- want ---\n{want}", first.map(|i| i + 1));
     }
 }
 

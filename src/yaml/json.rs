@@ -190,7 +190,10 @@ pub fn unmarshal(text: &str, target: JsonTarget) -> (Value, Option<String>) {
         (JsonTarget::List, _) => Some("[]interface {}"),
     };
     if let Some(go_type) = go_type {
-        return (empty_target(target), Some(format!("json: cannot unmarshal {top_kind} into Go value of type {go_type}")));
+        return (
+            empty_target(target),
+            Some(format!("json: cannot unmarshal {top_kind} into Go value of type {go_type}")),
+        );
     }
     let mut decoder = Decoder { bytes: text.as_bytes(), at: 0, first_error: None };
     let value = match decoder.value() {
@@ -525,7 +528,9 @@ impl Decoder<'_> {
 
     fn number(&mut self) -> Value {
         let start = self.at;
-        while self.at < self.bytes.len() && matches!(self.bytes[self.at], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+        while self.at < self.bytes.len()
+            && matches!(self.bytes[self.at], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+        {
             self.at += 1;
         }
         let text = std::str::from_utf8(&self.bytes[start..self.at]).unwrap_or("0");
@@ -533,7 +538,8 @@ impl Decoder<'_> {
             Ok(f) if f.is_finite() => Value::Float(f),
             _ => {
                 if self.first_error.is_none() {
-                    self.first_error = Some(format!("json: cannot unmarshal number {text} into Go value of type float64"));
+                    self.first_error =
+                        Some(format!("json: cannot unmarshal number {text} into Go value of type float64"));
                 }
                 Value::Nil
             }

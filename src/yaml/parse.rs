@@ -100,11 +100,8 @@ fn convert_error(text: &str, err: &libyaml_safer::Error) -> Failure {
     let mark = if err.problem_mark().is_some() { problem_mark } else { context_mark };
     let problem = err.problem();
     let message = if problem.is_empty() { "unknown problem parsing YAML content" } else { problem };
-    let go_line = if problem_mark.line != 0 {
-        problem_mark.line + u64::from(is_scanner_error)
-    } else {
-        context_mark.line
-    };
+    let go_line =
+        if problem_mark.line != 0 { problem_mark.line + u64::from(is_scanner_error) } else { context_mark.line };
     let go_text = if go_line != 0 { format!("yaml: line {go_line}: {message}") } else { format!("yaml: {message}") };
     Failure { error: YamlError { message: message.to_string(), pos: pos(text, mark) }, go_text }
 }
@@ -128,7 +125,10 @@ fn parse_stream(text: &str, file: FileId, first_only: bool) -> Result<Vec<Node>,
     // guard turns any remaining panic into an error instead of a crash.
     match std::panic::catch_unwind(|| parse_stream_unguarded(text, file, first_only)) {
         Ok(result) => result,
-        Err(_) => Err(error_at("the YAML parser cannot read this input (unsupported syntax)", Pos { line: 1, column: 1, offset: 0 })),
+        Err(_) => Err(error_at(
+            "the YAML parser cannot read this input (unsupported syntax)",
+            Pos { line: 1, column: 1, offset: 0 },
+        )),
     }
 }
 
@@ -144,14 +144,8 @@ fn parse_stream_unguarded(text: &str, file: FileId, first_only: bool) -> Result<
     let mut bytes = input.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut bytes);
-    let mut builder = Builder {
-        file,
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        expanded: 0,
-        documents: Vec::new(),
-        root: None,
-    };
+    let mut builder =
+        Builder { file, stack: Vec::new(), anchors: HashMap::new(), expanded: 0, documents: Vec::new(), root: None };
     loop {
         let event = parser.parse().map_err(|e| convert_error(text, &e))?;
         let start = pos(text, event.start_mark);
@@ -198,9 +192,10 @@ fn parse_stream_unguarded(text: &str, file: FileId, first_only: bool) -> Result<
                 };
                 let is_merge_key = is_plain && tag.is_none() && value == "<<";
                 let node_value = if tag.as_deref().map(resolve::short_tag).as_deref() == Some("!!binary") {
-                    NodeValue::String(decode_binary(&value).ok_or_else(|| {
-                        error_at("!!binary value contains invalid base64 data", start)
-                    })?)
+                    NodeValue::String(
+                        decode_binary(&value)
+                            .ok_or_else(|| error_at("!!binary value contains invalid base64 data", start))?,
+                    )
                 } else {
                     resolved.into_node_value(&value)
                 };
@@ -216,14 +211,7 @@ fn parse_stream_unguarded(text: &str, file: FileId, first_only: bool) -> Result<
             }
             EventData::MappingStart { anchor, .. } => {
                 builder.push(
-                    Frame::Map {
-                        entries: Vec::new(),
-                        index: HashMap::new(),
-                        pending: None,
-                        start,
-                        anchor,
-                        size: 1,
-                    },
+                    Frame::Map { entries: Vec::new(), index: HashMap::new(), pending: None, start, anchor, size: 1 },
                     start,
                 )?;
             }
