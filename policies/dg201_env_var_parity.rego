@@ -11,8 +11,10 @@
 #     Compares the environment variables of every container across the environments of a chart.
 #     When a container sets a variable in an environment of an earlier promotion stage (dev) and
 #     the same container in an environment of a later stage (prod-iowa) does not, it reports the
-#     later environment, pointing at its last override file and, as related information, at the
-#     place where the earlier environment sets the variable.
+#     later environment. The finding points at the key in the later environment's override files
+#     where the variable would go (its `env:` map, when it has one; else line 1 of its last
+#     override file) and, as related information, at the places where the other environments up
+#     to that stage set it (nearest first).
 #
 #     ## Why it matters
 #
@@ -85,13 +87,15 @@ deny contains result if {
 	some pair in missing
 	later := pair[0]
 	item := pair[1]
-	setters := sort([[e.stage_index, e.name] |
+	later_index := input.environments[later].stage_index
+	setters := [[e.stage_index, e.name] |
 		some e in input.environments
 		workloads.staged(e)
-		e.stage_index < input.environments[later].stage_index
+		e.name != later
+		e.stage_index <= later_index
 		item in env_vars[e.name]
-	])
-	first := setters[0][1]
+	]
+	first := sort(setters)[0][1]
 	path := sprintf("%s.env[%s]", [item[1], item[2]])
 	result := {
 		"msg": sprintf("env var %s is set in %s but not in %s", [item[2], first, later]),
@@ -100,6 +104,9 @@ deny contains result if {
 		"path": path,
 		"at": "override",
 		"name": item[2],
-		"related": [{"env": first, "resource": item[0], "path": path, "msg": sprintf("set here for %s", [first])}],
+		# Every environment up to this stage that sets it, nearest stage first.
+		"related": [{"env": s[1], "resource": item[0], "path": path, "msg": sprintf("set here for %s", [s[1]])} |
+			some s in sort([[0 - x[0], x[1]] | some x in setters])
+		],
 	}
 }

@@ -67,7 +67,7 @@ refs contains {"env": name, "resource": workloads.resource_id(obj), "path": path
 	ref := e.valueFrom.secretKeyRef
 	is_string(ref.name)
 	not ref.optional == true
-	path := sprintf("%s.env[%s].valueFrom.secretKeyRef.name", [pair[0], e.name])
+	path := sprintf("%s.env[%s].valueFrom.secretKeyRef", [pair[0], e.name])
 	key := object.get(ref, "key", null)
 }
 
@@ -79,7 +79,7 @@ refs contains {"env": name, "resource": workloads.resource_id(obj), "path": path
 	ref := from.secretRef
 	is_string(ref.name)
 	not ref.optional == true
-	path := sprintf("%s.envFrom[%d].secretRef.name", [pair[0], i])
+	path := sprintf("%s.envFrom[%d].secretRef", [pair[0], i])
 }
 
 refs contains {"env": name, "resource": workloads.resource_id(obj), "path": path, "secret": v.secret.secretName, "key": null} if {
@@ -89,7 +89,7 @@ refs contains {"env": name, "resource": workloads.resource_id(obj), "path": path
 	some v in workloads.items(object.get(pod[1], "volumes", []))
 	is_string(v.secret.secretName)
 	not v.secret.optional == true
-	path := sprintf("%s.volumes[%s].secret.secretName", [pod[0], v.name])
+	path := sprintf("%s.volumes[%s].secret", [pod[0], v.name])
 }
 
 refs contains {"env": name, "resource": workloads.resource_id(obj), "path": path, "secret": source.secret.name, "key": null} if {
@@ -100,7 +100,7 @@ refs contains {"env": name, "resource": workloads.resource_id(obj), "path": path
 	some i, source in workloads.items(v.projected.sources)
 	is_string(source.secret.name)
 	not source.secret.optional == true
-	path := sprintf("%s.volumes[%s].projected.sources[%d].secret.name", [pod[0], v.name, i])
+	path := sprintf("%s.volumes[%s].projected.sources[%d].secret", [pod[0], v.name, i])
 }
 
 refs contains {"env": name, "resource": workloads.resource_id(obj), "path": path, "secret": p.name, "key": null} if {
@@ -109,7 +109,7 @@ refs contains {"env": name, "resource": workloads.resource_id(obj), "path": path
 	pod := workloads.pod_spec(obj)
 	some p in workloads.items(object.get(pod[1], "imagePullSecrets", []))
 	is_string(p.name)
-	path := sprintf("%s.imagePullSecrets[%s].name", [pod[0], p.name])
+	path := sprintf("%s.imagePullSecrets[%s]", [pod[0], p.name])
 }
 
 rendered(env, secret) if {
@@ -123,6 +123,26 @@ listed(env, secret) if {
 	entry.name == secret
 }
 
+# similar(env, secret) are the listed Secrets whose name extends or is extended by secret
+# (`orders-db` for `orders-db-v2`): the likely previous or next name of a rotated Secret.
+similar(env, secret) := sort({entry.name |
+	some entry in workloads.items(env.inventory.secrets)
+	entry.name != secret
+	startswith(secret, entry.name)
+} | {entry.name |
+	some entry in workloads.items(env.inventory.secrets)
+	entry.name != secret
+	startswith(entry.name, secret)
+})
+
+missing_related(env, ref) := {"env": ref.env, "at": "inventory", "inventory": name, "msg": sprintf("%s lists %s, not %s", [env.inventory.file, name, ref.secret])} if {
+	name := similar(env, ref.secret)[0]
+}
+
+missing_related(env, ref) := {"env": ref.env, "at": "inventory", "msg": sprintf("%s is not listed in this inventory", [ref.secret])} if {
+	count(similar(env, ref.secret)) == 0
+}
+
 deny contains result if {
 	some ref in refs
 	env := input.environments[ref.env]
@@ -134,6 +154,7 @@ deny contains result if {
 		"resource": ref.resource,
 		"path": ref.path,
 		"name": ref.secret,
+		"related": [missing_related(env, ref)],
 	}
 }
 
@@ -150,7 +171,7 @@ deny contains result if {
 		"msg": sprintf("Secret %s has no key %s in %s, but %s/%s reads it", [ref.secret, ref.key, env.inventory.file, ref.resource.kind, ref.resource.name]),
 		"env": ref.env,
 		"resource": ref.resource,
-		"path": concat("", [trim_suffix(ref.path, ".name"), ".key"]),
+		"path": concat("", [ref.path, ".key"]),
 		"name": ref.secret,
 		"related": [{"env": ref.env, "at": "inventory", "inventory": ref.secret, "msg": sprintf("%s is listed here without key %s", [ref.secret, ref.key])}],
 	}

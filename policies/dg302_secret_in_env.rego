@@ -11,8 +11,9 @@
 #     Reports a container env var whose name looks like a credential (it contains `PASSWORD`,
 #     `PASSWD`, `SECRET`, `TOKEN`, `API_KEY`, `APIKEY`, `PRIVATE_KEY`, `ACCESS_KEY` or
 #     `CREDENTIAL`) and that is set with a literal `value` rather than
-#     `valueFrom.secretKeyRef`. The finding points at the values line that supplied the literal;
-#     the value itself is never printed.
+#     `valueFrom.secretKeyRef`, and any env var whose literal value is a URL carrying a password
+#     (`mysql://user:password@host/db`). The finding points at the values line (or template
+#     line) that supplied the literal; the value itself is never printed.
 #
 #     ## Why it matters
 #
@@ -27,8 +28,8 @@
 #       DATABASE_PASSWORD: hunter2
 #     ```
 #
-#     reports `env var DATABASE_PASSWORD of container web has a literal value (<redacted>)
-#     instead of valueFrom.secretKeyRef`.
+#     reports `env var DATABASE_PASSWORD has a literal value (<redacted>) instead of
+#     valueFrom.secretKeyRef`.
 #
 #     ## Fix
 #
@@ -52,17 +53,32 @@ credential_name(name) if {
 	contains(upper(name), word)
 }
 
+# url_with_password(value) holds for `scheme://user:password@host...`.
+url_with_password(value) if {
+	contains(value, "://")
+	contains(value, "@")
+	regex.match(`^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:]+:[^/@\s]+@`, value)
+}
+
+# why(e) says what makes the literal value of env entry e a credential.
+why(e) := "has a literal value" if credential_name(e.name)
+
+why(e) := "has a literal URL with a password" if {
+	not credential_name(e.name)
+	url_with_password(e.value)
+}
+
 deny contains result if {
 	some name, env in input.environments
 	some obj in env.resources
 	some pair in workloads.containers(obj)
 	some e in workloads.items(object.get(pair[1], "env", []))
 	is_string(e.name)
-	credential_name(e.name)
 	is_string(e.value)
 	e.value != ""
+	reason := why(e)
 	result := {
-		"msg": sprintf("env var %s of container %s has a literal value (<redacted>) instead of valueFrom.secretKeyRef", [e.name, object.get(pair[1], "name", "")]),
+		"msg": sprintf("env var %s %s (<redacted>) instead of valueFrom.secretKeyRef", [e.name, reason]),
 		"env": name,
 		"resource": workloads.resource_id(obj),
 		"path": sprintf("%s.env[%s].value", [pair[0], e.name]),

@@ -6,8 +6,8 @@
 //! the environment's last override file. It knows nothing about particular rules.
 
 use crate::diagnostic::{Location, ResourceId};
-use crate::model::{ChartRun, EnvRun, OutputSegment, RenderedResource};
-use crate::source::{FileId, Span, Sources};
+use crate::model::{ChartRun, EnvRun, OutputSegment, RenderedResource, RenderedTemplate};
+use crate::source::{FileId, Pos, Span, Sources};
 use crate::yaml::{Key, Node, NodeValue};
 
 /// Nodes deeper than this are not searched (values trees come from user files).
@@ -125,6 +125,92 @@ pub fn field_location(
     }
 }
 
+/// Where `env` would set what another environment sets at `setter` (a values location): the
+/// deepest key of the same key path that `env`'s override files already have (`env:` for an env
+/// var), else line 1 of its last override file.
+pub fn counterpart_location(sources: &Sources, chart: &ChartRun, env: &EnvRun, setter: &Location) -> Location {
+    let fallback = override_location(sources, chart, env);
+    let Some(path) = key_path_at(sources, chart, setter) else { return fallback };
+    let mut best: Option<(usize, Location)> = None;
+    for (file, root) in env.override_files.iter().zip(&env.overrides) {
+        let mut node = root;
+        let mut deepest = None;
+        for (depth, step) in path.iter().enumerate() {
+            let NodeValue::Map(entries) = &node.value else { break };
+            let Some((key, value)) = entries.iter().find(|(k, _)| k.name == *step) else { break };
+            deepest = Some((depth + 1, key.span));
+            node = value;
+        }
+        // Later files win ties: they are where the environment's own settings go.
+        if let Some((depth, span)) = deepest {
+            if best.as_ref().is_none_or(|(d, _)| depth >= *d) {
+                best = Some((depth, span_location(sources, *file, span)));
+            }
+        }
+    }
+    best.map_or(fallback, |(_, location)| location)
+}
+
+/// The values key path of the entry at a location in one of the chart's values files.
+fn key_path_at(sources: &Sources, chart: &ChartRun, at: &Location) -> Option<Vec<String>> {
+    let files = chart
+        .environments
+        .iter()
+        .flat_map(|env| env.override_files.iter().copied().zip(&env.overrides))
+        .chain(std::iter::once((chart.defaults.file, &chart.defaults)));
+    for (file, root) in files {
+        if sources.path(file) == at.file {
+            if let Some(path) = find_key_path(root, at.line, at.column) {
+                return Some(path);
+            }
+        }
+    }
+    None
+}
+
+fn find_key_path(root: &Node, line: u32, column: u32) -> Option<Vec<String>> {
+    let starts_here = |span: &Span| span.start.line == line && span.start.column == column;
+    let mut stack: Vec<(&Node, Vec<String>)> = vec![(root, Vec::new())];
+    while let Some((node, path)) = stack.pop() {
+        if path.len() >= MAX_SEARCH_DEPTH {
+            continue;
+        }
+        match &node.value {
+            NodeValue::Map(entries) => {
+                for (key, value) in entries {
+                    let mut here = path.clone();
+                    here.push(key.name.clone());
+                    if starts_here(&key.span) || starts_here(&value.span) {
+                        return Some(here);
+                    }
+                    stack.push((value, here));
+                }
+            }
+            NodeValue::Seq(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    let mut here = path.clone();
+                    here.push(index.to_string());
+                    if starts_here(&item.span) {
+                        return Some(here);
+                    }
+                    stack.push((item, here));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where a rendered resource as a whole came from: the template position that wrote its first line.
+pub fn resource_location(sources: &Sources, chart: &ChartRun, env: &EnvRun, resource: &RenderedResource) -> Location {
+    let start = Span { start: resource.doc.span.start, end: resource.doc.span.start };
+    match covering_segments(&resource.output.segments, start).first() {
+        Some(segment) => Location::point(sources.path(segment.file), segment.pos.line.max(1), segment.pos.column.max(1)),
+        None => override_location(sources, chart, env),
+    }
+}
+
 /// Keys of values entries that most likely supplied the field at the end of `path`.
 fn field_hints(path: &str) -> Vec<String> {
     let steps = parse_path(path);
@@ -179,12 +265,30 @@ pub fn node_location(
     }
 
     // 3. The template text or action that wrote it.
-    if let Some(segment) = segments.first() {
-        let output = sources.get(resource.output.file);
-        let (line, column) = position_in_segment(&output.text, segment, node.span.start.offset);
-        return Location::point(sources.path(segment.file), line, column);
+    if !segments.is_empty() {
+        return template_location(sources, &resource.output, node.span);
     }
     override_location(sources, chart, env)
+}
+
+/// The template place that wrote `span` of a template's rendered output: for verbatim template
+/// text the exact span in the template file, for an action the action itself.
+pub fn template_location(sources: &Sources, output: &RenderedTemplate, span: Span) -> Location {
+    let Some(segment) = output.segments.iter().take_while(|s| s.offset <= span.start.offset).last() else {
+        return Location::point(sources.path(output.template_file), 1, 1);
+    };
+    if segment.literal {
+        let template = sources.get(segment.file);
+        // Literal text is copied byte for byte, so offsets carry over from output to template.
+        let start = segment.pos.offset + (span.start.offset - segment.offset);
+        let end = start + span.end.offset.saturating_sub(span.start.offset);
+        if end <= template.text.len() && template.text.is_char_boundary(start) && template.text.is_char_boundary(end) {
+            let from = Pos::at_offset(&template.text, start);
+            let to = Pos::at_offset(&template.text, end);
+            return span_location(sources, segment.file, Span { start: from, end: to });
+        }
+    }
+    Location::point(sources.path(segment.file), segment.pos.line.max(1), segment.pos.column.max(1))
 }
 
 /// The text a values entry must have to have produced a rendered node.
@@ -197,8 +301,12 @@ struct Target {
 
 impl Target {
     fn of(node: &Node) -> Option<Target> {
-        // A list item like `{name: SENTRY_DSN, value: ...}` is identified by its name.
-        let subject = if let NodeValue::Map(_) = node.value { node.get("name")? } else { node };
+        // A list item like `{name: SENTRY_DSN, value: ...}` (or a volume's `secret`) is
+        // identified by its name.
+        let subject = match node.value {
+            NodeValue::Map(_) => node.get("name").or_else(|| node.get("secretName"))?,
+            _ => node,
+        };
         let text = scalar_text(subject)?;
         let needs_hint = !matches!(subject.value, NodeValue::String(_)) || text.chars().count() < 3;
         Some(Target { text, needs_hint })
@@ -284,19 +392,6 @@ pub fn lookup_values<'n>(values: &'n Node, path: &[String]) -> Option<&'n Node> 
     crate::values::lookup(values, &path)
 }
 
-/// The template line and column that wrote byte `offset` of `output_text`, given the segment
-/// covering it: inside literal template text the exact line, otherwise the action itself.
-pub fn position_in_segment(output_text: &str, segment: &OutputSegment, offset: usize) -> (u32, u32) {
-    let (line, column) = (segment.pos.line.max(1), segment.pos.column.max(1));
-    if !segment.literal || offset <= segment.offset || offset > output_text.len() {
-        return (line, column);
-    }
-    let Some(stretch) = output_text.get(segment.offset..offset) else { return (line, column) };
-    match stretch.rfind('\n') {
-        None => (line, column + stretch.chars().count() as u32),
-        Some(last) => (line + stretch.matches('\n').count() as u32, stretch[last + 1..].chars().count() as u32 + 1),
-    }
-}
 
 /// The output segments that wrote any part of `span` (in output order).
 fn covering_segments(segments: &[OutputSegment], span: Span) -> Vec<&OutputSegment> {

@@ -65,6 +65,12 @@ impl Sources {
     pub fn path(&self, id: FileId) -> String {
         self.get(id).path.clone()
     }
+
+    /// The file registered under `path` (the first one), with its id.
+    pub fn find(&self, path: &str) -> Option<(FileId, Arc<SourceFile>)> {
+        let files = self.files.read().expect("sources lock poisoned");
+        files.iter().position(|f| f.path == path).map(|i| (FileId(i as u32), files[i].clone()))
+    }
 }
 
 impl Pos {
@@ -96,13 +102,5 @@ mod tests {
         assert_eq!(Pos::at_offset(text, 0), Pos { line: 1, column: 1, offset: 0 });
         let p = Pos::at_offset(text, text.find(": 2").unwrap());
         assert_eq!((p.line, p.column), (2, 3));
-    }
-}
-
-impl Sources {
-    /// The file registered under `path` (the first one), with its id.
-    pub fn find(&self, path: &str) -> Option<(FileId, Arc<SourceFile>)> {
-        let files = self.files.read().expect("sources lock poisoned");
-        files.iter().position(|f| f.path == path).map(|i| (FileId(i as u32), files[i].clone()))
     }
 }

@@ -106,8 +106,12 @@ fn dg201_points_at_the_override_that_lacks_the_var_and_relates_the_one_that_sets
     let d = &json["diagnostics"][0];
     assert_eq!(d["message"], "env var PAYMENT_PROVIDER_URL is set in dev but not in prod");
     assert_eq!(d["path"], "spec.template.spec.containers[app].env[PAYMENT_PROVIDER_URL]");
-    assert_eq!(d["related"][0]["file"], "charts/shop/values-dev.yaml");
-    assert_eq!(d["related"][0]["line"], 3);
+    // Every environment that sets it, the nearest earlier stage first.
+    assert_eq!(d["related"][0]["file"], "charts/shop/values-stage.yaml");
+    assert_eq!(d["related"][0]["line"], 2);
+    assert_eq!(d["related"][0]["message"], "set here for stage");
+    assert_eq!(d["related"][1]["file"], "charts/shop/values-dev.yaml");
+    assert_eq!(d["related"][1]["line"], 3);
 }
 
 #[test]

@@ -100,6 +100,13 @@ pub fn parse_metadata(source: &str) -> Result<PolicyMetadata, String> {
     })
 }
 
+/// `custom.scope` of a policy's METADATA (`cross` marks a chart-wide user policy).
+pub fn metadata_scope(source: &str) -> Option<String> {
+    let yaml = metadata_block(source)?;
+    let doc = yaml::parse_first_document(&yaml, FileId::default()).ok()?;
+    doc.get("custom")?.get("scope")?.as_str().map(str::to_string)
+}
+
 /// The YAML text of the comment lines that follow `# METADATA`.
 fn metadata_block(source: &str) -> Option<String> {
     let mut lines = source.lines().skip_while(|line| line.trim() != "# METADATA");

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Location, Related, ResourceId, Severity};
-use crate::model::{ChartRun, EnvRun, Project};
+use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
 use crate::provenance;
 
 pub mod config;
@@ -25,21 +25,29 @@ mod tests;
 
 pub use config::{Finding, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
 pub use registry::{RuleEngine, RuleInfo, RuleMeta, catalogue, docs_markdown, list_text, lookup};
-pub use rego::PolicyEngine;
+pub use rego::{EngineRule, PolicyEngine, PolicyLoadError, PolicySource, RuleScope};
 pub use rules::dg001_render_error::render_error;
 pub use rules::dg003_invalid_manifest::invalid_manifest;
 
-/// Evaluates every rule on every chart (in parallel), adds the renderer's DG001/DG003 findings,
-/// applies `config`, and returns the diagnostics sorted by file, line, column and rule.
+/// Evaluates the built-in rules on every chart (in parallel), adds the renderer's DG001/DG003
+/// findings, applies `config`, and returns the diagnostics sorted by file, line, column and rule.
 pub fn evaluate(project: &Project, config: &PolicyConfig) -> Vec<Diagnostic> {
-    let engine = builtin_engine();
+    match builtin_engine() {
+        Ok(engine) => evaluate_with(project, config, engine),
+        Err(message) => {
+            let findings = project.charts.iter().map(|chart| Finding::new(policy_error(chart, message.clone()))).collect();
+            finish(config.apply(findings))
+        }
+    }
+}
+
+/// [`evaluate`] with a given engine, e.g. the built-ins plus user policies
+/// ([`PolicyEngine::add_user_policies`]).
+pub fn evaluate_with(project: &Project, config: &PolicyConfig, engine: &PolicyEngine) -> Vec<Diagnostic> {
     let findings: Vec<Finding> = project
         .charts
         .par_iter()
-        .flat_map_iter(|chart| match engine {
-            Ok(engine) => evaluate_chart(project, chart, engine),
-            Err(message) => vec![Finding::new(policy_error(chart, message.clone()))],
-        })
+        .flat_map_iter(|chart| evaluate_chart(project, chart, engine))
         .collect();
     finish(config.apply(findings))
 }
@@ -55,24 +63,73 @@ pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine
     let mut findings: Vec<Finding> = chart
         .environments
         .iter()
-        .flat_map(|env| env.render.diagnostics.iter().cloned())
-        .map(|diagnostic| Finding { chart_name: Some(chart.name.clone()), ..Finding::new(diagnostic) })
+        .flat_map(|env| env.render.diagnostics.iter().map(move |d| (env, d)))
+        .map(|(env, diagnostic)| {
+            // The renderer knows the template; the chart, environment and hint are known here.
+            let mut diagnostic = diagnostic.clone();
+            diagnostic.chart.get_or_insert_with(|| chart.path.clone());
+            diagnostic.environment.get_or_insert_with(|| env.name.clone());
+            if diagnostic.help.is_none() {
+                diagnostic.help = rules::renderer_hint(&diagnostic.rule).map(str::to_string);
+            }
+            Finding { chart_name: Some(chart.name.clone()), ..Finding::new(diagnostic) }
+        })
         .collect();
     findings.extend(rules::check_chart(project, chart));
     let input = rego::chart_input(project, chart);
-    for (rule_id, outcome) in engine.evaluate(input) {
-        let Some(rule) = lookup(&rule_id) else { continue };
+    for (rule, outcome) in engine.evaluate(input) {
         match outcome {
-            Ok(results) => findings.extend(results.iter().map(|r| rego_finding(project, chart, rule, r))),
-            Err(message) => {
-                let mut diagnostic = policy_error(chart, format!("policy {rule_id} failed: {message}"));
-                diagnostic.rule = rule.id.clone();
-                diagnostic.name = rule.name.clone();
-                findings.push(Finding::new(diagnostic));
+            Ok(results) => findings.extend(results.iter().map(|r| rego_finding(project, chart, rule, r, None))),
+            Err(message) => findings.push(Finding::new(failed_rule(chart, None, rule, &message))),
+        }
+    }
+    for env in &chart.environments {
+        let context = serde_json::json!({
+            "chart": chart.path,
+            "chart_name": chart.name,
+            "environment": env.name,
+            "stage": env.stage,
+        });
+        let resources: Vec<serde_json::Value> = env.render.resources.iter().map(|r| rego::node_to_json(&r.doc)).collect();
+        for (rule, index, outcome) in engine.evaluate_resources(context, &resources) {
+            let resource = env.render.resources.get(index);
+            match outcome {
+                Ok(results) => findings.extend(results.iter().map(|result| {
+                    let mut result = result.clone();
+                    result.env.get_or_insert_with(|| env.name.clone());
+                    if result.resource.is_none() {
+                        result.resource = resource.map(|r| rego::ResourceRef::from(&r.id));
+                    }
+                    rego_finding(project, chart, rule, &result, resource)
+                })),
+                Err(message) => findings.push(Finding::new(failed_rule(chart, Some(env), rule, &message))),
             }
         }
     }
     findings
+}
+
+/// A rule that failed to evaluate on a chart: reported under the rule's id, never skipped.
+fn failed_rule(chart: &ChartRun, env: Option<&EnvRun>, rule: &rego::EngineRule, message: &str) -> Diagnostic {
+    let mut diagnostic = policy_error(chart, format!("policy {} failed: {message}", rule.info.id));
+    diagnostic.rule = rule.info.id.clone();
+    diagnostic.name = rule.info.name.clone();
+    diagnostic.environment = env.map(|e| e.name.clone());
+    diagnostic
+}
+
+/// Diagnostics for user policies that could not be loaded.
+pub fn load_errors_to_diagnostics(errors: &[rego::PolicyLoadError]) -> Vec<Diagnostic> {
+    errors
+        .iter()
+        .map(|err| {
+            let mut diagnostic = Diagnostic::new("DG000", "policy-error", Severity::Error, err.message.clone());
+            if !err.file.is_empty() {
+                diagnostic.location = Some(Location::point(err.file.clone(), err.line.max(1), err.column.max(1)));
+            }
+            diagnostic
+        })
+        .collect()
 }
 
 /// A policy that could not be evaluated: reported, never silently skipped.
@@ -82,9 +139,15 @@ fn policy_error(chart: &ChartRun, message: String) -> Diagnostic {
     diagnostic
 }
 
-/// Turns one Rego result into a located finding.
-fn rego_finding(project: &Project, chart: &ChartRun, rule: &RuleInfo, result: &rego::RegoFinding) -> Finding {
-    let mut diagnostic = Diagnostic::new(&rule.id, &rule.name, rule.default_severity, result.msg.clone());
+/// Turns one Rego result into a located finding; `resource` is the input of a per-resource rule.
+fn rego_finding(
+    project: &Project,
+    chart: &ChartRun,
+    rule: &rego::EngineRule,
+    result: &rego::RegoFinding,
+    resource: Option<&RenderedResource>,
+) -> Finding {
+    let mut diagnostic = Diagnostic::new(&rule.info.id, &rule.info.name, rule.severity, result.msg.clone());
     diagnostic.chart = Some(chart.path.clone());
     diagnostic.environment = result.env.clone();
     diagnostic.path = result.path.clone();
@@ -95,10 +158,18 @@ fn rego_finding(project: &Project, chart: &ChartRun, rule: &RuleInfo, result: &r
         at: result.at.as_deref(),
         inventory: result.inventory.as_deref(),
     };
-    let (location, resource) = locate(project, chart, &place);
+    let (location, resource_id) = match (resource, &result.path, &result.at) {
+        // A per-resource result without a field: the template that wrote the resource.
+        (Some(rendered), None, None) => {
+            let env = chart.environments.iter().find(|e| Some(&e.name) == result.env.as_ref());
+            let location = env.map(|env| provenance::resource_location(&project.sources, chart, env, rendered));
+            (location, Some(rendered.id.clone()))
+        }
+        _ => locate(project, chart, &place),
+    };
     diagnostic.location = location;
-    diagnostic.resource = resource;
-    diagnostic.help = rule_hint(rule);
+    diagnostic.resource = resource_id;
+    diagnostic.help = rule_hint(&rule.info);
     let mut related_envs = Vec::new();
     for related in &result.related {
         let place = Place {
@@ -120,6 +191,14 @@ fn rego_finding(project: &Project, chart: &ChartRun, rule: &RuleInfo, result: &r
             if Some(env) != result.env.as_ref() && !related_envs.contains(env) {
                 related_envs.push(env.clone());
             }
+        }
+    }
+    // Something missing from an environment: where it would go, next to what the others set.
+    if result.at.as_deref() == Some("override") {
+        let env = chart.environments.iter().find(|e| Some(&e.name) == result.env.as_ref());
+        if let (Some(env), Some(first)) = (env, diagnostic.related.first()) {
+            let setter = Location::point(first.file.clone(), first.line, first.column);
+            diagnostic.location = Some(provenance::counterpart_location(&project.sources, chart, env, &setter));
         }
     }
     Finding { diagnostic, subject: result.name.clone(), related_envs, chart_name: Some(chart.name.clone()) }
@@ -191,14 +270,15 @@ fn inventory_location(project: &Project, chart: &ChartRun, env: &EnvRun, name: O
     }
 }
 
-/// Drops repeats (the same finding in several environments that share its origin) and sorts.
-/// Drops duplicate findings and sorts by file, line, column, rule and message.
+/// Drops duplicate findings (same rule, chart, location and message) and sorts by file, line,
+/// column, rule and message.
 pub fn finish(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();
     let mut unique: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter(|d| {
-            let key = (d.rule.clone(), d.location.clone(), d.message.clone(), d.resource.clone(), d.path.clone(), d.chart.clone());
+            // Containers or environments sharing one origin give one finding, not one each.
+            let key = (d.rule.clone(), d.chart.clone(), d.location.clone(), d.message.clone());
             seen.insert(key)
         })
         .collect();

@@ -14,19 +14,61 @@ use serde_json::{Map, Value as Json, json};
 use crate::model::{ChartRun, Project};
 use crate::yaml::{Node, NodeValue};
 
+use crate::diagnostic::Severity;
+
 use super::metadata::{self, BUILTIN_LIBRARY};
+use super::registry::{RuleEngine, RuleInfo, lookup};
 
 /// Wall-clock budget of one rule evaluation: a policy that loops is cut off, not waited for.
 const EVALUATION_LIMIT: Duration = Duration::from_secs(2);
 /// Input trees deeper than this are cut (regorus refuses data nested deeper than 128 levels).
 const MAX_INPUT_DEPTH: usize = 100;
 
-/// A prepared engine holding the compiled built-in policies; clone it per chart or thread.
+/// The rules of a user policy that produce findings, and the severity of their results.
+const RESULT_RULES: &[(&str, Severity)] = &[("deny", Severity::Error), ("violation", Severity::Error), ("warn", Severity::Warning)];
+
+/// A prepared engine holding the compiled policies; clone it per chart or thread.
 #[derive(Clone)]
 pub struct PolicyEngine {
     engine: regorus::Engine,
-    /// (rule id, rule path such as `data.driftgate.rules.env_var_parity.deny`).
-    rules: Vec<(String, String)>,
+    rules: Vec<EngineRule>,
+}
+
+/// A rule the engine evaluates: one query and what its results are.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineRule {
+    pub info: RuleInfo,
+    /// The rule path queried, e.g. `data.driftgate.rules.env_var_parity.deny`.
+    pub query: String,
+    pub scope: RuleScope,
+    /// The severity of its results (`warn` rules of user policies give warnings).
+    pub severity: Severity,
+}
+
+/// What a rule's `input` is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleScope {
+    /// One chart: every environment (see [`chart_input`]).
+    Chart,
+    /// One rendered resource, conftest-style; the environment is `data.driftgate.context`.
+    Resource,
+}
+
+/// A Rego file given by the user (`policies.paths`, `--policy`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicySource {
+    /// Path relative to the checked directory.
+    pub path: String,
+    pub text: String,
+}
+
+/// A user policy that could not be loaded, with the position regorus reported.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyLoadError {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
 }
 
 /// One result of a `deny` rule.
@@ -71,6 +113,17 @@ pub struct ResourceRef {
     pub name: String,
 }
 
+impl From<&crate::diagnostic::ResourceId> for ResourceRef {
+    fn from(id: &crate::diagnostic::ResourceId) -> Self {
+        ResourceRef {
+            api_version: id.api_version.clone(),
+            kind: id.kind.clone(),
+            namespace: id.namespace.clone().unwrap_or_default(),
+            name: id.name.clone(),
+        }
+    }
+}
+
 impl PolicyEngine {
     /// Compiles the built-in policies.
     pub fn builtin() -> Result<Self, String> {
@@ -88,24 +141,115 @@ impl PolicyEngine {
             engine
                 .add_policy(policy.file.to_string(), policy.source.to_string())
                 .map_err(|err| format!("{}: {err}", policy.file))?;
-            rules.push((policy.metadata.id.clone(), format!("data.{}.deny", policy.package)));
+            let info = lookup(&policy.metadata.id).cloned().ok_or_else(|| format!("{}: not in the catalogue", policy.file))?;
+            rules.push(EngineRule {
+                severity: info.default_severity,
+                info,
+                query: format!("data.{}.deny", policy.package),
+                scope: RuleScope::Chart,
+            });
         }
-        // Evaluating once analyses and schedules the modules; clones then start prepared.
-        engine.set_input(regorus::Value::new_object());
-        for (_, rule) in &rules {
-            engine.eval_rule(rule.clone()).map_err(|err| format!("{rule}: {err}"))?;
-        }
-        Ok(PolicyEngine { engine, rules })
+        let mut prepared = PolicyEngine { engine, rules };
+        prepared.prepare()?;
+        Ok(prepared)
     }
 
-    /// Adds a chart-wide policy whose `deny` results are findings of `rule_id`.
+    /// Evaluating once analyses and schedules the modules, so that clones start prepared.
+    fn prepare(&mut self) -> Result<(), String> {
+        self.engine.set_input(regorus::Value::new_object());
+        match self.rules.first() {
+            Some(rule) => self.engine.eval_rule(rule.query.clone()).map(|_| ()).map_err(|err| err.to_string()),
+            None => Ok(()),
+        }
+    }
+
+    /// The rules this engine evaluates.
+    pub fn rules(&self) -> &[EngineRule] {
+        &self.rules
+    }
+
+    /// Adds a chart-wide policy whose `deny` results are findings of `rule_id` (an error rule).
     pub fn add_policy(&mut self, rule_id: &str, path: &str, source: &str) -> Result<(), String> {
         let package = self
             .engine
             .add_policy(path.to_string(), source.to_string())
             .map_err(|err| format!("{path}: {err}"))?;
-        self.rules.push((rule_id.to_string(), format!("{package}.deny")));
+        let info = RuleInfo {
+            id: rule_id.to_string(),
+            name: package.trim_start_matches("data.").replace('.', "-"),
+            default_severity: Severity::Error,
+            summary: String::new(),
+            docs: String::new(),
+            engine: RuleEngine::Rego,
+            redacts_values: false,
+        };
+        self.rules.push(EngineRule { info, query: format!("{package}.deny"), scope: RuleScope::Chart, severity: Severity::Error });
         Ok(())
+    }
+
+    /// Adds user policies. Packages in `resource_packages` (conftest's `main` when empty) are
+    /// evaluated per rendered resource; `driftgate.cross` and packages whose METADATA says
+    /// `custom.scope: cross` per chart. `deny` and `violation` give errors, `warn` warnings,
+    /// unless METADATA `custom.severity` says otherwise; `custom.id` names the rule (else the
+    /// package). Files that do not load are reported and left out.
+    pub fn add_user_policies(&mut self, files: &[PolicySource], resource_packages: &[String]) -> Vec<PolicyLoadError> {
+        let mut errors = Vec::new();
+        // (package, metadata, chart-wide, declared result rules)
+        let mut packages: Vec<(String, Option<metadata::PolicyMetadata>, bool, Vec<&str>)> = Vec::new();
+        for file in files {
+            let meta = metadata::parse_metadata(&file.text).ok();
+            let cross_scope = metadata::metadata_scope(&file.text).as_deref() == Some("cross");
+            match self.engine.add_policy(file.path.clone(), file.text.clone()) {
+                Ok(package) => {
+                    // Querying a rule no module declares is an error in regorus, not undefined.
+                    let declared: Vec<&str> = RESULT_RULES
+                        .iter()
+                        .map(|(rule, _)| *rule)
+                        .filter(|rule| {
+                            self.engine.has_declared_rule_rooted_at(&file.path, rule).unwrap_or(false)
+                        })
+                        .collect();
+                    let package = package.trim_start_matches("data.").to_string();
+                    match packages.iter_mut().find(|(p, ..)| *p == package) {
+                        Some(entry) => {
+                            entry.1 = entry.1.take().or(meta);
+                            entry.2 |= cross_scope;
+                            entry.3.extend(declared.into_iter().filter(|r| !entry.3.contains(r)).collect::<Vec<_>>());
+                        }
+                        None => packages.push((package, meta, cross_scope, declared)),
+                    }
+                }
+                Err(err) => errors.push(load_error(&file.path, &err.to_string())),
+            }
+        }
+        let default_packages = ["main".to_string()];
+        let resource_packages = if resource_packages.is_empty() { &default_packages[..] } else { resource_packages };
+        for (package, meta, cross_scope, declared) in packages {
+            let scope = if package == "driftgate.cross" || cross_scope {
+                RuleScope::Chart
+            } else if resource_packages.contains(&package) {
+                RuleScope::Resource
+            } else {
+                continue;
+            };
+            for &(rule, rule_severity) in RESULT_RULES.iter().filter(|(rule, _)| declared.contains(rule)) {
+                let severity = meta.as_ref().map_or(rule_severity, |m| if rule == "warn" { Severity::Warning } else { m.severity });
+                let info = RuleInfo {
+                    id: meta.as_ref().map_or_else(|| package.clone(), |m| m.id.clone()),
+                    name: meta.as_ref().map_or_else(|| package.replace('.', "-"), |m| m.title.clone()),
+                    default_severity: severity,
+                    summary: meta.as_ref().map(|m| m.description.clone()).unwrap_or_default(),
+                    docs: meta.as_ref().map(|m| m.docs.clone()).unwrap_or_default(),
+                    engine: RuleEngine::Rego,
+                    redacts_values: false,
+                };
+                self.rules.push(EngineRule { info, query: format!("data.{package}.{rule}"), scope, severity });
+            }
+        }
+        if let Err(err) = self.prepare() {
+            errors.push(load_error("", &err));
+        }
+        errors
     }
 
     /// Replaces the wall-clock budget of one rule evaluation.
@@ -116,20 +260,64 @@ impl PolicyEngine {
         });
     }
 
-    /// Evaluates every rule on one chart's input; a failing rule yields an `Err` entry.
-    pub fn evaluate(&self, input: Json) -> Vec<(String, Result<Vec<RegoFinding>, String>)> {
+    /// Evaluates every chart-wide rule on one chart's input; a failing rule yields an `Err`.
+    pub fn evaluate(&self, input: Json) -> Vec<(&EngineRule, Result<Vec<RegoFinding>, String>)> {
         let mut engine = self.engine.clone();
         engine.set_input(regorus::Value::from(input));
         self.rules
             .iter()
-            .map(|(id, rule)| {
-                let findings = engine
-                    .eval_rule(rule.clone())
-                    .map_err(|err| err.to_string())
-                    .and_then(|value| findings_of(&value));
-                (id.clone(), findings)
-            })
+            .filter(|rule| rule.scope == RuleScope::Chart)
+            .map(|rule| (rule, eval(&mut engine, &rule.query)))
             .collect()
+    }
+
+    /// Evaluates every per-resource rule on each resource of one environment; `context` becomes
+    /// `data.driftgate.context`. Results are (rule, resource index, findings).
+    pub fn evaluate_resources(
+        &self,
+        context: Json,
+        resources: &[Json],
+    ) -> Vec<(&EngineRule, usize, Result<Vec<RegoFinding>, String>)> {
+        let rules: Vec<&EngineRule> = self.rules.iter().filter(|r| r.scope == RuleScope::Resource).collect();
+        if rules.is_empty() {
+            return Vec::new();
+        }
+        let mut engine = self.engine.clone();
+        if let Err(err) = engine.add_data(regorus::Value::from(json!({ "driftgate": { "context": context } }))) {
+            return rules.into_iter().map(|rule| (rule, 0, Err(err.to_string()))).collect();
+        }
+        let mut out = Vec::new();
+        for (index, resource) in resources.iter().enumerate() {
+            engine.set_input(regorus::Value::from(resource.clone()));
+            for rule in &rules {
+                out.push((*rule, index, eval(&mut engine, &rule.query)));
+            }
+        }
+        out
+    }
+}
+
+fn eval(engine: &mut regorus::Engine, query: &str) -> Result<Vec<RegoFinding>, String> {
+    engine
+        .eval_rule(query.to_string())
+        .map_err(|err| err.to_string())
+        .and_then(|value| findings_of(&value))
+}
+
+/// A load error located by the `--> file:line:col` line of regorus's message.
+fn load_error(path: &str, message: &str) -> PolicyLoadError {
+    let position = message.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix("--> ")?;
+        let mut parts = rest.rsplitn(3, ':');
+        let column = parts.next()?.trim().parse().ok()?;
+        let line = parts.next()?.trim().parse().ok()?;
+        Some((parts.next()?.to_string(), line, column))
+    });
+    let summary = message.lines().rev().find(|l| l.trim_start().starts_with("error:")).unwrap_or(message).trim();
+    let summary = summary.strip_prefix("error: ").unwrap_or(summary).to_string();
+    match position {
+        Some((file, line, column)) => PolicyLoadError { file, line, column, message: summary },
+        None => PolicyLoadError { file: path.to_string(), line: 1, column: 1, message: summary },
     }
 }
 
@@ -152,7 +340,16 @@ fn findings_of(value: &regorus::Value) -> Result<Vec<RegoFinding>, String> {
         .collect()
 }
 
-/// The input document of a chart-wide policy.
+/// The input document of a chart-wide policy (built-in rules and `driftgate.cross`):
+///
+/// ```text
+/// { "chart": {path, name, release, namespace},
+///   "promotion": ["dev", "stage", "prod"],
+///   "environments": { "<env>": { name, stage, stage_index (null outside the promotion order),
+///       version (null when not pinned), values (merged), resources [rendered documents],
+///       inventory (null, or {file, secrets: [{name, keys (null: any key)}], configMaps}),
+///       override_files [paths] } } }
+/// ```
 pub fn chart_input(project: &Project, chart: &ChartRun) -> Json {
     let sources = &project.sources;
     let mut environments = Map::new();
@@ -229,8 +426,8 @@ mod tests {
         let started = std::time::Instant::now();
         let outcomes = engine.evaluate(json!({"environments": {}, "promotion": []}));
         let elapsed = started.elapsed();
-        let (id, outcome) = outcomes.last().unwrap();
-        assert_eq!(id, "DG900");
+        let (rule, outcome) = outcomes.last().unwrap();
+        assert_eq!(rule.info.id, "DG900");
         let err = outcome.clone().unwrap_err();
         assert!(err.contains("time limit") || err.contains("exceeded"), "{err}");
         assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
@@ -243,7 +440,7 @@ mod tests {
         engine.add_policy("DG901", "strings.rego", "package s\n\ndeny contains \"plain\" if true\n").unwrap();
         engine.add_policy("DG902", "bad.rego", "package b\n\ndeny := 3\n").unwrap();
         let outcomes = engine.evaluate(json!({}));
-        let by_id = |id: &str| outcomes.iter().find(|(i, _)| i == id).map(|(_, o)| o.clone()).unwrap();
+        let by_id = |id: &str| outcomes.iter().find(|(r, _)| r.info.id == id).map(|(_, o)| o.clone()).unwrap();
         assert_eq!(by_id("DG901"), Ok(vec![RegoFinding { msg: "plain".into(), ..RegoFinding::default() }]));
         assert_eq!(by_id("DG902"), Err("a deny rule must be a set of results, got 3".to_string()));
     }

@@ -129,7 +129,8 @@ impl ProjectBuilder {
             let out_file = self.sources.add(format!("<rendered {}/{template_name}>", spec.name), *output);
             let mut segments = vec![OutputSegment { offset: 0, file: template_file, pos: Pos { line: 1, column: 1, offset: 0 }, values_paths: vec![], literal: true }];
             for read in reads.iter() {
-                let offset = output.find(read.output).unwrap_or_else(|| panic!("{:?} not in output", read.output));
+                // A read whose text this output lacks (an env var not rendered here) is skipped.
+                let Some(offset) = output.find(read.output) else { continue };
                 let action = template_text.find(read.action).unwrap_or_else(|| panic!("{:?} not in template", read.action));
                 let values_paths = if read.values.is_empty() {
                     vec![]

@@ -197,7 +197,7 @@ fn secret_project(prod_values: &str, sentry: &str, key: &str, certs: &str) -> Pr
         Read { output: &format!("secretName: {certs}"), action: "secretName: api-certs", values: "" },
     ];
     let inventory = "secrets:\n  - name: api-django\n    keys: [secret-key, database-url]\n  - name: api-env\n  - name: regcred\n  - name: api-sentry\n  - name: api-certs\n";
-    let inventory_prod = "secrets:\n  - name: api-django\n    keys: [secret-key]\n  - name: api-env\n  - name: regcred\n";
+    let inventory_prod = "secrets:\n  - name: api-django\n    keys: [secret-key]\n  - name: api-env\n  - name: regcred\n  - name: api-sentry\n";
     let defaults = "pullSecret: regcred\nsentry:\n  existingSecret: api-sentry\ndjango:\n  key: secret-key\n";
     ProjectBuilder::new(&["dev", "prod"])
         .chart(
@@ -231,8 +231,10 @@ fn dg202_reports_unlisted_secrets_and_missing_keys_at_their_origin() {
     assert_eq!(
         only("DG202", run(&project)),
         [
-            "DG202 prod charts/api/templates/deployment.yaml:35:13 | Secret api-certs is referenced by Deployment/api but is neither rendered for prod nor listed in secrets/prod.yaml",
-            "DG202 prod charts/api/values-prod.yaml:2:19 | Secret api-sentry-prod is referenced by Deployment/api but is neither rendered for prod nor listed in secrets/prod.yaml",
+            "DG202 prod charts/api/templates/deployment.yaml:35:13 | Secret api-certs is referenced by Deployment/api but is neither rendered for prod nor listed in secrets/prod.yaml\n  \
+             related secrets/prod.yaml:1:1 api-certs is not listed in this inventory",
+            "DG202 prod charts/api/values-prod.yaml:2:19 | Secret api-sentry-prod is referenced by Deployment/api but is neither rendered for prod nor listed in secrets/prod.yaml\n  \
+             related secrets/prod.yaml:6:11 secrets/prod.yaml lists api-sentry, not api-sentry-prod",
             "DG202 prod charts/api/values-prod.yaml:4:8 | Secret api-django has no key database-url in secrets/prod.yaml, but Deployment/api reads it\n  \
              related secrets/prod.yaml:2:11 api-django is listed here without key database-url",
         ]
@@ -242,8 +244,8 @@ fn dg202_reports_unlisted_secrets_and_missing_keys_at_their_origin() {
     assert_eq!(
         paths,
         [
-            "spec.template.spec.volumes[certs].secret.secretName",
-            "spec.template.spec.containers[api].env[SENTRY_DSN].valueFrom.secretKeyRef.name",
+            "spec.template.spec.volumes[certs].secret",
+            "spec.template.spec.containers[api].env[SENTRY_DSN].valueFrom.secretKeyRef",
             "spec.template.spec.containers[api].env[DJANGO_KEY].valueFrom.secretKeyRef.key",
         ]
     );
@@ -372,7 +374,7 @@ fn dg302_reports_literal_credentials_at_the_values_line() {
     let lines = run(&project);
     assert_eq!(
         lines,
-        ["DG302 dev charts/web/values-dev.yaml:2:16 | env var DB_PASSWORD of container web has a literal value (<redacted>) instead of valueFrom.secretKeyRef"]
+        ["DG302 dev charts/web/values-dev.yaml:2:16 | env var DB_PASSWORD has a literal value (<redacted>) instead of valueFrom.secretKeyRef"]
     );
     assert!(lines.iter().all(|l| !l.contains("hunter2")));
 }
@@ -478,15 +480,25 @@ fn renderer_findings_pass_through_configuration() {
     let location = Location { file: "charts/web/templates/deployment.yaml".into(), line: 11, column: 22, end_line: 11, end_column: 40 };
     let env = &mut project.charts[0].environments[1];
     env.render.diagnostics.push(render_error("charts/web", "prod-iowa", "execution error: image.tag is required", Some(location.clone())));
+    // A finding the renderer made without chart and environment gets them here.
+    let mut bare = Diagnostic::new("DG003", "invalid-manifest", Severity::Error, "output is not YAML");
+    bare.location = Some(Location::point("charts/web/templates/deployment.yaml", 2, 1));
+    env.render.diagnostics.push(bare);
     env.render.diagnostics.push(invalid_manifest("charts/web", "prod-iowa", "ConfigMap has no metadata.name", None, None));
     let diagnostics = evaluate(&project, &PolicyConfig::default());
     let found: Vec<_> = diagnostics.iter().map(|d| (d.rule.as_str(), d.name.as_str(), d.severity, d.location.clone())).collect();
     assert_eq!(
         found,
-        [("DG001", "render-error", Severity::Error, Some(location)), ("DG003", "invalid-manifest", Severity::Error, None)]
+        [
+            ("DG003", "invalid-manifest", Severity::Error, Some(Location::point("charts/web/templates/deployment.yaml", 2, 1))),
+            ("DG001", "render-error", Severity::Error, Some(location)),
+            ("DG003", "invalid-manifest", Severity::Error, None),
+        ]
     );
+    let filled: Vec<_> = diagnostics.iter().map(|d| (d.chart.as_deref(), d.environment.as_deref(), d.help.is_some())).collect();
+    assert_eq!(filled, [(Some("charts/web"), Some("prod-iowa"), true); 3]);
     let off = PolicyConfig { rules: [("DG003".to_string(), RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] })].into() };
-    assert_eq!(evaluate(&project, &off).len(), 1);
+    assert_eq!(evaluate(&project, &off).len(), 1, "DG003 off leaves DG001");
 }
 
 // ---------------------------------------------------------------- robustness
@@ -588,8 +600,7 @@ fn reports_of_a_secret_finding_never_hold_the_value() {
     let text = human::to_string(&diagnostics, &summary, &project.sources, human::HumanOptions::for_output(false));
     let expected = "DG302
 
-  × env var DB_PASSWORD of container web has a literal value (<redacted>) instead of
-  │ valueFrom.secretKeyRef
+  × env var DB_PASSWORD has a literal value (<redacted>) instead of valueFrom.secretKeyRef
    ╭─[charts/web/values-dev.yaml:2:16]
  2 │   DB_PASSWORD: <redacted>
    ·                ─────┬────
@@ -603,4 +614,152 @@ fn reports_of_a_secret_finding_never_hold_the_value() {
     let json = json::to_string(&diagnostics, &summary);
     assert!(!json.contains("hunter2"), "{json}");
     assert!(json.contains(r#""path": "spec.template.spec.containers[web].env[DB_PASSWORD].value","#), "{json}");
+}
+
+// ---------------------------------------------------------------- user policies
+
+fn user_engine(files: &[(&str, &str)]) -> (PolicyEngine, Vec<PolicyLoadError>) {
+    let mut engine = PolicyEngine::builtin().unwrap();
+    let sources: Vec<PolicySource> = files.iter().map(|(path, text)| PolicySource { path: path.to_string(), text: text.to_string() }).collect();
+    let errors = engine.add_user_policies(&sources, &[]);
+    (engine, errors)
+}
+
+#[test]
+fn conftest_policies_run_per_resource_with_context() {
+    let conftest = r#"package main
+
+deny contains msg if {
+	input.kind == "Deployment"
+	data.driftgate.context.stage == "prod"
+	msg := sprintf("%s runs in %s without a PodDisruptionBudget", [input.metadata.name, data.driftgate.context.environment])
+}
+
+warn contains {"msg": "image is not from the internal registry", "path": "spec.template.spec.containers[web].image"} if {
+	some c in input.spec.template.spec.containers
+	not startswith(c.image, "registry.internal/")
+}
+"#;
+    let (engine, errors) = user_engine(&[("policies/pdb.rego", conftest)]);
+    assert_eq!(errors, []);
+    let project = parity_project(&[("SENTRY_DSN", "x")], "env:\n  SENTRY_DSN: x\n");
+    let diagnostics = evaluate_with(&project, &PolicyConfig::default(), &engine);
+    let found: Vec<String> = diagnostics
+        .iter()
+        .map(|d| format!("{} {} {} {}", d.rule, d.severity.as_str(), describe(std::slice::from_ref(d))[0], d.resource.as_ref().map_or(String::new(), |r| r.to_string())))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "main error main prod-iowa charts/web/templates/deployment.yaml:1:1 | web runs in prod-iowa without a PodDisruptionBudget Deployment/web",
+            "main warning main dev charts/web/values.yaml:3:15 | image is not from the internal registry Deployment/web",
+        ]
+    );
+}
+
+#[test]
+fn cross_user_policies_get_metadata_ids_and_load_errors_are_located() {
+    let cross = r#"# METADATA
+# title: prod-needs-three-replicas
+# description: Prod overrides set replicaCount to at least 3.
+# custom:
+#   id: ACME001
+#   severity: warning
+package driftgate.cross
+
+deny contains {"msg": sprintf("%s runs fewer than 5 replicas", [name]), "env": name, "at": "override"} if {
+	some name, env in input.environments
+	env.stage == "prod"
+	env.values.replicaCount < 5
+}
+"#;
+    let broken = "package main\n\ndeny contains msg if {\n\tmsg := \n}\n";
+    let (engine, errors) = user_engine(&[("policies/replicas.rego", cross), ("policies/broken.rego", broken)]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].file.as_str(), errors[0].line), ("policies/broken.rego", 4));
+    let project = parity_project(&[("SENTRY_DSN", "x")], "env:\n  SENTRY_DSN: x\n");
+    let diagnostics = evaluate_with(&project, &PolicyConfig::default(), &engine);
+    assert_eq!(describe(&diagnostics), ["ACME001 prod-iowa charts/web/values-prod-iowa.yaml:1:1 | prod-iowa runs fewer than 5 replicas"]);
+    assert_eq!((diagnostics[0].name.as_str(), diagnostics[0].severity), ("prod-needs-three-replicas", Severity::Warning));
+    let load = load_errors_to_diagnostics(&errors);
+    assert_eq!(load[0].location.as_ref().map(|l| (l.file.as_str(), l.line)), Some(("policies/broken.rego", 4)));
+}
+
+#[test]
+fn dg302_reports_urls_with_passwords_whatever_the_name() {
+    let output = deployment("ghcr.io/acme/web:1.2.3", &[("DATABASE_URL", "mysql://app:pw-very-secret@db.internal/app")]);
+    let project = env_secret_project("env:\n  DATABASE_URL: mysql://app:pw-very-secret@db.internal/app\n", &output);
+    let lines = run(&project);
+    assert_eq!(
+        lines,
+        ["DG302 dev charts/web/values-dev.yaml:2:17 | env var DATABASE_URL has a literal URL with a password (<redacted>) instead of valueFrom.secretKeyRef"]
+    );
+    let output = deployment("ghcr.io/acme/web:1.2.3", &[("DATABASE_URL", "mysql://db.internal/app")]);
+    assert_eq!(run(&env_secret_project("env:\n  DATABASE_URL: mysql://db.internal/app\n", &output)), Vec::<String>::new());
+}
+
+#[test]
+fn literals_written_in_template_text_are_located_in_the_template() {
+    let template = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-db\ntype: Opaque\nstringData:\n  password: not-a-real-password\n";
+    let output = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: ledger-db\ntype: Opaque\nstringData:\n  password: not-a-real-password\n";
+    let reads = [Read { output: "ledger", action: "{{ .Release.Name }}", values: "" }];
+    let project = ProjectBuilder::new(&["dev"])
+        .chart(
+            "charts/ledger",
+            "",
+            &[("templates/secret.yaml", template)],
+            &[EnvSpec { overrides: &[("values-dev.yaml", "")], rendered: &[("templates/secret.yaml", output, &reads)], ..EnvSpec::default() }],
+        )
+        .build();
+    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    assert_eq!(
+        describe(&diagnostics),
+        ["DG301 dev charts/ledger/templates/secret.yaml:7:13 | Secret ledger-db renders a literal value for stringData key password (<redacted>)"]
+    );
+    let location = diagnostics[0].location.clone().unwrap();
+    assert_eq!((location.end_line, location.end_column), (7, 32));
+}
+
+#[test]
+fn dg201_relates_every_setter_up_to_the_stage_nearest_first() {
+    let with = deployment("ghcr.io/acme/web:1.2.3", &[("FLAG", "on")]);
+    let without = deployment("ghcr.io/acme/web:1.2.3", &[]);
+    let reads = [Read { output: "- name: FLAG", action: "{{- range $k, $v := .Values.env }}", values: "env" }];
+    let env = |name, stage, file, text, output| EnvSpec {
+        name,
+        stage,
+        overrides: Box::leak(Box::new([(file, text)])),
+        rendered: Box::leak(Box::new([("templates/deployment.yaml", output, &reads[..])])),
+        ..EnvSpec::default()
+    };
+    let project = ProjectBuilder::new(&["dev", "stage", "prod"])
+        .chart(
+            "charts/web",
+            DEFAULTS,
+            &[("templates/deployment.yaml", DEPLOYMENT)],
+            &[
+                env("dev", "dev", "values-dev.yaml", "env:\n  FLAG: \"on\"\n", with.as_str()),
+                env("stage", "stage", "values-stage.yaml", "env:\n  FLAG: \"on\"\n", with.as_str()),
+                env("prod-a", "prod", "values-prod-a.yaml", "env:\n  FLAG: \"on\"\n", with.as_str()),
+                env("prod-b", "prod", "values-prod-b.yaml", "env: {}\n", without.as_str()),
+            ],
+        )
+        .build();
+    assert_eq!(
+        run(&project),
+        ["DG201 prod-b charts/web/values-prod-b.yaml:1:1 | env var FLAG is set in dev but not in prod-b\n  \
+          related charts/web/values-prod-a.yaml:2:3 set here for prod-a\n  \
+          related charts/web/values-stage.yaml:2:3 set here for stage\n  \
+          related charts/web/values-dev.yaml:2:3 set here for dev"]
+    );
+}
+
+#[test]
+fn dg201_points_at_the_map_the_later_environment_would_add_the_var_to() {
+    let project = parity_project(&[("OTHER", "x")], "# iowa\nreplicaCount: 4\nenv:\n  OTHER: x\n");
+    assert_eq!(
+        only("DG201", run(&project)),
+        ["DG201 prod-iowa charts/web/values-prod-iowa.yaml:3:1 | env var SENTRY_DSN is set in dev but not in prod-iowa\n  \
+          related charts/web/values-dev.yaml:2:3 set here for dev"]
+    );
 }

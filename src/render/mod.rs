@@ -13,7 +13,8 @@ use std::sync::Arc;
 use crate::chart::{Chart, TemplateSource};
 use crate::diagnostic::{Diagnostic, Location, ResourceId, Severity};
 use crate::model::{RenderOutcome, RenderedResource, RenderedTemplate};
-use crate::source::Sources;
+use crate::provenance::template_location;
+use crate::source::{Pos, Sources, Span};
 use crate::template::value::{Map, Value};
 use crate::template::{TemplateError, Templates};
 use crate::yaml::{Node, NodeValue};
@@ -125,7 +126,7 @@ impl ParsedChart<'_> {
                 let location = rendered
                     .iter()
                     .find(|r| r.name == e.template)
-                    .map(|output| template_location(sources, output, e.offset));
+                    .map(|output| template_location(sources, output, Span { start: Pos::at_offset(&sources.get(output.file).text, e.offset), end: Pos::at_offset(&sources.get(output.file).text, e.offset) }));
                 outcome.diagnostics.push(invalid_manifest(e.to_string(), location));
                 outcome.failed = true;
                 return outcome;
@@ -139,7 +140,7 @@ impl ParsedChart<'_> {
             if matches!(doc.value, NodeValue::Null) {
                 continue;
             }
-            let location = template_location(sources, output, doc.span.start.offset);
+            let location = template_location(sources, output, Span { start: doc.span.start, end: doc.span.start });
             match resource_id(&doc, &release.namespace) {
                 Ok(id) => {
                     if seen.contains(&id) {
@@ -170,19 +171,6 @@ fn resource_id(doc: &Node, default_namespace: &str) -> Result<ResourceId, &'stat
     let name = text(metadata.and_then(|m| m.get("name"))).ok_or("metadata.name")?;
     let namespace = text(metadata.and_then(|m| m.get("namespace"))).or_else(|| Some(default_namespace.to_string()));
     Ok(ResourceId { api_version, kind, namespace, name })
-}
-
-/// The template position that wrote byte `offset` of a template's output: the action itself,
-/// or the exact line inside a stretch of literal template text.
-fn template_location(sources: &Sources, output: &RenderedTemplate, offset: usize) -> Location {
-    match output.segments.iter().take_while(|s| s.offset <= offset).last() {
-        Some(segment) => {
-            let rendered = sources.get(output.file);
-            let pos = crate::provenance::position_in_segment(&rendered.text, segment, offset);
-            Location::point(sources.path(segment.file), pos.0, pos.1)
-        }
-        None => Location::point(sources.path(output.template_file), 1, 1),
-    }
 }
 
 fn template_error(e: &TemplateError, sources: &Sources) -> Diagnostic {

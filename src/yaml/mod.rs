@@ -83,28 +83,19 @@ impl Node {
 /// An empty stream (nothing but blanks or comments) returns one `Null` document at 1:1, so
 /// callers always get at least one document. Errors carry libyaml's problem text and position.
 pub fn parse_documents(text: &str, file: FileId) -> Result<Vec<Node>, YamlError> {
-    Ok(parse::parse_documents(&with_final_newline(text), file)?)
+    Ok(parse::parse_documents(text, file)?)
 }
 
-/// The scanner expects a line break after a block scalar; a text that ends without one (a
-/// rendered document trimmed by Helm's splitter, say) gets one. Positions do not move.
-fn with_final_newline(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_empty() || text.ends_with('\n') {
-        std::borrow::Cow::Borrowed(text)
-    } else {
-        std::borrow::Cow::Owned(format!("{text}\n"))
-    }
-}
 
 /// Parses the first document only, ignoring the rest of the stream (as Helm 3 reads values
 /// files); an empty stream gives a `Null` node.
 pub fn parse_first_document(text: &str, file: FileId) -> Result<Node, YamlError> {
-    Ok(parse::parse_first_document(&with_final_newline(text), file)?)
+    Ok(parse::parse_first_document(text, file)?)
 }
 
 /// Like [`parse_first_document`], but the error is the text go-yaml v2 gives
 /// (`yaml: line 2: mapping values are not allowed in this context`), for functions that
 /// hand Helm's error text to templates.
 pub fn parse_first_document_go_error(text: &str) -> Result<Node, String> {
-    parse::parse_first_document(&with_final_newline(text), FileId::default()).map_err(|failure| failure.go_text)
+    parse::parse_first_document(text, FileId::default()).map_err(|failure| failure.go_text)
 }

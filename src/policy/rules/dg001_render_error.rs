@@ -3,6 +3,9 @@
 use crate::diagnostic::{Diagnostic, Location};
 use crate::policy::registry::RuleMeta;
 
+/// The one-line fix hint under each finding.
+pub const HINT: &str = "fix the template or supply the value it needs in this environment";
+
 /// The registry entry of DG001.
 pub const RULE: RuleMeta = RuleMeta {
     id: "DG001",
@@ -54,6 +57,6 @@ pub fn render_error(
     diagnostic.chart = Some(chart.to_string());
     diagnostic.environment = Some(environment.to_string());
     diagnostic.location = location;
-    diagnostic.help = Some("fix the template or supply the value it needs in this environment".into());
+    diagnostic.help = Some(HINT.into());
     diagnostic
 }

@@ -3,6 +3,9 @@
 use crate::diagnostic::{Diagnostic, Location, ResourceId};
 use crate::policy::registry::RuleMeta;
 
+/// The one-line fix hint under each finding.
+pub const HINT: &str = "make the template emit one complete, uniquely named resource per document";
+
 /// The registry entry of DG003.
 pub const RULE: RuleMeta = RuleMeta {
     id: "DG003",
@@ -57,6 +60,6 @@ pub fn invalid_manifest(
     diagnostic.environment = Some(environment.to_string());
     diagnostic.resource = resource;
     diagnostic.location = location;
-    diagnostic.help = Some("make the template emit one complete, uniquely named resource per document".into());
+    diagnostic.help = Some(HINT.into());
     diagnostic
 }

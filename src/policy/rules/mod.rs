@@ -18,6 +18,15 @@ pub const RUST_RULES: &[RuleMeta] = &[
     dg401_chart_version_unpinned::RULE,
 ];
 
+/// The fix hint of a renderer finding (DG001, DG003).
+pub fn renderer_hint(rule: &str) -> Option<&'static str> {
+    match rule {
+        "DG001" => Some(dg001_render_error::HINT),
+        "DG003" => Some(dg003_invalid_manifest::HINT),
+        _ => None,
+    }
+}
+
 /// Runs the Rust rules that inspect a chart (DG001/DG003 come from the renderer).
 pub fn check_chart(project: &Project, chart: &ChartRun) -> Vec<Finding> {
     let mut findings = dg205_unknown_values_key::check(project, chart);
