@@ -965,8 +965,8 @@ spec:
           {{- end }}
 "#;
     let mut set = Templates::new();
-    assert!(set.add("app/templates/_helpers.tpl", &helpers, FileId(0)).is_ok());
-    let added = set.add("app/templates/deployment.yaml", &deployment, FileId(1));
+    assert!(set.add("app/templates/_helpers.tpl", helpers, FileId(0)).is_ok());
+    let added = set.add("app/templates/deployment.yaml", deployment, FileId(1));
     assert!(added.is_ok(), "{added:?}");
     let values = serde_json::json!({
         "replicas": 3, "image": {"repository": "nginx", "tag": "1.27"},
