@@ -264,11 +264,12 @@ enum ListEnd {
 /// Parses `text` (named `parse_name`) into its top-level tree and its `define`d trees.
 /// `is_function` answers whether an identifier names a function.
 pub fn parse(parse_name: &str, text: &str, file: FileId, is_function: &dyn Fn(&str) -> bool) -> PResult<Vec<Tree>> {
+    let source = text;
     let text: Arc<str> = Arc::from(text);
     let mut parser = Parser {
         lines: LineIndex::new(&text),
         file,
-        tokens: lex(&text),
+        tokens: lex(source),
         pos: 0,
         parse_name: parse_name.to_string(),
         text: text.clone(),
@@ -289,7 +290,7 @@ pub fn parse(parse_name: &str, text: &str, file: FileId, is_function: &dyn Fn(&s
 struct Parser<'a> {
     lines: LineIndex,
     file: FileId,
-    tokens: Vec<Token>,
+    tokens: Vec<Token<'a>>,
     pos: usize,
     parse_name: String,
     text: Arc<str>,
@@ -303,18 +304,18 @@ struct Parser<'a> {
     action_line: u32,
 }
 
-impl Parser<'_> {
-    fn token(&self, i: usize) -> Token {
+impl<'a> Parser<'a> {
+    fn token(&self, i: usize) -> Token<'a> {
         match self.tokens.get(i) {
             Some(t) => t.clone(),
             None => match self.tokens.last() {
                 Some(t) => t.clone(),
-                None => Token { kind: TokenKind::Eof, text: String::new(), offset: 0, line: 1 },
+                None => Token { kind: TokenKind::Eof, text: "".into(), offset: 0, line: 1 },
             },
         }
     }
 
-    fn next(&mut self) -> Token {
+    fn next(&mut self) -> Token<'a> {
         let t = self.token(self.pos);
         if self.pos < self.tokens.len() {
             self.pos += 1;
@@ -327,13 +328,13 @@ impl Parser<'_> {
         self.pos = self.pos.saturating_sub(1);
     }
 
-    fn peek(&mut self) -> Token {
+    fn peek(&mut self) -> Token<'a> {
         let t = self.token(self.pos);
         self.current_line = t.line;
         t
     }
 
-    fn next_non_space(&mut self) -> Token {
+    fn next_non_space(&mut self) -> Token<'a> {
         loop {
             let t = self.next();
             if t.kind != TokenKind::Space {
@@ -342,7 +343,7 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Token {
+    fn peek_non_space(&mut self) -> Token<'a> {
         let t = self.next_non_space();
         self.backup();
         t
@@ -376,7 +377,7 @@ impl Parser<'_> {
         self.error_at(token.offset, format!("unexpected {} in {}", token.describe(), context))
     }
 
-    fn expect(&mut self, kind: TokenKind, context: &str) -> PResult<Token> {
+    fn expect(&mut self, kind: TokenKind, context: &str) -> PResult<Token<'a>> {
         let t = self.next_non_space();
         if t.kind != kind {
             return self.unexpected(&t, context);
@@ -458,9 +459,10 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Item> {
         let token = self.next_non_space();
         match token.kind {
-            TokenKind::Text => {
-                Ok(Item::Node(Node::Text { pos: self.lines.pos(&self.text, token.offset), text: token.text.into() }))
-            }
+            TokenKind::Text => Ok(Item::Node(Node::Text {
+                pos: self.lines.pos(&self.text, token.offset),
+                text: token.text.as_ref().into(),
+            })),
             TokenKind::LeftDelim => {
                 self.action_line = token.line;
                 let item = self.action(token.offset);
@@ -612,14 +614,14 @@ impl Parser<'_> {
                 TokenKind::Assign | TokenKind::Declare => {
                     pipe.is_assign = next.kind == TokenKind::Assign;
                     self.next_non_space();
-                    pipe.decl.push(v.text.clone());
-                    self.vars.push(v.text);
+                    pipe.decl.push(v.text.to_string());
+                    self.vars.push(v.text.to_string());
                     break 'decls;
                 }
                 TokenKind::Char if next.text == "," => {
                     self.next_non_space();
-                    pipe.decl.push(v.text.clone());
-                    self.vars.push(v.text);
+                    pipe.decl.push(v.text.to_string());
+                    self.vars.push(v.text.to_string());
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().kind {
                             TokenKind::Variable | TokenKind::RightDelim | TokenKind::RightParen => continue 'decls,
@@ -738,15 +740,15 @@ impl Parser<'_> {
                 if !(self.is_function)(&token.text) {
                     return self.error_at(offset, format!("function {} not defined", go_quote(&token.text)));
                 }
-                Term::Identifier { offset, name: token.text }
+                Term::Identifier { offset, name: token.text.to_string() }
             }
             TokenKind::Dot => Term::Dot { offset },
             TokenKind::Nil => Term::Nil { offset },
             TokenKind::Variable => {
-                if !self.vars.contains(&token.text) {
+                if !self.vars.iter().any(|v| *v == token.text) {
                     return self.error_at(offset, format!("undefined variable {}", go_quote(&token.text)));
                 }
-                Term::Variable { offset, idents: vec![token.text] }
+                Term::Variable { offset, idents: vec![token.text.to_string()] }
             }
             TokenKind::Field => Term::Field { offset, idents: vec![token.text[1..].to_string()] },
             TokenKind::Bool => Term::Bool { offset, value: token.text == "true" },
@@ -762,7 +764,7 @@ impl Parser<'_> {
             }
             TokenKind::String | TokenKind::RawString => {
                 let text = self.unquote(&token)?;
-                Term::String { offset, quoted: token.text, text }
+                Term::String { offset, quoted: token.text.to_string(), text }
             }
             _ => {
                 self.backup();
@@ -931,7 +933,7 @@ fn unquote_char_constant(text: &str) -> Result<Option<char>, String> {
 
 /// Reads a number or character literal the way Go's `parse.newNumber` does.
 fn parse_number(token: &Token) -> Result<NumberLit, String> {
-    let text = token.text.as_str();
+    let text = token.text.as_ref();
     let mut n = NumberLit {
         offset: token.offset,
         text: text.to_string(),

@@ -748,7 +748,10 @@ const HELM_CASES: &[(&str, &str)] = &[
     ),
     ("x\n{{ .Values.s\n\n", "Error: parse error at (c/templates/t.yaml:4): unexpected \"]\" in operand"),
     ("x\n{{ \"abc\n}}", "Error: parse error at (c/templates/t.yaml:2): unterminated quoted string"),
-    ("x\n{{ (.Values.s\n\n }}", "Error: parse error at (c/templates/t.yaml:4): unclosed left paren in action started at c/templates/t.yaml:2"),
+    (
+        "x\n{{ (.Values.s\n\n }}",
+        "Error: parse error at (c/templates/t.yaml:4): unclosed left paren in action started at c/templates/t.yaml:2",
+    ),
     ("{{ if .Values.s }}\nx\n{{ else }}\n", "Error: parse error at (c/templates/t.yaml:4): unexpected EOF"),
     ("{{ .Values.s | printf \"%s %s\" (printf \"%d\" 1\n) }}", "[1 hello]"),
 ];
@@ -967,8 +970,8 @@ spec:
           {{- end }}
 "#;
     let mut set = Templates::new();
-    assert!(set.add("app/templates/_helpers.tpl", &helpers, FileId(0)).is_ok());
-    let added = set.add("app/templates/deployment.yaml", &deployment, FileId(1));
+    assert!(set.add("app/templates/_helpers.tpl", helpers, FileId(0)).is_ok());
+    let added = set.add("app/templates/deployment.yaml", deployment, FileId(1));
     assert!(added.is_ok(), "{added:?}");
     let values = serde_json::json!({
         "replicas": 3, "image": {"repository": "nginx", "tag": "1.27"},
@@ -1061,9 +1064,8 @@ fn template_sets_are_shared_between_threads() {
     let set = &set;
     let data = context();
     let outputs: Vec<String> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..4)
-            .map(|_| scope.spawn(|| set.execute("t", &data).map(|o| o.text).unwrap_or_default()))
-            .collect();
+        let handles: Vec<_> =
+            (0..4).map(|_| scope.spawn(|| set.execute("t", &data).map(|o| o.text).unwrap_or_default())).collect();
         handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
     });
     assert_eq!(outputs, vec!["hello"; 4]);
