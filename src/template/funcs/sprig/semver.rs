@@ -588,7 +588,18 @@ mod tests {
         assert!(matches!(o.field("Major"), Some(Value::Int64(1))));
         assert_eq!(call("semver", &[Value::str("1.2.3.4")]).unwrap_err().0, "Invalid Semantic Version");
         assert_eq!(call("semver", &[Value::str("1.0.0-01")]).unwrap_err().0, "Version segment starts with 0");
-        assert!(call("semverCompare", &[Value::str(">=1.0"), Value::str("nope")]).is_err());
-        assert!(call("semverCompare", &[Value::str("?1.0"), Value::str("1.0.0")]).is_err());
+        let errors = [
+            ("foo", "1.0.0", "improper constraint: foo"),
+            (">1", "bad", "Invalid Semantic Version"),
+            (">1 ||", "1.0.0", "improper constraint: "),
+            ("> 1.0.0.0", "1.0.0", "improper constraint: > 1.0.0.0"),
+            ("", "1.0.0", "improper constraint: "),
+            ("1.2.3", "", "Invalid Semantic Version"),
+        ];
+        for (constraint, version, want) in errors {
+            let err = call("semverCompare", &[Value::str(constraint), Value::str(version)]).unwrap_err();
+            assert_eq!(err.0, want, "{constraint:?} {version:?}");
+        }
+        assert_eq!(call("semver", &[Value::str("1.2.3+a..b")]).unwrap_err().0, "Invalid Semantic Version");
     }
 }
