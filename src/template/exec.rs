@@ -353,6 +353,14 @@ impl<'s> State<'s> {
                     }
                 }
             }
+            Value::Object(object) if let Some(map) = object.map_entries() => {
+                for (k, v) in map {
+                    ran = true;
+                    if iterate(self, Value::str(k.as_str()), v)? == Flow::Break {
+                        break;
+                    }
+                }
+            }
             Value::Nil => {}
             other => {
                 let term = last_term(&branch.pipe);
