@@ -1,1 +1,79 @@
-fn main() {}
+//! Times `check` end to end (discover, load, render every environment, evaluate every rule) on
+//! the bundled example and on a generated monorepo, and prints medians.
+//!
+//! Run with `cargo bench --bench check` (optionally `-- --runs N`).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use driftgate::commands::check_diagnostics;
+use driftgate::pipeline::LoadOptions;
+
+fn main() {
+    let runs = std::env::args()
+        .skip_while(|a| a != "--runs")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(30);
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    measure("check examples (3 charts x 4 environments)", &example, runs);
+
+    let monorepo = generate_monorepo(&example, 200);
+    measure("check generated monorepo (200 charts x 4 environments)", monorepo.path(), runs.min(10));
+}
+
+fn measure(label: &str, root: &Path, runs: usize) {
+    let options = LoadOptions { root: root.to_path_buf(), ..Default::default() };
+    // One warm-up run: file system cache, lazy statics.
+    let (findings, _) = check_diagnostics(&options).expect("check runs");
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            let _ = check_diagnostics(&options).expect("check runs");
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    let median = times[times.len() / 2];
+    println!(
+        "{label}: median {:.1} ms, min {:.1} ms, max {:.1} ms over {runs} runs ({} findings)",
+        ms(median),
+        ms(times[0]),
+        ms(times[times.len() - 1]),
+        findings.len()
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// A repository with `count` charts: copies of the example's charts without its driftgate.yaml
+/// (so conventional discovery runs), each under its own directory.
+fn generate_monorepo(example: &Path, count: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let charts: Vec<PathBuf> = std::fs::read_dir(example.join("charts"))
+        .expect("examples/charts")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("Chart.yaml").is_file())
+        .collect();
+    for i in 0..count {
+        let source = &charts[i % charts.len()];
+        let target = dir.path().join("charts").join(format!("svc{i:03}"));
+        copy_dir(source, &target);
+    }
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy file");
+        }
+    }
+}

@@ -5,10 +5,14 @@
 //! [`policy`] -> [`report`] diagnostics.
 
 pub mod chart;
+pub mod commands;
 pub mod diagnostic;
 pub mod model;
 pub mod discover;
+pub mod error;
+pub mod pipeline;
 pub mod policy;
+pub mod provenance;
 pub mod render;
 pub mod report;
 pub mod source;

@@ -1,1 +1,109 @@
-fn main() {}
+//! The `driftgate` command: parses arguments, calls the library, maps the outcome to an exit code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use driftgate::commands::{self, CheckArgs, Format, RenderArgs};
+use driftgate::diagnostic::Severity;
+
+/// A pre-deploy gate for Helm charts deployed to several environments: renders every
+/// environment and fails on drift between them.
+#[derive(Parser)]
+#[command(name = "driftgate", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render every environment, run every rule, report, and exit 1 on errors.
+    Check {
+        /// Repository to check.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+        format: FormatArg,
+        /// Write the report to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Only this environment (repeatable).
+        #[arg(long = "env", short = 'e')]
+        envs: Vec<String>,
+        /// Only this chart, by directory or name (repeatable).
+        #[arg(long = "chart", short = 'c')]
+        charts: Vec<String>,
+        /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
+        #[arg(long)]
+        kube_version: Option<String>,
+        /// Lowest severity that fails the run.
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+        /// Worker threads (default: one per core).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+    },
+    /// Print the rendered manifests of one environment, like `helm template`.
+    Render {
+        /// Repository to render from.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The environment to render.
+        #[arg(long = "env", short = 'e')]
+        env: String,
+        /// The chart, by directory or name (needed when the repository has several).
+        #[arg(long = "chart", short = 'c')]
+        chart: Option<String>,
+        /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
+        #[arg(long)]
+        kube_version: Option<String>,
+    },
+    /// List the rules, or explain one.
+    Rules {
+        /// A rule id such as DG201, or its name.
+        id: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check { dir, format, output, envs, charts, kube_version, fail_on, jobs } => {
+            commands::check(&CheckArgs {
+                dir,
+                format: match format {
+                    FormatArg::Human => Format::Human,
+                    FormatArg::Json => Format::Json,
+                },
+                output,
+                envs,
+                charts,
+                kube_version,
+                fail_on: match fail_on {
+                    FailOn::Error => Severity::Error,
+                    FailOn::Warning => Severity::Warning,
+                },
+                jobs,
+            })
+        }
+        Command::Render { dir, env, chart, kube_version } => {
+            commands::render(&RenderArgs { dir, env, chart, kube_version })
+        }
+        Command::Rules { id } => commands::rules(id.as_deref()),
+    };
+    ExitCode::from(code)
+}

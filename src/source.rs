@@ -65,6 +65,12 @@ impl Sources {
     pub fn path(&self, id: FileId) -> String {
         self.get(id).path.clone()
     }
+
+    /// The file registered under `path` (the first one), with its id.
+    pub fn find(&self, path: &str) -> Option<(FileId, Arc<SourceFile>)> {
+        let files = self.files.read().expect("sources lock poisoned");
+        files.iter().position(|f| f.path == path).map(|i| (FileId(i as u32), files[i].clone()))
+    }
 }
 
 impl Pos {

@@ -1,1 +1,292 @@
-//! Rules and policies: the rule registry, built-in rules, Rego (regorus) evaluation.
+//! Rules and policies: the rule registry, the built-in rules, Rego (regorus) evaluation, and
+//! rule configuration. Turns a rendered [`Project`] into sorted [`Diagnostic`]s.
+//!
+//! Built-in rules that are policies over data live in `policies/*.rego`; rules that are
+//! machinery live in [`rules`]. Locations come from [`crate::provenance`].
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Location, Related, ResourceId, Severity};
+use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
+use crate::provenance;
+
+pub mod config;
+pub mod metadata;
+pub mod registry;
+pub mod rego;
+pub mod rules;
+#[cfg(test)]
+pub(crate) mod testkit;
+#[cfg(test)]
+mod tests;
+
+pub use config::{Finding, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
+pub use registry::{RuleEngine, RuleInfo, RuleMeta, catalogue, docs_markdown, list_text, lookup};
+pub use rego::{EngineRule, PolicyEngine, PolicyLoadError, PolicySource, RuleScope};
+pub use rules::dg001_render_error::render_error;
+pub use rules::dg003_invalid_manifest::invalid_manifest;
+
+/// Evaluates the built-in rules on every chart (in parallel), adds the renderer's DG001/DG003
+/// findings, applies `config`, and returns the diagnostics sorted by file, line, column and rule.
+pub fn evaluate(project: &Project, config: &PolicyConfig) -> Vec<Diagnostic> {
+    match builtin_engine() {
+        Ok(engine) => evaluate_with(project, config, engine),
+        Err(message) => {
+            let findings = project.charts.iter().map(|chart| Finding::new(policy_error(chart, message.clone()))).collect();
+            finish(config.apply(findings))
+        }
+    }
+}
+
+/// [`evaluate`] with a given engine, e.g. the built-ins plus user policies
+/// ([`PolicyEngine::add_user_policies`]).
+pub fn evaluate_with(project: &Project, config: &PolicyConfig, engine: &PolicyEngine) -> Vec<Diagnostic> {
+    let findings: Vec<Finding> = project
+        .charts
+        .par_iter()
+        .flat_map_iter(|chart| evaluate_chart(project, chart, engine))
+        .collect();
+    finish(config.apply(findings))
+}
+
+/// The built-in policies, compiled once per process.
+fn builtin_engine() -> &'static Result<PolicyEngine, String> {
+    static ENGINE: OnceLock<Result<PolicyEngine, String>> = OnceLock::new();
+    ENGINE.get_or_init(PolicyEngine::builtin)
+}
+
+/// All findings of one chart, before configuration is applied.
+pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = chart
+        .environments
+        .iter()
+        .flat_map(|env| env.render.diagnostics.iter().map(move |d| (env, d)))
+        .map(|(env, diagnostic)| {
+            // The renderer knows the template; the chart, environment and hint are known here.
+            let mut diagnostic = diagnostic.clone();
+            diagnostic.chart.get_or_insert_with(|| chart.path.clone());
+            diagnostic.environment.get_or_insert_with(|| env.name.clone());
+            if diagnostic.help.is_none() {
+                diagnostic.help = rules::renderer_hint(&diagnostic.rule).map(str::to_string);
+            }
+            Finding { chart_name: Some(chart.name.clone()), ..Finding::new(diagnostic) }
+        })
+        .collect();
+    findings.extend(rules::check_chart(project, chart));
+    let input = rego::chart_input(project, chart);
+    for (rule, outcome) in engine.evaluate(input) {
+        match outcome {
+            Ok(results) => findings.extend(results.iter().map(|r| rego_finding(project, chart, rule, r, None))),
+            Err(message) => findings.push(Finding::new(failed_rule(chart, None, rule, &message))),
+        }
+    }
+    for env in &chart.environments {
+        let context = serde_json::json!({
+            "chart": chart.path,
+            "chart_name": chart.name,
+            "environment": env.name,
+            "stage": env.stage,
+        });
+        let resources: Vec<serde_json::Value> = env.render.resources.iter().map(|r| rego::node_to_json(&r.doc)).collect();
+        for (rule, index, outcome) in engine.evaluate_resources(context, &resources) {
+            let resource = env.render.resources.get(index);
+            match outcome {
+                Ok(results) => findings.extend(results.iter().map(|result| {
+                    let mut result = result.clone();
+                    result.env.get_or_insert_with(|| env.name.clone());
+                    if result.resource.is_none() {
+                        result.resource = resource.map(|r| rego::ResourceRef::from(&r.id));
+                    }
+                    rego_finding(project, chart, rule, &result, resource)
+                })),
+                Err(message) => findings.push(Finding::new(failed_rule(chart, Some(env), rule, &message))),
+            }
+        }
+    }
+    findings
+}
+
+/// A rule that failed to evaluate on a chart: reported under the rule's id, never skipped.
+fn failed_rule(chart: &ChartRun, env: Option<&EnvRun>, rule: &rego::EngineRule, message: &str) -> Diagnostic {
+    let mut diagnostic = policy_error(chart, format!("policy {} failed: {message}", rule.info.id));
+    diagnostic.rule = rule.info.id.clone();
+    diagnostic.name = rule.info.name.clone();
+    diagnostic.environment = env.map(|e| e.name.clone());
+    diagnostic
+}
+
+/// Diagnostics for user policies that could not be loaded.
+pub fn load_errors_to_diagnostics(errors: &[rego::PolicyLoadError]) -> Vec<Diagnostic> {
+    errors
+        .iter()
+        .map(|err| {
+            let mut diagnostic = Diagnostic::new("DG000", "policy-error", Severity::Error, err.message.clone());
+            if !err.file.is_empty() {
+                diagnostic.location = Some(Location::point(err.file.clone(), err.line.max(1), err.column.max(1)));
+            }
+            diagnostic
+        })
+        .collect()
+}
+
+/// A policy that could not be evaluated: reported, never silently skipped.
+fn policy_error(chart: &ChartRun, message: String) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new("DG000", "policy-error", Severity::Error, message);
+    diagnostic.chart = Some(chart.path.clone());
+    diagnostic
+}
+
+/// Turns one Rego result into a located finding; `resource` is the input of a per-resource rule.
+fn rego_finding(
+    project: &Project,
+    chart: &ChartRun,
+    rule: &rego::EngineRule,
+    result: &rego::RegoFinding,
+    resource: Option<&RenderedResource>,
+) -> Finding {
+    let mut diagnostic = Diagnostic::new(&rule.info.id, &rule.info.name, rule.severity, result.msg.clone());
+    diagnostic.chart = Some(chart.path.clone());
+    diagnostic.environment = result.env.clone();
+    diagnostic.path = result.path.clone();
+    let place = Place {
+        env: result.env.as_deref(),
+        resource: result.resource.as_ref(),
+        path: result.path.as_deref(),
+        at: result.at.as_deref(),
+        inventory: result.inventory.as_deref(),
+    };
+    let (location, resource_id) = match (resource, &result.path, &result.at) {
+        // A per-resource result without a field: the template that wrote the resource.
+        (Some(rendered), None, None) => {
+            let env = chart.environments.iter().find(|e| Some(&e.name) == result.env.as_ref());
+            let location = env.map(|env| provenance::resource_location(&project.sources, chart, env, rendered));
+            (location, Some(rendered.id.clone()))
+        }
+        _ => locate(project, chart, &place),
+    };
+    diagnostic.location = location;
+    diagnostic.resource = resource_id;
+    diagnostic.help = rule_hint(&rule.info);
+    let mut related_envs = Vec::new();
+    for related in &result.related {
+        let place = Place {
+            env: related.env.as_deref(),
+            resource: related.resource.as_ref(),
+            path: related.path.as_deref(),
+            at: related.at.as_deref(),
+            inventory: related.inventory.as_deref(),
+        };
+        if let (Some(location), _) = locate(project, chart, &place) {
+            diagnostic.related.push(Related {
+                file: location.file,
+                line: location.line,
+                column: location.column,
+                message: related.msg.clone(),
+            });
+        }
+        if let Some(env) = &related.env {
+            if Some(env) != result.env.as_ref() && !related_envs.contains(env) {
+                related_envs.push(env.clone());
+            }
+        }
+    }
+    // Something missing from an environment: where it would go, next to what the others set.
+    if result.at.as_deref() == Some("override") {
+        let env = chart.environments.iter().find(|e| Some(&e.name) == result.env.as_ref());
+        if let (Some(env), Some(first)) = (env, diagnostic.related.first()) {
+            let setter = Location::point(first.file.clone(), first.line, first.column);
+            diagnostic.location = Some(provenance::counterpart_location(&project.sources, chart, env, &setter));
+        }
+    }
+    Finding { diagnostic, subject: result.name.clone(), related_envs, chart_name: Some(chart.name.clone()) }
+}
+
+/// The one-line fix hint of a rule (from its METADATA `custom.hint`).
+fn rule_hint(rule: &RuleInfo) -> Option<String> {
+    metadata::builtin_policies()
+        .iter()
+        .find(|p| p.metadata.id == rule.id)
+        .and_then(|p| p.metadata.hint.clone())
+}
+
+/// What a policy result names as the place of a finding.
+struct Place<'a> {
+    env: Option<&'a str>,
+    resource: Option<&'a rego::ResourceRef>,
+    path: Option<&'a str>,
+    at: Option<&'a str>,
+    inventory: Option<&'a str>,
+}
+
+/// Resolves a place to a file location (via provenance) and the rendered resource's identity.
+fn locate(project: &Project, chart: &ChartRun, place: &Place) -> (Option<Location>, Option<ResourceId>) {
+    let sources = &project.sources;
+    let Some(env) = place.env.and_then(|name| chart.environments.iter().find(|e| e.name == name)) else {
+        return (Some(Location::point(sources.path(chart.chart_yaml), 1, 1)), None);
+    };
+    let rendered = place.resource.and_then(|r| {
+        let id = ResourceId {
+            api_version: r.api_version.clone(),
+            kind: r.kind.clone(),
+            namespace: (!r.namespace.is_empty()).then(|| r.namespace.clone()),
+            name: r.name.clone(),
+        };
+        provenance::find_resource(env, &id)
+    });
+    let resource_id = rendered.map(|r| r.id.clone());
+    let location = match place.at.unwrap_or("field") {
+        "override" => provenance::override_location(sources, chart, env),
+        "version" => version_location(project, chart, env),
+        "inventory" => inventory_location(project, chart, env, place.inventory),
+        _ => match rendered {
+            Some(resource) => {
+                provenance::field_location(sources, chart, env, resource, place.path.unwrap_or("metadata.name"))
+            }
+            None => provenance::override_location(sources, chart, env),
+        },
+    };
+    (Some(location), resource_id)
+}
+
+fn version_location(project: &Project, chart: &ChartRun, env: &EnvRun) -> Location {
+    let sources = &project.sources;
+    match (&env.version, project.config_file) {
+        (Some(pinned), _) => provenance::span_location(sources, pinned.at.file, pinned.at.span),
+        (None, Some(config)) => Location::point(sources.path(config), 1, 1),
+        (None, None) => provenance::override_location(sources, chart, env),
+    }
+}
+
+fn inventory_location(project: &Project, chart: &ChartRun, env: &EnvRun, name: Option<&str>) -> Location {
+    let sources = &project.sources;
+    let Some(inventory) = &env.secrets else { return provenance::override_location(sources, chart, env) };
+    let entry = inventory.secrets.iter().chain(&inventory.config_maps).find(|e| Some(e.name.as_str()) == name);
+    match entry {
+        Some(entry) => provenance::span_location(sources, entry.at.file, entry.at.span),
+        None => Location::point(sources.path(inventory.file), 1, 1),
+    }
+}
+
+/// Drops duplicate findings (same rule, chart, location and message) and sorts by file, line,
+/// column, rule and message.
+pub fn finish(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = HashSet::new();
+    let mut unique: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .filter(|d| {
+            // Containers or environments sharing one origin give one finding, not one each.
+            let key = (d.rule.clone(), d.chart.clone(), d.location.clone(), d.message.clone());
+            seen.insert(key)
+        })
+        .collect();
+    unique.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    unique
+}
+
+fn sort_key(d: &Diagnostic) -> (bool, &str, u32, u32, &str, &str, Option<&str>) {
+    let (file, line, column) = d.location.as_ref().map_or(("", 0, 0), |l| (l.file.as_str(), l.line, l.column));
+    (d.location.is_none(), file, line, column, d.rule.as_str(), d.message.as_str(), d.environment.as_deref())
+}

@@ -45,6 +45,11 @@ pub trait Object: Send + Sync + std::fmt::Debug {
     fn call_method(&self, _name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
         None
     }
+    /// The Go parameter types of a method (and whether the last one repeats), so the evaluator
+    /// checks arguments with Go's messages before `call_method`; `None` leaves them unchecked.
+    fn method_signature(&self, _name: &str) -> Option<(&'static [super::funcs::ParamType], bool)> {
+        None
+    }
     /// What Go's `fmt` `%v` prints for it (a `String()` method, or the struct dump).
     fn format_v(&self) -> String;
 }

@@ -7,6 +7,19 @@
 
 use crate::source::{FileId, Pos, Span};
 
+mod emit;
+mod json;
+mod parse;
+mod resolve;
+#[cfg(test)]
+mod encode_tests;
+#[cfg(test)]
+mod tests;
+
+pub use emit::{MAX_ENCODE_DEPTH, marshal as marshal_yaml};
+pub use json::{JsonStyle, JsonTarget, marshal as marshal_json, unmarshal as unmarshal_json};
+pub use parse::{MAX_ALIAS_EXPANSION, MAX_DEPTH};
+
 /// A parsed YAML node with the file and span it came from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
@@ -66,6 +79,23 @@ impl Node {
 }
 
 /// Parses every document of a YAML stream.
-pub fn parse_documents(_text: &str, _file: FileId) -> Result<Vec<Node>, YamlError> {
-    unimplemented!("yaml::parse_documents")
+///
+/// An empty stream (nothing but blanks or comments) returns one `Null` document at 1:1, so
+/// callers always get at least one document. Errors carry libyaml's problem text and position.
+pub fn parse_documents(text: &str, file: FileId) -> Result<Vec<Node>, YamlError> {
+    Ok(parse::parse_documents(text, file)?)
+}
+
+
+/// Parses the first document only, ignoring the rest of the stream (as Helm 3 reads values
+/// files); an empty stream gives a `Null` node.
+pub fn parse_first_document(text: &str, file: FileId) -> Result<Node, YamlError> {
+    Ok(parse::parse_first_document(text, file)?)
+}
+
+/// Like [`parse_first_document`], but the error is the text go-yaml v2 gives
+/// (`yaml: line 2: mapping values are not allowed in this context`), for functions that
+/// hand Helm's error text to templates.
+pub fn parse_first_document_go_error(text: &str) -> Result<Node, String> {
+    parse::parse_first_document(text, FileId::default()).map_err(|failure| failure.go_text)
 }

@@ -1,0 +1,344 @@
+//! `driftgate.yaml`: the explicit description of charts, environments, stages and rule settings.
+//!
+//! Reading is strict: an unknown key, a wrong type or a path outside the repository is a
+//! [`FatalError`] with the file, line and what was expected, because a silently ignored typo in
+//! the gate's own configuration is exactly the kind of drift driftgate exists to catch.
+
+use crate::diagnostic::Location;
+use crate::policy::{IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
+use crate::error::FatalError;
+use crate::source::{FileId, FileSpan, Sources};
+use crate::yaml::{self, Key, Node, NodeValue};
+
+/// The file name looked for at the repository root.
+pub const CONFIG_FILE: &str = "driftgate.yaml";
+
+/// A string together with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub at: FileSpan,
+}
+
+/// The parsed `driftgate.yaml`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub file: FileId,
+    pub kube_version: Option<Spanned<String>>,
+    pub promotion: Option<Vec<Spanned<String>>>,
+    /// `None` when the key is absent: charts are then discovered from the layout.
+    pub charts: Option<Vec<ChartConfig>>,
+    pub policy_paths: Vec<Spanned<String>>,
+    /// `policies.rules`: per-rule severity and ignores.
+    pub rules: PolicyConfig,
+}
+
+/// One entry of `charts:`.
+#[derive(Debug, Clone)]
+pub struct ChartConfig {
+    pub path: Spanned<String>,
+    pub release: Option<Spanned<String>>,
+    pub namespace: Option<Spanned<String>>,
+    pub environments: Vec<EnvConfig>,
+}
+
+/// One environment of a chart.
+#[derive(Debug, Clone)]
+pub struct EnvConfig {
+    pub name: Spanned<String>,
+    pub stage: Option<Spanned<String>>,
+    /// Override files relative to the chart directory, in merge order.
+    pub values: Vec<Spanned<String>>,
+    /// Secret inventory, relative to the repository root.
+    pub secrets: Option<Spanned<String>>,
+    pub version: Option<Spanned<String>>,
+    /// Directory of today's plain manifests, relative to the repository root.
+    pub baseline: Option<Spanned<String>>,
+}
+
+/// Parses `text` (already registered as `file` in `sources`).
+pub fn parse(sources: &Sources, file: FileId, text: &str) -> Result<Config, FatalError> {
+    let reader = Reader { sources };
+    let docs = yaml::parse_documents(text, file).map_err(|e| {
+        FatalError::new(format!("{CONFIG_FILE} is not valid YAML: {}", e.message))
+            .at(Location::point(sources.path(file), e.pos.line, e.pos.column))
+    })?;
+    let mut config = Config {
+        file,
+        kube_version: None,
+        promotion: None,
+        charts: None,
+        policy_paths: Vec::new(),
+        rules: PolicyConfig::default(),
+    };
+    let Some(root) = docs.into_iter().find(|d| !matches!(d.value, NodeValue::Null)) else {
+        return Ok(config);
+    };
+    for (key, value) in reader.mapping(&root, "the top level", TOP_KEYS)? {
+        match key.name.as_str() {
+            "kubeVersion" => config.kube_version = Some(reader.scalar(value, "kubeVersion")?),
+            "promotion" => {
+                config.promotion = Some(reader.string_list(value, "promotion", "stage names")?)
+            }
+            "charts" => config.charts = Some(reader.charts(value)?),
+            "policies" => {
+                for (key, value) in reader.mapping(value, "policies", POLICY_KEYS)? {
+                    match key.name.as_str() {
+                        "paths" => {
+                            config.policy_paths =
+                                reader.string_list(value, "policies.paths", "directories")?
+                        }
+                        _ => config.rules = reader.rules(value)?,
+                    }
+                }
+            }
+            _ => unreachable!("mapping() only yields known keys"),
+        }
+    }
+    Ok(config)
+}
+
+const TOP_KEYS: &[&str] = &["kubeVersion", "promotion", "charts", "policies"];
+const POLICY_KEYS: &[&str] = &["paths", "rules"];
+const CHART_KEYS: &[&str] = &["path", "release", "namespace", "environments"];
+const ENV_KEYS: &[&str] = &["stage", "values", "secrets", "version", "baseline"];
+const RULE_KEYS: &[&str] = &["severity", "ignore"];
+const IGNORE_KEYS: &[&str] = &["env", "chart", "name", "resource", "reason"];
+
+struct Reader<'a> {
+    sources: &'a Sources,
+}
+
+impl Reader<'_> {
+    fn location(&self, node: &Node) -> Location {
+        let span = node.span;
+        Location {
+            file: self.sources.path(node.file),
+            line: span.start.line,
+            column: span.start.column,
+            end_line: span.end.line,
+            end_column: span.end.column,
+        }
+    }
+
+    fn key_location(&self, file: FileId, key: &Key) -> Location {
+        Location {
+            file: self.sources.path(file),
+            line: key.span.start.line,
+            column: key.span.start.column,
+            end_line: key.span.end.line,
+            end_column: key.span.end.column,
+        }
+    }
+
+    fn wrong_type(&self, node: &Node, what: &str, expected: &str) -> FatalError {
+        FatalError::new(format!("{what} must be {expected}, found {}", describe(node)))
+            .at(self.location(node))
+    }
+
+    /// The entries of a mapping whose keys must all be in `allowed`.
+    fn mapping<'n>(
+        &self,
+        node: &'n Node,
+        what: &str,
+        allowed: &[&str],
+    ) -> Result<Vec<(&'n Key, &'n Node)>, FatalError> {
+        let NodeValue::Map(entries) = &node.value else {
+            return Err(self.wrong_type(node, what, "a mapping"));
+        };
+        let mut out = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            if !allowed.contains(&key.name.as_str()) {
+                let mut err = FatalError::new(format!("unknown key `{}` in {what}", key.name))
+                    .at(self.key_location(node.file, key));
+                err = match closest(&key.name, allowed) {
+                    Some(near) => err.with_help(format!("did you mean `{near}`?")),
+                    None => err.with_help(format!("expected one of: {}", allowed.join(", "))),
+                };
+                return Err(err);
+            }
+            out.push((key, value));
+        }
+        Ok(out)
+    }
+
+    fn scalar(&self, node: &Node, what: &str) -> Result<Spanned<String>, FatalError> {
+        let value = match &node.value {
+            NodeValue::String(s) => s.clone(),
+            NodeValue::Int(i) => i.to_string(),
+            NodeValue::Float(f) => f.to_string(),
+            _ => return Err(self.wrong_type(node, what, "a string")),
+        };
+        Ok(Spanned { value, at: FileSpan { file: node.file, span: node.span } })
+    }
+
+    fn string_list(
+        &self,
+        node: &Node,
+        what: &str,
+        items: &str,
+    ) -> Result<Vec<Spanned<String>>, FatalError> {
+        match &node.value {
+            NodeValue::Seq(seq) => seq.iter().map(|item| self.scalar(item, what)).collect(),
+            _ => Err(self.wrong_type(node, what, &format!("a list of {items}"))),
+        }
+    }
+
+    fn charts(&self, node: &Node) -> Result<Vec<ChartConfig>, FatalError> {
+        let NodeValue::Seq(items) = &node.value else {
+            return Err(self.wrong_type(node, "charts", "a list of charts"));
+        };
+        items.iter().map(|item| self.chart(item)).collect()
+    }
+
+    fn chart(&self, node: &Node) -> Result<ChartConfig, FatalError> {
+        let mut path = None;
+        let mut chart = ChartConfig {
+            path: Spanned { value: String::new(), at: FileSpan::default() },
+            release: None,
+            namespace: None,
+            environments: Vec::new(),
+        };
+        for (key, value) in self.mapping(node, "a chart entry", CHART_KEYS)? {
+            match key.name.as_str() {
+                "path" => path = Some(self.scalar(value, "charts[].path")?),
+                "release" => chart.release = Some(self.scalar(value, "charts[].release")?),
+                "namespace" => chart.namespace = Some(self.scalar(value, "charts[].namespace")?),
+                _ => chart.environments = self.environments(value)?,
+            }
+        }
+        chart.path = path.ok_or_else(|| {
+            FatalError::new("a chart entry has no `path`")
+                .at(self.location(node))
+                .with_help("add `path: charts/<name>` (the chart directory, relative to driftgate.yaml)")
+        })?;
+        Ok(chart)
+    }
+
+    /// `policies.rules`: `{ DG201: { severity: warning, ignore: [ {env: dev, name: X, reason: ...} ] } }`.
+    fn rules(&self, node: &Node) -> Result<PolicyConfig, FatalError> {
+        let mut config = PolicyConfig::default();
+        if matches!(node.value, NodeValue::Null) {
+            return Ok(config);
+        }
+        let NodeValue::Map(entries) = &node.value else {
+            return Err(self.wrong_type(node, "policies.rules", "a mapping of rule ids"));
+        };
+        for (key, value) in entries {
+            let Some(rule) = crate::policy::lookup(&key.name) else {
+                let ids: Vec<&str> = crate::policy::catalogue().iter().map(|r| r.id.as_str()).collect();
+                let mut err = FatalError::new(format!("unknown rule `{}` in policies.rules", key.name))
+                    .at(self.key_location(node.file, key));
+                if let Some(near) = closest(&key.name, &ids) {
+                    err = err.with_help(format!("did you mean `{near}`?"));
+                }
+                return Err(err);
+            };
+            let what = format!("policies.rules.{}", key.name);
+            let mut rule_config = RuleConfig::default();
+            for (k, v) in self.mapping(value, &what, RULE_KEYS)? {
+                if k.name == "severity" {
+                    let level = self.scalar(v, "severity")?;
+                    rule_config.severity = Some(RuleLevel::parse(&level.value).ok_or_else(|| {
+                        FatalError::new(format!("unknown severity `{}`", level.value))
+                            .at(self.location(v))
+                            .with_help("expected one of: error, warning, info, off")
+                    })?);
+                    continue;
+                }
+                let NodeValue::Seq(items) = &v.value else {
+                    return Err(self.wrong_type(v, "ignore", "a list of `{ env, chart, name, resource, reason }` entries"));
+                };
+                for item in items {
+                    let mut entry = IgnoreEntry::default();
+                    for (ik, iv) in self.mapping(item, "an ignore entry", IGNORE_KEYS)? {
+                        let text = Some(self.scalar(iv, &ik.name)?.value);
+                        match ik.name.as_str() {
+                            "env" => entry.env = text,
+                            "chart" => entry.chart = text,
+                            "name" => entry.name = text,
+                            "resource" => entry.resource = text,
+                            _ => entry.reason = text,
+                        }
+                    }
+                    rule_config.ignore.push(entry);
+                }
+            }
+            config.rules.insert(rule.id.clone(), rule_config);
+        }
+        Ok(config)
+    }
+
+    fn environments(&self, node: &Node) -> Result<Vec<EnvConfig>, FatalError> {
+        let NodeValue::Map(entries) = &node.value else {
+            return Err(self.wrong_type(node, "environments", "a mapping of environment names"));
+        };
+        let mut envs = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            let name = Spanned {
+                value: key.name.clone(),
+                at: FileSpan { file: node.file, span: key.span },
+            };
+            let mut env = EnvConfig {
+                name,
+                stage: None,
+                values: Vec::new(),
+                secrets: None,
+                version: None,
+                baseline: None,
+            };
+            if !matches!(value.value, NodeValue::Null) {
+                let what = format!("environment `{}`", key.name);
+                for (k, v) in self.mapping(value, &what, ENV_KEYS)? {
+                    match k.name.as_str() {
+                        "stage" => env.stage = Some(self.scalar(v, "stage")?),
+                        "values" => env.values = self.string_list(v, "values", "file paths")?,
+                        "secrets" => env.secrets = Some(self.scalar(v, "secrets")?),
+                        "version" => env.version = Some(self.scalar(v, "version")?),
+                        _ => env.baseline = Some(self.scalar(v, "baseline")?),
+                    }
+                }
+            }
+            envs.push(env);
+        }
+        Ok(envs)
+    }
+}
+
+/// A short description of a node's type for "expected X, found Y" messages.
+pub fn describe(node: &Node) -> &'static str {
+    match node.value {
+        NodeValue::Null => "nothing (null)",
+        NodeValue::Bool(_) => "a boolean",
+        NodeValue::Int(_) | NodeValue::Float(_) => "a number",
+        NodeValue::String(_) => "a string",
+        NodeValue::Seq(_) => "a list",
+        NodeValue::Map(_) => "a mapping",
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), *c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,356 @@
+//! The whole run as a library call: discover -> load values -> render -> (evaluate) .
+//!
+//! Charts are loaded and rendered in parallel (rayon), environments of a chart too; the
+//! result is a [`Project`] that rules read, plus the findings made while loading.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::chart::{self, Chart};
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::discover::{self, ChartPlan, EnvPlan, Plan, paths};
+use crate::error::FatalError;
+use crate::model::{ChartRun, EnvRun, Inventory, InventoryEntry, Pinned, Project, TemplateFile};
+use crate::render::{self, Release};
+use crate::source::{FileSpan, Sources};
+use crate::yaml::{Node, NodeValue};
+
+/// What to load.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub root: PathBuf,
+    /// Only these environments (all when empty).
+    pub envs: Vec<String>,
+    /// Only these charts, by directory or chart name (all when empty).
+    pub charts: Vec<String>,
+    /// Overrides `kubeVersion` from the config.
+    pub kube_version: Option<String>,
+}
+
+/// A loaded and rendered project, and what went wrong on the way.
+#[derive(Debug)]
+pub struct Loaded {
+    pub project: Project,
+    pub plan: Plan,
+    /// Findings made while loading and rendering (DG001, DG002, DG003).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Discovers, loads and renders every selected chart and environment.
+pub fn load(options: &LoadOptions) -> Result<Loaded, FatalError> {
+    let root = options.root.as_path();
+    let sources = Sources::new();
+    let mut plan = discover::discover(root, &sources)?;
+    if let Some(v) = &options.kube_version {
+        plan.kube_version = v.trim_start_matches('v').to_string();
+    }
+    let selected: Vec<ChartPlan> = plan
+        .charts
+        .iter()
+        .filter(|c| options.charts.is_empty() || options.charts.iter().any(|want| chart_matches(c, want, root)))
+        .map(|c| {
+            let mut c = c.clone();
+            if !options.envs.is_empty() {
+                c.environments.retain(|e| options.envs.contains(&e.name));
+            }
+            c
+        })
+        .collect();
+    if selected.is_empty() {
+        return Err(FatalError::new(format!(
+            "no chart matches --chart {}",
+            options.charts.join(", ")
+        ))
+        .with_help(format!(
+            "charts found: {}",
+            plan.charts.iter().map(|c| c.dir.as_str()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    for want in &options.envs {
+        if !selected.iter().any(|c| c.environments.iter().any(|e| &e.name == want)) {
+            return Err(FatalError::new(format!("no environment named `{want}`")).with_help(format!(
+                "environments found: {}",
+                environment_names(&plan).join(", ")
+            )));
+        }
+    }
+
+    let results: Vec<Result<(Option<ChartRun>, Vec<Diagnostic>), FatalError>> = selected
+        .par_iter()
+        .map(|chart_plan| load_chart(root, chart_plan, &plan, &sources))
+        .collect();
+    let mut charts = Vec::new();
+    let mut diagnostics = Vec::new();
+    for result in results {
+        let (chart, diags) = result?;
+        charts.extend(chart);
+        diagnostics.extend(diags);
+    }
+    let project = Project {
+        root: root.to_path_buf(),
+        config_file: plan.config.as_ref().map(|c| c.file),
+        promotion: plan.promotion.clone(),
+        kube_version: plan.kube_version.clone(),
+        charts,
+        sources,
+    };
+    Ok(Loaded { project, plan, diagnostics })
+}
+
+fn chart_matches(chart: &ChartPlan, want: &str, root: &Path) -> bool {
+    let want = want.trim_end_matches('/');
+    chart.dir == want
+        || chart.dir.rsplit('/').next() == Some(want)
+        || root.join(&chart.dir) == Path::new(want)
+}
+
+fn environment_names(plan: &Plan) -> Vec<String> {
+    let mut names: Vec<String> = plan.charts.iter().flat_map(|c| c.environments.iter().map(|e| e.name.clone())).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Loads one chart and renders all of its environments.
+fn load_chart(
+    root: &Path,
+    chart_plan: &ChartPlan,
+    plan: &Plan,
+    sources: &Sources,
+) -> Result<(Option<ChartRun>, Vec<Diagnostic>), FatalError> {
+    let mut diagnostics = Vec::new();
+    let chart = match chart::load(root, &chart_plan.dir, sources) {
+        Ok(chart) => chart,
+        Err(mut d) => {
+            d.chart = Some(chart_plan.dir.clone());
+            return Ok((None, vec![d]));
+        }
+    };
+    let parsed = match render::parse_chart(&chart, sources) {
+        Ok(parsed) => Some(parsed),
+        Err(mut d) => {
+            d.chart = Some(chart.dir.clone());
+            diagnostics.push(d);
+            None
+        }
+    };
+    let release = Release {
+        name: chart_plan.release.clone().unwrap_or_else(|| default_release_name(&chart)),
+        namespace: chart_plan.namespace.clone().unwrap_or_else(|| "default".to_string()),
+        kube_version: plan.kube_version.clone(),
+    };
+    let envs: Vec<Result<(EnvRun, Vec<Diagnostic>), FatalError>> = chart_plan
+        .environments
+        .par_iter()
+        .map(|env| load_env(root, &chart, parsed.as_ref(), &release, env, plan, sources))
+        .collect();
+    let mut environments = Vec::new();
+    for env in envs {
+        let (env, diags) = env?;
+        diagnostics.extend(diags.into_iter().map(|mut d| {
+            d.chart.get_or_insert_with(|| chart.dir.clone());
+            d.environment.get_or_insert_with(|| env.name.clone());
+            d
+        }));
+        environments.push(env);
+    }
+    let chart_version = (!chart.metadata.version.is_empty()).then(|| Pinned {
+        version: chart.metadata.version.clone(),
+        at: FileSpan { file: chart.chart_yaml, span: chart.metadata.version_span.unwrap_or_default() },
+    });
+    let run = ChartRun {
+        path: chart.dir.clone(),
+        name: chart.metadata.name.clone(),
+        chart_version,
+        chart_yaml: chart.chart_yaml,
+        release: release.name.clone(),
+        namespace: release.namespace.clone(),
+        defaults: chart.defaults.clone(),
+        templates: chart.templates.iter().map(|t| TemplateFile { name: t.name.clone(), file: t.file }).collect(),
+        environments,
+    };
+    Ok((Some(run), diagnostics))
+}
+
+/// `.Release.Name` defaults to the chart directory's name.
+fn default_release_name(chart: &Chart) -> String {
+    chart.dir.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or(&chart.metadata.name).to_string()
+}
+
+fn load_env(
+    root: &Path,
+    chart: &Chart,
+    parsed: Option<&render::ParsedChart<'_>>,
+    release: &Release,
+    env: &EnvPlan,
+    plan: &Plan,
+    sources: &Sources,
+) -> Result<(EnvRun, Vec<Diagnostic>), FatalError> {
+    let mut diagnostics = Vec::new();
+    let mut override_files = Vec::new();
+    let mut overrides = Vec::new();
+    for (rel, declared_at) in &env.values {
+        let text = match paths::read_text(&root.join(rel)) {
+            Ok(text) => text,
+            Err(e) => {
+                let mut err = FatalError::new(format!("cannot read values file {rel}: {e}"));
+                if let Some(at) = declared_at {
+                    err = err.at(discover::location(sources, *at));
+                }
+                return Err(err);
+            }
+        };
+        let file = sources.add(rel.clone(), text.as_str());
+        override_files.push(file);
+        match crate::values::load_values(&text, file) {
+            Ok(node) => overrides.push(node),
+            Err(e) => {
+                let mut d = Diagnostic::new("DG002", "invalid-values", Severity::Error, e.message.clone());
+                d.location = Some(Location::point(rel.clone(), e.pos.line, e.pos.column));
+                d.help = Some("fix the YAML syntax; Helm cannot read this file either".into());
+                diagnostics.push(d);
+            }
+        }
+    }
+    let user = crate::values::merge_overrides(&overrides);
+    let values = crate::values::coalesce(&chart.metadata.name, &chart.defaults, &user).values;
+    let secrets = match &env.secrets {
+        Some((rel, at)) => Some(load_inventory(root, rel, *at, sources)?),
+        None => None,
+    };
+    let stage_index = plan.promotion.iter().position(|s| *s == env.stage);
+    let version = env.version.as_ref().map(|v| Pinned { version: v.value.clone(), at: v.at });
+    let mut render = match parsed {
+        Some(parsed) if diagnostics.is_empty() => parsed.render(&values, release, &env.name, sources),
+        _ => crate::model::RenderOutcome { failed: true, ..Default::default() },
+    };
+    for d in &mut render.diagnostics {
+        d.chart.get_or_insert_with(|| chart.dir.clone());
+        d.environment.get_or_insert_with(|| env.name.clone());
+    }
+    Ok((
+        EnvRun {
+            name: env.name.clone(),
+            stage: env.stage.clone(),
+            stage_index,
+            override_files,
+            overrides,
+            values,
+            secrets,
+            version,
+            render,
+        },
+        diagnostics,
+    ))
+}
+
+/// Reads a secret inventory (`secrets:` and `configMaps:` lists of names and optional keys).
+fn load_inventory(root: &Path, rel: &str, declared_at: FileSpan, sources: &Sources) -> Result<Inventory, FatalError> {
+    let text = paths::read_text(&root.join(rel)).map_err(|e| {
+        FatalError::new(format!("cannot read secret inventory {rel}: {e}")).at(discover::location(sources, declared_at))
+    })?;
+    let file = sources.add(rel, text.as_str());
+    let invalid = |node: &Node, msg: &str| {
+        FatalError::new(format!("invalid secret inventory: {msg}"))
+            .at(Location::point(rel, node.span.start.line, node.span.start.column))
+            .with_help("expected `secrets:` and `configMaps:` lists of `{ name: ..., keys: [...] }`")
+    };
+    let docs = crate::yaml::parse_documents(&text, file).map_err(|e| {
+        FatalError::new(format!("secret inventory is not valid YAML: {}", e.message))
+            .at(Location::point(rel, e.pos.line, e.pos.column))
+    })?;
+    let mut inventory = Inventory { file, secrets: Vec::new(), config_maps: Vec::new() };
+    let Some(root_node) = docs.into_iter().find(|d| !matches!(d.value, NodeValue::Null)) else {
+        return Ok(inventory);
+    };
+    let NodeValue::Map(entries) = &root_node.value else {
+        return Err(invalid(&root_node, "the file must be a mapping"));
+    };
+    for (key, list) in entries {
+        let target = match key.name.as_str() {
+            "secrets" => &mut inventory.secrets,
+            "configMaps" => &mut inventory.config_maps,
+            other => {
+                return Err(FatalError::new(format!("unknown key `{other}` in secret inventory"))
+                    .at(Location::point(rel, key.span.start.line, key.span.start.column))
+                    .with_help("expected `secrets` or `configMaps`"));
+            }
+        };
+        let items: &[Node] = match &list.value {
+            NodeValue::Seq(items) => items,
+            NodeValue::Null => &[],
+            _ => return Err(invalid(list, &format!("`{}` must be a list", key.name))),
+        };
+        for item in items {
+            let (name, keys) = match &item.value {
+                NodeValue::String(name) => (name.clone(), None),
+                NodeValue::Map(_) => {
+                    let name = item.get("name").and_then(Node::as_str).ok_or_else(|| invalid(item, "an entry has no `name`"))?;
+                    let keys = match item.get("keys").map(|k| &k.value) {
+                        Some(NodeValue::Seq(keys)) => Some(keys.iter().filter_map(|k| k.as_str().map(str::to_string)).collect()),
+                        None | Some(NodeValue::Null) => None,
+                        Some(_) => return Err(invalid(item, "`keys` must be a list of key names")),
+                    };
+                    (name.to_string(), keys)
+                }
+                _ => return Err(invalid(item, "an entry must be a name or a mapping with `name`")),
+            };
+            target.push(InventoryEntry { name, keys, at: FileSpan { file, span: item.span } });
+        }
+    }
+    Ok(inventory)
+}
+
+/// One chart rendered with explicit values files, like `helm template NAME CHART -f a -f b`.
+#[derive(Debug, Clone)]
+pub struct TemplateOptions {
+    /// The directory paths are relative to (and may not escape).
+    pub root: PathBuf,
+    /// The chart directory, relative to `root`.
+    pub chart_dir: String,
+    /// Values files relative to `root`, in `-f` order.
+    pub values: Vec<String>,
+    pub release: String,
+    pub namespace: String,
+    pub kube_version: String,
+}
+
+/// Renders one chart as `helm template` would; on failure, the findings that explain why.
+pub fn template(options: &TemplateOptions) -> Result<String, Vec<Diagnostic>> {
+    let sources = Sources::new();
+    let env = EnvPlan {
+        name: "template".to_string(),
+        stage: "template".to_string(),
+        values: options.values.iter().map(|v| (v.clone(), None)).collect(),
+        secrets: None,
+        version: None,
+    };
+    let chart_plan = ChartPlan {
+        dir: options.chart_dir.clone(),
+        declared_at: None,
+        release: Some(options.release.clone()),
+        namespace: Some(options.namespace.clone()),
+        environments: vec![env],
+    };
+    let plan = Plan {
+        config: None,
+        kube_version: options.kube_version.clone(),
+        promotion: Vec::new(),
+        charts: vec![chart_plan.clone()],
+    };
+    let (chart, mut diagnostics) = load_chart(&options.root, &chart_plan, &plan, &sources).map_err(|e| {
+        let mut d = Diagnostic::new("DG001", "render-error", Severity::Error, e.message.clone());
+        d.location = e.location.clone();
+        vec![d]
+    })?;
+    let Some(mut chart) = chart else { return Err(diagnostics) };
+    let env = chart.environments.remove(0);
+    let failed = env.render.failed || !diagnostics.is_empty();
+    diagnostics.extend(env.render.diagnostics);
+    // Like `helm template`, print what renders; a manifest without a kind is `check`'s business.
+    if failed {
+        return Err(diagnostics);
+    }
+    Ok(env.render.manifest)
+}

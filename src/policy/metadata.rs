@@ -1,0 +1,157 @@
+//! `# METADATA` blocks of Rego policies: a rule's id, title, severity and docs.
+//!
+//! regorus treats these blocks as comments and offers no annotations API, so they are read here:
+//! the comment lines after `# METADATA` form a YAML document.
+
+use std::sync::OnceLock;
+
+use crate::source::FileId;
+use crate::yaml::{self, Node};
+
+use crate::diagnostic::Severity;
+
+/// What a policy's METADATA says about the rule it implements.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyMetadata {
+    /// `custom.id`, e.g. `DG201`.
+    pub id: String,
+    /// `title`: the rule's kebab-case name.
+    pub title: String,
+    /// `description`: the one-line summary.
+    pub description: String,
+    /// `custom.severity`.
+    pub severity: Severity,
+    /// `custom.docs`: Markdown documentation.
+    pub docs: String,
+    /// `custom.hint`: a one-line fix hint shown under each finding.
+    pub hint: Option<String>,
+}
+
+/// A built-in policy file shipped inside the binary.
+#[derive(Debug)]
+pub struct BuiltinPolicy {
+    /// Path relative to the crate root, e.g. `policies/dg201_env_var_parity.rego`.
+    pub file: &'static str,
+    pub source: &'static str,
+    /// The package, e.g. `driftgate.rules.env_var_parity`.
+    pub package: String,
+    pub metadata: PolicyMetadata,
+}
+
+/// The built-in policy sources, one file per rule.
+const BUILTIN_SOURCES: &[(&str, &str)] = &[
+    ("policies/dg201_env_var_parity.rego", include_str!("../../policies/dg201_env_var_parity.rego")),
+    ("policies/dg202_missing_secret.rego", include_str!("../../policies/dg202_missing_secret.rego")),
+    ("policies/dg301_inline_secret.rego", include_str!("../../policies/dg301_inline_secret.rego")),
+    ("policies/dg302_secret_in_env.rego", include_str!("../../policies/dg302_secret_in_env.rego")),
+    ("policies/dg403_image_unpinned.rego", include_str!("../../policies/dg403_image_unpinned.rego")),
+    ("policies/dg404_promotion_order.rego", include_str!("../../policies/dg404_promotion_order.rego")),
+];
+
+/// Shared helper functions for the built-in policies (no rules of their own).
+pub const BUILTIN_LIBRARY: (&str, &str) =
+    ("policies/lib/workloads.rego", include_str!("../../policies/lib/workloads.rego"));
+
+/// The built-in policies with their parsed metadata.
+pub fn builtin_policies() -> &'static [BuiltinPolicy] {
+    static POLICIES: OnceLock<Vec<BuiltinPolicy>> = OnceLock::new();
+    POLICIES.get_or_init(|| {
+        BUILTIN_SOURCES
+            .iter()
+            .map(|&(file, source)| {
+                // Built-in files are part of the binary; a broken one is caught by the tests below.
+                let metadata = parse_metadata(source)
+                    .unwrap_or_else(|err| panic!("built-in policy {file}: {err}"));
+                let package = package_of(source).unwrap_or_default();
+                BuiltinPolicy { file, source, package, metadata }
+            })
+            .collect()
+    })
+}
+
+/// The package name declared by a Rego source, e.g. `driftgate.cross`.
+pub fn package_of(source: &str) -> Option<String> {
+    source.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("package ")?;
+        Some(rest.trim().to_string())
+    })
+}
+
+/// Reads the first `# METADATA` block of a Rego source.
+pub fn parse_metadata(source: &str) -> Result<PolicyMetadata, String> {
+    let yaml = metadata_block(source).ok_or("no `# METADATA` block")?;
+    let doc = yaml::parse_first_document(&yaml, FileId::default()).map_err(|err| format!("METADATA: {err}"))?;
+    let text = |node: Option<&Node>| node.and_then(Node::as_str).map(str::to_string);
+    let custom = doc.get("custom");
+    let custom_text = |key: &str| text(custom.and_then(|c| c.get(key)));
+    let severity = match custom_text("severity").as_deref() {
+        Some("error") => Severity::Error,
+        Some("warning") => Severity::Warning,
+        Some("info") => Severity::Info,
+        other => return Err(format!("custom.severity must be error, warning or info, not {other:?}")),
+    };
+    Ok(PolicyMetadata {
+        id: custom_text("id").ok_or("METADATA lacks custom.id")?,
+        title: text(doc.get("title")).ok_or("METADATA lacks title")?,
+        description: text(doc.get("description")).ok_or("METADATA lacks description")?,
+        severity,
+        docs: custom_text("docs").unwrap_or_default(),
+        hint: custom_text("hint"),
+    })
+}
+
+/// `custom.scope` of a policy's METADATA (`cross` marks a chart-wide user policy).
+pub fn metadata_scope(source: &str) -> Option<String> {
+    let yaml = metadata_block(source)?;
+    let doc = yaml::parse_first_document(&yaml, FileId::default()).ok()?;
+    doc.get("custom")?.get("scope")?.as_str().map(str::to_string)
+}
+
+/// The YAML text of the comment lines that follow `# METADATA`.
+fn metadata_block(source: &str) -> Option<String> {
+    let mut lines = source.lines().skip_while(|line| line.trim() != "# METADATA");
+    lines.next()?;
+    let mut yaml = String::new();
+    for line in lines {
+        let Some(comment) = line.trim_start().strip_prefix('#') else { break };
+        yaml.push_str(comment.strip_prefix(' ').unwrap_or(comment));
+        yaml.push('\n');
+    }
+    Some(yaml)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_policy_has_metadata_and_its_own_package() {
+        let policies = builtin_policies();
+        assert_eq!(policies.len(), BUILTIN_SOURCES.len());
+        for policy in policies {
+            let stem = policy.file.trim_start_matches("policies/").trim_end_matches(".rego");
+            let expected_stem =
+                format!("{}_{}", policy.metadata.id.to_lowercase(), policy.metadata.title.replace('-', "_"));
+            assert_eq!(stem, expected_stem, "file name follows id and title");
+            assert_eq!(policy.package, format!("driftgate.rules.{}", policy.metadata.title.replace('-', "_")));
+        }
+    }
+
+    #[test]
+    fn metadata_block_is_parsed_from_comments() {
+        let source = "# METADATA\n# title: demo-rule\n# description: Demo.\n# custom:\n#   id: DG900\n#   severity: warning\n#   docs: |\n#     ## What it does\n#     Demo.\npackage demo\n";
+        let meta = parse_metadata(source).unwrap();
+        assert_eq!(meta.id, "DG900");
+        assert_eq!(meta.title, "demo-rule");
+        assert_eq!(meta.severity, Severity::Warning);
+        assert_eq!(meta.docs, "## What it does\nDemo.\n");
+        assert_eq!(package_of(source).as_deref(), Some("demo"));
+    }
+
+    #[test]
+    fn bad_metadata_is_an_error_not_a_panic() {
+        assert!(parse_metadata("package x\n").is_err());
+        let err = parse_metadata("# METADATA\n# title: x\n# description: y\n# custom: {id: DG1, severity: loud}\n").unwrap_err();
+        assert!(err.contains("loud"), "{err}");
+    }
+}

@@ -1,0 +1,265 @@
+//! The rule catalogue: every built-in rule's id, name, default severity, summary and docs.
+//!
+//! Rust rules declare a [`RuleMeta`] constant beside their implementation; Rego rules carry the
+//! same facts in the `# METADATA` block of their policy file. This module gathers both into one
+//! list so `driftgate rules` and `docs/rules/` read a single source.
+
+use std::sync::OnceLock;
+
+use crate::diagnostic::Severity;
+
+use super::metadata::{self, BuiltinPolicy};
+use super::rules;
+
+/// How a rule is implemented.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleEngine {
+    /// Rust code under `src/policy/rules/` (or the renderer, for DG001/DG003).
+    Rust,
+    /// A built-in Rego policy under `policies/`.
+    Rego,
+    /// Specified but not implemented yet: listed so ids stay stable.
+    Planned,
+}
+
+/// The static facts of a rule declared in Rust.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub default_severity: Severity,
+    pub summary: &'static str,
+    /// Markdown with the sections "What it does", "Why it matters", "Example", "Fix".
+    pub docs: &'static str,
+}
+
+/// One entry of the catalogue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleInfo {
+    pub id: String,
+    pub name: String,
+    pub default_severity: Severity,
+    pub summary: String,
+    pub docs: String,
+    pub engine: RuleEngine,
+    /// True when the rule's findings concern secret values: reports redact the source snippet.
+    pub redacts_values: bool,
+}
+
+/// Rules from the spec that have no implementation yet (id, name, default severity, summary).
+const PLANNED: &[(&str, &str, Severity, &str)] = &[
+    ("DG002", "invalid-values", Severity::Error,
+     "A values file is not valid YAML, or the merged values fail the chart's values.schema.json."),
+    ("DG101", "k8s-schema", Severity::Error,
+     "A resource does not match the Kubernetes schema of the target version."),
+    ("DG102", "deprecated-api", Severity::Error,
+     "An apiVersion is removed (error) or deprecated (warning) in the target Kubernetes version."),
+    ("DG203", "missing-configmap", Severity::Error,
+     "A referenced ConfigMap is neither rendered nor in the environment's inventory."),
+    ("DG204", "resource-parity", Severity::Warning,
+     "A resource exists in some environments of a chart and not in others."),
+    ("DG303", "secret-in-values", Severity::Error,
+     "A values file holds a credential-looking literal."),
+    ("DG402", "chart-version-not-bumped", Severity::Error,
+     "Chart content changed since the base revision but Chart.yaml's version did not."),
+    ("DG501", "missing-readiness-probe", Severity::Warning,
+     "A workload container has no readinessProbe."),
+    ("DG502", "unsafe-rollout", Severity::Warning,
+     "The rollout strategy can take every pod down at once."),
+    ("DG503", "single-replica", Severity::Warning,
+     "A prod-stage workload runs one replica and has no autoscaler."),
+    ("DG504", "no-rollback-history", Severity::Warning,
+     "revisionHistoryLimit: 0 makes rollback impossible."),
+    ("DG505", "missing-resources", Severity::Warning,
+     "A container has no resource requests or limits."),
+    ("DG601", "baseline-mismatch", Severity::Error,
+     "A rendered environment differs from its declared baseline manifests."),
+];
+
+/// Rules whose findings are about secret values.
+const REDACTING: &[&str] = &["DG301", "DG302", "DG303"];
+
+/// Every built-in rule, ordered by id.
+pub fn catalogue() -> &'static [RuleInfo] {
+    static CATALOGUE: OnceLock<Vec<RuleInfo>> = OnceLock::new();
+    CATALOGUE.get_or_init(build_catalogue)
+}
+
+/// The catalogue entry of `id` (case-insensitive, e.g. `dg201`), or of a rule name.
+pub fn lookup(id_or_name: &str) -> Option<&'static RuleInfo> {
+    catalogue()
+        .iter()
+        .find(|rule| rule.id.eq_ignore_ascii_case(id_or_name) || rule.name == id_or_name)
+}
+
+/// The documentation of one rule as Markdown, as `driftgate rules ID` prints it.
+pub fn docs_markdown(rule: &RuleInfo) -> String {
+    let mut out = format!(
+        "# {} {}\n\nDefault severity: {}.\n\n{}\n",
+        rule.id,
+        rule.name,
+        rule.default_severity.as_str(),
+        rule.summary
+    );
+    if rule.engine == RuleEngine::Planned {
+        out.push_str("\nThis rule is specified but not implemented yet.\n");
+    } else {
+        out.push('\n');
+        out.push_str(rule.docs.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The rule list as `driftgate rules` prints it: one line per rule.
+pub fn list_text() -> String {
+    let mut out = String::new();
+    for rule in catalogue() {
+        let planned = if rule.engine == RuleEngine::Planned { " (planned)" } else { "" };
+        out.push_str(&format!(
+            "{}  {:<26} {:<8} {}{}\n",
+            rule.id,
+            rule.name,
+            rule.default_severity.as_str(),
+            rule.summary,
+            planned
+        ));
+    }
+    out
+}
+
+fn build_catalogue() -> Vec<RuleInfo> {
+    let mut rules: Vec<RuleInfo> = rules::RUST_RULES
+        .iter()
+        .map(|meta| RuleInfo {
+            id: meta.id.to_string(),
+            name: meta.name.to_string(),
+            default_severity: meta.default_severity,
+            summary: meta.summary.to_string(),
+            docs: meta.docs.to_string(),
+            engine: RuleEngine::Rust,
+            redacts_values: REDACTING.contains(&meta.id),
+        })
+        .collect();
+    for policy in metadata::builtin_policies() {
+        rules.push(rego_rule_info(policy));
+    }
+    for &(id, name, severity, summary) in PLANNED {
+        if rules.iter().all(|rule| rule.id != id) {
+            rules.push(RuleInfo {
+                id: id.to_string(),
+                name: name.to_string(),
+                default_severity: severity,
+                summary: summary.to_string(),
+                docs: String::new(),
+                engine: RuleEngine::Planned,
+                redacts_values: REDACTING.contains(&id),
+            });
+        }
+    }
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    rules
+}
+
+fn rego_rule_info(policy: &BuiltinPolicy) -> RuleInfo {
+    let meta = &policy.metadata;
+    RuleInfo {
+        id: meta.id.clone(),
+        name: meta.title.clone(),
+        default_severity: meta.severity,
+        summary: meta.description.clone(),
+        docs: meta.docs.clone(),
+        engine: RuleEngine::Rego,
+        redacts_values: REDACTING.contains(&meta.id.as_str()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC_IDS: &[&str] = &[
+        "DG001", "DG002", "DG003", "DG101", "DG102", "DG201", "DG202", "DG203", "DG204", "DG205",
+        "DG301", "DG302", "DG303", "DG401", "DG402", "DG403", "DG404", "DG501", "DG502", "DG503",
+        "DG504", "DG505", "DG601",
+    ];
+
+    #[test]
+    fn catalogue_lists_every_spec_rule_once_in_order() {
+        let ids: Vec<&str> = catalogue().iter().map(|rule| rule.id.as_str()).collect();
+        assert_eq!(ids, SPEC_IDS);
+    }
+
+    #[test]
+    fn implemented_rules_have_complete_docs_and_kebab_names() {
+        for rule in catalogue() {
+            assert!(
+                rule.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{} name {:?}",
+                rule.id,
+                rule.name
+            );
+            assert!(rule.summary.ends_with('.'), "{} summary", rule.id);
+            if rule.engine == RuleEngine::Planned {
+                continue;
+            }
+            for heading in ["## What it does", "## Why it matters", "## Example", "## Fix"] {
+                assert!(rule.docs.contains(heading), "{} docs lack {heading}", rule.id);
+            }
+        }
+    }
+
+    #[test]
+    fn implemented_engines_are_as_designed() {
+        let engine = |id: &str| lookup(id).map(|rule| rule.engine);
+        for id in ["DG001", "DG003", "DG205", "DG401"] {
+            assert_eq!(engine(id), Some(RuleEngine::Rust), "{id}");
+        }
+        for id in ["DG201", "DG202", "DG301", "DG302", "DG403", "DG404"] {
+            assert_eq!(engine(id), Some(RuleEngine::Rego), "{id}");
+        }
+        assert_eq!(lookup("dg201").map(|r| r.name.as_str()), Some("env-var-parity"));
+        assert_eq!(lookup("env-var-parity").map(|r| r.id.as_str()), Some("DG201"));
+        assert!(lookup("DG999").is_none());
+    }
+
+    /// `docs/rules/` is generated from the catalogue; run with `DRIFTGATE_BLESS=1` to rewrite it.
+    #[test]
+    fn docs_rules_directory_matches_catalogue() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+        let bless = std::env::var_os("DRIFTGATE_BLESS").is_some();
+        let mut expected = vec![("README.md".to_string(), index_markdown())];
+        for rule in catalogue() {
+            expected.push((format!("{}.md", rule.id), docs_markdown(rule)));
+        }
+        if bless {
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, text) in &expected {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+        }
+        for (name, text) in &expected {
+            let actual = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+            assert_eq!(&actual, text, "docs/rules/{name} is stale: rerun with DRIFTGATE_BLESS=1");
+        }
+        let on_disk = std::fs::read_dir(&dir).unwrap().count();
+        assert_eq!(on_disk, expected.len(), "docs/rules/ holds files the catalogue does not");
+    }
+
+    fn index_markdown() -> String {
+        let mut out = String::from(
+            "# Rules\n\nGenerated from the rule registry (`driftgate rules`); do not edit.\n\n\
+             | id | name | default severity | summary |\n|---|---|---|---|\n",
+        );
+        for rule in catalogue() {
+            out.push_str(&format!(
+                "| [{id}]({id}.md) | {} | {} | {} |\n",
+                rule.name,
+                rule.default_severity.as_str(),
+                rule.summary,
+                id = rule.id
+            ));
+        }
+        out
+    }
+}

@@ -1,0 +1,62 @@
+//! DG001 render-error: a template fails for an environment. The renderer reports it.
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::policy::registry::RuleMeta;
+
+/// The one-line fix hint under each finding.
+pub const HINT: &str = "fix the template or supply the value it needs in this environment";
+
+/// The registry entry of DG001.
+pub const RULE: RuleMeta = RuleMeta {
+    id: "DG001",
+    name: "render-error",
+    default_severity: crate::diagnostic::Severity::Error,
+    summary: "A template fails to render for an environment.",
+    docs: r#"## What it does
+
+Reports an environment whose chart does not render: a template syntax error, a `required` value
+that is missing, a `fail` call, an `include` of a template that does not exist, or a function
+called with the wrong type. The finding points at the template line and column where rendering
+stopped, with the message Helm would print.
+
+## Why it matters
+
+`helm upgrade` would fail in that environment; usually only there, because the values that
+break the template are that environment's.
+
+## Example
+
+```yaml
+# templates/deployment.yaml
+image: {{ required "image.tag is required" .Values.image.tag }}
+# values-prod.yaml sets no image.tag
+```
+
+reports `execution error at (web/templates/deployment.yaml:7:10): image.tag is required`.
+
+## Fix
+
+Supply the value in the environment's override file (or a default in `values.yaml`):
+
+```yaml
+# values-prod.yaml
+image:
+  tag: 1.4.2
+```
+"#,
+};
+
+/// A DG001 finding of `chart` (its path) in `environment`, at the template position that failed.
+pub fn render_error(
+    chart: &str,
+    environment: &str,
+    message: impl Into<String>,
+    location: Option<Location>,
+) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new(RULE.id, RULE.name, RULE.default_severity, message);
+    diagnostic.chart = Some(chart.to_string());
+    diagnostic.environment = Some(environment.to_string());
+    diagnostic.location = location;
+    diagnostic.help = Some(HINT.into());
+    diagnostic
+}

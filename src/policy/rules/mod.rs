@@ -1,0 +1,35 @@
+//! Built-in rules implemented in Rust: one file per rule, its documentation beside its code.
+
+use crate::model::{ChartRun, Project};
+
+use super::config::Finding;
+use super::registry::RuleMeta;
+
+pub mod dg001_render_error;
+pub mod dg003_invalid_manifest;
+pub mod dg205_unknown_values_key;
+pub mod dg401_chart_version_unpinned;
+
+/// The metadata of every Rust rule.
+pub const RUST_RULES: &[RuleMeta] = &[
+    dg001_render_error::RULE,
+    dg003_invalid_manifest::RULE,
+    dg205_unknown_values_key::RULE,
+    dg401_chart_version_unpinned::RULE,
+];
+
+/// The fix hint of a renderer finding (DG001, DG003).
+pub fn renderer_hint(rule: &str) -> Option<&'static str> {
+    match rule {
+        "DG001" => Some(dg001_render_error::HINT),
+        "DG003" => Some(dg003_invalid_manifest::HINT),
+        _ => None,
+    }
+}
+
+/// Runs the Rust rules that inspect a chart (DG001/DG003 come from the renderer).
+pub fn check_chart(project: &Project, chart: &ChartRun) -> Vec<Finding> {
+    let mut findings = dg205_unknown_values_key::check(project, chart);
+    findings.extend(dg401_chart_version_unpinned::check(project, chart));
+    findings
+}

@@ -1,0 +1,399 @@
+//! The Go objects Helm puts in front of templates: `.Chart`, `.Capabilities`, `.Files`.
+
+use std::sync::Arc;
+
+use crate::chart::Metadata;
+use crate::template::value::{Map, Object, Value};
+use crate::yaml::{Node, NodeValue};
+
+/// `.Chart`: Helm's `*chart.Metadata`, fields named as in Go.
+#[derive(Debug)]
+pub struct ChartObject {
+    fields: Map,
+}
+
+impl ChartObject {
+    pub fn new(metadata: &Metadata) -> Self {
+        let mut fields = Map::new();
+        let raw = &metadata.raw;
+        let text = |key: &str| Value::str(string_field(raw, key));
+        fields.insert("Name".into(), Value::str(metadata.name.as_str()));
+        fields.insert("Version".into(), Value::str(metadata.version.as_str()));
+        fields.insert("AppVersion".into(), Value::str(metadata.app_version.as_str()));
+        fields.insert("APIVersion".into(), Value::str(metadata.api_version.as_str()));
+        fields.insert("Description".into(), Value::str(metadata.description.as_str()));
+        fields.insert("KubeVersion".into(), Value::str(metadata.kube_version.as_str()));
+        fields.insert("Type".into(), Value::str(metadata.chart_type.as_str()));
+        fields.insert("Home".into(), text("home"));
+        fields.insert("Icon".into(), text("icon"));
+        fields.insert("Condition".into(), text("condition"));
+        fields.insert("Tags".into(), text("tags"));
+        fields.insert("Deprecated".into(), Value::Bool(matches!(raw.get("deprecated").map(|n| &n.value), Some(NodeValue::Bool(true)))));
+        fields.insert("Keywords".into(), string_list(raw, "keywords"));
+        fields.insert("Sources".into(), string_list(raw, "sources"));
+        fields.insert("Annotations".into(), raw.get("annotations").map(node_value).unwrap_or_else(|| Value::map(Map::new())));
+        fields.insert("Maintainers".into(), raw.get("maintainers").map(node_value).unwrap_or_else(|| Value::list(Vec::new())));
+        fields.insert("Dependencies".into(), raw.get("dependencies").map(node_value).unwrap_or_else(|| Value::list(Vec::new())));
+        ChartObject { fields }
+    }
+}
+
+impl Object for ChartObject {
+    fn type_name(&self) -> &str {
+        "*chart.Metadata"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        self.fields.get(name).cloned()
+    }
+    fn format_v(&self) -> String {
+        let mut out = String::from("&{");
+        let order = ["Name", "Home", "Sources", "Version", "Description", "Keywords", "Maintainers", "Icon", "APIVersion", "Condition", "Tags", "AppVersion", "Deprecated", "Annotations", "KubeVersion", "Dependencies", "Type"];
+        for (i, key) in order.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            if let Some(v) = self.fields.get(*key) {
+                crate::template::value::write_v(&mut out, v);
+            }
+        }
+        out.push('}');
+        out
+    }
+}
+
+fn string_field(node: &Node, key: &str) -> String {
+    node.get(key).and_then(Node::as_str).unwrap_or_default().to_string()
+}
+
+fn string_list(node: &Node, key: &str) -> Value {
+    match node.get(key).map(|n| &n.value) {
+        Some(NodeValue::Seq(items)) => Value::list(items.iter().map(node_value).collect()),
+        _ => Value::list(Vec::new()),
+    }
+}
+
+/// A YAML node as a template value (numbers as float64, like Helm's JSON round trip).
+fn node_value(node: &Node) -> Value {
+    crate::values::to_template_value(node)
+}
+
+/// `.Capabilities`.
+#[derive(Debug)]
+pub struct Capabilities {
+    kube: Value,
+    api_versions: Value,
+    helm: Value,
+}
+
+impl Capabilities {
+    /// Capabilities of a cluster of Kubernetes `kube_version` (e.g. `1.33`), as `helm template
+    /// --kube-version` reports them.
+    pub fn new(kube_version: &str) -> Self {
+        let kube = KubeVersion::parse(kube_version);
+        let mut helm = Map::new();
+        helm.insert("Version".into(), Value::str("v3.17.2"));
+        helm.insert("GitCommit".into(), Value::str("cc0bbbd6d6276b83880042c1ecb34087e84d41eb"));
+        helm.insert("GitTreeState".into(), Value::str("clean"));
+        helm.insert("GoVersion".into(), Value::str("go1.23.7"));
+        Capabilities {
+            kube: Value::Object(Arc::new(kube)),
+            api_versions: Value::Object(Arc::new(ApiVersions::default_set())),
+            helm: Value::map(helm),
+        }
+    }
+}
+
+impl Object for Capabilities {
+    fn type_name(&self) -> &str {
+        "*chartutil.Capabilities"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "KubeVersion" => Some(self.kube.clone()),
+            "APIVersions" => Some(self.api_versions.clone()),
+            "HelmVersion" => Some(self.helm.clone()),
+            _ => None,
+        }
+    }
+    fn format_v(&self) -> String {
+        format!("&{{{} {} {}}}", self.kube.format_v(), self.api_versions.format_v(), self.helm.format_v())
+    }
+}
+
+/// `.Capabilities.KubeVersion`; prints as its `Version`.
+#[derive(Debug)]
+pub struct KubeVersion {
+    version: String,
+    major: String,
+    minor: String,
+}
+
+impl KubeVersion {
+    /// `1.33` or `v1.33.2` -> `v1.33.0` / `v1.33.2`.
+    pub fn parse(text: &str) -> Self {
+        let trimmed = text.trim().trim_start_matches('v');
+        let mut parts = trimmed.splitn(3, '.');
+        let major = parts.next().unwrap_or("1").to_string();
+        let minor = parts.next().unwrap_or("0").to_string();
+        let patch = parts.next().unwrap_or("0").to_string();
+        KubeVersion { version: format!("v{major}.{minor}.{patch}"), major, minor }
+    }
+}
+
+impl Object for KubeVersion {
+    fn type_name(&self) -> &str {
+        "*chartutil.KubeVersion"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "Version" | "GitVersion" | "String" => Some(Value::str(self.version.as_str())),
+            "Major" => Some(Value::str(self.major.as_str())),
+            "Minor" => Some(Value::str(self.minor.as_str())),
+            _ => None,
+        }
+    }
+    fn format_v(&self) -> String {
+        self.version.clone()
+    }
+}
+
+/// `.Capabilities.APIVersions`: the group/versions a chart may ask about with `Has`.
+#[derive(Debug)]
+pub struct ApiVersions {
+    versions: Vec<String>,
+}
+
+impl ApiVersions {
+    /// The built-in set `helm template` uses when it does not talk to a cluster.
+    pub fn default_set() -> Self {
+        // What helm v3.17.2 reports without a cluster (client-go's scheme), in its order.
+        const DEFAULT: &[&str] = &[
+            "v1",
+            "admissionregistration.k8s.io/v1",
+            "admissionregistration.k8s.io/v1alpha1",
+            "admissionregistration.k8s.io/v1beta1",
+            "internal.apiserver.k8s.io/v1alpha1",
+            "apps/v1",
+            "apps/v1beta1",
+            "apps/v1beta2",
+            "authentication.k8s.io/v1",
+            "authentication.k8s.io/v1alpha1",
+            "authentication.k8s.io/v1beta1",
+            "authorization.k8s.io/v1",
+            "authorization.k8s.io/v1beta1",
+            "autoscaling/v1",
+            "autoscaling/v2",
+            "autoscaling/v2beta1",
+            "autoscaling/v2beta2",
+            "batch/v1",
+            "batch/v1beta1",
+            "certificates.k8s.io/v1",
+            "certificates.k8s.io/v1beta1",
+            "certificates.k8s.io/v1alpha1",
+            "coordination.k8s.io/v1alpha2",
+            "coordination.k8s.io/v1beta1",
+            "coordination.k8s.io/v1",
+            "discovery.k8s.io/v1",
+            "discovery.k8s.io/v1beta1",
+            "events.k8s.io/v1",
+            "events.k8s.io/v1beta1",
+            "extensions/v1beta1",
+            "flowcontrol.apiserver.k8s.io/v1",
+            "flowcontrol.apiserver.k8s.io/v1beta1",
+            "flowcontrol.apiserver.k8s.io/v1beta2",
+            "flowcontrol.apiserver.k8s.io/v1beta3",
+            "networking.k8s.io/v1",
+            "networking.k8s.io/v1alpha1",
+            "networking.k8s.io/v1beta1",
+            "node.k8s.io/v1",
+            "node.k8s.io/v1alpha1",
+            "node.k8s.io/v1beta1",
+            "policy/v1",
+            "policy/v1beta1",
+            "rbac.authorization.k8s.io/v1",
+            "rbac.authorization.k8s.io/v1beta1",
+            "rbac.authorization.k8s.io/v1alpha1",
+            "resource.k8s.io/v1beta1",
+            "resource.k8s.io/v1alpha3",
+            "scheduling.k8s.io/v1alpha1",
+            "scheduling.k8s.io/v1beta1",
+            "scheduling.k8s.io/v1",
+            "storage.k8s.io/v1beta1",
+            "storage.k8s.io/v1",
+            "storage.k8s.io/v1alpha1",
+            "storagemigration.k8s.io/v1alpha1",
+            "apiextensions.k8s.io/v1beta1",
+            "apiextensions.k8s.io/v1",
+        ];
+        ApiVersions { versions: DEFAULT.iter().map(|s| s.to_string()).collect() }
+    }
+}
+
+impl Object for ApiVersions {
+    fn type_name(&self) -> &str {
+        "chartutil.VersionSet"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        if name != "Has" {
+            return None;
+        }
+        Some(match args {
+            [Value::String(v)] => Ok(Value::Bool(self.versions.iter().any(|known| known == v.as_ref()))),
+            _ => Err("wrong number of args for Has: want 1".to_string()),
+        })
+    }
+    fn format_v(&self) -> String {
+        format!("[{}]", self.versions.join(" "))
+    }
+}
+
+/// `.Files`: the chart's non-template files.
+#[derive(Debug)]
+pub struct Files {
+    files: Vec<(String, Arc<[u8]>)>,
+}
+
+impl Files {
+    pub fn new(files: Vec<(String, Arc<[u8]>)>) -> Self {
+        Files { files }
+    }
+
+    fn get(&self, name: &str) -> Option<&Arc<[u8]>> {
+        self.files.iter().find(|(n, _)| n == name).map(|(_, b)| b)
+    }
+}
+
+impl Object for Files {
+    fn type_name(&self) -> &str {
+        "files.Files"
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        let arg = match args {
+            [Value::String(s)] => s.to_string(),
+            _ if matches!(name, "Get" | "GetBytes" | "Lines" | "Glob") => {
+                return Some(Err(format!("wrong number of args for {name}: want 1 got {}", args.len())));
+            }
+            _ => String::new(),
+        };
+        let text = |bytes: &Arc<[u8]>| String::from_utf8_lossy(bytes).into_owned();
+        Some(Ok(match name {
+            "Get" => Value::str(self.get(&arg).map(text).unwrap_or_default()),
+            "GetBytes" => Value::Bytes(self.get(&arg).cloned().unwrap_or_else(|| Arc::from(Vec::new()))),
+            "Lines" => match self.get(&arg) {
+                Some(bytes) => {
+                    let content = text(bytes);
+                    let content = content.strip_suffix('\n').unwrap_or(&content);
+                    Value::list(content.split('\n').map(Value::str).collect())
+                }
+                None => Value::list(Vec::new()),
+            },
+            "Glob" => {
+                let matched = self
+                    .files
+                    .iter()
+                    .filter(|(n, _)| glob_match(&arg, n))
+                    .cloned()
+                    .collect();
+                Value::Object(Arc::new(Files::new(matched)))
+            }
+            _ => return None,
+        }))
+    }
+    fn format_v(&self) -> String {
+        let mut out = String::from("map[");
+        for (i, (name, bytes)) in self.files.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(name);
+            out.push(':');
+            crate::template::value::write_v(&mut out, &Value::Bytes(bytes.clone()));
+        }
+        out.push(']');
+        out
+    }
+}
+
+/// Glob matching with `/` as separator: `*` and `?` stay within a path segment, `**` crosses
+/// segments, `[...]` classes, `{a,b}` alternatives.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match p.first() {
+            None => n.is_empty(),
+            Some('*') if p.get(1) == Some(&'*') => (0..=n.len()).any(|i| go(&p[2..], &n[i..])),
+            Some('*') => {
+                for i in 0..=n.len() {
+                    if go(&p[1..], &n[i..]) {
+                        return true;
+                    }
+                    if n.get(i) == Some(&'/') {
+                        break;
+                    }
+                }
+                false
+            }
+            Some('?') => n.first().is_some_and(|c| *c != '/') && go(&p[1..], &n[1..]),
+            Some('{') => {
+                let Some(close) = p.iter().position(|c| *c == '}') else { return false };
+                let rest = &p[close + 1..];
+                p[1..close].split(|c| *c == ',').any(|alt| {
+                    let mut candidate: Vec<char> = alt.to_vec();
+                    candidate.extend_from_slice(rest);
+                    go(&candidate, n)
+                })
+            }
+            Some('[') => {
+                let Some(close) = p.iter().position(|c| *c == ']') else { return false };
+                let Some(c) = n.first() else { return false };
+                let class = &p[1..close];
+                let (negate, class) = match class.first() {
+                    Some('!') | Some('^') => (true, &class[1..]),
+                    _ => (false, class),
+                };
+                let mut hit = false;
+                let mut i = 0;
+                while i < class.len() {
+                    if i + 2 < class.len() && class[i + 1] == '-' {
+                        hit |= class[i] <= *c && *c <= class[i + 2];
+                        i += 3;
+                    } else {
+                        hit |= class[i] == *c;
+                        i += 1;
+                    }
+                }
+                hit != negate && go(&p[close + 1..], &n[1..])
+            }
+            Some(ch) => n.first() == Some(ch) && go(&p[1..], &n[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_like_helm_files() {
+        assert!(glob_match("files/*.conf", "files/a.conf"));
+        assert!(!glob_match("files/*.conf", "files/sub/a.conf"));
+        assert!(glob_match("files/**.conf", "files/sub/a.conf"));
+        assert!(glob_match("config/{a,b}.yaml", "config/b.yaml"));
+        assert!(glob_match("f[0-9].txt", "f7.txt"));
+    }
+
+    #[test]
+    fn kube_version_is_normalised() {
+        let v = KubeVersion::parse("1.33");
+        assert_eq!(v.format_v(), "v1.33.0");
+        assert_eq!(v.field("Minor").unwrap().format_v(), "33");
+    }
+}

@@ -1,0 +1,375 @@
+//! The terminal report: each diagnostic with its rule id, message, a source snippet labelled at
+//! the location, related places as secondary snippets and a fix hint, then a summary line.
+//!
+//! Rendering uses miette's graphical handler; colors only on a terminal. Snippets of rules that
+//! concern secret values show only the located lines, with the value replaced by `<redacted>`.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::policy::registry;
+use crate::source::Sources;
+
+use super::{RunSummary, count_severities};
+
+/// How to render.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HumanOptions {
+    /// ANSI colors (only when writing to a terminal).
+    pub color: bool,
+    /// Wrap width in columns.
+    pub width: usize,
+}
+
+impl HumanOptions {
+    /// Colors on a terminal, plain text otherwise; 100 columns.
+    pub fn for_output(is_terminal: bool) -> Self {
+        HumanOptions { color: is_terminal, width: 100 }
+    }
+}
+
+/// The whole report as text.
+pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary, sources: &Sources, options: HumanOptions) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let redact = registry::lookup(&diagnostic.rule).is_some_and(|rule| rule.redacts_values);
+        let report = build(diagnostic, sources, redact);
+        let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(options.width)
+            .with_links(false)
+            .with_show_related_as_nested(true)
+            .with_context_lines(1);
+        // Writing into a String cannot fail; a miette error would only lose this one snippet.
+        if handler.render_report(&mut out, &report).is_err() {
+            out.push_str(&format!("{}: {}\n", diagnostic.rule, diagnostic.message));
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary_line(diagnostics, summary));
+    out.push('\n');
+    out
+}
+
+/// Writes the report to `out`.
+pub fn write(
+    out: &mut impl Write,
+    diagnostics: &[Diagnostic],
+    summary: &RunSummary,
+    sources: &Sources,
+    options: HumanOptions,
+) -> io::Result<()> {
+    out.write_all(to_string(diagnostics, summary, sources, options).as_bytes())
+}
+
+/// `2 errors, 1 warning in 1 chart, 4 environments, 36 resources`.
+pub fn summary_line(diagnostics: &[Diagnostic], summary: &RunSummary) -> String {
+    let (errors, warnings, infos) = count_severities(diagnostics);
+    let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+    let mut counts = vec![plural(errors, "error"), plural(warnings, "warning")];
+    if infos > 0 {
+        counts.push(plural(infos, "info"));
+    }
+    format!(
+        "{} in {}, {}, {}",
+        counts.join(", "),
+        plural(summary.charts, "chart"),
+        plural(summary.environments, "environment"),
+        plural(summary.resources, "resource")
+    )
+}
+
+/// One diagnostic in miette's terms.
+#[derive(Debug)]
+struct Report {
+    code: Option<String>,
+    message: String,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<Snippet>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Report>,
+}
+
+/// A file's text for snippets. A redacted snippet shows only the lines of its label: no
+/// neighbouring line, which could hold another secret.
+#[derive(Debug)]
+struct Snippet {
+    source: NamedSource<String>,
+    only_labelled_lines: bool,
+}
+
+impl miette::SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        if !self.only_labelled_lines {
+            return self.source.read_span(span, context_lines_before, context_lines_after);
+        }
+        // Whole lines, no context: miette would otherwise cut the line at the span's start.
+        let text = self.source.inner().as_str();
+        let start = text[..span.offset().min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let end_at = (span.offset() + span.len()).min(text.len());
+        let end = text[end_at..].find('\n').map_or(text.len(), |i| end_at + i);
+        let lines = self.source.read_span(&SourceSpan::new(start.into(), end - start), 0, 0)?;
+        // The header names the label's column, not the start of the shown line.
+        let column = text[start..span.offset().min(text.len())].chars().count();
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.source.name().to_string(),
+            lines.data(),
+            *lines.span(),
+            lines.line(),
+            column,
+            lines.line_count(),
+        )))
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}
+
+fn build(diagnostic: &Diagnostic, sources: &Sources, redact: bool) -> Report {
+    let severity = match diagnostic.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    };
+    let label = diagnostic.environment.clone();
+    let (source, labels) = match &diagnostic.location {
+        Some(location) => snippet(location, label, sources, redact),
+        None => (None, Vec::new()),
+    };
+    let related = diagnostic
+        .related
+        .iter()
+        .map(|r| {
+            let location = Location::point(r.file.clone(), r.line, r.column);
+            let (source, labels) = snippet(&location, None, sources, false);
+            Report {
+                code: None,
+                message: r.message.clone(),
+                severity: miette::Severity::Advice,
+                help: None,
+                source,
+                labels,
+                related: Vec::new(),
+            }
+        })
+        .collect();
+    Report {
+        code: Some(diagnostic.rule.clone()),
+        message: diagnostic.message.clone(),
+        severity,
+        help: diagnostic.help.clone(),
+        source,
+        labels,
+        related,
+    }
+}
+
+/// The named source and the label for a location; no snippet when the file is unknown.
+fn snippet(
+    location: &Location,
+    label: Option<String>,
+    sources: &Sources,
+    redact: bool,
+) -> (Option<Snippet>, Vec<LabeledSpan>) {
+    let Some((_, file)) = sources.find(&location.file) else { return (None, Vec::new()) };
+    let text: &str = &file.text;
+    let Some(start) = byte_offset(text, location.line, location.column) else { return (None, Vec::new()) };
+    let mut end = byte_offset(text, location.end_line, location.end_column).unwrap_or(start).max(start);
+    let mut shown = text.to_string();
+    if redact {
+        // A point location redacts the rest of its line: the value is somewhere after it.
+        if end == start {
+            end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        }
+        shown.replace_range(start..end, "<redacted>");
+        end = start + "<redacted>".len();
+    }
+    let span = SourceSpan::new(start.into(), end - start);
+    let labels = vec![LabeledSpan::new_primary_with_span(label, span)];
+    let source = NamedSource::new(location.file.clone(), shown).with_language("yaml");
+    (Some(Snippet { source, only_labelled_lines: redact }), labels)
+}
+
+/// The byte offset of a 1-based line and character column, clamped to the line's end.
+fn byte_offset(text: &str, line: u32, column: u32) -> Option<usize> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line as usize - 2).map(|(i, _)| i + 1)?
+    };
+    let line_text = &text[line_start..];
+    let line_len = line_text.find('\n').unwrap_or(line_text.len());
+    let within = line_text[..line_len]
+        .char_indices()
+        .nth(column.saturating_sub(1) as usize)
+        .map_or(line_len, |(i, _)| i);
+    Some(line_start + within)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Related, ResourceId};
+
+    fn sources() -> Sources {
+        let sources = Sources::new();
+        sources.add("charts/web/values-prod-iowa.yaml", "replicaCount: 3\nimage:\n  tag: 1.2.3\n");
+        sources.add("charts/web/values-dev.yaml", "replicaCount: 1\nenv:\n  SENTRY_DSN: https://sentry.example/1\n  DEBUG: \"1\"\n");
+        sources.add("charts/web/values-stage.yaml", "env:\n  LOG: info\n  DB_PASSWORD: hunter2-long\n  OTHER_PASSWORD: xyz\n");
+        sources
+    }
+
+    fn parity() -> Diagnostic {
+        let mut d = Diagnostic::new("DG201", "env-var-parity", Severity::Error, "env var SENTRY_DSN is set in dev but not in prod-iowa");
+        d.chart = Some("charts/web".into());
+        d.environment = Some("prod-iowa".into());
+        d.resource = Some(ResourceId { api_version: "apps/v1".into(), kind: "Deployment".into(), namespace: None, name: "web".into() });
+        d.location = Some(Location::point("charts/web/values-prod-iowa.yaml", 1, 1));
+        d.related = vec![Related { file: "charts/web/values-dev.yaml".into(), line: 3, column: 3, message: "set here for dev".into() }];
+        d.help = Some("set the variable in this environment too".into());
+        d
+    }
+
+    #[test]
+    fn renders_snippet_related_help_and_summary() {
+        let summary = RunSummary { charts: 1, environments: 4, resources: 36 };
+        let mut warning = Diagnostic::new("DG205", "unknown-values-key", Severity::Warning, "values key replicas is neither declared in values.yaml nor read by any template");
+        warning.location = Some(Location { file: "charts/web/values-prod-iowa.yaml".into(), line: 3, column: 3, end_line: 3, end_column: 6 });
+        warning.help = Some("did you mean `replicaCount`?".into());
+        let text = to_string(&[parity(), warning], &summary, &sources(), HumanOptions::for_output(false));
+        let expected = "DG201
+
+  × env var SENTRY_DSN is set in dev but not in prod-iowa
+   ╭─[charts/web/values-prod-iowa.yaml:1:1]
+ 1 │ replicaCount: 3
+   · ▲
+   · ╰── prod-iowa
+ 2 │ image:
+   ╰────
+  help: set the variable in this environment too
+  ╰─▶   ☞ set here for dev
+         ╭─[charts/web/values-dev.yaml:3:3]
+       2 │ env:
+       3 │   SENTRY_DSN: https://sentry.example/1
+         ·   ▲
+       4 │   DEBUG: \"1\"
+         ╰────
+
+DG205
+
+  ⚠ values key replicas is neither declared in values.yaml nor read by any template
+   ╭─[charts/web/values-prod-iowa.yaml:3:3]
+ 2 │ image:
+ 3 │   tag: 1.2.3
+   ·   ───
+   ╰────
+  help: did you mean `replicaCount`?
+
+1 error, 1 warning in 1 chart, 4 environments, 36 resources
+";
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn secret_values_never_reach_the_snippet() {
+        let mut d = Diagnostic::new("DG302", "secret-in-env", Severity::Error, "env var DB_PASSWORD of container web has a literal value (<redacted>) instead of valueFrom.secretKeyRef");
+        d.environment = Some("stage".into());
+        d.location = Some(Location { file: "charts/web/values-stage.yaml".into(), line: 3, column: 16, end_line: 3, end_column: 28 });
+        let text = to_string(&[d.clone()], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(!text.contains("xyz"), "{text}");
+        let expected = "DG302
+
+  × env var DB_PASSWORD of container web has a literal value (<redacted>) instead of
+  │ valueFrom.secretKeyRef
+   ╭─[charts/web/values-stage.yaml:3:16]
+ 3 │   DB_PASSWORD: <redacted>
+   ·                ─────┬────
+   ·                     ╰── stage
+   ╰────
+
+1 error, 0 warnings in 0 charts, 0 environments, 0 resources
+";
+        assert_eq!(text, expected);
+        // A point location redacts the rest of the line.
+        d.location = Some(Location::point("charts/web/values-stage.yaml", 3, 3));
+        let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
+        assert!(text.contains(" 3 │   <redacted>\n"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+
+    #[test]
+    fn summary_line_pluralizes_and_mentions_infos_only_when_present() {
+        let summary = RunSummary { charts: 2, environments: 1, resources: 0 };
+        assert_eq!(summary_line(&[], &summary), "0 errors, 0 warnings in 2 charts, 1 environment, 0 resources");
+        let info = Diagnostic::new("DG999", "x", Severity::Info, "m");
+        assert_eq!(summary_line(&[info], &summary), "0 errors, 0 warnings, 1 info in 2 charts, 1 environment, 0 resources");
+    }
+
+    #[test]
+    fn unknown_files_and_positions_render_without_snippet() {
+        let mut d = parity();
+        d.location = Some(Location::point("nowhere.yaml", 9, 9));
+        d.related.clear();
+        let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
+        assert_eq!(
+            text,
+            "DG201\n\n  × env var SENTRY_DSN is set in dev but not in prod-iowa\n  help: set the variable in this environment too\n\n\
+             1 error, 0 warnings in 0 charts, 0 environments, 0 resources\n"
+        );
+    }
+
+    #[test]
+    fn byte_offsets_follow_characters() {
+        let text = "a: 1\nbé: x\n";
+        assert_eq!(byte_offset(text, 2, 5), Some(text.find('x').unwrap()));
+        assert_eq!(byte_offset(text, 2, 99), Some(text.len() - 1));
+        assert_eq!(byte_offset(text, 9, 1), None);
+    }
+}

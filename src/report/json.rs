@@ -1,0 +1,217 @@
+//! The JSON report: version 1 of the stable contract editors and scripts read.
+//!
+//! `{version, summary {errors, warnings, infos, charts, environments, resources}, diagnostics[]}`
+//! where each diagnostic has rule, name, severity, message, chart, environment, resource, path,
+//! location (or null) and related[]. Fields are never renamed within a version.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Location, Related, ResourceId, Severity};
+
+use super::{RunSummary, count_severities};
+
+/// The contract version written in `version`.
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    summary: JsonSummary,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    charts: usize,
+    environments: usize,
+    resources: usize,
+}
+
+/// Spelled out here rather than serializing [`Diagnostic`] so the contract cannot drift with it.
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    rule: &'a str,
+    name: &'a str,
+    severity: Severity,
+    message: &'a str,
+    chart: Option<&'a str>,
+    environment: Option<&'a str>,
+    resource: Option<JsonResource<'a>>,
+    path: Option<&'a str>,
+    location: Option<JsonLocation<'a>>,
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonResource<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'a str,
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonLocation<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    message: &'a str,
+}
+
+fn resource(r: &ResourceId) -> JsonResource<'_> {
+    JsonResource { api_version: &r.api_version, kind: &r.kind, namespace: r.namespace.as_deref(), name: &r.name }
+}
+
+fn location(l: &Location) -> JsonLocation<'_> {
+    JsonLocation { file: &l.file, line: l.line, column: l.column, end_line: l.end_line, end_column: l.end_column }
+}
+
+fn related(r: &Related) -> JsonRelated<'_> {
+    JsonRelated { file: &r.file, line: r.line, column: r.column, message: &r.message }
+}
+
+/// The report as a pretty-printed JSON string ending in a newline.
+pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary) -> String {
+    let (errors, warnings, infos) = count_severities(diagnostics);
+    let report = JsonReport {
+        version: JSON_VERSION,
+        summary: JsonSummary {
+            errors,
+            warnings,
+            infos,
+            charts: summary.charts,
+            environments: summary.environments,
+            resources: summary.resources,
+        },
+        diagnostics: diagnostics
+            .iter()
+            .map(|d| JsonDiagnostic {
+                rule: &d.rule,
+                name: &d.name,
+                severity: d.severity,
+                message: &d.message,
+                chart: d.chart.as_deref(),
+                environment: d.environment.as_deref(),
+                resource: d.resource.as_ref().map(resource),
+                path: d.path.as_deref(),
+                location: d.location.as_ref().map(location),
+                related: d.related.iter().map(related).collect(),
+            })
+            .collect(),
+    };
+    // Serializing plain strings and numbers cannot fail.
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Writes the report to `out`.
+pub fn write(out: &mut impl Write, diagnostics: &[Diagnostic], summary: &RunSummary) -> io::Result<()> {
+    out.write_all(to_string(diagnostics, summary).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_the_contract_exactly() {
+        let mut d = Diagnostic::new("DG201", "env-var-parity", Severity::Error, "env var SENTRY_DSN is set in dev but not in prod-iowa");
+        d.chart = Some("charts/bedrock".into());
+        d.environment = Some("prod-iowa".into());
+        d.resource = Some(ResourceId {
+            api_version: "apps/v1".into(),
+            kind: "Deployment".into(),
+            namespace: Some("bedrock".into()),
+            name: "bedrock-web".into(),
+        });
+        d.path = Some("spec.template.spec.containers[web].env[SENTRY_DSN]".into());
+        d.location = Some(Location::point("charts/bedrock/values-prod-iowa.yaml", 1, 1));
+        d.related = vec![Related { file: "charts/bedrock/values-dev.yaml".into(), line: 7, column: 5, message: "set here for dev".into() }];
+        d.help = Some("not part of the JSON".into());
+        let mut bare = Diagnostic::new("DG401", "chart-version-unpinned", Severity::Warning, "x");
+        bare.chart = Some("charts/bedrock".into());
+        let summary = RunSummary { charts: 1, environments: 4, resources: 36 };
+        let expected = r#"{
+  "version": 1,
+  "summary": {
+    "errors": 1,
+    "warnings": 1,
+    "infos": 0,
+    "charts": 1,
+    "environments": 4,
+    "resources": 36
+  },
+  "diagnostics": [
+    {
+      "rule": "DG201",
+      "name": "env-var-parity",
+      "severity": "error",
+      "message": "env var SENTRY_DSN is set in dev but not in prod-iowa",
+      "chart": "charts/bedrock",
+      "environment": "prod-iowa",
+      "resource": {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "namespace": "bedrock",
+        "name": "bedrock-web"
+      },
+      "path": "spec.template.spec.containers[web].env[SENTRY_DSN]",
+      "location": {
+        "file": "charts/bedrock/values-prod-iowa.yaml",
+        "line": 1,
+        "column": 1,
+        "end_line": 1,
+        "end_column": 1
+      },
+      "related": [
+        {
+          "file": "charts/bedrock/values-dev.yaml",
+          "line": 7,
+          "column": 5,
+          "message": "set here for dev"
+        }
+      ]
+    },
+    {
+      "rule": "DG401",
+      "name": "chart-version-unpinned",
+      "severity": "warning",
+      "message": "x",
+      "chart": "charts/bedrock",
+      "environment": null,
+      "resource": null,
+      "path": null,
+      "location": null,
+      "related": []
+    }
+  ]
+}
+"#;
+        assert_eq!(to_string(&[d, bare], &summary), expected);
+    }
+
+    #[test]
+    fn empty_report() {
+        let text = to_string(&[], &RunSummary::default());
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["version"], 1);
+        assert_eq!(value["diagnostics"], serde_json::json!([]));
+        assert_eq!(value["summary"]["errors"], 0);
+    }
+}

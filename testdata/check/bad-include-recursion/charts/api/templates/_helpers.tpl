@@ -1,0 +1,4 @@
+{{- define "api.labels" -}}
+app: {{ .Chart.Name }}
+{{ include "api.labels" . }}
+{{- end }}

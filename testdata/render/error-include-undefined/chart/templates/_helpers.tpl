@@ -1,0 +1,3 @@
+{{- define "missinghelper.labels" -}}
+app: {{ .Chart.Name }}
+{{- end }}

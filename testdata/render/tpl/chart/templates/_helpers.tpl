@@ -1,0 +1,3 @@
+{{- define "tpldemo.fullname" -}}
+{{ .Release.Name }}-{{ .Chart.Name }}
+{{- end }}

@@ -1,0 +1,110 @@
+//! Renderer fidelity: every case under `testdata/render/` is rendered by driftgate and compared
+//! byte for byte with what real `helm template` printed for it (`expected.yaml`), or checked to
+//! fail where Helm failed (`expected-error.txt`). `scripts/update-goldens.sh` regenerates them.
+
+use std::path::{Path, PathBuf};
+
+use driftgate::pipeline::{self, TemplateOptions};
+use driftgate::source::FileId;
+use driftgate::yaml::{self, Node, NodeValue};
+
+struct Case {
+    name: String,
+    dir: PathBuf,
+    chart: String,
+    release: String,
+    namespace: String,
+    kube_version: String,
+    values: Vec<String>,
+}
+
+fn cases() -> Vec<Case> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/render");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("testdata/render exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("case.yaml").is_file())
+        .collect();
+    dirs.sort();
+    dirs.into_iter().map(|dir| read_case(&dir)).collect()
+}
+
+fn read_case(dir: &Path) -> Case {
+    let text = std::fs::read_to_string(dir.join("case.yaml")).expect("case.yaml is readable");
+    let doc = yaml::parse_documents(&text, FileId(0)).expect("case.yaml parses").remove(0);
+    let text_of = |key: &str, default: &str| -> String {
+        match doc.get(key).map(|n| &n.value) {
+            Some(NodeValue::String(s)) => s.clone(),
+            Some(NodeValue::Float(f)) => f.to_string(),
+            _ => default.to_string(),
+        }
+    };
+    let values = match doc.get("values").map(|n| &n.value) {
+        Some(NodeValue::Seq(items)) => items.iter().filter_map(Node::as_str).map(str::to_string).collect(),
+        _ => Vec::new(),
+    };
+    Case {
+        name: dir.file_name().unwrap().to_string_lossy().into_owned(),
+        dir: dir.to_path_buf(),
+        chart: text_of("chart", "chart"),
+        release: text_of("release", "release"),
+        namespace: text_of("namespace", "default"),
+        kube_version: text_of("kubeVersion", "1.33.0"),
+        values,
+    }
+}
+
+#[test]
+fn rendered_output_equals_helm_template() {
+    let mut failures = Vec::new();
+    let all = cases();
+    assert!(!all.is_empty(), "no render cases found");
+    for case in &all {
+        let options = TemplateOptions {
+            root: case.dir.clone(),
+            chart_dir: case.chart.clone(),
+            values: case.values.clone(),
+            release: case.release.clone(),
+            namespace: case.namespace.clone(),
+            kube_version: case.kube_version.clone(),
+        };
+        let result = pipeline::template(&options);
+        let expected_ok = case.dir.join("expected.yaml");
+        let expected_err = case.dir.join("expected-error.txt");
+        match (result, expected_ok.is_file()) {
+            (Ok(out), true) => {
+                let want = std::fs::read_to_string(&expected_ok).unwrap();
+                if out != want {
+                    failures.push(format!("{}: output differs from helm\n{}", case.name, first_difference(&want, &out)));
+                }
+            }
+            (Ok(_), false) => failures.push(format!(
+                "{}: helm failed ({}) but driftgate rendered",
+                case.name,
+                std::fs::read_to_string(&expected_err).unwrap_or_default().trim()
+            )),
+            (Err(diags), true) => failures.push(format!(
+                "{}: driftgate failed where helm rendered: {}",
+                case.name,
+                diags.iter().map(|d| d.message.as_str()).collect::<Vec<_>>().join("; ")
+            )),
+            (Err(_), false) => {}
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} render cases differ from helm:\n\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n\n")
+    );
+}
+
+fn first_difference(want: &str, got: &str) -> String {
+    for (i, (w, g)) in want.lines().zip(got.lines()).enumerate() {
+        if w != g {
+            return format!("  line {}:\n    helm:      {w:?}\n    driftgate: {g:?}", i + 1);
+        }
+    }
+    format!("  lengths differ: helm {} lines, driftgate {} lines", want.lines().count(), got.lines().count())
+}
