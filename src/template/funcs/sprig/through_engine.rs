@@ -103,6 +103,49 @@ fn errors_read_as_in_helm() {
     ]);
 }
 
+/// Each template is the exact file Helm rendered (a comment first, so columns match).
+#[test]
+fn argument_conversion_matches_helm() {
+    check(&[
+        (
+            "# {{/* */}}{{ until .Values.f }}",
+            r#"Error: template: sc/templates/t.yaml:1:27: executing "sc/templates/t.yaml" at <.Values.f>: wrong type for value; expected int; got float64"#,
+        ),
+        (
+            r#"# {{/* */}}{{ round .Values.f 1 }} {{ trunc (int .Values.f) "hello" }} {{ repeat 2 .Values.s }} {{ ternary 1 2 (eq 1 1) }}"#,
+            "# 3.7 hel 12abc12abc 1",
+        ),
+        (
+            r#"# {{/* */}}{{ date "2006" 0 }} {{ semverCompare "^1" (printf "%s" "1.5.0") }} {{ regexFindAll "a" "aaa" 2 }} {{ splitn "," 2 "a,b,c" | toString }} {{ list 1 2 | join "-" }}"#,
+            "# 1970 true [a a] map[_0:a _1:b,c] 1-2",
+        ),
+        (
+            r#"# {{/* */}}{{ dict "k" .Values.m | keys }} {{ pick .Values.m "a" }} {{ omit .Values "m" "lst" | keys | sortAlpha }} {{ hasKey .Values "f" }}"#,
+            "# [k] map[a:2] [big f s] true",
+        ),
+        (
+            r#"# {{/* */}}{{ randAlphaNum 5 | len }} {{ uuidv4 | len }} {{ shuffle "abc" | len }} {{ now | typeOf }} {{ genCA "x" 365 | typeOf }} {{ (genCA "x" 365).Cert | hasPrefix "-----BEGIN CERTIFICATE-----" }}"#,
+            "# 5 36 3 time.Time sprig.certificate true",
+        ),
+        (
+            r#"# {{/* */}}{{ round 2.5 0 1 }} {{ seq 1 "2" }}"#,
+            r#"Error: template: sc/templates/t.yaml:1:40: executing "sc/templates/t.yaml" at <"2">: expected integer; found "2""#,
+        ),
+        (
+            r#"# {{/* */}}{{ max .Values.f 2 }} {{ maxf .Values.f 2 }} {{ .Values.f | int64 | typeOf }} {{ add1 "x" }} {{ mul "3" 2 }}"#,
+            "# 3 3.7 int64 1 6",
+        ),
+        (
+            r#"# {{/* */}}{{ plural "a" "b" .Values.f }}"#,
+            r#"Error: template: sc/templates/t.yaml:1:36: executing "sc/templates/t.yaml" at <.Values.f>: wrong type for value; expected int; got float64"#,
+        ),
+        (
+            r#"# {{/* */}}{{ indent .Values.f "x" }}"#,
+            r#"Error: template: sc/templates/t.yaml:1:28: executing "sc/templates/t.yaml" at <.Values.f>: wrong type for value; expected int; got float64"#,
+        ),
+    ]);
+}
+
 /// Go's `set`, `unset` and `merge` change the map they are given, and charts rely on it
 /// (`$_ := set $ctx "key" value`). The functions return the changed map; the evaluator still has
 /// to store it back where the first argument came from (see `IN_PLACE_MAP_FUNCTIONS`).
