@@ -79,6 +79,7 @@ fn values_and_literals_convert_as_in_helm() {
         (r#"{{ atoi "42x" }} {{ float64 "3.5" }} {{ ternary "y" "n" true }} {{ coalesce 0 "" "x" }} {{ all 1 "a" }} {{ any 0 "" }}"#, "0 3.5 y x true false"),
         (r#"{{ toDate "2006-01-02" "2017-12-31" }} {{ unixEpoch (toDate "2006-01-02" "2017-12-31") }}"#, "2017-12-31 00:00:00 +0000 UTC 1514678400"),
         (r#"{{ dateModify "1.5h" (toDate "2006-01-02" "2017-12-31") }} {{ duration 95 }} {{ duration "3700" }}"#, "2017-12-31 01:30:00 +0000 UTC 0s 1h1m40s"),
+        (r#"{{ $d := dict "a" 1 }}{{ $d = set $d "b" 2 }}{{ $d }}"#, "map[a:1 b:2]"),
         ("{{ add1 .Values.f }} {{ sub 5 2.5 }} {{ int 3.99 }} {{ int64 -3.99 }} {{ int true }} {{ int nil }}", "4 3 3 -3 1 0"),
         (r#"{{ derivePassword 1 "pin" "pw" "u" "s" }} {{ decryptAES "secretkey" "CCbztuuo5MDGBfDK8PcxIJKl27Nqww7ubZae5Yf2wVU=" }}"#, "6287 plaintext"),
         (r#"{{ mustToJson (dict "a" (list 1 "x<&>")) }} {{ mustFromJson "[1]" | first | typeOf }}"#, r#"{"a":[1,"x\u003c\u0026\u003e"]} float64"#),
