@@ -19,6 +19,8 @@ mod regex;
 mod semver;
 mod strings;
 mod support;
+#[cfg(test)]
+mod through_engine;
 
 use super::Function;
 

@@ -82,13 +82,14 @@ fn compile(pattern: &str, panics: Panics) -> Result<Regex, FuncError> {
     if let Some(re) = CACHE.with(|cache| cache.borrow().get(pattern).cloned()) {
         return Ok(re);
     }
-    let re = Regex::new(&translate(pattern)).map_err(|e| {
-        let message = go_error_text(pattern, &e);
+    let failure = |message: String| {
         FuncError::new(match panics {
             Panics::Yes => format!("regexp: Compile(`{pattern}`): {message}"),
             Panics::No => message,
         })
-    })?;
+    };
+    let translated = translate(pattern).map_err(|go| failure(format!("error parsing regexp: {go}")))?;
+    let re = Regex::new(&translated).map_err(|e| failure(go_error_text(pattern, &e)))?;
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.len() >= CACHE_LIMIT {
@@ -139,53 +140,117 @@ fn go_error_text(pattern: &str, e: &regex::Error) -> String {
     format!("error parsing regexp: {go}")
 }
 
-/// Makes Perl classes and word boundaries ASCII-only, as RE2 has them.
-fn translate(pattern: &str) -> String {
+/// The length of a valid repetition `{n}`, `{n,}` or `{n,m}` at the start of `s`, and whether
+/// its counts stay within Go's limit of 1000.
+fn repetition_at(s: &str) -> Option<(usize, bool)> {
+    let body = s.strip_prefix('{')?;
+    let close = body.find('}')?;
+    let inner = &body[..close];
+    let (min, max) = match inner.split_once(',') {
+        Some((min, max)) => (min, (!max.is_empty()).then_some(max)),
+        None => (inner, Some(inner)),
+    };
+    let number = |t: &str| (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse::<u64>().unwrap_or(u64::MAX));
+    let min = number(min)?;
+    let max = match max {
+        Some(m) => Some(number(m)?),
+        None => None,
+    };
+    Some((close + 2, min <= 1000 && max.is_none_or(|m| m <= 1000)))
+}
+
+/// Rewrites a Go (RE2) pattern for the regex crate: Perl classes and word boundaries become
+/// ASCII-only, a `{` that does not start a repetition is a literal, and the repetitions Go
+/// refuses (`a**`, counts above 1000) are reported with Go's error text.
+fn translate(pattern: &str) -> Result<String, String> {
     let mut out = String::with_capacity(pattern.len() + 16);
-    let mut chars = pattern.chars();
+    let mut rest = pattern;
     let mut class_depth = 0usize;
-    while let Some(c) = chars.next() {
+    // Where the previous token started, when it was a repetition operator.
+    let mut last_repeat: Option<&str> = None;
+    while let Some(c) = rest.chars().next() {
+        let token_start = rest;
+        rest = &rest[c.len_utf8()..];
+        let mut is_repeat = false;
         match c {
-            '\\' => match chars.next() {
-                Some(e @ ('d' | 'D' | 'w' | 'W' | 's' | 'S')) if class_depth == 0 => {
-                    out.push_str("(?-u:\\");
-                    out.push(e);
-                    out.push(')');
+            '\\' => {
+                let escaped = rest.chars().next();
+                if let Some(e) = escaped {
+                    rest = &rest[e.len_utf8()..];
                 }
-                Some('d') => out.push_str("0-9"),
-                Some('w') => out.push_str("0-9A-Za-z_"),
-                Some('s') => out.push_str("\\t\\n\\f\\r "),
-                Some(e @ ('b' | 'B')) if class_depth == 0 => {
-                    out.push_str("(?-u:\\");
-                    out.push(e);
-                    out.push(')');
+                match escaped {
+                    Some(e @ ('d' | 'D' | 'w' | 'W' | 's' | 'S' | 'b' | 'B')) if class_depth == 0 => {
+                        out.push_str("(?-u:\\");
+                        out.push(e);
+                        out.push(')');
+                    }
+                    Some('d') => out.push_str("0-9"),
+                    Some('w') => out.push_str("0-9A-Za-z_"),
+                    Some('s') => out.push_str("\\t\\n\\f\\r "),
+                    Some(e) => {
+                        out.push('\\');
+                        out.push(e);
+                    }
+                    None => out.push('\\'),
                 }
-                Some(e) => {
-                    out.push('\\');
-                    out.push(e);
-                }
-                None => out.push('\\'),
-            },
+            }
             '[' => {
                 class_depth += 1;
                 out.push(c);
                 // A `]` right after `[` or `[^` is a literal member.
-                let rest = chars.as_str();
                 let skip = if rest.starts_with("^]") { 2 } else if rest.starts_with(']') { 1 } else { 0 };
-                for _ in 0..skip {
-                    if let Some(n) = chars.next() {
-                        out.push(n);
-                    }
-                }
+                out.push_str(&rest[..skip]);
+                rest = &rest[skip..];
             }
             ']' if class_depth > 0 => {
                 class_depth -= 1;
                 out.push(c);
             }
+            _ if class_depth > 0 => out.push(c),
+            '(' => {
+                out.push(c);
+                // `(?flags)` and `(?P<name>`: the `?` is not a repetition.
+                if let Some(after) = rest.strip_prefix('?') {
+                    out.push('?');
+                    rest = after;
+                }
+            }
+            '*' | '+' | '?' | '{' => {
+                let len = if c == '{' {
+                    match repetition_at(token_start) {
+                        Some((len, within_limit)) => {
+                            if !within_limit {
+                                return Err(format!("invalid repeat count: `{}`", &token_start[..len]));
+                            }
+                            Some(len)
+                        }
+                        None => None,
+                    }
+                } else {
+                    Some(1)
+                };
+                match len {
+                    None => out.push_str("\\{"),
+                    Some(len) => {
+                        let mut op_len = len;
+                        if token_start[len..].starts_with('?') {
+                            op_len += 1;
+                        }
+                        if let Some(previous) = last_repeat {
+                            let end = previous.len() - token_start.len() + op_len;
+                            return Err(format!("invalid nested repetition operator: `{}`", &previous[..end]));
+                        }
+                        out.push_str(&token_start[..op_len]);
+                        rest = &token_start[op_len..];
+                        is_repeat = true;
+                    }
+                }
+            }
             _ => out.push(c),
         }
+        last_repeat = if is_repeat { Some(token_start) } else { None };
     }
-    out
+    Ok(out)
 }
 
 /// Go's `Regexp.Split`.
@@ -255,6 +320,10 @@ mod tests {
             ("regexSplit", vec![s(""), s("abc"), Value::Int(-1)], "[a b c]"),
             ("regexReplaceAll", vec![s("a*"), s("baaab"), s("X")], "XbXbX"),
             ("regexSplit", vec![s("a*"), s("baaab"), Value::Int(-1)], "[b b]"),
+            ("regexReplaceAll", vec![s("x{y}"), s("ax{y}b"), s("-")], "a-b"),
+            ("regexReplaceAll", vec![s("a{2}"), s("aaa"), s("-")], "-a"),
+            ("regexReplaceAll", vec![s("a*?"), s("aa"), s("-")], "-a-a-"),
+            ("regexMatch", vec![s("(?i)^AB$"), s("ab")], "true"),
         ];
         for (name, args, want) in cases {
             let got = call(name, &args).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -275,6 +344,9 @@ mod tests {
         let more = [
             ("*a", "error parsing regexp: missing argument to repetition operator: `*`"),
             ("\\q", "error parsing regexp: invalid escape sequence: `\\q`"),
+            ("a**", "error parsing regexp: invalid nested repetition operator: `**`"),
+            ("a*?+", "error parsing regexp: invalid nested repetition operator: `*?+`"),
+            ("a{1001}", "error parsing regexp: invalid repeat count: `{1001}`"),
         ];
         for (pattern, want) in more {
             assert_eq!(call("mustRegexFind", &[s(pattern), s("x")]).unwrap_err().0, want, "{pattern}");
