@@ -78,21 +78,22 @@ pub fn render(args: &RenderArgs) -> u8 {
             charts.iter().map(|c| c.path.as_str()).collect::<Vec<_>>().join(", ")
         )));
     }
-    let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
-    let mut stdout = std::io::stdout().lock();
-    for chart in &charts {
-        for env in chart.environments.iter().filter(|e| e.name == args.env) {
-            let env_errors: Vec<_> = env.render.diagnostics.iter().filter(|d| d.rule == "DG001" || d.rule == "DG002").collect();
-            if errors.is_empty() && env_errors.is_empty() {
-                let _ = stdout.write_all(env.render.manifest.as_bytes());
+    let envs = || charts.iter().flat_map(|c| c.environments.iter()).filter(|e| e.name == args.env);
+    // Loading findings (a chart that does not parse, a values file that is not YAML) and the
+    // failures `helm template` itself would stop on.
+    let failures: Vec<&Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .chain(envs().filter(|e| e.render.failed).flat_map(|e| e.render.diagnostics.iter()))
+        .collect();
+    if failures.is_empty() {
+        let mut stdout = std::io::stdout().lock();
+        for env in envs() {
+            if let Err(e) = stdout.write_all(env.render.manifest.as_bytes()) {
+                return fatal(&FatalError::new(format!("cannot write the manifests: {e}")));
             }
         }
     }
-    let failures: Vec<_> = errors
-        .into_iter()
-        .chain(charts.iter().flat_map(|c| c.environments.iter()).flat_map(|e| e.render.diagnostics.iter()))
-        .filter(|d| d.rule == "DG001" || d.rule == "DG002")
-        .collect();
     for d in &failures {
         match &d.location {
             Some(l) => eprintln!("error[{}]: {}:{}:{}: {}", d.rule, l.file, l.line, l.column, d.message),

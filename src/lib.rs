@@ -16,6 +16,7 @@ pub mod provenance;
 pub mod render;
 pub mod report;
 pub mod source;
+pub mod suggest;
 pub mod template;
 pub mod values;
 pub mod yaml;

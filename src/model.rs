@@ -105,6 +105,8 @@ pub struct RenderOutcome {
     pub manifest: String,
     /// Render failures (DG001) and malformed output (DG003), already located.
     pub diagnostics: Vec<Diagnostic>,
+    /// `helm template` itself would fail: a template error, or output that is not YAML.
+    pub failed: bool,
 }
 
 /// One Kubernetes resource as rendered for an environment.
@@ -140,4 +142,7 @@ pub struct OutputSegment {
     pub pos: Pos,
     /// For an action: the `.Values` paths it read, e.g. `[["image", "tag"]]`.
     pub values_paths: Vec<Vec<String>>,
+    /// The segment copies template text verbatim, so a position inside it is at the same
+    /// relative place in the template (an action's output is not).
+    pub literal: bool,
 }

@@ -221,10 +221,14 @@ fn load_env(
     };
     let stage_index = plan.promotion.iter().position(|s| *s == env.stage);
     let version = env.version.as_ref().map(|v| Pinned { version: v.value.clone(), at: v.at });
-    let render = match parsed {
+    let mut render = match parsed {
         Some(parsed) if diagnostics.is_empty() => parsed.render(&values, release, &env.name, sources),
-        _ => Default::default(),
+        _ => crate::model::RenderOutcome { failed: true, ..Default::default() },
     };
+    for d in &mut render.diagnostics {
+        d.chart.get_or_insert_with(|| chart.dir.clone());
+        d.environment.get_or_insert_with(|| env.name.clone());
+    }
     Ok((
         EnvRun {
             name: env.name.clone(),
@@ -342,8 +346,10 @@ pub fn template(options: &TemplateOptions) -> Result<String, Vec<Diagnostic>> {
     })?;
     let Some(mut chart) = chart else { return Err(diagnostics) };
     let env = chart.environments.remove(0);
+    let failed = env.render.failed || !diagnostics.is_empty();
     diagnostics.extend(env.render.diagnostics);
-    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+    // Like `helm template`, print what renders; a manifest without a kind is `check`'s business.
+    if failed {
         return Err(diagnostics);
     }
     Ok(env.render.manifest)

@@ -6,7 +6,7 @@
 //! the environment's last override file. It knows nothing about particular rules.
 
 use crate::diagnostic::{Location, ResourceId};
-use crate::model::{ChartRun, EnvRun, OutputSegment, RenderedResource};
+use crate::model::{ChartRun, EnvRun, OutputSegment, RenderedResource, RenderedTemplate};
 use crate::source::{FileId, Pos, Span, Sources};
 use crate::yaml::{Key, Node, NodeValue};
 
@@ -288,33 +288,30 @@ pub fn node_location(
     }
 
     // 3. The template text or action that wrote it.
-    if let Some(segment) = segments.first() {
-        if let Some(location) = literal_location(sources, resource, segment, node.span) {
-            return location;
-        }
-        let pos = segment.pos;
-        return Location::point(sources.path(segment.file), pos.line.max(1), pos.column.max(1));
+    if !segments.is_empty() {
+        return template_location(sources, &resource.output, node.span);
     }
     override_location(sources, chart, env)
 }
 
-/// When a node was copied verbatim from template text (not written by an action), the exact
-/// place of that text in the template file.
-fn literal_location(sources: &Sources, resource: &RenderedResource, segment: &OutputSegment, span: Span) -> Option<Location> {
-    let output = sources.get(resource.output.file);
-    let template = sources.get(segment.file);
-    let delta = span.start.offset.checked_sub(segment.offset)?;
-    let length = span.end.offset.checked_sub(span.start.offset)?;
-    let rendered = output.text.get(segment.offset..span.end.offset)?;
-    let start = segment.pos.offset;
-    // An action's text starts with its delimiter; verbatim text reads the same in both files.
-    let written = template.text.get(start..start + delta + length)?;
-    if written.starts_with("{{") || written != rendered {
-        return None;
+/// The template place that wrote `span` of a template's rendered output: for verbatim template
+/// text the exact span in the template file, for an action the action itself.
+pub fn template_location(sources: &Sources, output: &RenderedTemplate, span: Span) -> Location {
+    let Some(segment) = output.segments.iter().take_while(|s| s.offset <= span.start.offset).last() else {
+        return Location::point(sources.path(output.template_file), 1, 1);
+    };
+    if segment.literal {
+        let template = sources.get(segment.file);
+        // Literal text is copied byte for byte, so offsets carry over from output to template.
+        let start = segment.pos.offset + (span.start.offset - segment.offset);
+        let end = start + span.end.offset.saturating_sub(span.start.offset);
+        if end <= template.text.len() && template.text.is_char_boundary(start) && template.text.is_char_boundary(end) {
+            let from = Pos::at_offset(&template.text, start);
+            let to = Pos::at_offset(&template.text, end);
+            return span_location(sources, segment.file, Span { start: from, end: to });
+        }
     }
-    let from = Pos::at_offset(&template.text, start + delta);
-    let to = Pos::at_offset(&template.text, start + delta + length);
-    Some(span_location(sources, segment.file, Span { start: from, end: to }))
+    Location::point(sources.path(segment.file), segment.pos.line.max(1), segment.pos.column.max(1))
 }
 
 /// The text a values entry must have to have produced a rendered node.
@@ -417,6 +414,7 @@ pub fn lookup_values<'n>(values: &'n Node, path: &[String]) -> Option<&'n Node> 
     let path: Vec<&str> = path.iter().map(String::as_str).collect();
     crate::values::lookup(values, &path)
 }
+
 
 /// The output segments that wrote any part of `span` (in output order).
 fn covering_segments(segments: &[OutputSegment], span: Span) -> Vec<&OutputSegment> {

@@ -68,7 +68,7 @@ pub fn load(root: &Path, dir: &str, sources: &Sources) -> Result<Chart, Diagnost
     let rel = |name: &str| if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
 
     let chart_yaml_rel = rel("Chart.yaml");
-    let text = paths::read_text(&chart_dir.join("Chart.yaml")).map_err(|e| {
+    let text = read_chart_file(&chart_dir.join("Chart.yaml")).map_err(|e| {
         render_error(format!("cannot read Chart.yaml: {e}"), Location::point(&chart_yaml_rel, 1, 1))
     })?;
     let chart_yaml = sources.add(chart_yaml_rel.clone(), text.as_str());
@@ -106,7 +106,7 @@ pub fn load(root: &Path, dir: &str, sources: &Sources) -> Result<Chart, Diagnost
         }
         if let Some(template_path) = inside.strip_prefix("templates/") {
             let file_rel = rel(&inside);
-            let text = paths::read_text(entry.path()).map_err(|e| {
+            let text = read_chart_file(entry.path()).map_err(|e| {
                 render_error(format!("cannot read template: {e}"), Location::point(&file_rel, 1, 1))
             })?;
             let text: Arc<str> = text.into();
@@ -119,6 +119,8 @@ pub fn load(root: &Path, dir: &str, sources: &Sources) -> Result<Chart, Diagnost
         } else if entry.metadata().is_ok_and(|m| m.len() <= paths::MAX_FILE_BYTES)
             && let Ok(bytes) = std::fs::read(entry.path())
         {
+            const BOM: &[u8] = "\u{feff}".as_bytes();
+            let bytes = if bytes.starts_with(BOM) { bytes[BOM.len()..].to_vec() } else { bytes };
             files.push((inside, Arc::from(bytes)));
         }
     }
@@ -132,13 +134,22 @@ fn load_defaults(chart_dir: &Path, rel: &str, sources: &Sources) -> Result<(Node
     if !path.is_file() {
         return Ok((empty_map(FileId::default()), None));
     }
-    let text = paths::read_text(&path)
+    let text = read_chart_file(&path)
         .map_err(|e| invalid_values(format!("cannot read values.yaml: {e}"), Location::point(rel, 1, 1)))?;
     let file = sources.add(rel, text.as_str());
     let node = crate::values::load_values(&text, file).map_err(|e| {
         invalid_values(e.message.clone(), Location::point(rel, e.pos.line, e.pos.column))
     })?;
     Ok((node, Some(file)))
+}
+
+/// Reads a chart file as Helm's loader does: a leading UTF-8 byte order mark is dropped.
+fn read_chart_file(path: &Path) -> Result<String, String> {
+    let text = paths::read_text(path)?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 /// An empty mapping node.

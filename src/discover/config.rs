@@ -151,7 +151,7 @@ impl Reader<'_> {
             if !allowed.contains(&key.name.as_str()) {
                 let mut err = FatalError::new(format!("unknown key `{}` in {what}", key.name))
                     .at(self.key_location(node.file, key));
-                err = match closest(&key.name, allowed) {
+                err = match crate::suggest::closest(&key.name, allowed.iter().copied()) {
                     Some(near) => err.with_help(format!("did you mean `{near}`?")),
                     None => err.with_help(format!("expected one of: {}", allowed.join(", "))),
                 };
@@ -229,7 +229,7 @@ impl Reader<'_> {
                 let ids: Vec<&str> = crate::policy::catalogue().iter().map(|r| r.id.as_str()).collect();
                 let mut err = FatalError::new(format!("unknown rule `{}` in policies.rules", key.name))
                     .at(self.key_location(node.file, key));
-                if let Some(near) = closest(&key.name, &ids) {
+                if let Some(near) = crate::suggest::closest(&key.name, ids) {
                     err = err.with_help(format!("did you mean `{near}`?"));
                 }
                 return Err(err);
@@ -317,28 +317,41 @@ pub fn describe(node: &Node) -> &'static str {
     }
 }
 
-/// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), *c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::NodeValue;
 
-/// Levenshtein distance over characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+    /// The bundled JSON schema (for editors) and this reader must agree on every example.
+    #[test]
+    fn bundled_schema_accepts_what_the_reader_accepts() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let schema: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(root.join("schemas/driftgate.schema.json")).unwrap()).unwrap();
+        let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+        let mut configs = vec![root.join("examples/driftgate.yaml")];
+        for entry in std::fs::read_dir(root.join("testdata/check")).unwrap().flatten() {
+            let path = entry.path().join(CONFIG_FILE);
+            if path.is_file() {
+                configs.push(path);
+            }
         }
-        std::mem::swap(&mut prev, &mut cur);
+        assert!(configs.len() > 5);
+        for path in configs {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let sources = Sources::new();
+            let file = sources.add(CONFIG_FILE, text.as_str());
+            let reader_ok = parse(&sources, file, &text).is_ok();
+            let doc = yaml::parse_first_document(&text, file).unwrap();
+            let json = if matches!(doc.value, NodeValue::Null) { serde_json::json!({}) } else { crate::values::node_to_json(&doc) };
+            let schema_ok = validator.is_valid(&json);
+            // The reader also checks files exist; the schema only the shape, so the schema may
+            // accept more, never less.
+            assert!(schema_ok || !reader_ok, "{}: the reader accepts it but the schema does not", path.display());
+            if path.to_string_lossy().contains("bad-config-unknown-key") || path.to_string_lossy().contains("bad-config-wrong-type") {
+                assert!(!schema_ok, "{}: the schema must reject it", path.display());
+            }
+        }
     }
-    prev[b.len()]
+
 }

@@ -5,7 +5,8 @@
 
 use std::sync::OnceLock;
 
-use saphyr::{LoadableYamlNode, YamlOwned};
+use crate::source::FileId;
+use crate::yaml::{self, Node};
 
 use crate::diagnostic::Severity;
 
@@ -88,11 +89,10 @@ pub fn package_of(source: &str) -> Option<String> {
 /// Reads the first `# METADATA` block of a Rego source.
 pub fn parse_metadata(source: &str) -> Result<PolicyMetadata, String> {
     let yaml = metadata_block(source).ok_or("no `# METADATA` block")?;
-    let docs = YamlOwned::load_from_str(&yaml).map_err(|err| format!("METADATA: {err}"))?;
-    let doc = docs.first().ok_or("empty METADATA block")?;
-    let text = |node: Option<&YamlOwned>| node.and_then(|n| n.as_str()).map(str::to_string);
-    let custom = doc.as_mapping_get("custom");
-    let custom_text = |key: &str| text(custom.and_then(|c| c.as_mapping_get(key)));
+    let doc = yaml::parse_first_document(&yaml, FileId::default()).map_err(|err| format!("METADATA: {err}"))?;
+    let text = |node: Option<&Node>| node.and_then(Node::as_str).map(str::to_string);
+    let custom = doc.get("custom");
+    let custom_text = |key: &str| text(custom.and_then(|c| c.get(key)));
     let severity = match custom_text("severity").as_deref() {
         Some("error") => Severity::Error,
         Some("warning") => Severity::Warning,
@@ -101,8 +101,8 @@ pub fn parse_metadata(source: &str) -> Result<PolicyMetadata, String> {
     };
     Ok(PolicyMetadata {
         id: custom_text("id").ok_or("METADATA lacks custom.id")?,
-        title: text(doc.as_mapping_get("title")).ok_or("METADATA lacks title")?,
-        description: text(doc.as_mapping_get("description")).ok_or("METADATA lacks description")?,
+        title: text(doc.get("title")).ok_or("METADATA lacks title")?,
+        description: text(doc.get("description")).ok_or("METADATA lacks description")?,
         severity,
         docs: custom_text("docs").unwrap_or_default(),
         hint: custom_text("hint"),
@@ -112,9 +112,8 @@ pub fn parse_metadata(source: &str) -> Result<PolicyMetadata, String> {
 /// `custom.scope` of a policy's METADATA (`cross` marks a chart-wide user policy).
 pub fn metadata_scope(source: &str) -> Option<String> {
     let yaml = metadata_block(source)?;
-    let docs = YamlOwned::load_from_str(&yaml).ok()?;
-    let scope = docs.first()?.as_mapping_get("custom")?.as_mapping_get("scope")?;
-    scope.as_str().map(str::to_string)
+    let doc = yaml::parse_first_document(&yaml, FileId::default()).ok()?;
+    doc.get("custom")?.get("scope")?.as_str().map(str::to_string)
 }
 
 /// The YAML text of the comment lines that follow `# METADATA`.

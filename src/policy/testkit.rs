@@ -127,7 +127,7 @@ impl ProjectBuilder {
                 .unwrap_or_else(|| panic!("no template {template_name}"));
             let template_text = self.sources.get(template_file).text.clone();
             let out_file = self.sources.add(format!("<rendered {}/{template_name}>", spec.name), *output);
-            let mut segments = vec![OutputSegment { offset: 0, file: template_file, pos: Pos { line: 1, column: 1, offset: 0 }, values_paths: vec![] }];
+            let mut segments = vec![OutputSegment { offset: 0, file: template_file, pos: Pos { line: 1, column: 1, offset: 0 }, values_paths: vec![], literal: true }];
             for read in reads.iter() {
                 // A read whose text this output lacks (an env var not rendered here) is skipped.
                 let Some(offset) = output.find(read.output) else { continue };
@@ -137,8 +137,8 @@ impl ProjectBuilder {
                 } else {
                     vec![read.values.split('.').map(str::to_string).collect()]
                 };
-                segments.push(OutputSegment { offset, file: template_file, pos: Pos::at_offset(&template_text, action), values_paths });
-                segments.push(OutputSegment { offset: offset + read.output.len(), file: template_file, pos: Pos::at_offset(&template_text, action + read.action.len()), values_paths: vec![] });
+                segments.push(OutputSegment { offset, file: template_file, pos: Pos::at_offset(&template_text, action), values_paths, literal: false });
+                segments.push(OutputSegment { offset: offset + read.output.len(), file: template_file, pos: Pos::at_offset(&template_text, action + read.action.len()), values_paths: vec![], literal: true });
             }
             segments.sort_by_key(|s| s.offset);
             let rendered = Arc::new(RenderedTemplate { name: template_name, template_file, file: out_file, segments });
@@ -193,7 +193,7 @@ impl ProjectBuilder {
             values,
             secrets,
             version,
-            render: RenderOutcome { resources, manifest: String::new(), diagnostics: Vec::new() },
+            render: RenderOutcome { resources, ..RenderOutcome::default() },
         }
     }
 

@@ -12,16 +12,14 @@ use std::sync::Arc;
 
 use crate::chart::{Chart, TemplateSource};
 use crate::diagnostic::{Diagnostic, Location, ResourceId, Severity};
-use crate::model::{OutputSegment, RenderOutcome, RenderedResource, RenderedTemplate};
-use crate::source::{FileId, Pos, Sources};
+use crate::model::{RenderOutcome, RenderedResource, RenderedTemplate};
+use crate::provenance::template_location;
+use crate::source::{Pos, Sources, Span};
 use crate::template::value::{Map, Value};
 use crate::template::{TemplateError, Templates};
-use crate::yaml::{self, Node, NodeValue};
+use crate::yaml::{Node, NodeValue};
 use objects::{Capabilities, ChartObject, Files};
 use order::TemplateOutput;
-
-/// What Helm prints for a missing value, and removes from every rendered file.
-const NO_VALUE: &str = "<no value>";
 
 /// A chart whose templates are parsed, ready to render any number of environments.
 pub struct ParsedChart<'a> {
@@ -99,7 +97,8 @@ impl ParsedChart<'_> {
             data.insert("Subcharts".into(), Value::map(Map::new()));
             match self.templates.execute(&template.name, &Value::map(data)) {
                 Ok(output) => {
-                    let (text, segments) = remove_no_value(output.text, output.segments);
+                    let output = output.without_no_value();
+                    let (text, segments) = (output.text, output.segments);
                     let file = sources.add(
                         format!("{} (rendered for {env_label})", sources.path(template.file)),
                         text.as_str(),
@@ -110,70 +109,59 @@ impl ParsedChart<'_> {
                         file,
                         segments,
                     }));
-                    outputs.push(TemplateOutput { name: template.name.clone(), text });
+                    outputs.push(TemplateOutput { name: template.name.clone(), text, file });
                 }
                 Err(e) => outcome.diagnostics.push(template_error(&e, sources)),
             }
         }
         if !outcome.diagnostics.is_empty() {
             // Helm renders nothing when any template fails.
+            outcome.failed = true;
             return outcome;
         }
         let manifests = match order::sort_manifests(&outputs) {
             Ok(m) => m,
             Err(e) => {
-                outcome.diagnostics.push(invalid_manifest(e.to_string(), None));
+                // Helm refuses to print a release with a document it cannot read.
+                let location = rendered
+                    .iter()
+                    .find(|r| r.name == e.template)
+                    .map(|output| template_location(sources, output, Span { start: Pos::at_offset(&sources.get(output.file).text, e.offset), end: Pos::at_offset(&sources.get(output.file).text, e.offset) }));
+                outcome.diagnostics.push(invalid_manifest(e.to_string(), location));
+                outcome.failed = true;
                 return outcome;
             }
         };
         outcome.manifest = order::print(&manifests);
         let mut seen: Vec<ResourceId> = Vec::new();
-        for manifest in &manifests {
+        for manifest in manifests {
             let Some(output) = rendered.iter().find(|r| r.name == manifest.source) else { continue };
-            let template_file = output.template_file;
-            let loc_of = |line: u32, column: u32| template_location(sources, template_file, output, manifest.offset, line, column);
-            let base = Pos::at_offset(&sources.get(output.file).text, manifest.offset);
-            let docs = match yaml::parse_documents(&manifest.content, output.file) {
-                Ok(mut docs) => {
-                    docs.iter_mut().for_each(|d| shift_spans(d, base));
-                    docs
-                }
-                Err(e) => {
-                    let pos = shift_pos(e.pos, base);
-                    outcome.diagnostics.push(invalid_manifest(
-                        format!("{} renders invalid YAML: {}", manifest.source, e.message),
-                        Some(loc_of(pos.line, pos.column)),
-                    ));
-                    continue;
-                }
-            };
-            for doc in docs {
-                if matches!(doc.value, NodeValue::Null) {
-                    continue;
-                }
-                match resource_id(&doc, &release.namespace) {
-                    Ok(id) => {
-                        if seen.contains(&id) {
-                            outcome.diagnostics.push(invalid_manifest(
-                                format!("{} {} is rendered more than once (again in {})", id.kind, id.name, manifest.source),
-                                Some(loc_of(doc.span.start.line, doc.span.start.column)),
-                            ));
-                            continue;
-                        }
-                        seen.push(id.clone());
-                        outcome.resources.push(RenderedResource { id, doc, output: output.clone() });
+            let doc = manifest.doc;
+            if matches!(doc.value, NodeValue::Null) {
+                continue;
+            }
+            let location = template_location(sources, output, Span { start: doc.span.start, end: doc.span.start });
+            match resource_id(&doc, &release.namespace) {
+                Ok(id) => {
+                    if seen.contains(&id) {
+                        outcome.diagnostics.push(invalid_manifest(
+                            format!("{} {} is rendered more than once (again in {})", id.kind, id.name, manifest.source),
+                            Some(location),
+                        ));
+                        continue;
                     }
-                    Err(missing) => outcome.diagnostics.push(invalid_manifest(
-                        format!("a document rendered by {} has no {missing}", manifest.source),
-                        Some(loc_of(doc.span.start.line, doc.span.start.column)),
-                    )),
+                    seen.push(id.clone());
+                    outcome.resources.push(RenderedResource { id, doc, output: output.clone() });
                 }
+                Err(missing) => outcome.diagnostics.push(invalid_manifest(
+                    format!("a document rendered by {} has no {missing}", manifest.source),
+                    Some(location),
+                )),
             }
         }
         outcome
     }
 }
-
 /// The identity of a rendered document, or the name of the field it lacks.
 fn resource_id(doc: &Node, default_namespace: &str) -> Result<ResourceId, &'static str> {
     let text = |node: Option<&Node>| node.and_then(Node::as_str).filter(|s| !s.is_empty()).map(str::to_string);
@@ -183,85 +171,6 @@ fn resource_id(doc: &Node, default_namespace: &str) -> Result<ResourceId, &'stat
     let name = text(metadata.and_then(|m| m.get("name"))).ok_or("metadata.name")?;
     let namespace = text(metadata.and_then(|m| m.get("namespace"))).or_else(|| Some(default_namespace.to_string()));
     Ok(ResourceId { api_version, kind, namespace, name })
-}
-
-/// Moves positions parsed from a manifest to where the manifest starts in its template's output.
-fn shift_spans(node: &mut Node, base: Pos) {
-    node.span.start = shift_pos(node.span.start, base);
-    node.span.end = shift_pos(node.span.end, base);
-    match &mut node.value {
-        NodeValue::Seq(items) => items.iter_mut().for_each(|n| shift_spans(n, base)),
-        NodeValue::Map(entries) => {
-            for (key, value) in entries {
-                key.span.start = shift_pos(key.span.start, base);
-                key.span.end = shift_pos(key.span.end, base);
-                shift_spans(value, base);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn shift_pos(pos: Pos, base: Pos) -> Pos {
-    Pos {
-        line: pos.line + base.line - 1,
-        column: if pos.line == 1 { pos.column + base.column - 1 } else { pos.column },
-        offset: pos.offset + base.offset,
-    }
-}
-
-/// Removes Helm's `<no value>` markers, shifting the segment offsets to match.
-fn remove_no_value(text: String, mut segments: Vec<OutputSegment>) -> (String, Vec<OutputSegment>) {
-    if !text.contains(NO_VALUE) {
-        return (text, segments);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut removed_before: Vec<(usize, usize)> = Vec::new(); // (original offset, bytes removed up to it)
-    let mut last = 0;
-    let mut removed = 0;
-    for (at, _) in text.match_indices(NO_VALUE) {
-        out.push_str(&text[last..at]);
-        removed += NO_VALUE.len();
-        last = at + NO_VALUE.len();
-        removed_before.push((last, removed));
-    }
-    out.push_str(&text[last..]);
-    for segment in &mut segments {
-        let shift = removed_before
-            .iter()
-            .take_while(|(end, _)| *end <= segment.offset)
-            .last()
-            .map_or(0, |(_, r)| *r);
-        segment.offset = segment.offset.saturating_sub(shift).min(out.len());
-    }
-    (out, segments)
-}
-
-/// The template location that wrote the rendered position `line:column` of a manifest that
-/// starts at byte `manifest_offset` of the template's output.
-fn template_location(
-    sources: &Sources,
-    template_file: FileId,
-    output: &RenderedTemplate,
-    manifest_offset: usize,
-    line: u32,
-    _column: u32,
-) -> Location {
-    let rendered = sources.get(output.file);
-    let offset = line_offset(&rendered.text, line).max(manifest_offset);
-    let segment = output.segments.iter().take_while(|s| s.offset <= offset).last();
-    match segment {
-        Some(s) => Location::point(sources.path(s.file), s.pos.line, s.pos.column),
-        None => Location::point(sources.path(template_file), 1, 1),
-    }
-}
-
-/// Byte offset of the start of 1-based `line` in `text`.
-fn line_offset(text: &str, line: u32) -> usize {
-    if line <= 1 {
-        return 0;
-    }
-    text.match_indices('\n').nth(line as usize - 2).map_or(text.len(), |(i, _)| i + 1)
 }
 
 fn template_error(e: &TemplateError, sources: &Sources) -> Diagnostic {

@@ -2,7 +2,11 @@
 
 use std::sync::Arc;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
 use crate::chart::Metadata;
+use crate::template::funcs::ParamType;
 use crate::template::value::{Map, Object, Value};
 use crate::yaml::{Node, NodeValue};
 
@@ -92,8 +96,8 @@ impl Capabilities {
         let kube = KubeVersion::parse(kube_version);
         let mut helm = Map::new();
         helm.insert("Version".into(), Value::str("v3.17.2"));
-        helm.insert("GitCommit".into(), Value::str(""));
-        helm.insert("GitTreeState".into(), Value::str(""));
+        helm.insert("GitCommit".into(), Value::str("cc0bbbd6d6276b83880042c1ecb34087e84d41eb"));
+        helm.insert("GitTreeState".into(), Value::str("clean"));
         helm.insert("GoVersion".into(), Value::str("go1.23.7"));
         Capabilities {
             kube: Value::Object(Arc::new(kube)),
@@ -166,30 +170,64 @@ pub struct ApiVersions {
 impl ApiVersions {
     /// The built-in set `helm template` uses when it does not talk to a cluster.
     pub fn default_set() -> Self {
+        // What helm v3.17.2 reports without a cluster (client-go's scheme), in its order.
         const DEFAULT: &[&str] = &[
             "v1",
             "admissionregistration.k8s.io/v1",
             "admissionregistration.k8s.io/v1alpha1",
             "admissionregistration.k8s.io/v1beta1",
-            "apiextensions.k8s.io/v1",
-            "apiregistration.k8s.io/v1",
+            "internal.apiserver.k8s.io/v1alpha1",
             "apps/v1",
+            "apps/v1beta1",
+            "apps/v1beta2",
             "authentication.k8s.io/v1",
+            "authentication.k8s.io/v1alpha1",
+            "authentication.k8s.io/v1beta1",
             "authorization.k8s.io/v1",
+            "authorization.k8s.io/v1beta1",
             "autoscaling/v1",
             "autoscaling/v2",
+            "autoscaling/v2beta1",
+            "autoscaling/v2beta2",
             "batch/v1",
+            "batch/v1beta1",
             "certificates.k8s.io/v1",
+            "certificates.k8s.io/v1beta1",
+            "certificates.k8s.io/v1alpha1",
+            "coordination.k8s.io/v1alpha2",
+            "coordination.k8s.io/v1beta1",
             "coordination.k8s.io/v1",
             "discovery.k8s.io/v1",
+            "discovery.k8s.io/v1beta1",
             "events.k8s.io/v1",
+            "events.k8s.io/v1beta1",
+            "extensions/v1beta1",
             "flowcontrol.apiserver.k8s.io/v1",
+            "flowcontrol.apiserver.k8s.io/v1beta1",
+            "flowcontrol.apiserver.k8s.io/v1beta2",
+            "flowcontrol.apiserver.k8s.io/v1beta3",
             "networking.k8s.io/v1",
+            "networking.k8s.io/v1alpha1",
+            "networking.k8s.io/v1beta1",
             "node.k8s.io/v1",
+            "node.k8s.io/v1alpha1",
+            "node.k8s.io/v1beta1",
             "policy/v1",
+            "policy/v1beta1",
             "rbac.authorization.k8s.io/v1",
+            "rbac.authorization.k8s.io/v1beta1",
+            "rbac.authorization.k8s.io/v1alpha1",
+            "resource.k8s.io/v1beta1",
+            "resource.k8s.io/v1alpha3",
+            "scheduling.k8s.io/v1alpha1",
+            "scheduling.k8s.io/v1beta1",
             "scheduling.k8s.io/v1",
+            "storage.k8s.io/v1beta1",
             "storage.k8s.io/v1",
+            "storage.k8s.io/v1alpha1",
+            "storagemigration.k8s.io/v1alpha1",
+            "apiextensions.k8s.io/v1beta1",
+            "apiextensions.k8s.io/v1",
         ];
         ApiVersions { versions: DEFAULT.iter().map(|s| s.to_string()).collect() }
     }
@@ -201,6 +239,9 @@ impl Object for ApiVersions {
     }
     fn field(&self, _name: &str) -> Option<Value> {
         None
+    }
+    fn method_signature(&self, name: &str) -> Option<(&'static [ParamType], bool)> {
+        (name == "Has").then_some((&[ParamType::String][..], false))
     }
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         if name != "Has" {
@@ -239,37 +280,51 @@ impl Object for Files {
     fn field(&self, _name: &str) -> Option<Value> {
         None
     }
+    fn method_signature(&self, name: &str) -> Option<(&'static [ParamType], bool)> {
+        match name {
+            "Get" | "GetBytes" | "Lines" | "Glob" => Some((&[ParamType::String][..], false)),
+            "AsConfig" | "AsSecrets" => Some((&[][..], false)),
+            _ => None,
+        }
+    }
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         let arg = match args {
             [Value::String(s)] => s.to_string(),
-            _ if matches!(name, "Get" | "GetBytes" | "Lines" | "Glob") => {
-                return Some(Err(format!("wrong number of args for {name}: want 1 got {}", args.len())));
-            }
             _ => String::new(),
         };
         let text = |bytes: &Arc<[u8]>| String::from_utf8_lossy(bytes).into_owned();
         Some(Ok(match name {
             "Get" => Value::str(self.get(&arg).map(text).unwrap_or_default()),
             "GetBytes" => Value::Bytes(self.get(&arg).cloned().unwrap_or_else(|| Arc::from(Vec::new()))),
-            "Lines" => match self.get(&arg) {
-                Some(bytes) => {
-                    let content = text(bytes);
+            "Lines" => match self.get(&arg).map(text).filter(|t| !t.is_empty()) {
+                Some(content) => {
                     let content = content.strip_suffix('\n').unwrap_or(&content);
                     Value::list(content.split('\n').map(Value::str).collect())
                 }
                 None => Value::list(Vec::new()),
             },
             "Glob" => {
-                let matched = self
-                    .files
-                    .iter()
-                    .filter(|(n, _)| glob_match(&arg, n))
-                    .cloned()
-                    .collect();
+                let matched = self.files.iter().filter(|(n, _)| glob_match(&arg, n)).cloned().collect();
                 Value::Object(Arc::new(Files::new(matched)))
+            }
+            // A ConfigMap's `data` / a Secret's `data`: file base names to contents (base64 for secrets).
+            "AsConfig" | "AsSecrets" => {
+                let mut map = Map::new();
+                for (path, bytes) in &self.files {
+                    let base = path.rsplit('/').next().unwrap_or(path);
+                    let content = if name == "AsConfig" { text(bytes) } else { BASE64.encode(bytes) };
+                    map.insert(base.to_string(), Value::str(content));
+                }
+                match crate::yaml::marshal_yaml(&Value::map(map)) {
+                    Ok(yaml) => Value::str(yaml.strip_suffix('\n').unwrap_or(&yaml)),
+                    Err(_) => Value::str(""),
+                }
             }
             _ => return None,
         }))
+    }
+    fn map_entries(&self) -> Option<Map> {
+        Some(self.files.iter().map(|(name, bytes)| (name.clone(), Value::Bytes(bytes.clone()))).collect())
     }
     fn format_v(&self) -> String {
         let mut out = String::from("map[");
@@ -354,6 +409,24 @@ mod tests {
         assert!(glob_match("files/**.conf", "files/sub/a.conf"));
         assert!(glob_match("config/{a,b}.yaml", "config/b.yaml"));
         assert!(glob_match("f[0-9].txt", "f7.txt"));
+    }
+
+    #[test]
+    fn files_methods_behave_like_helm() {
+        let files = Files::new(vec![
+            ("config/a.conf".to_string(), Arc::from(&b"x=1\ny=2\n"[..])),
+            ("config/b.conf".to_string(), Arc::from(&b"z"[..])),
+            ("README.md".to_string(), Arc::from(&b"hi"[..])),
+        ]);
+        let call = |name: &str, args: &[Value]| files.call_method(name, args).unwrap().unwrap();
+        assert_eq!(call("Get", &[Value::str("config/b.conf")]).format_v(), "z");
+        assert_eq!(call("Get", &[Value::str("missing")]).format_v(), "");
+        assert_eq!(call("Lines", &[Value::str("config/a.conf")]).format_v(), "[x=1 y=2]");
+        let Value::Object(glob) = call("Glob", &[Value::str("config/*")]) else { panic!("Glob returns Files") };
+        let config = glob.call_method("AsConfig", &[]).unwrap().unwrap();
+        assert_eq!(config.format_v(), "a.conf: |\n  x=1\n  y=2\nb.conf: z");
+        let secrets = glob.call_method("AsSecrets", &[]).unwrap().unwrap();
+        assert_eq!(secrets.format_v(), "a.conf: eD0xCnk9Mgo=\nb.conf: eg==");
     }
 
     #[test]

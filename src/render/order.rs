@@ -19,15 +19,15 @@
 //!
 //! This module is not for validating manifests: it reads only the head fields Helm reads, and
 //! reports the documents Helm would refuse to sort (bad YAML, a non-mapping document, a head field
-//! of the wrong type). The head is read with `saphyr`; positions in [`OrderError`] are byte
+//! of the wrong type). The head is read from the document parsed by [`crate::yaml`]; positions in [`OrderError`] are byte
 //! offsets into the template's text.
 
 use std::fmt;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use saphyr::{Mapping, ScalarStyle, Yaml, YamlLoader};
-use saphyr_parser::Parser;
+use crate::source::{FileId, Pos};
+use crate::yaml::{self, Key, Node, NodeValue};
 
 /// Kinds in the order Helm installs them (`releaseutil.InstallOrder`); others come after.
 pub const INSTALL_ORDER: &[&str] = &[
@@ -97,10 +97,12 @@ pub struct TemplateOutput {
     /// Helm's template name, e.g. `bedrock/templates/deployment.yaml`.
     pub name: String,
     pub text: String,
+    /// The output registered as a (virtual) source file, so parsed documents have positions.
+    pub file: FileId,
 }
 
 /// One manifest document in output order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Manifest {
     /// The template that produced it (printed in the `# Source:` line).
     pub source: String,
@@ -116,6 +118,8 @@ pub struct Manifest {
     pub name: String,
     /// Whether it carries a `helm.sh/hook` annotation (hooks print after all other manifests).
     pub is_hook: bool,
+    /// The parsed document; spans point into the template's whole output (`TemplateOutput::file`).
+    pub doc: Node,
 }
 
 /// A document Helm refuses to sort, which makes `helm template` fail as a whole.
@@ -181,7 +185,7 @@ pub fn sort_manifests(outputs: &[TemplateOutput]) -> Result<Vec<Manifest>, Order
             continue;
         }
         for (offset, content) in split_documents(&output.text) {
-            let head = read_head(content).map_err(|(at, message)| OrderError {
+            let (doc, head) = parse_document(&output.text, offset, content, output.file).map_err(|(at, message)| OrderError {
                 template: output.name.clone(),
                 offset: offset + at,
                 message,
@@ -207,6 +211,7 @@ pub fn sort_manifests(outputs: &[TemplateOutput]) -> Result<Vec<Manifest>, Order
                 kind: head.kind,
                 name: head.name,
                 is_hook: hook.is_some(),
+                doc,
             };
             if manifest.is_hook {
                 hooks.push(manifest);
@@ -277,20 +282,25 @@ struct Head {
     annotations: Option<Vec<(String, String)>>,
 }
 
+/// Parses one document (positions shifted to where it starts in `text`) and reads its head.
+fn parse_document(text: &str, offset: usize, content: &str, file: FileId) -> Result<(Node, Head), (usize, String)> {
+    let mut doc = yaml::parse_first_document(content, file)
+        .map_err(|e| (e.pos.offset, format!("line {}: {}", e.pos.line, e.message)))?;
+    shift_spans(&mut doc, Pos::at_offset(text, offset));
+    let head = read_head(&doc).map_err(|(node_offset, message)| (node_offset.saturating_sub(offset), message))?;
+    Ok((doc, head))
+}
+
 /// Reads a document's head with the leniency of `sigs.k8s.io/yaml` into Helm's struct: scalars
 /// of any type become strings, null leaves a field empty, JSON's case-insensitive key matching
-/// applies. Errors carry a byte offset into `doc`.
-fn read_head(doc: &str) -> Result<Head, (usize, String)> {
-    let root = parse_first_document(doc)?;
-    let root = untag(&root);
-    let mapping = match root {
-        Yaml::Mapping(m) => m,
-        other if is_null(other) => return Ok(Head::default()),
-        other => {
-            return Err((0, format!("cannot read a {} as a manifest head", describe(other))));
+/// applies. Errors carry the byte offset of the offending node.
+fn read_head(root: &Node) -> Result<Head, (usize, String)> {
+    let NodeValue::Map(mapping) = &root.value else {
+        if matches!(root.value, NodeValue::Null) {
+            return Ok(Head::default());
         }
+        return Err((root.span.start.offset, format!("cannot read {} as a manifest head", describe(root))));
     };
-
     let mut head = Head {
         api_version: string_field(mapping, "apiVersion", "apiVersion")?,
         kind: string_field(mapping, "kind", "kind")?,
@@ -299,148 +309,104 @@ fn read_head(doc: &str) -> Result<Head, (usize, String)> {
     let Some(metadata) = field(mapping, "metadata") else {
         return Ok(head);
     };
-    let metadata = match untag(metadata) {
-        Yaml::Mapping(m) => m,
-        other if is_null(other) => return Ok(head),
-        other => return Err((0, format!("metadata is a {}, not a mapping", describe(other)))),
+    let metadata = match &metadata.value {
+        NodeValue::Map(m) => m,
+        NodeValue::Null => return Ok(head),
+        _ => return Err((metadata.span.start.offset, format!("metadata is {}, not a mapping", describe(metadata)))),
     };
     head.name = string_field(metadata, "name", "metadata.name")?;
     let Some(annotations) = field(metadata, "annotations") else {
         return Ok(head);
     };
-    head.annotations = match untag(annotations) {
-        Yaml::Mapping(entries) => {
+    head.annotations = match &annotations.value {
+        NodeValue::Map(entries) => {
             let mut pairs = Vec::with_capacity(entries.len());
             for (key, value) in entries {
-                let key = scalar_text(untag(key)).unwrap_or_default();
-                let value = match scalar_text(untag(value)) {
+                let value = match scalar_text(value) {
                     Some(text) => text,
-                    None if is_null(untag(value)) => String::new(),
                     None => {
                         return Err((
-                            0,
-                            format!(
-                                "metadata.annotations.{key} is a {}, not a string",
-                                describe(untag(value))
-                            ),
+                            value.span.start.offset,
+                            format!("metadata.annotations.{} is {}, not a string", key.name, describe(value)),
                         ));
                     }
                 };
-                pairs.push((key, value));
+                pairs.push((key.name.clone(), value));
             }
             Some(pairs)
         }
-        other if is_null(other) => None,
-        other => {
+        NodeValue::Null => None,
+        _ => {
             return Err((
-                0,
-                format!("metadata.annotations is a {}, not a mapping", describe(other)),
+                annotations.span.start.offset,
+                format!("metadata.annotations is {}, not a mapping", describe(annotations)),
             ));
         }
     };
     Ok(head)
 }
 
-fn parse_first_document(doc: &str) -> Result<Yaml<'_>, (usize, String)> {
-    let mut loader: YamlLoader<'_, Yaml<'_>> = YamlLoader::default();
-    loader.early_parse(false);
-    loader.allow_duplicate_keys(true);
-    let mut parser = Parser::new_from_str(doc);
-    let scanned = parser.load(&mut loader, false);
-    let failure = match scanned {
-        Err(e) => Some(e),
-        Ok(()) => loader.error().cloned(),
-    };
-    if let Some(e) = failure {
-        let at = byte_offset(doc, e.marker().index());
-        return Err((at, format!("line {}: {}", e.marker().line(), e.info())));
-    }
-    Ok(loader.into_documents().into_iter().next().unwrap_or(Yaml::Value(saphyr::Scalar::Null)))
+/// The entry `name` of a mapping, matched exactly first, then case-insensitively (as Go's JSON
+/// decoder matches struct fields).
+fn field<'a>(mapping: &'a [(Key, Node)], name: &str) -> Option<&'a Node> {
+    mapping
+        .iter()
+        .find(|(k, _)| k.name == name)
+        .or_else(|| mapping.iter().find(|(k, _)| k.name.eq_ignore_ascii_case(name)))
+        .map(|(_, v)| v)
 }
 
-/// Converts saphyr's character index into a byte offset.
-fn byte_offset(text: &str, char_index: usize) -> usize {
-    text.char_indices().nth(char_index).map_or(text.len(), |(at, _)| at)
+fn string_field(mapping: &[(Key, Node)], name: &str, path: &str) -> Result<String, (usize, String)> {
+    match field(mapping, name) {
+        None => Ok(String::new()),
+        Some(node) => scalar_text(node)
+            .ok_or_else(|| (node.span.start.offset, format!("{path} is {}, not a string", describe(node)))),
+    }
 }
 
-/// Looks a key up the way `encoding/json` fills a struct field: the exact name, else any key
-/// equal ignoring case; among several, the one JSON would decode last (greatest in byte order,
-/// since the YAML-to-JSON step sorts keys).
-fn field<'a, 'input>(mapping: &'a Mapping<'input>, name: &str) -> Option<&'a Yaml<'input>> {
-    let mut best: Option<(String, &Yaml<'input>)> = None;
-    for (key, value) in mapping {
-        let Some(key) = scalar_text(untag(key)) else { continue };
-        if !key.eq_ignore_ascii_case(name) {
-            continue;
-        }
-        if best.as_ref().is_none_or(|(seen, _)| key >= *seen) {
-            best = Some((key, value));
-        }
+/// A scalar as the string Helm's struct gets; `None` for lists and mappings.
+fn scalar_text(node: &Node) -> Option<String> {
+    match &node.value {
+        NodeValue::Null => Some(String::new()),
+        NodeValue::Bool(b) => Some(b.to_string()),
+        NodeValue::Int(i) => Some(i.to_string()),
+        NodeValue::Float(f) => Some(crate::template::value::format_float_g(*f)),
+        NodeValue::String(s) => Some(s.clone()),
+        NodeValue::Seq(_) | NodeValue::Map(_) => None,
     }
-    best.map(|(_, value)| value)
 }
 
-fn string_field(mapping: &Mapping<'_>, name: &str, path: &str) -> Result<String, (usize, String)> {
-    let Some(value) = field(mapping, name) else {
-        return Ok(String::new());
-    };
-    let value = untag(value);
-    if let Some(text) = scalar_text(value) {
-        return Ok(text);
+fn describe(node: &Node) -> &'static str {
+    match node.value {
+        NodeValue::Seq(_) => "a list",
+        NodeValue::Map(_) => "a mapping",
+        _ => "a scalar",
     }
-    if is_null(value) {
-        return Ok(String::new());
-    }
-    Err((0, format!("{path} is a {}, not a string", describe(value))))
 }
 
-fn untag<'a, 'input>(node: &'a Yaml<'input>) -> &'a Yaml<'input> {
-    let mut node = node;
-    // Tags nest only as deep as the document does; the loop ends at the first untagged node.
-    while let Yaml::Tagged(_, inner) = node {
-        node = inner;
-    }
-    node
-}
-
-/// The text of a non-null scalar, as `sigs.k8s.io/yaml` would hand it to a string field.
-fn scalar_text(node: &Yaml<'_>) -> Option<String> {
-    match node {
-        Yaml::Representation(text, style, _) => {
-            if *style == ScalarStyle::Plain && is_null_spelling(text) {
-                None
-            } else {
-                Some(text.to_string())
+/// Moves positions parsed from a document to where the document starts in its template's output.
+fn shift_spans(node: &mut Node, base: Pos) {
+    node.span.start = shift_pos(node.span.start, base);
+    node.span.end = shift_pos(node.span.end, base);
+    match &mut node.value {
+        NodeValue::Seq(items) => items.iter_mut().for_each(|n| shift_spans(n, base)),
+        NodeValue::Map(entries) => {
+            for (key, value) in entries {
+                key.span.start = shift_pos(key.span.start, base);
+                key.span.end = shift_pos(key.span.end, base);
+                shift_spans(value, base);
             }
         }
-        Yaml::Value(saphyr::Scalar::Null) => None,
-        Yaml::Value(saphyr::Scalar::String(s)) => Some(s.to_string()),
-        Yaml::Value(saphyr::Scalar::Boolean(b)) => Some(b.to_string()),
-        Yaml::Value(saphyr::Scalar::Integer(i)) => Some(i.to_string()),
-        Yaml::Value(saphyr::Scalar::FloatingPoint(f)) => Some(f.to_string()),
-        _ => None,
+        _ => {}
     }
 }
 
-fn is_null(node: &Yaml<'_>) -> bool {
-    match node {
-        Yaml::Representation(text, ScalarStyle::Plain, _) => is_null_spelling(text),
-        Yaml::Value(saphyr::Scalar::Null) => true,
-        _ => false,
-    }
-}
-
-/// YAML 1.1 null spellings for a plain scalar (go-yaml v2's resolver).
-fn is_null_spelling(text: &str) -> bool {
-    matches!(text, "" | "~" | "null" | "Null" | "NULL")
-}
-
-fn describe(node: &Yaml<'_>) -> &'static str {
-    match node {
-        Yaml::Sequence(_) => "list",
-        Yaml::Mapping(_) => "mapping",
-        Yaml::Alias(_) | Yaml::BadValue => "unresolvable node",
-        _ => "scalar",
+/// A position in a document, moved to the document's place (`base`) in the whole output.
+pub fn shift_pos(pos: Pos, base: Pos) -> Pos {
+    Pos {
+        line: pos.line + base.line - 1,
+        column: if pos.line == 1 { pos.column + base.column - 1 } else { pos.column },
+        offset: pos.offset + base.offset,
     }
 }
 
@@ -448,8 +414,12 @@ fn describe(node: &Yaml<'_>) -> &'static str {
 mod tests {
     use super::*;
 
+    fn head_of(text: &str) -> Result<Head, (usize, String)> {
+        parse_document(text, 0, text, FileId::default()).map(|(_, head)| head)
+    }
+
     fn output(name: &str, text: &str) -> TemplateOutput {
-        TemplateOutput { name: name.to_string(), text: text.to_string() }
+        TemplateOutput { name: name.to_string(), text: text.to_string(), file: FileId::default() }
     }
 
     fn sources_and_kinds(manifests: &[Manifest]) -> Vec<(String, String, bool)> {
@@ -581,7 +551,7 @@ mod tests {
 
     #[test]
     fn head_is_read_leniently_like_sigs_yaml() {
-        let head = read_head(
+        let head = head_of(
             "Kind: Job\nmetadata:\n  Name: 5\n  annotations:\n    weight: 5\n    empty:\n",
         )
         .unwrap();
@@ -594,29 +564,29 @@ mod tests {
                 ("empty".to_string(), String::new())
             ])
         );
-        assert_eq!(read_head("kind: 1").unwrap().kind, "1");
-        assert_eq!(read_head("kind: ~\nmetadata: null").unwrap(), Head::default());
-        assert_eq!(read_head("---\nkind: A").unwrap().kind, "A");
-        assert_eq!(read_head("# only a comment").unwrap(), Head::default());
-        assert_eq!(read_head("---").unwrap(), Head::default());
+        assert_eq!(head_of("kind: 1").unwrap().kind, "1");
+        assert_eq!(head_of("kind: ~\nmetadata: null").unwrap(), Head::default());
+        assert_eq!(head_of("---\nkind: A").unwrap().kind, "A");
+        assert_eq!(head_of("# only a comment").unwrap(), Head::default());
+        assert_eq!(head_of("---").unwrap(), Head::default());
         // Both spellings present: JSON decodes the lowercase key last, so it wins.
-        assert_eq!(read_head("kind: Lower\nKind: Upper").unwrap().kind, "Lower");
+        assert_eq!(head_of("kind: Lower\nKind: Upper").unwrap().kind, "Lower");
     }
 
     #[test]
     fn head_errors_are_the_ones_helm_refuses() {
-        assert!(read_head("kind: [a]").unwrap_err().1.contains("kind is a list"));
-        assert!(read_head("- a\n- b").unwrap_err().1.contains("cannot read a list"));
-        assert!(read_head("just a string").unwrap_err().1.contains("cannot read a scalar"));
-        assert!(read_head("metadata: 5").unwrap_err().1.contains("metadata is a scalar"));
+        assert!(head_of("kind: [a]").unwrap_err().1.contains("kind is a list"));
+        assert!(head_of("- a\n- b").unwrap_err().1.contains("cannot read a list"));
+        assert!(head_of("just a string").unwrap_err().1.contains("cannot read a scalar"));
+        assert!(head_of("metadata: 5").unwrap_err().1.contains("metadata is a scalar"));
         assert!(
-            read_head("metadata:\n  name: {a: b}")
+            head_of("metadata:\n  name: {a: b}")
                 .unwrap_err()
                 .1
                 .contains("metadata.name is a mapping")
         );
         assert!(
-            read_head("metadata:\n  annotations:\n    a: [1]")
+            head_of("metadata:\n  annotations:\n    a: [1]")
                 .unwrap_err()
                 .1
                 .contains("metadata.annotations.a is a list")

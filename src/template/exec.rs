@@ -16,12 +16,33 @@ use super::value::{Map, Value, write_v};
 use crate::model::OutputSegment;
 use crate::source::{FileId, Pos};
 
-/// Most bytes one execution may write, nested `include` and `tpl` output included.
-pub const MAX_OUTPUT_BYTES: usize = 100 * 1024 * 1024;
-/// Deepest nesting of `template`, `include` and `tpl` calls.
-pub const MAX_CALL_DEPTH: usize = 128;
-/// Most evaluation steps (commands and range iterations) of one execution.
-pub const MAX_STEPS: u64 = 20_000_000;
+/// Bounds that keep a hostile template from hanging or exhausting memory or the stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Most bytes one execution may write, nested `include` and `tpl` output included.
+    pub max_output_bytes: usize,
+    /// Deepest nesting of `template`, `include` and `tpl` calls.
+    pub max_call_depth: usize,
+    /// Most evaluation steps (commands and range iterations) of one execution.
+    pub max_steps: u64,
+    /// Deepest nesting of control structures, parenthesised pipelines and calls together:
+    /// what bounds the evaluator's use of the stack.
+    pub max_nesting: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // The call depth stays far below Go's 100000 so that a 2 MiB thread stack suffices.
+        Limits {
+            max_output_bytes: 100 * 1024 * 1024,
+            max_call_depth: 128,
+            max_steps: 20_000_000,
+            max_nesting: NESTING_DEFAULT,
+        }
+    }
+}
+/// Default of [`Limits::max_nesting`]; fits a 2 MiB thread stack in unoptimised builds.
+const NESTING_DEFAULT: usize = 200;
 /// Helm's limit on nested `include`s of one name (`recursionMaxNums`).
 const INCLUDE_MAX_PER_NAME: usize = 1000;
 /// The name of Helm's root template; `tpl` parses its text under it.
@@ -40,7 +61,8 @@ pub struct ExecError {
     pub in_tpl: bool,
 }
 
-type EResult<T> = Result<T, ExecError>;
+/// Errors are boxed: results stay small, which keeps the recursive evaluator's frames small.
+type EResult<T> = Result<T, Box<ExecError>>;
 
 /// How a statement list ended.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -83,6 +105,7 @@ pub(crate) struct State<'s> {
     vars: Vec<Var>,
     sink: Sink,
     depth: usize,
+    nesting: usize,
     include_counts: HashMap<String, usize>,
     written: usize,
     steps: u64,
@@ -102,6 +125,7 @@ impl<'s> State<'s> {
             vars: Vec::new(),
             sink: Sink { text: String::new(), segments: Vec::new() },
             depth: 0,
+            nesting: 0,
             include_counts: HashMap::new(),
             written: 0,
             steps: 0,
@@ -109,7 +133,7 @@ impl<'s> State<'s> {
     }
 
     /// Runs `tree` with `data` as dot and `$`; returns the output and its segments.
-    pub(crate) fn run(mut self, tree: &Tree, data: &Value) -> EResult<(String, Vec<OutputSegment>)> {
+    pub(crate) fn run(mut self, tree: &Tree, data: &Value) -> Result<(String, Vec<OutputSegment>), Box<ExecError>> {
         self.vars.push(Var { name: "$".into(), value: Scoped::plain(data.clone()) });
         self.walk_list(tree, &Scoped::plain(data.clone()), &tree.root)?;
         Ok((self.sink.text, self.sink.segments))
@@ -124,14 +148,16 @@ impl<'s> State<'s> {
         self.set.trees.get(name).cloned()
     }
 
-    fn error(&self, tree: &Tree, at: At<'_>, message: impl Display) -> ExecError {
+    #[cold]
+    #[inline(never)]
+    fn error(&self, tree: &Tree, at: At<'_>, message: impl Display) -> Box<ExecError> {
         let before = tree.text.get(..at.offset).unwrap_or("");
         let line = before.matches('\n').count() + 1;
         let column = match before.rfind('\n') {
             Some(nl) => at.offset - (nl + 1),
             None => at.offset,
         };
-        ExecError {
+        Box::new(ExecError {
             message: format!(
                 "template: {}:{}:{}: executing {} at <{}>: {}",
                 tree.parse_name,
@@ -145,11 +171,13 @@ impl<'s> State<'s> {
             file: tree.file,
             pos: Pos::at_offset(&tree.text, at.offset),
             in_tpl: tree.parse_name == ROOT_NAME,
-        }
+        })
     }
 
     /// Wraps the failure of a nested execution as `error calling NAME: ...` at `at`.
-    fn wrap_call_error(&self, tree: &Tree, at: At<'_>, name: &str, inner: ExecError) -> ExecError {
+    #[cold]
+    #[inline(never)]
+    fn wrap_call_error(&self, tree: &Tree, at: At<'_>, name: &str, inner: ExecError) -> Box<ExecError> {
         let mut outer = self.error(tree, at, format!("error calling {name}: {}", inner.message));
         if !inner.in_tpl {
             outer.template = inner.template;
@@ -161,19 +189,27 @@ impl<'s> State<'s> {
 
     fn step(&mut self, tree: &Tree, at: At<'_>) -> EResult<()> {
         self.steps += 1;
-        if self.steps > MAX_STEPS {
-            return Err(self.error(tree, at, format!("execution exceeds the limit of {MAX_STEPS} steps")));
+        if self.steps > self.set.limits.max_steps {
+            return Err(self.error(
+                tree,
+                at,
+                format!("execution exceeds the limit of {} steps", self.set.limits.max_steps),
+            ));
         }
         Ok(())
     }
 
-    fn write(&mut self, tree: &Tree, at: At<'_>, pos: Pos, text: &str, values_paths: &[Vec<String>]) -> EResult<()> {
+    fn write(&mut self, tree: &Tree, at: At<'_>, pos: Pos, text: &str, values_paths: &[Vec<String>], literal: bool) -> EResult<()> {
         if text.is_empty() {
             return Ok(());
         }
         self.written += text.len();
-        if self.written > MAX_OUTPUT_BYTES {
-            return Err(self.error(tree, at, format!("output exceeds the limit of {MAX_OUTPUT_BYTES} bytes")));
+        if self.written > self.set.limits.max_output_bytes {
+            return Err(self.error(
+                tree,
+                at,
+                format!("output exceeds the limit of {} bytes", self.set.limits.max_output_bytes),
+            ));
         }
         let same = self.sink.segments.last().is_some_and(|s| s.file == tree.file && s.pos == pos);
         if !same {
@@ -182,6 +218,7 @@ impl<'s> State<'s> {
                 file: tree.file,
                 pos,
                 values_paths: values_paths.to_vec(),
+                literal,
             });
         }
         self.sink.text.push_str(text);
@@ -201,7 +238,7 @@ impl<'s> State<'s> {
     fn walk(&mut self, tree: &Tree, dot: &Scoped, node: &Node) -> EResult<Flow> {
         match node {
             Node::Text { pos, text } => {
-                self.write(tree, At { offset: pos.offset, node: &"" }, *pos, text, &[])?;
+                self.write(tree, At { offset: pos.offset, node: &"" }, *pos, text, &[], true)?;
             }
             Node::Comment { .. } => {}
             Node::Action(action) => {
@@ -213,17 +250,39 @@ impl<'s> State<'s> {
                         v => write_v(&mut text, v),
                     }
                     let at = At { offset: action.pos.offset, node: &"" };
-                    self.write(tree, at, action.pos, &text, &action.values_paths)?;
+                    self.write(tree, at, action.pos, &text, &action.values_paths, false)?;
                 }
             }
-            Node::If(branch) => return self.walk_if_or_with(tree, dot, branch, false),
-            Node::With(branch) => return self.walk_if_or_with(tree, dot, branch, true),
-            Node::Range(branch) => return self.walk_range(tree, dot, branch),
-            Node::Template(call) => self.walk_template(tree, dot, call)?,
+            Node::If(branch) | Node::With(branch) | Node::Range(branch) => {
+                self.enter(tree, At { offset: branch.pipe.offset, node: &branch.pipe })?;
+                let flow = match node {
+                    Node::If(_) => self.walk_if_or_with(tree, dot, branch, false),
+                    Node::With(_) => self.walk_if_or_with(tree, dot, branch, true),
+                    _ => self.walk_range(tree, dot, branch),
+                };
+                self.nesting -= 1;
+                return flow;
+            }
+            Node::Template(call) => {
+                self.enter(tree, At { offset: call.offset, node: call })?;
+                let result = self.walk_template(tree, dot, call);
+                self.nesting -= 1;
+                result?;
+            }
             Node::Break { .. } => return Ok(Flow::Break),
             Node::Continue { .. } => return Ok(Flow::Continue),
         }
         Ok(Flow::Normal)
+    }
+
+    /// Counts one more level of evaluator nesting; fails past [`Limits::max_nesting`].
+    fn enter(&mut self, tree: &Tree, at: At<'_>) -> EResult<()> {
+        if self.nesting >= self.set.limits.max_nesting {
+            let msg = format!("exceeded maximum nesting depth ({})", self.set.limits.max_nesting);
+            return Err(self.error(tree, at, msg));
+        }
+        self.nesting += 1;
+        Ok(())
     }
 
     fn walk_if_or_with(&mut self, tree: &Tree, dot: &Scoped, branch: &Branch, with: bool) -> EResult<Flow> {
@@ -253,13 +312,17 @@ impl<'s> State<'s> {
         let mut ran = false;
         let iterate = |state: &mut Self, index: Value, elem: Value| -> EResult<Flow> {
             state.step(tree, At { offset: at_offset, node: &branch.pipe })?;
-            if decls > 0 {
-                let n = state.vars.len();
-                state.vars[n - 1].value = Scoped { value: elem.clone(), iface: true };
+            // Go sets the topmost variables, even when the range pipeline assigned rather than declared.
+            let n = state.vars.len();
+            if decls > 0
+                && let Some(var) = n.checked_sub(1).and_then(|i| state.vars.get_mut(i))
+            {
+                var.value = Scoped { value: elem.clone(), iface: true };
             }
-            if decls > 1 {
-                let n = state.vars.len();
-                state.vars[n - 2].value = Scoped::plain(index);
+            if decls > 1
+                && let Some(var) = n.checked_sub(2).and_then(|i| state.vars.get_mut(i))
+            {
+                var.value = Scoped::plain(index);
             }
             let flow = state.walk_list(tree, &Scoped { value: elem, iface: true }, &branch.list)?;
             state.vars.truncate(body_mark);
@@ -290,6 +353,14 @@ impl<'s> State<'s> {
                     }
                 }
             }
+            Value::Object(object) if let Some(map) = object.map_entries() => {
+                for (k, v) in map {
+                    ran = true;
+                    if iterate(self, Value::str(k.as_str()), v)? == Flow::Break {
+                        break;
+                    }
+                }
+            }
             Value::Nil => {}
             other => {
                 let term = last_term(&branch.pipe);
@@ -314,14 +385,19 @@ impl<'s> State<'s> {
         let Some(target) = self.lookup(&call.name) else {
             return Err(self.error(tree, at, format!("template {} not defined", go_quote(&call.name))));
         };
-        if self.depth >= MAX_CALL_DEPTH {
-            return Err(self.error(tree, at, format!("exceeded maximum template depth ({MAX_CALL_DEPTH})")));
+        if self.depth >= self.set.limits.max_call_depth {
+            return Err(self.error(
+                tree,
+                at,
+                format!("exceeded maximum template depth ({})", self.set.limits.max_call_depth),
+            ));
         }
         let data = match &call.pipe {
             Some(pipe) => self.eval_pipeline(tree, dot, pipe)?,
             None => Value::Nil,
         };
-        let saved = std::mem::replace(&mut self.vars, vec![Var { name: "$".into(), value: Scoped::plain(data.clone()) }]);
+        let saved =
+            std::mem::replace(&mut self.vars, vec![Var { name: "$".into(), value: Scoped::plain(data.clone()) }]);
         self.depth += 1;
         let result = self.walk_list(&target, &Scoped::plain(data), &target.root);
         self.depth -= 1;
@@ -384,7 +460,10 @@ impl<'s> State<'s> {
             }
             Term::Pipe(pipe) => {
                 self.not_a_function(tree, cmd, &final_value)?;
-                self.eval_pipeline(tree, dot, pipe)
+                self.enter(tree, At { offset: pipe.offset, node: pipe })?;
+                let value = self.eval_pipeline(tree, dot, pipe);
+                self.nesting -= 1;
+                value
             }
             Term::Variable { idents, .. } => {
                 let value = self.var_value(tree, first, &idents[0])?;
@@ -394,24 +473,36 @@ impl<'s> State<'s> {
                 }
                 self.eval_field_chain(tree, dot, value, first, &idents[1..], rest, final_value).map(|s| s.value)
             }
-            _ => {
-                self.not_a_function(tree, cmd, &final_value)?;
-                match first {
-                    Term::Bool { value, .. } => Ok(Value::Bool(*value)),
-                    Term::Dot { .. } => Ok(dot.value.clone()),
-                    Term::Nil { offset } => Err(self.error(tree, At { offset: *offset, node: first }, "nil is not a command")),
-                    Term::Number(n) => self.ideal_constant(tree, first, n),
-                    Term::String { text, .. } => Ok(Value::str(text.as_str())),
-                    _ => Ok(Value::Nil),
-                }
-            }
+            _ => self.eval_literal_command(tree, dot, cmd, first, &final_value),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_literal_command(
+        &self,
+        tree: &Tree,
+        dot: &Scoped,
+        cmd: &Command,
+        first: &Term,
+        final_value: &Option<Value>,
+    ) -> EResult<Value> {
+        self.not_a_function(tree, cmd, final_value)?;
+        match first {
+            Term::Bool { value, .. } => Ok(Value::Bool(*value)),
+            Term::Dot { .. } => Ok(dot.value.clone()),
+            Term::Nil { offset } => Err(self.error(tree, At { offset: *offset, node: first }, "nil is not a command")),
+            Term::Number(n) => self.ideal_constant(tree, first, n),
+            Term::String { text, .. } => Ok(Value::str(text.as_str())),
+            _ => Ok(Value::Nil),
         }
     }
 
     fn var_value(&self, tree: &Tree, term: &Term, name: &str) -> EResult<Scoped> {
         match self.vars.iter().rev().find(|v| v.name == name) {
             Some(v) => Ok(v.value.clone()),
-            None => Err(self.error(tree, At { offset: term.offset(), node: term }, format!("undefined variable: {name}"))),
+            None => {
+                Err(self.error(tree, At { offset: term.offset(), node: term }, format!("undefined variable: {name}")))
+            }
         }
     }
 
@@ -486,11 +577,18 @@ impl<'s> State<'s> {
             Value::Object(object) => {
                 let object = object.clone();
                 let signature = object.method_signature(name);
-                if signature.is_none() && !has_args && let Some(v) = object.field(name) {
+                if signature.is_none()
+                    && !has_args
+                    && let Some(v) = object.field(name)
+                {
                     return Ok(Scoped::plain(v));
                 }
                 if signature.is_none() && has_args && object.field(name).is_some() {
-                    return Err(self.error(tree, at(), format!("{name} has arguments but cannot be invoked as function")));
+                    return Err(self.error(
+                        tree,
+                        at(),
+                        format!("{name} has arguments but cannot be invoked as function"),
+                    ));
                 }
                 let argv = match signature {
                     Some((params, variadic)) => {
@@ -534,42 +632,8 @@ impl<'s> State<'s> {
         final_value: Option<Value>,
     ) -> EResult<Value> {
         let ident_at = || At { offset: ident.offset(), node: ident };
-        let num_in = args.len() + usize::from(final_value.is_some());
-        match name {
-            "and" | "or" => {
-                if num_in < 1 {
-                    let msg = format!("wrong number of args for {name}: want at least 1 got {}", args.len());
-                    return Err(self.error(tree, ident_at(), msg));
-                }
-                let stop_on = name == "or";
-                let mut last = Value::Nil;
-                for arg in args {
-                    last = self.eval_arg(tree, dot, ParamType::Any, arg)?;
-                    if last.is_truthy() == stop_on {
-                        return Ok(last);
-                    }
-                }
-                if let Some(f) = final_value {
-                    last = f;
-                }
-                return Ok(last);
-            }
-            "call" => {
-                if num_in < 1 {
-                    let msg = format!("wrong number of args for call: want at least 1 got {}", args.len());
-                    return Err(self.error(tree, ident_at(), msg));
-                }
-                let (fn_value, fn_name) = match args.first() {
-                    Some(a) => (self.eval_arg(tree, dot, ParamType::Any, a)?, a.to_string()),
-                    None => (final_value.clone().unwrap_or_default(), "<nil>".to_string()),
-                };
-                let msg = match fn_value {
-                    Value::Nil => "error calling call: call of nil".to_string(),
-                    v => format!("error calling call: non-function {fn_name} of type {}", v.type_name()),
-                };
-                return Err(self.error(tree, call_at, msg));
-            }
-            _ => {}
+        if matches!(name, "and" | "or" | "call") {
+            return self.eval_special_function(tree, dot, ident, name, call_at, args, final_value);
         }
         let (params, variadic): (&[ParamType], bool) = match name {
             "include" => (&[ParamType::String, ParamType::Any], false),
@@ -590,6 +654,58 @@ impl<'s> State<'s> {
                     return Ok(Value::Nil);
                 };
                 self.call_native(tree, call_at, &function, &argv)
+            }
+        }
+    }
+
+    /// `and` and `or` (short-circuit, returning the deciding operand) and `call`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn eval_special_function(
+        &mut self,
+        tree: &Tree,
+        dot: &Scoped,
+        ident: &Term,
+        name: &str,
+        call_at: At<'_>,
+        args: &[Term],
+        final_value: Option<Value>,
+    ) -> EResult<Value> {
+        let ident_at = || At { offset: ident.offset(), node: ident };
+        let num_in = args.len() + usize::from(final_value.is_some());
+        match name {
+            "and" | "or" => {
+                if num_in < 1 {
+                    let msg = format!("wrong number of args for {name}: want at least 1 got {}", args.len());
+                    return Err(self.error(tree, ident_at(), msg));
+                }
+                let stop_on = name == "or";
+                let mut last = Value::Nil;
+                for arg in args {
+                    last = self.eval_arg(tree, dot, ParamType::Any, arg)?;
+                    if last.is_truthy() == stop_on {
+                        return Ok(last);
+                    }
+                }
+                if let Some(f) = final_value {
+                    last = f;
+                }
+                Ok(last)
+            }
+            _ => {
+                if num_in < 1 {
+                    let msg = format!("wrong number of args for call: want at least 1 got {}", args.len());
+                    return Err(self.error(tree, ident_at(), msg));
+                }
+                let (fn_value, fn_name) = match args.first() {
+                    Some(a) => (self.eval_arg(tree, dot, ParamType::Any, a)?, a.to_string()),
+                    None => (final_value.clone().unwrap_or_default(), "<nil>".to_string()),
+                };
+                let msg = match fn_value {
+                    Value::Nil => "error calling call: call of nil".to_string(),
+                    v => format!("error calling call: non-function {fn_name} of type {}", v.type_name()),
+                };
+                Err(self.error(tree, call_at, msg))
             }
         }
     }
@@ -640,9 +756,13 @@ impl<'s> State<'s> {
         match (function.call)(argv) {
             Ok(v) => {
                 if let Value::String(s) = &v
-                    && s.len() > MAX_OUTPUT_BYTES
+                    && s.len() > self.set.limits.max_output_bytes
                 {
-                    return Err(self.error(tree, at, format!("output exceeds the limit of {MAX_OUTPUT_BYTES} bytes")));
+                    return Err(self.error(
+                        tree,
+                        at,
+                        format!("output exceeds the limit of {} bytes", self.set.limits.max_output_bytes),
+                    ));
                 }
                 Ok(v)
             }
@@ -668,7 +788,7 @@ impl<'s> State<'s> {
             );
             return Err(self.error(tree, at, msg));
         };
-        if self.depth >= MAX_CALL_DEPTH {
+        if self.depth >= self.set.limits.max_call_depth {
             let msg = format!(
                 "error calling include: rendering template has a nested reference name: {name}: unable to execute template"
             );
@@ -681,16 +801,24 @@ impl<'s> State<'s> {
         }
         match result {
             Ok(text) => Ok(Value::str(text)),
-            Err(inner) => Err(self.wrap_call_error(tree, at, "include", inner)),
+            Err(inner) => Err(self.wrap_call_error(tree, at, "include", *inner)),
         }
     }
 
     /// Executes `target` into a fresh buffer with its own variables, as a nested `Execute` does.
     fn run_nested(&mut self, target: &Tree, data: Value) -> EResult<String> {
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Var { name: "$".into(), value: Scoped::plain(data.clone()) }]);
+        let saved_vars =
+            std::mem::replace(&mut self.vars, vec![Var { name: "$".into(), value: Scoped::plain(data.clone()) }]);
         let saved_sink = std::mem::replace(&mut self.sink, Sink { text: String::new(), segments: Vec::new() });
         self.depth += 1;
-        let result = self.walk_list(target, &Scoped::plain(data), &target.root);
+        let result = match self.enter(target, At { offset: 0, node: &"" }) {
+            Ok(()) => {
+                let result = self.walk_list(target, &Scoped::plain(data), &target.root);
+                self.nesting -= 1;
+                result
+            }
+            Err(e) => Err(e),
+        };
         self.depth -= 1;
         self.vars = saved_vars;
         let sink = std::mem::replace(&mut self.sink, saved_sink);
@@ -700,8 +828,12 @@ impl<'s> State<'s> {
     fn call_tpl(&mut self, tree: &Tree, at: At<'_>, argv: &[Value]) -> EResult<Value> {
         let text = argv.first().and_then(Value::as_str).unwrap_or_default().to_string();
         let vals = argv.get(1).cloned().unwrap_or_default();
-        if self.depth >= MAX_CALL_DEPTH {
-            return Err(self.error(tree, at, format!("exceeded maximum template depth ({MAX_CALL_DEPTH})")));
+        if self.depth >= self.set.limits.max_call_depth {
+            return Err(self.error(
+                tree,
+                at,
+                format!("exceeded maximum template depth ({})", self.set.limits.max_call_depth),
+            ));
         }
         let trees = match parse::parse(ROOT_NAME, &text, tree.file, &|n| self.set.is_function(n)) {
             Ok(trees) => trees,
@@ -727,14 +859,14 @@ impl<'s> State<'s> {
             return Ok(Value::str(""));
         };
         overlay.insert(ROOT_NAME.to_string(), main.clone());
-        let saved_overlay = std::mem::replace(&mut self.overlay, Some(Arc::new(overlay)));
+        let saved_overlay = self.overlay.replace(Arc::new(overlay));
         let result = self.run_nested(&main, vals);
         self.overlay = saved_overlay;
         match result {
             Ok(out) => Ok(Value::str(out.replace("<no value>", ""))),
             Err(inner) => {
                 let message = format!("error during tpl function execution for {}: {}", go_quote(&text), inner.message);
-                Err(self.wrap_call_error(tree, at, "tpl", ExecError { message, ..inner }))
+                Err(self.wrap_call_error(tree, at, "tpl", ExecError { message, ..*inner }))
             }
         }
     }
@@ -761,7 +893,12 @@ impl<'s> State<'s> {
                     self.eval_field_chain(tree, dot, value, term, &idents[1..], &[], None)?
                 }
             }
-            Term::Pipe(pipe) => Scoped::plain(self.eval_pipeline(tree, dot, pipe)?),
+            Term::Pipe(pipe) => {
+                self.enter(tree, at())?;
+                let value = self.eval_pipeline(tree, dot, pipe);
+                self.nesting -= 1;
+                Scoped::plain(value?)
+            }
             Term::Identifier { name, .. } => {
                 Scoped::plain(self.eval_function(tree, dot, term, name, at(), &[], None)?)
             }

@@ -196,7 +196,15 @@ fn bad_verb(out: &mut String, arg: &Value, verb: char) {
     out.push(')');
 }
 
+/// Containers nested deeper than this print as `...`, so a self-built deep structure cannot
+/// exhaust the stack.
+const MAX_PRINT_DEPTH: usize = 1000;
+
 fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize) {
+    if depth > MAX_PRINT_DEPTH {
+        out.push_str("...");
+        return;
+    }
     if verb == 'T' {
         let name = if arg.is_nil() { "<nil>" } else { arg.type_name() };
         pad(out, name, spec);
@@ -279,7 +287,10 @@ fn pad(out: &mut String, s: &str, spec: Spec) {
 
 /// Pads a number: zero padding goes after the sign.
 fn pad_number(out: &mut String, s: &str, spec: Spec) {
-    if spec.zero && !spec.minus && let Some(width) = spec.width {
+    if spec.zero
+        && !spec.minus
+        && let Some(width) = spec.width
+    {
         let (sign, digits) = match s.as_bytes().first() {
             Some(b'+' | b'-' | b' ') => s.split_at(1),
             _ => ("", s),
@@ -435,7 +446,17 @@ fn fmt_float(out: &mut String, arg: &Value, f: f64, verb: char, spec: Spec) {
         return;
     }
     if f.is_nan() {
-        pad(out, if spec.plus { "+NaN" } else if spec.space { " NaN" } else { "NaN" }, Spec { zero: false, ..spec });
+        pad(
+            out,
+            if spec.plus {
+                "+NaN"
+            } else if spec.space {
+                " NaN"
+            } else {
+                "NaN"
+            },
+            Spec { zero: false, ..spec },
+        );
         return;
     }
     if !s.starts_with('-') {
@@ -517,6 +538,7 @@ fn truncate(s: &str, prec: Option<usize>) -> &str {
 }
 
 #[cfg(test)]
+#[allow(clippy::approx_constant)]
 mod tests {
     use super::*;
     use crate::template::value::Map;
@@ -532,7 +554,7 @@ mod tests {
         let args = vec![
             Value::Int(3),
             s("ab"),
-            Value::Float(3.14159),
+            Value::Float(3.14159), // as in the Helm case, not π
             s("q\""),
             Value::Int(255),
             s("hi"),
@@ -572,7 +594,10 @@ mod tests {
         assert_eq!(sprintf("%v", &[Value::Float(1e6)]), "1e+06");
         assert_eq!(sprintf("%.3g", &[Value::Float(2.5)]), "2.5");
         assert_eq!(sprintf("%.2g", &[Value::Float(1234.0)]), "1.2e+03");
-        assert_eq!(sprintf("%6.2f|%-6d|%x", &[Value::Float(-1.005), Value::Int(-4), Value::Int(-255)]), " -1.00|-4    |-ff");
+        assert_eq!(
+            sprintf("%6.2f|%-6d|%x", &[Value::Float(-1.005), Value::Int(-4), Value::Int(-255)]),
+            " -1.00|-4    |-ff"
+        );
         assert_eq!(sprintf("%05d", &[Value::Int(-42)]), "-0042");
         assert_eq!(sprintf("%d", &[Value::list(vec![Value::Int(1), Value::Int(2)])]), "[1 2]");
         assert_eq!(sprintf("%s", &[Value::list(vec![Value::Int(1)])]), "[%!s(int=1)]");

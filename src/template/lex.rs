@@ -3,6 +3,8 @@
 //! Tokens keep their byte offset and line; the parser turns lexer failures (an `Error` token)
 //! into Go's parse errors, so the messages here are Go's texts.
 
+use std::borrow::Cow;
+
 /// The kind of one token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenKind {
@@ -72,21 +74,22 @@ impl TokenKind {
 
 /// One token: its kind, its text and where it starts.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Token {
+pub struct Token<'a> {
     pub kind: TokenKind,
-    pub text: String,
+    /// The token's source text (Go's message for `Error` tokens).
+    pub text: Cow<'a, str>,
     /// Byte offset in the template text.
     pub offset: usize,
     /// 1-based line of the token's start.
     pub line: u32,
 }
 
-impl Token {
+impl Token<'_> {
     /// Go's `item.String()`, used in "unexpected X in Y" messages.
     pub fn describe(&self) -> String {
         match self.kind {
             TokenKind::Eof => "EOF".to_string(),
-            TokenKind::Error => self.text.clone(),
+            TokenKind::Error => self.text.to_string(),
             k if k.is_keyword() => format!("<{}>", self.text),
             _ if self.text.chars().count() > 10 => {
                 let head: String = self.text.chars().take(10).collect();
@@ -157,7 +160,7 @@ fn is_alnum(c: char) -> bool {
 }
 
 /// Splits `text` into tokens; the last one is `Eof` or `Error`.
-pub fn lex(text: &str) -> Vec<Token> {
+pub fn lex(text: &str) -> Vec<Token<'_>> {
     let mut lexer = Lexer { text, pos: 0, start: 0, line: 1, start_line: 1, tokens: Vec::new(), paren_depth: 0 };
     lexer.run();
     lexer.tokens
@@ -169,7 +172,7 @@ struct Lexer<'a> {
     start: usize,
     line: u32,
     start_line: u32,
-    tokens: Vec<Token>,
+    tokens: Vec<Token<'a>>,
     paren_depth: usize,
 }
 
@@ -201,11 +204,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, kind: TokenKind) {
-        let text = self.text[self.start..self.pos].to_string();
-        self.emit_text(kind, text);
-    }
-
-    fn emit_text(&mut self, kind: TokenKind, text: String) {
+        let text = Cow::Borrowed(&self.text[self.start..self.pos]);
         self.tokens.push(Token { kind, text, offset: self.start, line: self.start_line });
         self.skip();
     }
@@ -223,7 +222,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn error(&mut self, message: String) -> Step {
-        self.tokens.push(Token { kind: TokenKind::Error, text: message, offset: self.start, line: self.start_line });
+        self.tokens.push(Token {
+            kind: TokenKind::Error,
+            text: Cow::Owned(message),
+            offset: self.start,
+            line: self.start_line,
+        });
         Step::Done
     }
 
@@ -251,7 +255,12 @@ impl<'a> Lexer<'a> {
             if self.pos > self.start {
                 self.emit(TokenKind::Text);
             }
-            self.tokens.push(Token { kind: TokenKind::Eof, text: String::new(), offset: self.pos, line: self.line });
+            self.tokens.push(Token {
+                kind: TokenKind::Eof,
+                text: Cow::Borrowed(""),
+                offset: self.pos,
+                line: self.line,
+            });
             return Step::Done;
         };
         let delim_at = self.pos + found;
@@ -574,11 +583,7 @@ impl<'a> Lexer<'a> {
 
 /// Go's `%#U` of a character: `U+0023 '#'`.
 fn go_unicode(c: char) -> String {
-    if is_go_printable(c) {
-        format!("U+{:04X} '{}'", c as u32, c)
-    } else {
-        format!("U+{:04X}", c as u32)
-    }
+    if is_go_printable(c) { format!("U+{:04X} '{}'", c as u32, c) } else { format!("U+{:04X}", c as u32) }
 }
 
 #[cfg(test)]
@@ -586,7 +591,7 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(TokenKind, String)> {
-        lex(text).into_iter().map(|t| (t.kind, t.text)).collect()
+        lex(text).into_iter().map(|t| (t.kind, t.text.into_owned())).collect()
     }
 
     #[test]
@@ -622,7 +627,7 @@ mod tests {
 
     #[test]
     fn lexer_errors_use_go_texts() {
-        let last = |t: &str| lex(t).pop().map(|t| t.text).unwrap_or_default();
+        let last = |t: &str| lex(t).pop().map(|t| t.text.into_owned()).unwrap_or_default();
         assert_eq!(last("{{ \"abc }}"), "unterminated quoted string");
         assert_eq!(last("{{ .x "), "unclosed action");
         assert_eq!(last("{{/* x */ }}"), "comment ends before closing delimiter");

@@ -1,8 +1,17 @@
 //! A Go `text/template` engine with Helm's and Sprig's function library.
 //!
-//! Parsing and execution follow Go's `text/template` exactly (the same output, the same error
-//! texts), because Helm output must be reproduced byte for byte. A [`Templates`] set is parsed
-//! once and executed many times through `&self`.
+//! Parsing and execution follow Go's `text/template` as built into Helm v3.17 (the same output,
+//! the same error texts, Helm's rewriting of them), because Helm output must be reproduced byte
+//! for byte. A [`Templates`] set is parsed once and executed many times through `&self`.
+//!
+//! - [`lex`] and [`parse`]: text to trees with byte offsets; Go's parse error texts.
+//! - [`exec`]: the evaluator, `include` and `tpl`, output segments, and the [`Limits`] that
+//!   bound hostile templates (output size, call depth, nesting, steps).
+//! - [`fmt`]: Go's `Sprint`/`Sprintf`; [`helm`]: `required`, `fail`, `lookup` and Helm's error rewriting.
+//!
+//! Known differences from Helm: recursion stops at [`Limits`] far below Go's 100000 template
+//! depth and Helm's 1000 nested includes (the texts of the errors stay Helm's); `call` has no
+//! function values to call; complex and hexadecimal floating-point literals are rejected.
 
 pub mod exec;
 pub mod fmt;
@@ -17,6 +26,7 @@ use std::sync::Arc;
 
 use crate::model::OutputSegment;
 use crate::source::{FileId, Pos};
+pub use exec::Limits;
 use funcs::Function;
 use parse::Tree;
 use value::Value;
@@ -29,6 +39,7 @@ const ENGINE_FUNCTIONS: [&str; 5] = ["and", "or", "call", "include", "tpl"];
 pub struct Templates {
     trees: HashMap<String, Arc<Tree>>,
     funcs: HashMap<&'static str, Function>,
+    limits: exec::Limits,
 }
 
 /// The output of one execution.
@@ -72,7 +83,12 @@ impl Templates {
         for f in funcs::all().into_iter().chain(helm::functions()) {
             funcs.insert(f.name, f);
         }
-        Templates { trees: HashMap::new(), funcs }
+        Templates { trees: HashMap::new(), funcs, limits: exec::Limits::default() }
+    }
+
+    /// Replaces the execution bounds (output size, call depth, steps).
+    pub fn set_limits(&mut self, limits: exec::Limits) {
+        self.limits = limits;
     }
 
     /// Whether `name` can be called from a template.

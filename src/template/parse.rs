@@ -101,18 +101,42 @@ pub struct Command {
 #[derive(Debug)]
 pub enum Term {
     /// `.a.b`
-    Field { offset: usize, idents: Vec<String> },
+    Field {
+        offset: usize,
+        idents: Vec<String>,
+    },
     /// `$x.a.b`; `idents[0]` is the variable name.
-    Variable { offset: usize, idents: Vec<String> },
+    Variable {
+        offset: usize,
+        idents: Vec<String>,
+    },
     /// `(pipeline).a.b`
-    Chain { offset: usize, node: Box<Term>, fields: Vec<String> },
+    Chain {
+        offset: usize,
+        node: Box<Term>,
+        fields: Vec<String>,
+    },
     /// A function name.
-    Identifier { offset: usize, name: String },
-    Dot { offset: usize },
-    Nil { offset: usize },
-    Bool { offset: usize, value: bool },
+    Identifier {
+        offset: usize,
+        name: String,
+    },
+    Dot {
+        offset: usize,
+    },
+    Nil {
+        offset: usize,
+    },
+    Bool {
+        offset: usize,
+        value: bool,
+    },
     Number(Box<NumberLit>),
-    String { offset: usize, quoted: String, text: String },
+    String {
+        offset: usize,
+        quoted: String,
+        text: String,
+    },
     Pipe(Box<Pipe>),
 }
 
@@ -239,17 +263,13 @@ enum ListEnd {
 
 /// Parses `text` (named `parse_name`) into its top-level tree and its `define`d trees.
 /// `is_function` answers whether an identifier names a function.
-pub fn parse(
-    parse_name: &str,
-    text: &str,
-    file: FileId,
-    is_function: &dyn Fn(&str) -> bool,
-) -> PResult<Vec<Tree>> {
+pub fn parse(parse_name: &str, text: &str, file: FileId, is_function: &dyn Fn(&str) -> bool) -> PResult<Vec<Tree>> {
+    let source = text;
     let text: Arc<str> = Arc::from(text);
     let mut parser = Parser {
         lines: LineIndex::new(&text),
         file,
-        tokens: lex(&text),
+        tokens: lex(source),
         pos: 0,
         parse_name: parse_name.to_string(),
         text: text.clone(),
@@ -259,6 +279,7 @@ pub fn parse(
         is_function,
         defined: Vec::new(),
         current_line: 1,
+        action_line: 0,
     };
     let root = parser.parse_top()?;
     let mut trees = vec![Tree { name: parse_name.to_string(), parse_name: parse_name.to_string(), text, file, root }];
@@ -269,7 +290,7 @@ pub fn parse(
 struct Parser<'a> {
     lines: LineIndex,
     file: FileId,
-    tokens: Vec<Token>,
+    tokens: Vec<Token<'a>>,
     pos: usize,
     parse_name: String,
     text: Arc<str>,
@@ -279,20 +300,22 @@ struct Parser<'a> {
     is_function: &'a dyn Fn(&str) -> bool,
     defined: Vec<Tree>,
     current_line: u32,
+    /// Line of the `{{` of the action being parsed (0 outside actions), for lexer errors.
+    action_line: u32,
 }
 
-impl Parser<'_> {
-    fn token(&self, i: usize) -> Token {
+impl<'a> Parser<'a> {
+    fn token(&self, i: usize) -> Token<'a> {
         match self.tokens.get(i) {
             Some(t) => t.clone(),
             None => match self.tokens.last() {
                 Some(t) => t.clone(),
-                None => Token { kind: TokenKind::Eof, text: String::new(), offset: 0, line: 1 },
+                None => Token { kind: TokenKind::Eof, text: "".into(), offset: 0, line: 1 },
             },
         }
     }
 
-    fn next(&mut self) -> Token {
+    fn next(&mut self) -> Token<'a> {
         let t = self.token(self.pos);
         if self.pos < self.tokens.len() {
             self.pos += 1;
@@ -305,13 +328,13 @@ impl Parser<'_> {
         self.pos = self.pos.saturating_sub(1);
     }
 
-    fn peek(&mut self) -> Token {
+    fn peek(&mut self) -> Token<'a> {
         let t = self.token(self.pos);
         self.current_line = t.line;
         t
     }
 
-    fn next_non_space(&mut self) -> Token {
+    fn next_non_space(&mut self) -> Token<'a> {
         loop {
             let t = self.next();
             if t.kind != TokenKind::Space {
@@ -320,7 +343,7 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Token {
+    fn peek_non_space(&mut self) -> Token<'a> {
         let t = self.next_non_space();
         self.backup();
         t
@@ -342,12 +365,19 @@ impl Parser<'_> {
     fn unexpected<T>(&mut self, token: &Token, context: &str) -> PResult<T> {
         self.current_line = token.line;
         if token.kind == TokenKind::Error {
-            return self.error_at(token.offset, token.text.clone());
+            let mut extra = String::new();
+            if self.action_line != 0 && self.action_line != token.line {
+                extra = format!(" in action started at {}:{}", self.parse_name, self.action_line);
+                if token.text.ends_with(" action") {
+                    extra = extra[" in action".len()..].to_string();
+                }
+            }
+            return self.error_at(token.offset, format!("{}{extra}", token.text));
         }
         self.error_at(token.offset, format!("unexpected {} in {}", token.describe(), context))
     }
 
-    fn expect(&mut self, kind: TokenKind, context: &str) -> PResult<Token> {
+    fn expect(&mut self, kind: TokenKind, context: &str) -> PResult<Token<'a>> {
         let t = self.next_non_space();
         if t.kind != kind {
             return self.unexpected(&t, context);
@@ -429,10 +459,16 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Item> {
         let token = self.next_non_space();
         match token.kind {
-            TokenKind::Text => {
-                Ok(Item::Node(Node::Text { pos: self.lines.pos(&self.text, token.offset), text: token.text.into() }))
+            TokenKind::Text => Ok(Item::Node(Node::Text {
+                pos: self.lines.pos(&self.text, token.offset),
+                text: token.text.as_ref().into(),
+            })),
+            TokenKind::LeftDelim => {
+                self.action_line = token.line;
+                let item = self.action(token.offset);
+                self.action_line = 0;
+                item
             }
-            TokenKind::LeftDelim => self.action(token.offset),
             TokenKind::Comment => Ok(Item::Node(Node::Comment { offset: token.offset })),
             _ => self.unexpected(&token, "input"),
         }
@@ -442,7 +478,9 @@ impl Parser<'_> {
         let token = self.next_non_space();
         let node = match token.kind {
             TokenKind::Block => self.block_control(),
-            TokenKind::Break => self.break_control(token.offset, "{{break}}").map(|()| Node::Break { offset: token.offset }),
+            TokenKind::Break => {
+                self.break_control(token.offset, "{{break}}").map(|()| Node::Break { offset: token.offset })
+            }
             TokenKind::Continue => {
                 self.break_control(token.offset, "{{continue}}").map(|()| Node::Continue { offset: token.offset })
             }
@@ -576,14 +614,14 @@ impl Parser<'_> {
                 TokenKind::Assign | TokenKind::Declare => {
                     pipe.is_assign = next.kind == TokenKind::Assign;
                     self.next_non_space();
-                    pipe.decl.push(v.text.clone());
-                    self.vars.push(v.text);
+                    pipe.decl.push(v.text.to_string());
+                    self.vars.push(v.text.to_string());
                     break 'decls;
                 }
                 TokenKind::Char if next.text == "," => {
                     self.next_non_space();
-                    pipe.decl.push(v.text.clone());
-                    self.vars.push(v.text);
+                    pipe.decl.push(v.text.to_string());
+                    self.vars.push(v.text.to_string());
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().kind {
                             TokenKind::Variable | TokenKind::RightDelim | TokenKind::RightParen => continue 'decls,
@@ -702,15 +740,15 @@ impl Parser<'_> {
                 if !(self.is_function)(&token.text) {
                     return self.error_at(offset, format!("function {} not defined", go_quote(&token.text)));
                 }
-                Term::Identifier { offset, name: token.text }
+                Term::Identifier { offset, name: token.text.to_string() }
             }
             TokenKind::Dot => Term::Dot { offset },
             TokenKind::Nil => Term::Nil { offset },
             TokenKind::Variable => {
-                if !self.vars.contains(&token.text) {
+                if !self.vars.iter().any(|v| *v == token.text) {
                     return self.error_at(offset, format!("undefined variable {}", go_quote(&token.text)));
                 }
-                Term::Variable { offset, idents: vec![token.text] }
+                Term::Variable { offset, idents: vec![token.text.to_string()] }
             }
             TokenKind::Field => Term::Field { offset, idents: vec![token.text[1..].to_string()] },
             TokenKind::Bool => Term::Bool { offset, value: token.text == "true" },
@@ -726,7 +764,7 @@ impl Parser<'_> {
             }
             TokenKind::String | TokenKind::RawString => {
                 let text = self.unquote(&token)?;
-                Term::String { offset, quoted: token.text, text }
+                Term::String { offset, quoted: token.text.to_string(), text }
             }
             _ => {
                 self.backup();
@@ -783,9 +821,7 @@ fn collect_term_paths(term: &Term, out: &mut Vec<Vec<String>>) {
         Term::Field { idents, .. } if idents.first().is_some_and(|i| i == "Values") && idents.len() > 1 => {
             out.push(idents[1..].to_vec());
         }
-        Term::Variable { idents, .. }
-            if idents.len() > 2 && idents[0] == "$" && idents[1] == "Values" =>
-        {
+        Term::Variable { idents, .. } if idents.len() > 2 && idents[0] == "$" && idents[1] == "Values" => {
             out.push(idents[2..].to_vec());
         }
         Term::Pipe(p) => collect_values_paths(p, out),
@@ -883,7 +919,8 @@ fn unquote_char_constant(text: &str) -> Result<Option<char>, String> {
         None | Some((_, '\'')) => return Err("invalid syntax".to_string()),
         Some((_, '\\')) => {
             // Find the escape's end: unquote it alone.
-            let end = (2..=inner.len()).find(|&i| inner.is_char_boundary(i) && unquote(&format!("'{}'", &inner[..i])).is_some());
+            let end = (2..=inner.len())
+                .find(|&i| inner.is_char_boundary(i) && unquote(&format!("'{}'", &inner[..i])).is_some());
             let Some(end) = end else { return Err("invalid syntax".to_string()) };
             let c = unquote(&format!("'{}'", &inner[..end])).and_then(|s| s.chars().next());
             return Ok(c.filter(|_| &inner[end..] == "'"));
@@ -896,7 +933,7 @@ fn unquote_char_constant(text: &str) -> Result<Option<char>, String> {
 
 /// Reads a number or character literal the way Go's `parse.newNumber` does.
 fn parse_number(token: &Token) -> Result<NumberLit, String> {
-    let text = token.text.as_str();
+    let text = token.text.as_ref();
     let mut n = NumberLit {
         offset: token.offset,
         text: text.to_string(),
@@ -1003,7 +1040,7 @@ fn parse_go_int(text: &str) -> Option<i64> {
     let (neg, radix, digits) = split_radix(text)?;
     let magnitude = u64::from_str_radix(&digits, radix).ok()?;
     if neg {
-        if magnitude <= i64::MAX as u64 + 1 { Some((magnitude as i128 * -1) as i64) } else { None }
+        if magnitude <= i64::MAX as u64 + 1 { Some((-(magnitude as i128)) as i64) } else { None }
     } else {
         i64::try_from(magnitude).ok()
     }
@@ -1066,7 +1103,10 @@ mod tests {
             ("{{ 3.a }}", "template: t.yaml:1: bad number syntax: \"3.a\""),
             ("{{ \"x\".a }}", "template: t.yaml:1: unexpected . after term \"\\\"x\\\"\""),
             ("\n{{ .a }\n}", "template: t.yaml:2: unexpected \"}\" in operand"),
-            ("{{ define \"a\" }}x{{ end }}{{ define \"a\" }}y{{ end }}", "template: t.yaml:1: template: multiple definition of template \"a\""),
+            (
+                "{{ define \"a\" }}x{{ end }}{{ define \"a\" }}y{{ end }}",
+                "template: t.yaml:1: template: multiple definition of template \"a\"",
+            ),
             ("{{ range $i, $v, $w := . }}{{ end }}", "template: t.yaml:1: too many declarations in range"),
             ("{{ 99999999999999999999 }}", "template: t.yaml:1: integer overflow: \"99999999999999999999\""),
             ("{{ template . }}", "template: t.yaml:1: unexpected <.> in template clause"),
@@ -1079,8 +1119,13 @@ mod tests {
 
     #[test]
     fn defines_become_trees_and_else_if_chains() {
-        let trees = parse("f", "{{ define \"a\" }}A{{ end }}{{ if .x }}1{{ else if .y }}2{{ else }}3{{ end }}", FileId(0), &funcs)
-            .map_err(|e| e.message);
+        let trees = parse(
+            "f",
+            "{{ define \"a\" }}A{{ end }}{{ if .x }}1{{ else if .y }}2{{ else }}3{{ end }}",
+            FileId(0),
+            &funcs,
+        )
+        .map_err(|e| e.message);
         let trees = trees.as_deref().unwrap_or_default();
         let names: Vec<_> = trees.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["f", "a"]);
@@ -1091,7 +1136,7 @@ mod tests {
     #[test]
     fn numbers_know_their_go_types() {
         let n = |t: &str| parse_number(&Token { kind: TokenKind::Number, text: t.into(), offset: 0, line: 1 });
-        let one = n("1").map_err(|e| e).ok();
+        let one = n("1").ok();
         assert!(one.as_ref().is_some_and(|n| n.is_int && n.is_float && n.int == 1));
         assert!(n("1e3").is_ok_and(|n| n.is_float && n.is_int && n.float == 1000.0));
         assert!(n("0x1F").is_ok_and(|n| n.int == 31));

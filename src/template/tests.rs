@@ -113,10 +113,22 @@ fn control_structures() {
         ("{{ with .Values.nope }}x{{ else }}none{{ end }}", "none"),
         ("{{ range .Values.l }}[{{ . }}]{{ end }}", "[1][2.5][x]"),
         ("{{ range .Values.nope }}x{{ else }}empty{{ end }}", "empty"),
-        ("{{ range .Values.l }}{{ if eq (printf \"%T\" .) \"string\" }}{{ break }}{{ end }}{{ . }},{{ end }}", "1,2.5,"),
-        ("{{ range .Values.l }}{{ if eq (printf \"%T\" .) \"float64\" }}{{ continue }}{{ end }}{{ . }},{{ end }}", "x,"),
-        ("{{ range 3 }}{{ . }}{{ end }}", "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <3>: range can't iterate over 3"),
-        ("{{ range \"ab\" }}{{ . }}{{ end }}", "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <\"ab\">: range can't iterate over ab"),
+        (
+            "{{ range .Values.l }}{{ if eq (printf \"%T\" .) \"string\" }}{{ break }}{{ end }}{{ . }},{{ end }}",
+            "1,2.5,",
+        ),
+        (
+            "{{ range .Values.l }}{{ if eq (printf \"%T\" .) \"float64\" }}{{ continue }}{{ end }}{{ . }},{{ end }}",
+            "x,",
+        ),
+        (
+            "{{ range 3 }}{{ . }}{{ end }}",
+            "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <3>: range can't iterate over 3",
+        ),
+        (
+            "{{ range \"ab\" }}{{ . }}{{ end }}",
+            "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <\"ab\">: range can't iterate over ab",
+        ),
         ("{{ block \"blk\" .Values.s }}B{{ . }}{{ end }}", "Bhello"),
     ]);
 }
@@ -125,13 +137,22 @@ fn control_structures() {
 fn logic_and_comparison() {
     check(&[
         ("{{ 3 | eq 3 }}{{ and 1 0 2 }}{{ or 0 \"\" \"x\" }}", "true0x"),
-        ("{{ and }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <and>: wrong number of args for and: want at least 1 got 0"),
+        (
+            "{{ and }}",
+            "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <and>: wrong number of args for and: want at least 1 got 0",
+        ),
         ("{{ and .Values.f .Values.nope.x }}", "false"),
         ("{{ or .Values.s .Values.nope.x }}", "hello"),
         ("{{ not .Values.e }} {{ not .Values.m }}", "true false"),
-        ("{{ eq .Values.a 1 }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <eq .Values.a 1>: error calling eq: incompatible types for comparison"),
+        (
+            "{{ eq .Values.a 1 }}",
+            "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <eq .Values.a 1>: error calling eq: incompatible types for comparison",
+        ),
         ("{{ eq .Values.a 1.0 }} {{ eq .Values.s \"x\" \"hello\" }} {{ eq .Values.nope \"x\" }}", "true true false"),
-        ("{{ lt 1 2 }} {{ gt .Values.big 5.0 }} {{ le \"a\" \"a\" }} {{ ge 1 2 }} {{ ne .Values.s \"hello\" }}", "true true true false false"),
+        (
+            "{{ lt 1 2 }} {{ gt .Values.big 5.0 }} {{ le \"a\" \"a\" }} {{ ge 1 2 }} {{ ne .Values.s \"hello\" }}",
+            "true true true false false",
+        ),
     ]);
 }
 
@@ -139,32 +160,95 @@ fn logic_and_comparison() {
 fn builtin_functions() {
     check(&[
         ("{{ len .Values.l }} {{ len .Values.s }} {{ len .Values.m }}", "3 5 2"),
-        ("{{ len .Values.nope }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <len .Values.nope>: error calling len: len of nil pointer"),
-        ("{{ len 3 }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <len 3>: error calling len: len of type int"),
+        (
+            "{{ len .Values.nope }}",
+            "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <len .Values.nope>: error calling len: len of nil pointer",
+        ),
+        (
+            "{{ len 3 }}",
+            "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <len 3>: error calling len: len of type int",
+        ),
         ("{{ index .Values.l 1 }} {{ index .Values \"m\" \"z\" }}|{{ index .Values.m \"zz\" }}|", "2.5 two||"),
-        ("{{ index .Values.l 3 }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <index .Values.l 3>: error calling index: reflect: slice index out of range"),
+        (
+            "{{ index .Values.l 3 }}",
+            "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <index .Values.l 3>: error calling index: reflect: slice index out of range",
+        ),
     ]);
 }
 
 #[test]
 fn field_and_argument_errors() {
     check(&[
-        ("{{ .Values.a }} {{ .Values.missing.x }}", "Error: template: c/templates/t.yaml:1:26: executing \"c/templates/t.yaml\" at <.Values.missing.x>: nil pointer evaluating interface {}.x"),
-        ("a\n  b {{ .Values.nope.x }}", "Error: template: c/templates/t.yaml:2:14: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x"),
-        ("{{ .Values.m.x.y }}", "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <.Values.m.x.y>: can't evaluate field y in type interface {}"),
-        ("{{ .Values.s.x }}", "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <.Values.s.x>: can't evaluate field x in type interface {}"),
-        ("{{ \"x\" | len 1 }}", "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <len>: wrong number of args for len: want 1 got 2"),
-        ("{{ print | printf 1 }}", "Error: template: c/templates/t.yaml:1:18: executing \"c/templates/t.yaml\" at <1>: expected string; found 1"),
-        ("{{ .Values.l | printf }}", "Error: template: c/templates/t.yaml:1:15: executing \"c/templates/t.yaml\" at <printf>: wrong type for value; expected string; got []interface {}"),
-        ("{{ printf nil }}", "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <nil>: cannot assign nil to string"),
-        ("{{ printf .Values.nope }}", "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Values.nope>: wrong type for value; expected string; got interface {}"),
-        ("{{ $x := .Values.nope }}{{ printf $x }}", "Error: template: c/templates/t.yaml:1:34: executing \"c/templates/t.yaml\" at <$x>: invalid value; expected string"),
-        ("{{ printf \"%s\" .Values.nope.x }}", "Error: template: c/templates/t.yaml:1:22: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x"),
-        ("{{ $v := \"a\" }}{{ $v.x }}", "Error: template: c/templates/t.yaml:1:20: executing \"c/templates/t.yaml\" at <$v.x>: can't evaluate field x in type string"),
-        ("{{ range .Values.l }}{{ .x }}{{ end }}", "Error: template: c/templates/t.yaml:1:24: executing \"c/templates/t.yaml\" at <.x>: can't evaluate field x in type interface {}"),
-        ("{{ template \"nope\" . }}", "Error: template: c/templates/t.yaml:1:12: executing \"c/templates/t.yaml\" at <{{template \"nope\" .}}>: template \"nope\" not defined"),
+        (
+            "{{ .Values.a }} {{ .Values.missing.x }}",
+            "Error: template: c/templates/t.yaml:1:26: executing \"c/templates/t.yaml\" at <.Values.missing.x>: nil pointer evaluating interface {}.x",
+        ),
+        (
+            "a\n  b {{ .Values.nope.x }}",
+            "Error: template: c/templates/t.yaml:2:14: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x",
+        ),
+        (
+            "{{ .Values.m.x.y }}",
+            "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <.Values.m.x.y>: can't evaluate field y in type interface {}",
+        ),
+        (
+            "{{ .Values.s.x }}",
+            "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <.Values.s.x>: can't evaluate field x in type interface {}",
+        ),
+        (
+            "{{ \"x\" | len 1 }}",
+            "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <len>: wrong number of args for len: want 1 got 2",
+        ),
+        (
+            "{{ print | printf 1 }}",
+            "Error: template: c/templates/t.yaml:1:18: executing \"c/templates/t.yaml\" at <1>: expected string; found 1",
+        ),
+        (
+            "{{ .Values.l | printf }}",
+            "Error: template: c/templates/t.yaml:1:15: executing \"c/templates/t.yaml\" at <printf>: wrong type for value; expected string; got []interface {}",
+        ),
+        (
+            "{{ printf nil }}",
+            "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <nil>: cannot assign nil to string",
+        ),
+        (
+            "{{ printf .Values.nope }}",
+            "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Values.nope>: wrong type for value; expected string; got interface {}",
+        ),
+        (
+            "{{ $x := .Values.nope }}{{ printf $x }}",
+            "Error: template: c/templates/t.yaml:1:34: executing \"c/templates/t.yaml\" at <$x>: invalid value; expected string",
+        ),
+        (
+            "{{ printf \"%s\" .Values.nope.x }}",
+            "Error: template: c/templates/t.yaml:1:22: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x",
+        ),
+        (
+            "{{ $v := \"a\" }}{{ $v.x }}",
+            "Error: template: c/templates/t.yaml:1:20: executing \"c/templates/t.yaml\" at <$v.x>: can't evaluate field x in type string",
+        ),
+        (
+            "{{ range .Values.l }}{{ .x }}{{ end }}",
+            "Error: template: c/templates/t.yaml:1:24: executing \"c/templates/t.yaml\" at <.x>: can't evaluate field x in type interface {}",
+        ),
+        (
+            "{{ template \"nope\" . }}",
+            "Error: template: c/templates/t.yaml:1:12: executing \"c/templates/t.yaml\" at <{{template \"nope\" .}}>: template \"nope\" not defined",
+        ),
         ("{{ if }}", "Error: parse error at (c/templates/t.yaml:1): missing value for if"),
         ("{{ nofunc 1 }}", "Error: parse error at (c/templates/t.yaml:1): function \"nofunc\" not defined"),
+    ]);
+}
+
+#[test]
+fn parse_errors_spanning_lines() {
+    check(&[
+        (
+            "x\n{{ .Values.s\n\n",
+            "Error: parse error at (c/templates/t.yaml:4): unclosed action started at c/templates/t.yaml:2",
+        ),
+        ("x\n{{/* abc\n", "Error: parse error at (c/templates/t.yaml:2): unclosed comment"),
+        ("{{ define \"a\" }}\nx", "Error: parse error at (c/templates/t.yaml:2): unexpected EOF"),
     ]);
 }
 
@@ -177,15 +261,33 @@ fn helm_engine_functions() {
         ("x\n{{ fail \"boom\" }}", "Error: execution error at (c/templates/t.yaml:2:3): boom"),
         ("{{ include \"inc\" . }}", "Error: execution error at (c/templates/t.yaml:1:3): in inc"),
         ("{{ include \"hello\" 3 | printf \"%s!\" }}", "hi 3!"),
-        ("{{ include \"nope\" . }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <include \"nope\" .>: error calling include: template: no template \"nope\" associated with template \"gotpl\""),
-        ("{{ include \"inc2\" . }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <include \"inc2\" .>: error calling include: template: c/templates/_h.tpl:2:12: executing \"inc2\" at <.Values.nope.x>: nil pointer evaluating interface {}.x"),
+        (
+            "{{ include \"nope\" . }}",
+            "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <include \"nope\" .>: error calling include: template: no template \"nope\" associated with template \"gotpl\"",
+        ),
+        (
+            "{{ include \"inc2\" . }}",
+            "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <include \"inc2\" .>: error calling include: template: c/templates/_h.tpl:2:12: executing \"inc2\" at <.Values.nope.x>: nil pointer evaluating interface {}.x",
+        ),
         ("{{ tpl \"{{ .Values.s }}-{{ .Values.nope }}\" . }}", "hello-"),
         ("{{ tpl \"{{ define \\\"q\\\" }}Q{{ end }}{{ include \\\"q\\\" . }}\" . }}", "Q"),
-        ("{{ tpl \"{{ .Values.nope.x }}\" . }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <tpl \"{{ .Values.nope.x }}\" .>: error calling tpl: error during tpl function execution for \"{{ .Values.nope.x }}\": template: gotpl:1:10: executing \"gotpl\" at <.Values.nope.x>: nil pointer evaluating interface {}.x"),
-        ("{{ tpl \"{{ required \\\"rq\\\" .Values.nope }}\" . }}", "Error: execution error at (c/templates/t.yaml:1:3): rq"),
-        ("{{ tpl \"{{ if }}\" . }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <tpl \"{{ if }}\" .>: error calling tpl: cannot parse template \"{{ if }}\": template: gotpl:1: missing value for if"),
+        (
+            "{{ tpl \"{{ .Values.nope.x }}\" . }}",
+            "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <tpl \"{{ .Values.nope.x }}\" .>: error calling tpl: error during tpl function execution for \"{{ .Values.nope.x }}\": template: gotpl:1:10: executing \"gotpl\" at <.Values.nope.x>: nil pointer evaluating interface {}.x",
+        ),
+        (
+            "{{ tpl \"{{ required \\\"rq\\\" .Values.nope }}\" . }}",
+            "Error: execution error at (c/templates/t.yaml:1:3): rq",
+        ),
+        (
+            "{{ tpl \"{{ if }}\" . }}",
+            "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <tpl \"{{ if }}\" .>: error calling tpl: cannot parse template \"{{ if }}\": template: gotpl:1: missing value for if",
+        ),
         ("{{ tpl \"x{{ . }}\" \"str\" }}", "xstr"),
-        ("{{ tpl \"{{ .Template.Name }}\" .Values }}", "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <tpl \"{{ .Template.Name }}\" .Values>: error calling tpl: error during tpl function execution for \"{{ .Template.Name }}\": template: gotpl:1:12: executing \"gotpl\" at <.Template.Name>: nil pointer evaluating interface {}.Name"),
+        (
+            "{{ tpl \"{{ .Template.Name }}\" .Values }}",
+            "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <tpl \"{{ .Template.Name }}\" .Values>: error calling tpl: error during tpl function execution for \"{{ .Template.Name }}\": template: gotpl:1:12: executing \"gotpl\" at <.Template.Name>: nil pointer evaluating interface {}.Name",
+        ),
         ("{{ lookup \"v1\" \"Secret\" \"ns\" \"x\" }}", "map[]"),
     ]);
 }
@@ -210,7 +312,12 @@ fn recursive_include_ends_in_helms_error() {
     let got = render_with("{{ define \"r\" }}{{ include \"r\" . }}{{ end }}", "{{ include \"r\" . }}");
     let prefix = "Error: template: c/templates/t.yaml:1:3: executing \"c/templates/t.yaml\" at <include \"r\" .>: error calling include: template: c/templates/_h.tpl:1:19: executing \"r\" at <include \"r\" .>: error calling include: ";
     assert!(got.starts_with(prefix), "{got}");
-    assert!(got.ends_with("error calling include: rendering template has a nested reference name: r: unable to execute template"), "{got}");
+    assert!(
+        got.ends_with(
+            "error calling include: rendering template has a nested reference name: r: unable to execute template"
+        ),
+        "{got}"
+    );
 }
 
 #[test]
@@ -218,16 +325,17 @@ fn recursive_template_is_bounded() {
     let got = render_with("{{ define \"r\" }}{{ template \"r\" . }}{{ end }}", "{{ template \"r\" . }}");
     assert_eq!(
         got,
-        format!("Error: template: c/templates/_h.tpl:1:28: executing \"r\" at <{{{{template \"r\" .}}}}>: exceeded maximum template depth ({})", exec::MAX_CALL_DEPTH)
+        format!(
+            "Error: template: c/templates/_h.tpl:1:28: executing \"r\" at <{{{{template \"r\" .}}}}>: exceeded maximum template depth ({})",
+            Limits::default().max_call_depth
+        )
     );
 }
 
 #[test]
 fn recursive_tpl_is_bounded() {
-    let got = render_with(
-        "{{ define \"r\" }}{{ tpl \"{{ include \\\"r\\\" . }}\" . }}{{ end }}",
-        "{{ include \"r\" . }}",
-    );
+    let got =
+        render_with("{{ define \"r\" }}{{ tpl \"{{ include \\\"r\\\" . }}\" . }}{{ end }}", "{{ include \"r\" . }}");
     assert!(got.starts_with("Error: template: c/templates/t.yaml:1:3: executing"), "{got}");
     assert!(got.contains("exceeded maximum template depth") || got.contains("nested reference name: r"), "{got}");
 }
@@ -235,12 +343,22 @@ fn recursive_tpl_is_bounded() {
 #[test]
 fn output_size_is_bounded() {
     // Each level doubles the output: 2^40 bytes would be written without the limit.
-    let mut defines = String::from("{{ define \"d0\" }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ end }}");
+    let mut defines = String::from("{{ define \"d0\" }}xxxxxxxxxxxxxxxx{{ end }}");
     for i in 1..40 {
-        defines.push_str(&format!("{{{{ define \"d{i}\" }}}}{{{{ template \"d{p}\" }}}}{{{{ template \"d{p}\" }}}}{{{{ end }}}}", p = i - 1));
+        defines.push_str(&format!(
+            "{{{{ define \"d{i}\" }}}}{{{{ template \"d{p}\" }}}}{{{{ template \"d{p}\" }}}}{{{{ end }}}}",
+            p = i - 1
+        ));
     }
-    let got = render_with(&defines, "{{ template \"d39\" }}");
-    assert!(got.ends_with(&format!("output exceeds the limit of {} bytes", exec::MAX_OUTPUT_BYTES)), "{}", &got[..got.len().min(300)]);
+    let mut set = Templates::new();
+    set.set_limits(Limits { max_output_bytes: 1 << 20, ..Limits::default() });
+    assert!(set.add("c/templates/_h.tpl", &defines, FileId(1)).is_ok());
+    assert!(set.add("c/templates/t.yaml", "{{ template \"d39\" }}", FileId(2)).is_ok());
+    let err = set.execute("c/templates/t.yaml", &Value::Nil).err().map(|e| e.message).unwrap_or_default();
+    assert_eq!(
+        err,
+        "template: c/templates/_h.tpl:1:17: executing \"d0\" at <>: output exceeds the limit of 1048576 bytes"
+    );
 }
 
 #[test]
@@ -254,19 +372,18 @@ fn long_loops_are_bounded() {
         text.push_str("{{ end }}");
     }
     let mut set = Templates::new();
+    set.set_limits(Limits { max_steps: 100_000, ..Limits::default() });
     assert!(set.add("t", &text, FileId(0)).is_ok());
     let mut values = Map::new();
     values.insert("ten".into(), Value::list(vec![Value::Int(0); 10]));
     let mut top = Map::new();
     top.insert("Values".into(), Value::map(values));
     let err = set.execute("t", &Value::map(top)).err().map(|e| e.message).unwrap_or_default();
-    assert!(err.ends_with(&format!("execution exceeds the limit of {} steps", exec::MAX_STEPS)), "{err}");
+    assert!(err.ends_with("execution exceeds the limit of 100000 steps"), "{err}");
 }
 
 #[test]
 fn deep_nesting_is_a_parse_error_not_a_stack_overflow() {
-    let text = format!("{}1{}", "{{ (".repeat(1), "");
-    let _ = text;
     let deep = format!("{{{{ {}1{} }}}}", "(".repeat(5000), ")".repeat(5000));
     let mut set = Templates::new();
     let err = set.add("t", &deep, FileId(0)).err().map(|e| e.message).unwrap_or_default();
@@ -279,15 +396,24 @@ fn deep_nesting_is_a_parse_error_not_a_stack_overflow() {
 /// Cases rendered by `helm template` (v3.17.2) as `[` + template + `]` in a chart with the
 /// [`VALUES`] and [`HELPERS`] above; the second column is Helm's output or its error line.
 const HELM_CASES: &[(&str, &str)] = &[
-    ("{{ printf \"%v|%s|%d\" .Values.huge .Values.huge .Values.neg }}", "[1.23456789012e+11|%!s(float64=1.23456789012e+11)|%!d(float64=-3)]"),
-    ("{{ printf \"%5.1f|%-8v|%08.3f|%+.2e\" .Values.fl .Values.s .Values.fl .Values.fl }}", "[  2.8|hello   |0002.750|+2.75e+00]"),
+    (
+        "{{ printf \"%v|%s|%d\" .Values.huge .Values.huge .Values.neg }}",
+        "[1.23456789012e+11|%!s(float64=1.23456789012e+11)|%!d(float64=-3)]",
+    ),
+    (
+        "{{ printf \"%5.1f|%-8v|%08.3f|%+.2e\" .Values.fl .Values.s .Values.fl .Values.fl }}",
+        "[  2.8|hello   |0002.750|+2.75e+00]",
+    ),
     ("{{ printf \"%x|%X|%o|%q|%c\" .Values.s 3054 8 65 9731 }}", "[68656c6c6f|BEE|10|'A'|☃]"),
     ("{{ printf \"%v %v\" .Values.m .Values.l }}", "[map[x:1 z:two] [1 2.5 x]]"),
     ("{{ printf \"%s\" .Values.m }}", "[map[x:%!s(float64=1) z:two]]"),
     ("{{ printf \"%d\" .Values.l }}", "[[%!d(float64=1) %!d(float64=2.5) %!d(string=x)]]"),
     ("{{ printf \"%t %t\" true 1 }}", "[true %!t(int=1)]"),
     ("{{ printf \"%6.2v|%.3s|%10q\" 3.14159 \"abcdef\" \"hi\" }}", "[   3.1|abc|      \"hi\"]"),
-    ("{{ printf \"%T %T %T %T %T %T\" 1 1.5 \"s\" true nil .Values.l }}", "[int float64 string bool <nil> []interface {}]"),
+    (
+        "{{ printf \"%T %T %T %T %T %T\" 1 1.5 \"s\" true nil .Values.l }}",
+        "[int float64 string bool <nil> []interface {}]",
+    ),
     ("{{ printf \"%*d|%-*d\" 5 1 4 2 }}", "[    1|2   ]"),
     ("{{ printf \"%g %g %g %g\" 100000.0 1000000.0 0.0001 0.00001 }}", "[100000 1e+06 0.0001 1e-05]"),
     ("{{ printf \"%.0f %.1f %.2f\" 2.5 0.05 1.005 }}", "[2 0.1 1.00]"),
@@ -300,8 +426,14 @@ const HELM_CASES: &[(&str, &str)] = &[
     ("{{ printf \"%v\" .Values.n }}|{{ printf \"%s\" .Values.nope }}", "[<nil>|%!s(<nil>)]"),
     ("{{ print .Values.n }}|{{ print nil nil }}|{{ print \"a\" 1 2 \"b\" }}", "[<nil>|<nil> <nil>|a1 2b]"),
     ("{{ println }}|{{ print }}|{{ printf \"\" }}", "[\n||]"),
-    ("{{ .Values.huge }} {{ 123456789012 }} {{ .Values.fl }} {{ 1e21 }} {{ 0.000001 }}", "[1.23456789012e+11 123456789012 2.75 1e+21 1e-06]"),
-    ("{{ html .Values.m }} {{ js \"\\u2028é\\x01\" }} {{ urlquery \"é ~\" 1 }}", "[map[x:1 z:two] \\u2028é\\u0001 %C3%A9+~1]"),
+    (
+        "{{ .Values.huge }} {{ 123456789012 }} {{ .Values.fl }} {{ 1e21 }} {{ 0.000001 }}",
+        "[1.23456789012e+11 123456789012 2.75 1e+21 1e-06]",
+    ),
+    (
+        "{{ html .Values.m }} {{ js \"\\u2028é\\x01\" }} {{ urlquery \"é ~\" 1 }}",
+        "[map[x:1 z:two] \\u2028é\\u0001 %C3%A9+~1]",
+    ),
     ("{{ html 1 2 }} {{ js nil }} {{ urlquery }}", "[1 2 \\u003Cno value\\u003E ]"),
     ("{{- \" x \" -}}", "[ x ]"),
     ("a {{- 1 }} b {{ 2 -}} c", "[a1 b 2c]"),
@@ -312,72 +444,165 @@ const HELM_CASES: &[(&str, &str)] = &[
     ("{{ if or .Values.e .Values.nope }}x{{ else }}y{{ end }}", "[y]"),
     ("{{ and .Values.s .Values.t }} {{ or .Values.e .Values.f }} {{ and 1 .Values.l }}", "[true false [1 2.5 x]]"),
     ("{{ not 0 }} {{ not \"\" }} {{ not .Values.m }} {{ not nil }}", "[true true false true]"),
-    ("{{ eq .Values.s \"hello\" }} {{ eq .Values.a 1.0 }} {{ eq nil nil }} {{ ne .Values.nope \"x\" }}", "[true true true true]"),
-    ("{{ eq .Values.l .Values.l }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <eq .Values.l .Values.l>: error calling eq: non-comparable type [%!s(float64=1) %!s(float64=2.5) x]: []interface {}"),
-    ("{{ eq .Values.m \"x\" }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <eq .Values.m \"x\">: error calling eq: incompatible types for comparison"),
-    ("{{ lt .Values.nope 1 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <lt .Values.nope 1>: error calling lt: invalid type for comparison"),
-    ("{{ lt 1 1.5 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <lt 1 1.5>: error calling lt: incompatible types for comparison"),
-    ("{{ eq 1 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <eq 1>: error calling eq: missing argument for comparison"),
+    (
+        "{{ eq .Values.s \"hello\" }} {{ eq .Values.a 1.0 }} {{ eq nil nil }} {{ ne .Values.nope \"x\" }}",
+        "[true true true true]",
+    ),
+    (
+        "{{ eq .Values.l .Values.l }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <eq .Values.l .Values.l>: error calling eq: non-comparable type [%!s(float64=1) %!s(float64=2.5) x]: []interface {}",
+    ),
+    (
+        "{{ eq .Values.m \"x\" }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <eq .Values.m \"x\">: error calling eq: incompatible types for comparison",
+    ),
+    (
+        "{{ lt .Values.nope 1 }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <lt .Values.nope 1>: error calling lt: invalid type for comparison",
+    ),
+    (
+        "{{ lt 1 1.5 }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <lt 1 1.5>: error calling lt: incompatible types for comparison",
+    ),
+    (
+        "{{ eq 1 }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <eq 1>: error calling eq: missing argument for comparison",
+    ),
     ("{{ ge .Values.fl 2.75 }} {{ gt \"b\" \"a\" }} {{ le 3 2 }}", "[true true false]"),
-    ("{{ index .Values.l -1 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.l -1>: error calling index: index out of range: -1"),
-    ("{{ index .Values.m 1 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.m 1>: error calling index: value has type int; should be string"),
-    ("{{ index .Values.m nil }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.m nil>: error calling index: value is nil; should be of type string"),
+    (
+        "{{ index .Values.l -1 }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.l -1>: error calling index: index out of range: -1",
+    ),
+    (
+        "{{ index .Values.m 1 }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.m 1>: error calling index: value has type int; should be string",
+    ),
+    (
+        "{{ index .Values.m nil }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.m nil>: error calling index: value is nil; should be of type string",
+    ),
     ("{{ index .Values.s 1 }}", "[101]"),
-    ("{{ index .Values.t 1 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.t 1>: error calling index: can't index item of type bool"),
-    ("{{ index .Values.nope 1 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.nope 1>: error calling index: index of untyped nil"),
+    (
+        "{{ index .Values.t 1 }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.t 1>: error calling index: can't index item of type bool",
+    ),
+    (
+        "{{ index .Values.nope 1 }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <index .Values.nope 1>: error calling index: index of untyped nil",
+    ),
     ("{{ index .Values.l }}", "[[1 2.5 x]]"),
     ("{{ len .Values.e }} {{ len \"héllo\" }}", "[0 6]"),
-    ("{{ len .Values.t }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <len .Values.t>: error calling len: len of type bool"),
+    (
+        "{{ len .Values.t }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <len .Values.t>: error calling len: len of type bool",
+    ),
     ("{{ range $i, $e := .Values.l }}{{ $i }}{{ end }}", "[012]"),
     ("{{ range $i, $e := .Values.nope }}{{ $i }}{{ else }}none{{ end }}", "[none]"),
     ("{{ range .Values.m }}{{ . }}{{ end }}", "[1two]"),
-    ("{{ range $x := .Values.e }}a{{ else }}b{{ end }}", "Error: template: c/templates/t.yaml:1:23: executing \"c/templates/t.yaml\" at <.Values.e>: range can't iterate over "),
-    ("{{ range .Values.s }}{{ end }}", "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Values.s>: range can't iterate over hello"),
+    (
+        "{{ range $x := .Values.e }}a{{ else }}b{{ end }}",
+        "Error: template: c/templates/t.yaml:1:23: executing \"c/templates/t.yaml\" at <.Values.e>: range can't iterate over ",
+    ),
+    (
+        "{{ range .Values.s }}{{ end }}",
+        "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Values.s>: range can't iterate over hello",
+    ),
     ("{{ with $x := .Values.s }}{{ $x }}{{ . }}{{ end }}", "[hellohello]"),
     ("{{ with .Values.m }}{{ .x }}{{ .nope }}{{ end }}", "[1]"),
     ("{{ with .Values.f }}a{{ else with .Values.t }}b{{ . }}{{ end }}", "[btrue]"),
     ("{{ $a := 1 }}{{ range .Values.l }}{{ $a = . }}{{ end }}{{ $a }}", "[x]"),
     ("{{ $a := 1 }}{{ with .Values.s }}{{ $a := 2 }}{{ end }}{{ $a }}", "[1]"),
     ("{{ $.Values.s }} {{ $.Values.nope }}", "[hello ]"),
-    ("{{ .Values.a.b }}", "Error: template: c/templates/t.yaml:1:11: executing \"c/templates/t.yaml\" at <.Values.a.b>: can't evaluate field b in type interface {}"),
-    ("{{ .Values.t.b }}", "Error: template: c/templates/t.yaml:1:11: executing \"c/templates/t.yaml\" at <.Values.t.b>: can't evaluate field b in type interface {}"),
-    ("{{ .nope.x }}", "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <.nope.x>: nil pointer evaluating interface {}.x"),
+    (
+        "{{ .Values.a.b }}",
+        "Error: template: c/templates/t.yaml:1:11: executing \"c/templates/t.yaml\" at <.Values.a.b>: can't evaluate field b in type interface {}",
+    ),
+    (
+        "{{ .Values.t.b }}",
+        "Error: template: c/templates/t.yaml:1:11: executing \"c/templates/t.yaml\" at <.Values.t.b>: can't evaluate field b in type interface {}",
+    ),
+    (
+        "{{ .nope.x }}",
+        "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <.nope.x>: nil pointer evaluating interface {}.x",
+    ),
     ("{{ (index .Values.l 2) }} {{ (.Values.m).x }}", "[x 1]"),
-    ("{{ (\"str\").x }}", "Error: template: c/templates/t.yaml:1:5: executing \"c/templates/t.yaml\" at <\"str\">: can't evaluate field x in type string"),
-    ("{{ (1).x }}", "Error: template: c/templates/t.yaml:1:5: executing \"c/templates/t.yaml\" at <1>: can't evaluate field x in type int"),
-    ("{{ nil }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <nil>: nil is not a command"),
+    (
+        "{{ (\"str\").x }}",
+        "Error: template: c/templates/t.yaml:1:5: executing \"c/templates/t.yaml\" at <\"str\">: can't evaluate field x in type string",
+    ),
+    (
+        "{{ (1).x }}",
+        "Error: template: c/templates/t.yaml:1:5: executing \"c/templates/t.yaml\" at <1>: can't evaluate field x in type int",
+    ),
+    (
+        "{{ nil }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <nil>: nil is not a command",
+    ),
     ("{{ .Values.s | printf \"%s %s\" \"a\" }}", "[a hello]"),
-    ("{{ \"a\" | .Values.s }}", "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Values.s>: s is not a method but has arguments"),
-    ("{{ \"a\" | $ }}", "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <$>: can't give argument to non-function $"),
-    ("{{ .Values.s 1 }}", "Error: template: c/templates/t.yaml:1:11: executing \"c/templates/t.yaml\" at <.Values.s>: s is not a method but has arguments"),
+    (
+        "{{ \"a\" | .Values.s }}",
+        "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Values.s>: s is not a method but has arguments",
+    ),
+    (
+        "{{ \"a\" | $ }}",
+        "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <$>: can't give argument to non-function $",
+    ),
+    (
+        "{{ .Values.s 1 }}",
+        "Error: template: c/templates/t.yaml:1:11: executing \"c/templates/t.yaml\" at <.Values.s>: s is not a method but has arguments",
+    ),
     ("{{ template \"hello\" }}", "[hi ]"),
     ("{{ template \"hello\" \"x\" | printf }}", "[hi x]"),
     ("{{ define \"x\" }}X{{ end }}", "[]"),
     ("{{ block \"blk\" . }}in{{ end }}", "[in]"),
     ("{{ include \"hello\" .Values.s | printf \"%q\" }}", "[\"hi hello\"]"),
-    ("{{ include \"hello\" }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <include>: wrong number of args for include: want 2 got 1"),
-    ("{{ include }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <include>: wrong number of args for include: want 2 got 0"),
-    ("{{ include 1 2 }}", "Error: template: c/templates/t.yaml:1:12: executing \"c/templates/t.yaml\" at <1>: expected string; found 1"),
+    (
+        "{{ include \"hello\" }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <include>: wrong number of args for include: want 2 got 1",
+    ),
+    (
+        "{{ include }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <include>: wrong number of args for include: want 2 got 0",
+    ),
+    (
+        "{{ include 1 2 }}",
+        "Error: template: c/templates/t.yaml:1:12: executing \"c/templates/t.yaml\" at <1>: expected string; found 1",
+    ),
     ("{{ required \"r\" .Values.f }}{{ required \"r\" .Values.a }}", "[false1]"),
     ("{{ required \"r\" \"\" }}", "Error: execution error at (c/templates/t.yaml:1:4): r"),
-    ("{{ required \"r\" }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <required>: wrong number of args for required: want 2 got 1"),
+    (
+        "{{ required \"r\" }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <required>: wrong number of args for required: want 2 got 1",
+    ),
     ("{{ fail \"f1\" }}", "Error: execution error at (c/templates/t.yaml:1:4): f1"),
-    ("{{ fail 3 }}", "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <3>: expected string; found 3"),
+    (
+        "{{ fail 3 }}",
+        "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <3>: expected string; found 3",
+    ),
     ("{{ tpl \"{{ .Values.s }}\" $ }}", "[hello]"),
     ("{{ tpl \"{{ $.Values.s }}\" $ }}", "[hello]"),
     ("{{ tpl \"{{ .Template.Name }}|{{ .Template.BasePath }}\" $ }}", "[c/templates/t.yaml|c/templates]"),
     ("{{ tpl \"{{ .nope }}\" $ }}", "[]"),
     ("{{ tpl \"{{ include \\\"hello\\\" 1 }}\" $ }}", "[hi 1]"),
-    ("{{ tpl \"{{ define \\\"hello\\\" }}H{{ end }}{{ include \\\"hello\\\" 1 }}\" $ }}{{ include \"hello\" 2 }}", "[Hhi 2]"),
+    (
+        "{{ tpl \"{{ define \\\"hello\\\" }}H{{ end }}{{ include \\\"hello\\\" 1 }}\" $ }}{{ include \"hello\" 2 }}",
+        "[Hhi 2]",
+    ),
     ("{{ tpl .Values.s .Values }}", "[hello]"),
     ("{{ tpl \"{{ fail \\\"in tpl\\\" }}\" . }}", "Error: execution error at (c/templates/t.yaml:1:4): in tpl"),
     ("{{ tpl \"{{ template \\\"hello\\\" 1 }}\" . }}", "[hi 1]"),
     ("{{ lookup \"v1\" \"Secret\" \"ns\" \"x\" | len }}", "[0]"),
-    ("{{ 'a' }} {{ '\n' }} {{ '\\'' }}", "Error: parse error at (c/templates/t.yaml:1): unterminated character constant"),
+    (
+        "{{ 'a' }} {{ '\n' }} {{ '\\'' }}",
+        "Error: parse error at (c/templates/t.yaml:1): unterminated character constant",
+    ),
     ("{{ \"\\x41\\u00e9\\101\" }}", "[AéA]"),
     ("{{ 1_000 }} {{ 0b101 }} {{ 0o17 }} {{ 0x_1F }}", "[1000 5 15 31]"),
     ("{{ 9223372036854775807 }}", "[9223372036854775807]"),
-    ("{{ 9223372036854775808 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <9223372036854775808>: 9223372036854775808 overflows int"),
+    (
+        "{{ 9223372036854775808 }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <9223372036854775808>: 9223372036854775808 overflows int",
+    ),
     ("{{ -9223372036854775808 }}", "[-9223372036854775808]"),
     ("{{ 1.5e300 }} {{ .5 }} {{ -0.0 }}", "[1.5e+300 0.5 -0]"),
     ("{{ 3 | printf \"%d\" 4 }}", "[4%!(EXTRA int=3)]"),
@@ -391,14 +616,26 @@ const HELM_CASES: &[(&str, &str)] = &[
     ("{{ range }}{{ end }}", "Error: parse error at (c/templates/t.yaml:1): missing value for range"),
     ("{{ with }}{{ end }}", "Error: parse error at (c/templates/t.yaml:1): missing value for with"),
     ("{{ .Values.s | 3 }}", "Error: parse error at (c/templates/t.yaml:1): non executable command in pipeline stage 2"),
-    ("{{ \"a\" \"b\" }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <\"a\">: can't give argument to non-function \"a\""),
-    ("{{ 1 2 }}", "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <1>: can't give argument to non-function 1"),
-    ("{{ .Values.s | nil }}", "Error: parse error at (c/templates/t.yaml:1): non executable command in pipeline stage 2"),
+    (
+        "{{ \"a\" \"b\" }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <\"a\">: can't give argument to non-function \"a\"",
+    ),
+    (
+        "{{ 1 2 }}",
+        "Error: template: c/templates/t.yaml:1:4: executing \"c/templates/t.yaml\" at <1>: can't give argument to non-function 1",
+    ),
+    (
+        "{{ .Values.s | nil }}",
+        "Error: parse error at (c/templates/t.yaml:1): non executable command in pipeline stage 2",
+    ),
     ("{{ ( }}", "Error: parse error at (c/templates/t.yaml:1): unclosed left paren"),
     ("{{ ) }}", "Error: parse error at (c/templates/t.yaml:1): unexpected right paren"),
     ("{{ a. }}", "Error: parse error at (c/templates/t.yaml:1): function \"a\" not defined"),
     ("{{ .a.b. }}", "Error: parse error at (c/templates/t.yaml:1): unexpected <.> in operand"),
-    ("{{ $x = 1 }}", "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <1>: undefined variable: $x"),
+    (
+        "{{ $x = 1 }}",
+        "Error: template: c/templates/t.yaml:1:9: executing \"c/templates/t.yaml\" at <1>: undefined variable: $x",
+    ),
     ("{{ \"unterminated }}", "Error: parse error at (c/templates/t.yaml:1): unterminated quoted string"),
     ("{{ `raw }}", "Error: parse error at (c/templates/t.yaml:1): unterminated raw quoted string"),
     ("{{ 'ab' }}", "Error: parse error at (c/templates/t.yaml:1): 'ab'"),
@@ -406,12 +643,24 @@ const HELM_CASES: &[(&str, &str)] = &[
     ("{{ 3.14.15 }}", "Error: parse error at (c/templates/t.yaml:1): unexpected \".15\" in operand"),
     ("{{ 0x }}", "Error: parse error at (c/templates/t.yaml:1): \"0x\""),
     ("{{ .Values.s := 3 }}", "Error: parse error at (c/templates/t.yaml:1): unexpected \":=\" in operand"),
-    ("{{ $x := 1 2 }}", "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <1>: can't give argument to non-function 1"),
-    ("{{ range $a, $b, $c := .Values.l }}{{ end }}", "Error: parse error at (c/templates/t.yaml:1): too many declarations in range"),
+    (
+        "{{ $x := 1 2 }}",
+        "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <1>: can't give argument to non-function 1",
+    ),
+    (
+        "{{ range $a, $b, $c := .Values.l }}{{ end }}",
+        "Error: parse error at (c/templates/t.yaml:1): too many declarations in range",
+    ),
     ("{{ template }}", "Error: parse error at (c/templates/t.yaml:1): unexpected \"}}\" in template clause"),
-    ("{{ template \"x\" }}", "Error: template: c/templates/t.yaml:1:13: executing \"c/templates/t.yaml\" at <{{template \"x\"}}>: template \"x\" not defined"),
+    (
+        "{{ template \"x\" }}",
+        "Error: template: c/templates/t.yaml:1:13: executing \"c/templates/t.yaml\" at <{{template \"x\"}}>: template \"x\" not defined",
+    ),
     ("{{ define \"q\" }}{{ end }}", "[]"),
-    ("{{ if 1 }}{{ else }}{{ else }}{{ end }}", "Error: parse error at (c/templates/t.yaml:1): expected end; found {{else}}"),
+    (
+        "{{ if 1 }}{{ else }}{{ else }}{{ end }}",
+        "Error: parse error at (c/templates/t.yaml:1): expected end; found {{else}}",
+    ),
     ("{{ end", "Error: parse error at (c/templates/t.yaml:1): bad character U+005D ']'"),
     ("{{ printf \"%s\"", "Error: parse error at (c/templates/t.yaml:1): unexpected \"]\" in operand"),
     ("{{ /* bad comment */ }}", "Error: parse error at (c/templates/t.yaml:1): unexpected \"/\" in command"),
@@ -422,12 +671,24 @@ const HELM_CASES: &[(&str, &str)] = &[
     ("}}", "[}}]"),
     ("{{ .Values.s }}{{ .Values.nope.x", "Error: parse error at (c/templates/t.yaml:1): bad character U+005D ']'"),
     ("x\ny\n{{ if }}", "Error: parse error at (c/templates/t.yaml:3): missing value for if"),
-    ("x\ny\n  {{ .Values.nope.x }}", "Error: template: c/templates/t.yaml:3:12: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x"),
+    (
+        "x\ny\n  {{ .Values.nope.x }}",
+        "Error: template: c/templates/t.yaml:3:12: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x",
+    ),
     ("{{ .Values.m.z }}{{ .Values.m }}", "[twomap[x:1 z:two]]"),
     ("{{ if .Values.a }}\nfoo\n", "Error: parse error at (c/templates/t.yaml:3): unexpected EOF"),
-    ("line1\n{{ .Values.s\n| printf \"%s\" 1 }}\n{{ nope }}", "Error: parse error at (c/templates/t.yaml:4): function \"nope\" not defined"),
-    ("line1\n{{ .Values.s\n| printf \"%s\" 1 }}\n{{ .Values.nope.x }}", "Error: template: c/templates/t.yaml:4:10: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x"),
-    ("{{ \"a\" }}\n\n{{ $x := 1 }}\n{{ $y }}", "Error: parse error at (c/templates/t.yaml:4): undefined variable \"$y\""),
+    (
+        "line1\n{{ .Values.s\n| printf \"%s\" 1 }}\n{{ nope }}",
+        "Error: parse error at (c/templates/t.yaml:4): function \"nope\" not defined",
+    ),
+    (
+        "line1\n{{ .Values.s\n| printf \"%s\" 1 }}\n{{ .Values.nope.x }}",
+        "Error: template: c/templates/t.yaml:4:10: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x",
+    ),
+    (
+        "{{ \"a\" }}\n\n{{ $x := 1 }}\n{{ $y }}",
+        "Error: parse error at (c/templates/t.yaml:4): undefined variable \"$y\"",
+    ),
     ("{{- range .Values.l }}\n  - {{ . }}\n{{- end }}", "[\n  - 1\n  - 2.5\n  - x]"),
     ("{{ range $k, $v := .Values.m -}}\n{{ $k }}: {{ $v }}\n{{ end -}}", "[x: 1\nz: two\n]"),
     ("a\n{{- /* multi\nline */ -}}\nb", "[ab]"),
@@ -438,11 +699,61 @@ const HELM_CASES: &[(&str, &str)] = &[
     ("{{ range $i, $_ := .Values.l }}{{ if $i }},{{ end }}{{ $i }}{{ end }}", "[0,1,2]"),
     ("{{ define \"local\" }}L{{ . }}{{ end }}{{ template \"local\" 5 }}", "[L5]"),
     ("{{ (printf \"%s\" \"a\") }}", "[a]"),
-    ("{{ printf \"%s\" (printf \"%s\" .Values.nope.x) }}", "Error: template: c/templates/t.yaml:1:36: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x"),
+    (
+        "{{ printf \"%s\" (printf \"%s\" .Values.nope.x) }}",
+        "Error: template: c/templates/t.yaml:1:36: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x",
+    ),
     ("{{ .Values.l | len | printf \"%d items\" }}", "[3 items]"),
     ("{{ \"x\" | printf \"%s %s\" \"y\" | printf \"[%s]\" }}", "[[y x]]"),
     ("{{ if not (eq .Values.s \"a\") }}ne{{ end }}", "[ne]"),
     ("{{ if and (ne .Values.s \"a\") (gt (len .Values.l) 2) }}ok{{ end }}", "[ok]"),
+    (
+        "{{ define \"a\" }}x{{ end }}{{ define \"a\" }}y{{ end }}",
+        "Error: parse error at (c/templates/t.yaml:1): multiple definition of template \"a\"",
+    ),
+    ("{{ define \"a\" }}x{{ end }}{{ define \"a\" }} {{ end }}{{ template \"a\" }}", "[x]"),
+    (
+        "{{ if .Values.a }}\n{{ else }}\n{{ end }}\n{{ range .Values.l }}\n{{ .x }\n{{ end }}",
+        "Error: parse error at (c/templates/t.yaml:5): unexpected \"}\" in operand",
+    ),
+    (
+        "{{ printf \"%s\"\n  \"a\"\n  .Values.nope.x }}",
+        "Error: template: c/templates/t.yaml:3:9: executing \"c/templates/t.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x",
+    ),
+    ("{{ with .Values.m }}{{ $.Values.s }}{{ .z }}{{ end }}", "[hellotwo]"),
+    ("{{ range $i, $v := .Values.ten }}{{ if gt $i 2 }}{{ break }}{{ end }}{{ $i }}{{ end }}", "[012]"),
+    ("{{ range .Values.m }}{{ continue }}x{{ end }}y", "[y]"),
+    ("{{ block \"b2\" \"dd\" }}{{ . }}{{ end }}{{ template \"b2\" \"ee\" }}", "[ddee]"),
+    ("{{ else if }}", "Error: parse error at (c/templates/t.yaml:1): unexpected {{else}}"),
+    ("{{ if 1 }}{{ else if }}{{ end }}", "Error: parse error at (c/templates/t.yaml:1): missing value for if"),
+    (
+        "{{ if 1 }}{{ else with 2 }}{{ . }}{{ end }}",
+        "Error: parse error at (c/templates/t.yaml:1): unexpected <with> in input",
+    ),
+    ("{{ with 0 }}{{ else with 2 }}{{ . }}{{ end }}", "[2]"),
+    (
+        "{{ range .Values.l }}{{ else }}{{ else }}{{ end }}",
+        "Error: parse error at (c/templates/t.yaml:1): expected end; found {{else}}",
+    ),
+    (
+        "{{ template \"hello\" 1 2 }}",
+        "Error: template: c/templates/t.yaml:1:21: executing \"c/templates/t.yaml\" at <1>: can't give argument to non-function 1",
+    ),
+    ("{{ define \"x\" }}{{ if 1 }}{{ end }}", "Error: parse error at (c/templates/t.yaml:1): unexpected EOF"),
+    ("{{ .Values.s | printf \"%s\" | len }}", "[5]"),
+    ("{{ (.Values.s) }}{{ ($).Values.s }}", "[hellohello]"),
+    (
+        "{{ $.Values.nope.x }}",
+        "Error: template: c/templates/t.yaml:1:5: executing \"c/templates/t.yaml\" at <$.Values.nope.x>: nil pointer evaluating interface {}.x",
+    ),
+    ("x\n{{ .Values.s\n\n", "Error: parse error at (c/templates/t.yaml:4): unexpected \"]\" in operand"),
+    ("x\n{{ \"abc\n}}", "Error: parse error at (c/templates/t.yaml:2): unterminated quoted string"),
+    (
+        "x\n{{ (.Values.s\n\n }}",
+        "Error: parse error at (c/templates/t.yaml:4): unclosed left paren in action started at c/templates/t.yaml:2",
+    ),
+    ("{{ if .Values.s }}\nx\n{{ else }}\n", "Error: parse error at (c/templates/t.yaml:4): unexpected EOF"),
+    ("{{ .Values.s | printf \"%s %s\" (printf \"%d\" 1\n) }}", "[1 hello]"),
 ];
 
 #[test]
@@ -474,7 +785,9 @@ impl value::Object for FakeObject {
     }
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         match (self.type_name, name) {
-            ("chartutil.VersionSet", "Has") => Some(Ok(Value::Bool(args.first().and_then(Value::as_str) == Some("v1")))),
+            ("chartutil.VersionSet", "Has") => {
+                Some(Ok(Value::Bool(args.first().and_then(Value::as_str) == Some("v1"))))
+            }
             _ => None,
         }
     }
@@ -502,17 +815,41 @@ fn objects_expose_fields_and_methods_like_helm() {
     top.insert("Chart".into(), object("*chart.Metadata", vec![("Name", Value::str("c"))], "{c}"));
     let kube = object("chartutil.KubeVersion", vec![("Major", Value::str("1"))], "v1.32.0");
     let apis = object("chartutil.VersionSet", vec![], "[v1]");
-    top.insert("Capabilities".into(), object("*chartutil.Capabilities", vec![("KubeVersion", kube), ("APIVersions", apis)], "&{}"));
+    top.insert(
+        "Capabilities".into(),
+        object("*chartutil.Capabilities", vec![("KubeVersion", kube), ("APIVersions", apis)], "&{}"),
+    );
     let data = Value::map(top);
     let cases = [
-        ("{{ .Chart.Name }} {{ .Capabilities.APIVersions.Has \"v1\" }} {{ .Capabilities.APIVersions.Has \"nope/v9\" }}", "[c true false]"),
-        ("{{ .Chart.Nope }}", "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <.Chart.Nope>: can't evaluate field Nope in type interface {}"),
-        ("{{ .Capabilities.KubeVersion.Nope }}", "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Capabilities.KubeVersion.Nope>: can't evaluate field Nope in type chartutil.KubeVersion"),
-        ("{{ .Capabilities.APIVersions.Has }}", "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Capabilities.APIVersions.Has>: wrong number of args for Has: want 1 got 0"),
-        ("{{ .Capabilities.APIVersions.Has \"a\" \"b\" }}", "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Capabilities.APIVersions.Has>: wrong number of args for Has: want 1 got 2"),
-        ("{{ .Capabilities.APIVersions.Has 1 }}", "Error: template: c/templates/t.yaml:1:34: executing \"c/templates/t.yaml\" at <1>: expected string; found 1"),
+        (
+            "{{ .Chart.Name }} {{ .Capabilities.APIVersions.Has \"v1\" }} {{ .Capabilities.APIVersions.Has \"nope/v9\" }}",
+            "[c true false]",
+        ),
+        (
+            "{{ .Chart.Nope }}",
+            "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <.Chart.Nope>: can't evaluate field Nope in type interface {}",
+        ),
+        (
+            "{{ .Capabilities.KubeVersion.Nope }}",
+            "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Capabilities.KubeVersion.Nope>: can't evaluate field Nope in type chartutil.KubeVersion",
+        ),
+        (
+            "{{ .Capabilities.APIVersions.Has }}",
+            "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Capabilities.APIVersions.Has>: wrong number of args for Has: want 1 got 0",
+        ),
+        (
+            "{{ .Capabilities.APIVersions.Has \"a\" \"b\" }}",
+            "Error: template: c/templates/t.yaml:1:17: executing \"c/templates/t.yaml\" at <.Capabilities.APIVersions.Has>: wrong number of args for Has: want 1 got 2",
+        ),
+        (
+            "{{ .Capabilities.APIVersions.Has 1 }}",
+            "Error: template: c/templates/t.yaml:1:34: executing \"c/templates/t.yaml\" at <1>: expected string; found 1",
+        ),
         ("{{ \"v1\" | .Capabilities.APIVersions.Has }}", "[true]"),
-        ("{{ .Chart.Name \"x\" }}", "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <.Chart.Name>: Name has arguments but cannot be invoked as function"),
+        (
+            "{{ .Chart.Name \"x\" }}",
+            "Error: template: c/templates/t.yaml:1:10: executing \"c/templates/t.yaml\" at <.Chart.Name>: Name has arguments but cannot be invoked as function",
+        ),
         ("{{ .Capabilities.KubeVersion }} {{ .Capabilities.KubeVersion.Major }}", "[v1.32.0 1]"),
     ];
     let mut failures = Vec::new();
@@ -562,6 +899,7 @@ fn segments_point_at_the_writing_node() {
         file: FileId(file),
         pos: Pos { line, column, offset: 0 },
         values_paths: paths.iter().map(|p| p.iter().map(|s| s.to_string()).collect()).collect(),
+        literal: false,
     };
     let expected = [
         seg(0, 2, 1, 1, &[]),
@@ -576,7 +914,159 @@ fn segments_point_at_the_writing_node() {
         seg(50, 2, 4, 22, &[]),
         seg(54, 2, 5, 22, &[]),
     ];
-    let got: Vec<_> = out.segments.iter().map(|s| (s.offset, s.file, s.pos.line, s.pos.column, s.values_paths.clone())).collect();
-    let want: Vec<_> = expected.iter().map(|s| (s.offset, s.file, s.pos.line, s.pos.column, s.values_paths.clone())).collect();
+    // Literal template text (copied verbatim) versus an action's output.
+    let literal = [true, false, true, false, true, true, false, true, false, true, true];
+    let got: Vec<_> = out.segments.iter().map(|s| (s.offset, s.file, s.pos.line, s.pos.column, s.values_paths.clone(), s.literal)).collect();
+    let want: Vec<_> = expected
+        .iter()
+        .zip(literal)
+        .map(|(s, literal)| (s.offset, s.file, s.pos.line, s.pos.column, s.values_paths.clone(), literal))
+        .collect();
     assert_eq!(got, want);
+}
+
+/// A realistic deployment with helpers, rendered by `helm template rel` (v3.17.2) from the same
+/// files; the output must match byte for byte.
+#[test]
+fn realistic_deployment_matches_helm() {
+    let helpers = r#"{{- define "app.name" -}}{{ or .Values.nameOverride .Release.Name }}{{- end }}
+{{- define "app.fullname" -}}{{ printf "%s-%s" .Release.Name "app" }}{{- end }}
+{{- define "app.labels" -}}
+app.kubernetes.io/name: {{ include "app.fullname" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- range $k, $v := .Values.labels }}
+{{ $k }}: {{ $v }}
+{{- end }}
+{{- end }}"#;
+    let deployment = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "app.fullname" . }}
+  labels:
+    {{- include "app.labels" . }}
+spec:
+  replicas: {{ .Values.replicas }}
+  template:
+    spec:
+      containers:
+        - name: {{ include "app.name" . }}
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+          env:
+          {{- range .Values.env }}
+            - name: {{ .name }}
+              value: {{ printf "%q" .value }}
+          {{- end }}
+          {{- with .Values.resources }}
+          resources:
+            limits:
+              cpu: {{ .cpu }}
+              memory: {{ .memory }}
+          {{- end }}
+          {{- if and .Values.probe (eq .Values.probe.kind "http") }}
+          livenessProbe:
+            httpGet:
+              path: {{ .Values.probe.path }}
+              port: {{ index .Values.ports 0 }}
+          {{- end }}
+"#;
+    let mut set = Templates::new();
+    assert!(set.add("app/templates/_helpers.tpl", helpers, FileId(0)).is_ok());
+    let added = set.add("app/templates/deployment.yaml", deployment, FileId(1));
+    assert!(added.is_ok(), "{added:?}");
+    let values = serde_json::json!({
+        "replicas": 3, "image": {"repository": "nginx", "tag": "1.27"},
+        "labels": {"team": "core", "tier": "web"},
+        "env": (0..20).map(|i| serde_json::json!({"name": format!("VAR_{i}"), "value": format!("value-{i}")})).collect::<Vec<_>>(),
+        "resources": {"cpu": "500m", "memory": "256Mi"}, "probe": {"kind": "http", "path": "/healthz"}, "ports": [8080]
+    });
+    let mut top = Map::new();
+    top.insert("Values".into(), from_json(&values));
+    let mut release = Map::new();
+    release.insert("Name".into(), Value::str("rel"));
+    top.insert("Release".into(), Value::map(release));
+    let data = Value::map(top);
+    let out = set.execute("app/templates/deployment.yaml", &data).map(|o| o.text).map_err(|e| e.message);
+    assert_eq!(out.as_deref(), Ok(HELM_DEPLOYMENT));
+}
+
+const HELM_DEPLOYMENT: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: rel-app
+  labels:app.kubernetes.io/name: rel-app
+app.kubernetes.io/instance: rel
+team: core
+tier: web
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+        - name: rel
+          image: "nginx:1.27"
+          env:
+            - name: VAR_0
+              value: "value-0"
+            - name: VAR_1
+              value: "value-1"
+            - name: VAR_2
+              value: "value-2"
+            - name: VAR_3
+              value: "value-3"
+            - name: VAR_4
+              value: "value-4"
+            - name: VAR_5
+              value: "value-5"
+            - name: VAR_6
+              value: "value-6"
+            - name: VAR_7
+              value: "value-7"
+            - name: VAR_8
+              value: "value-8"
+            - name: VAR_9
+              value: "value-9"
+            - name: VAR_10
+              value: "value-10"
+            - name: VAR_11
+              value: "value-11"
+            - name: VAR_12
+              value: "value-12"
+            - name: VAR_13
+              value: "value-13"
+            - name: VAR_14
+              value: "value-14"
+            - name: VAR_15
+              value: "value-15"
+            - name: VAR_16
+              value: "value-16"
+            - name: VAR_17
+              value: "value-17"
+            - name: VAR_18
+              value: "value-18"
+            - name: VAR_19
+              value: "value-19"
+          resources:
+            limits:
+              cpu: 500m
+              memory: 256Mi
+          livenessProbe:
+            httpGet:
+              path: /healthz
+              port: 8080
+"#;
+
+#[test]
+fn template_sets_are_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Templates>();
+    let mut set = Templates::new();
+    assert!(set.add("t", "{{ .Values.s }}", FileId(0)).is_ok());
+    let set = &set;
+    let data = context();
+    let outputs: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            (0..4).map(|_| scope.spawn(|| set.execute("t", &data).map(|o| o.text).unwrap_or_default())).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
+    assert_eq!(outputs, vec!["hello"; 4]);
 }

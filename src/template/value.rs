@@ -52,6 +52,10 @@ pub trait Object: Send + Sync + std::fmt::Debug {
     }
     /// What Go's `fmt` `%v` prints for it (a `String()` method, or the struct dump).
     fn format_v(&self) -> String;
+    /// For a named Go map type (Helm's `.Files`): its entries, so `range` can iterate over it.
+    fn map_entries(&self) -> Option<Map> {
+        None
+    }
 }
 
 impl Value {

@@ -32,7 +32,10 @@ pub struct Coalesced {
 pub fn merge_overrides(files: &[Node]) -> Node {
     let mut merged = Node { value: NodeValue::Map(Vec::new()), file: FileId::default(), span: Span::default() };
     for file in files {
-        merged = merge_maps(merged, file.clone());
+        // A file that is not a mapping has nothing to merge (`load_values` never returns one).
+        if matches!(file.value, NodeValue::Map(_)) {
+            merged = merge_maps(merged, file.clone());
+        }
     }
     merged
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::template::value::{Map, Value};
-use crate::yaml::{Node, NodeValue};
+use crate::yaml::{Key, Node, NodeValue};
 
 /// What a template sees for `node`: Helm's JSON round trip makes every number a `float64`.
 pub fn to_template_value(node: &Node) -> Value {
@@ -48,4 +48,14 @@ pub fn lookup<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
         };
     }
     Some(current)
+}
+
+/// The mapping entry at `path` with its key (for pointing at `key:` rather than at the value);
+/// `None` when the path is empty, missing, or ends inside a sequence.
+pub fn lookup_entry<'a>(node: &'a Node, path: &[&str]) -> Option<(&'a Key, &'a Node)> {
+    let (last, parents) = path.split_last()?;
+    match &lookup(node, parents)?.value {
+        NodeValue::Map(entries) => entries.iter().find(|(k, _)| k.name == *last).map(|(k, v)| (k, v)),
+        _ => None,
+    }
 }

@@ -10,7 +10,7 @@ mod convert;
 mod tests;
 
 pub use coalesce::{CoalesceWarning, Coalesced, coalesce, merge_overrides};
-pub use convert::{lookup, node_to_json, to_template_value};
+pub use convert::{lookup, lookup_entry, node_to_json, to_template_value};
 
 use crate::source::{FileId, Pos};
 use crate::yaml::{self, Node, NodeValue, YamlError};

@@ -78,7 +78,10 @@ fn coalesced_values_equal_helm() {
         r#"{"debug":null,"extra":null,"image":{"pullPolicy":"Always","repository":"nginx","tag":"1.26"},"ingress":{"enabled":true,"hosts":["b.example.com","c.example.com"],"tls":{"enabled":true,"nothing":null}},"mode":{"a":"b"},"newnull":null,"nodeSelector":"oops","ports":[8080],"replicas":3,"resources":{"limits":{"cpu":"100m","extra":null}},"tolerations":{"x":1}}"#
     );
     let messages: Vec<&str> = result.warnings.iter().map(|w| w.message.as_str()).collect();
-    assert_eq!(messages, ["skipped value for web.tolerations: Not a table.", "skipped value for web.mode: Not a table."]);
+    assert_eq!(
+        messages,
+        ["skipped value for web.tolerations: Not a table.", "skipped value for web.mode: Not a table."]
+    );
     assert_eq!(result.warnings[0].at.file, OVERRIDE2_FILE);
     assert_eq!(result.warnings[0].at.span.start.line, 13);
     assert_eq!(result.warnings[0].ignored.file, DEFAULTS_FILE);
@@ -101,9 +104,10 @@ fn every_value_keeps_the_origin_that_won() {
     assert!(lookup(&values, &["resources", "requests"]).is_none());
     assert!(lookup(&values, &["resources", "limits", "memory"]).is_none());
     // Keys keep their own spans too.
-    let NodeValue::Map(entries) = &lookup(&values, &["image"]).unwrap().value else { panic!() };
-    let (tag_key, _) = entries.iter().find(|(k, _)| k.name == "tag").unwrap();
+    let (tag_key, tag) = lookup_entry(&values, &["image", "tag"]).unwrap();
     assert_eq!(tag_key.span.start, Pos { line: 2, column: 3, offset: 9 });
+    assert_eq!(tag.as_str(), Some("1.26"));
+    assert!(lookup_entry(&values, &["ports", "0"]).is_none());
 }
 
 #[test]

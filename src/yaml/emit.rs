@@ -278,12 +278,20 @@ fn is_blankz(c: char) -> bool {
 /// go-yaml v2's `is_printable`: unlike libyaml it excludes every character outside the BMP.
 fn is_printable(c: char) -> bool {
     let v = c as u32;
-    v == 0x0a || (0x20..=0x7e).contains(&v) || (0xa0..=0xd7ff).contains(&v) || ((0xe000..=0xfffd).contains(&v) && v != 0xfeff)
+    v == 0x0a
+        || (0x20..=0x7e).contains(&v)
+        || (0xa0..=0xd7ff).contains(&v)
+        || ((0xe000..=0xfffd).contains(&v) && v != 0xfeff)
 }
 
 fn analyze(value: &str) -> Analysis {
     if value.is_empty() {
-        return Analysis { multiline: false, block_plain_allowed: true, single_quoted_allowed: true, block_allowed: false };
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: false,
+        };
     }
     let mut block_indicators = value.starts_with("---") || value.starts_with("...");
     let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
@@ -331,7 +339,12 @@ fn analyze(value: &str) -> Analysis {
         }
         preceded_by_whitespace = is_blankz(c);
     }
-    let mut analysis = Analysis { multiline: line_breaks, block_plain_allowed: true, single_quoted_allowed: true, block_allowed: true };
+    let mut analysis = Analysis {
+        multiline: line_breaks,
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
+    };
     if leading_space || leading_break || trailing_space || trailing_break {
         analysis.block_plain_allowed = false;
     }
@@ -546,7 +559,13 @@ impl Emitter {
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
                 let next_is_space = chars.get(i + 1) == Some(&' ');
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i + 1 != chars.len() && !next_is_space {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i != 0
+                    && i + 1 != chars.len()
+                    && !next_is_space
+                {
                     self.write_indent();
                 } else {
                     self.put(c);
@@ -572,9 +591,7 @@ impl Emitter {
                 breaks = false;
             }
         }
-        if breaks {
-            self.write_indent();
-        }
+        // Unlike later libyaml, go-yaml v2 does not indent before the closing quote.
         self.write_indicator("'", false, false, false);
         self.whitespace = false;
         self.indention = false;

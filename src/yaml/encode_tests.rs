@@ -25,10 +25,7 @@ fn assert_same(name: &str, got: &str) {
     let want = golden(name);
     if got != want {
         let first = got.lines().zip(want.lines()).position(|(g, w)| g != w);
-        panic!(
-            "{name} differs from helm at line {:?}\n--- got ---\n{got}\n--- want ---\n{want}",
-            first.map(|i| i + 1)
-        );
+        panic!("{name} differs from helm at line {:?}\n--- got ---\n{got}\n--- want ---\n{want}", first.map(|i| i + 1));
     }
 }
 
@@ -138,5 +135,75 @@ fn numbers_print_after_the_json_round_trip() {
     ];
     for (value, want) in cases {
         assert_eq!(to_yaml(&value), want, "{value:?}");
+    }
+}
+
+#[test]
+fn printing_values_matches_helm() {
+    // print.json: `{{ print $v }}` for every top-level value, from helm 3.17.2.
+    let path = format!("{}/testdata/yaml/encoding/print.json", env!("CARGO_MANIFEST_DIR"));
+    let want: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let values = values();
+    let map = values.as_map().unwrap();
+    assert_eq!(map.len(), want.len());
+    for (key, printed) in &want {
+        assert_eq!(&map[key].format_v(), printed, "{key}");
+    }
+}
+
+#[test]
+fn to_yaml_of_random_strings_matches_helm() {
+    // 400 strings built from quoting-sensitive pieces (see testdata/yaml/README.md).
+    compare_random_corpus("values.yaml", "toyaml.out");
+}
+
+#[test]
+fn to_yaml_of_random_keys_and_nesting_matches_helm() {
+    // 300 random keys with strings, lists and nested maps as values.
+    compare_random_corpus("values2.yaml", "toyaml2.out");
+}
+
+fn compare_random_corpus(values_file: &str, golden_file: &str) {
+    let dir = format!("{}/testdata/yaml/fuzz", env!("CARGO_MANIFEST_DIR"));
+    let values_text = std::fs::read_to_string(format!("{dir}/{values_file}")).unwrap();
+    let want = std::fs::read_to_string(format!("{dir}/{golden_file}")).unwrap();
+    let node = crate::values::load_values(&values_text, FileId(0)).unwrap();
+    let got = to_yaml(&crate::values::to_template_value(&node));
+    let got_lines: Vec<&str> = got.lines().collect();
+    let want_lines: Vec<&str> = want.lines().collect();
+    for (i, (g, w)) in got_lines.iter().zip(&want_lines).enumerate() {
+        assert_eq!(g, w, "line {}", i + 1);
+    }
+    assert_eq!(got, want);
+}
+
+#[test]
+fn to_json_of_random_corpus_matches_helm() {
+    let dir = format!("{}/testdata/yaml/fuzz", env!("CARGO_MANIFEST_DIR"));
+    let values_text = std::fs::read_to_string(format!("{dir}/values2.yaml")).unwrap();
+    let value = crate::values::to_template_value(&crate::values::load_values(&values_text, FileId(0)).unwrap());
+    let compact = marshal_json(&value, JsonStyle { escape_html: true, pretty: false }).unwrap();
+    assert_eq!(compact, std::fs::read_to_string(format!("{dir}/tojson2.out")).unwrap());
+    let pretty = marshal_json(&value, JsonStyle { escape_html: true, pretty: true }).unwrap();
+    assert_eq!(pretty, std::fs::read_to_string(format!("{dir}/toprettyjson2.out")).unwrap());
+}
+
+#[test]
+fn plain_scalar_resolution_matches_helm() {
+    // ~120 plain scalars (numbers in every base, YAML 1.1 words, timestamps, overflow) read
+    // from a values file, printed by toJson, toYaml and `print`; see testdata/yaml/README.md.
+    let dir = format!("{}/testdata/yaml/resolve", env!("CARGO_MANIFEST_DIR"));
+    let values_text = std::fs::read_to_string(format!("{dir}/values.yaml")).unwrap();
+    let value = crate::values::to_template_value(&crate::values::load_values(&values_text, FileId(0)).unwrap());
+    let compact = marshal_json(&value, JsonStyle { escape_html: true, pretty: false }).unwrap();
+    assert_eq!(compact, std::fs::read_to_string(format!("{dir}/tojson.out")).unwrap());
+    assert_eq!(to_yaml(&value), std::fs::read_to_string(format!("{dir}/toyaml.out")).unwrap());
+    let printed: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}/print.json")).unwrap()).unwrap();
+    let map = value.as_map().unwrap();
+    assert_eq!(map.len(), printed.len());
+    for (key, want) in &printed {
+        assert_eq!(&map[key].format_v(), want, "{key}");
     }
 }

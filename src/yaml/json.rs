@@ -175,19 +175,30 @@ pub fn unmarshal(text: &str, target: JsonTarget) -> (Value, Option<String>) {
     if let Err(syntax) = check_syntax(text.as_bytes()) {
         return (empty_target(target), Some(syntax));
     }
+    let top_kind = match text.trim_start_matches([' ', '\t', '\n', '\r']).as_bytes().first() {
+        Some(b'{') => "object",
+        Some(b'[') => "array",
+        Some(b'"') => "string",
+        Some(b't' | b'f') => "bool",
+        Some(b'n') => "null",
+        _ => "number",
+    };
+    // A top-level kind mismatch skips the value in Go, so its own errors are never seen.
+    let go_type = match (target, top_kind) {
+        (_, "null") | (JsonTarget::Any, _) | (JsonTarget::Map, "object") | (JsonTarget::List, "array") => None,
+        (JsonTarget::Map, _) => Some("map[string]interface {}"),
+        (JsonTarget::List, _) => Some("[]interface {}"),
+    };
+    if let Some(go_type) = go_type {
+        return (
+            empty_target(target),
+            Some(format!("json: cannot unmarshal {top_kind} into Go value of type {go_type}")),
+        );
+    }
     let mut decoder = Decoder { bytes: text.as_bytes(), at: 0, first_error: None };
-    let value = decoder.value();
-    let value = match (target, value) {
-        (_, Value::Nil) => empty_target(target),
-        (JsonTarget::Map, v @ Value::Map(_)) | (JsonTarget::List, v @ Value::List(_)) | (JsonTarget::Any, v) => v,
-        (JsonTarget::Map, other) => {
-            let message = format!("json: cannot unmarshal {} into Go value of type map[string]interface {{}}", json_kind(&other));
-            return (empty_target(target), Some(decoder.first_error.unwrap_or(message)));
-        }
-        (JsonTarget::List, other) => {
-            let message = format!("json: cannot unmarshal {} into Go value of type []interface {{}}", json_kind(&other));
-            return (empty_target(target), Some(decoder.first_error.unwrap_or(message)));
-        }
+    let value = match decoder.value() {
+        Value::Nil => empty_target(target),
+        value => value,
     };
     (value, decoder.first_error)
 }
@@ -197,16 +208,6 @@ fn empty_target(target: JsonTarget) -> Value {
         JsonTarget::Any => Value::Nil,
         JsonTarget::Map => Value::map(Map::new()),
         JsonTarget::List => Value::list(Vec::new()),
-    }
-}
-
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Map(_) => "object",
-        Value::List(_) => "array",
-        Value::String(_) => "string",
-        Value::Bool(_) => "bool",
-        _ => "number",
     }
 }
 
@@ -239,6 +240,9 @@ fn invalid(c: u8, context: &str) -> String {
     format!("invalid character {} {context}", quote_char(c))
 }
 
+/// Go's `encoding/json` nesting limit.
+const MAX_JSON_DEPTH: usize = 10_000;
+
 const END_OF_INPUT: &str = "unexpected end of JSON input";
 
 fn is_space(c: u8) -> bool {
@@ -265,6 +269,7 @@ fn check_syntax(b: &[u8]) -> Result<(), String> {
         skip_space(&mut i);
         let Some(&c) = b.get(i) else { return Err(END_OF_INPUT.into()) };
         match c {
+            b'{' | b'[' if stack.len() >= MAX_JSON_DEPTH => return Err(invalid(c, "exceeded max depth")),
             b'{' => {
                 i += 1;
                 skip_space(&mut i);
@@ -298,13 +303,15 @@ fn check_syntax(b: &[u8]) -> Result<(), String> {
                     match s {
                         b'"' => break,
                         b'\\' => {
-                            let Some(&e) = b.get(i) else { return Err(END_OF_INPUT.into()) };
+                            let Some(&e) = b.get(i) else { return Err(invalid(b' ', "in string escape code")) };
                             i += 1;
                             match e {
                                 b'b' | b'f' | b'n' | b'r' | b't' | b'\\' | b'/' | b'"' => {}
                                 b'u' => {
                                     for _ in 0..4 {
-                                        let Some(&h) = b.get(i) else { return Err(END_OF_INPUT.into()) };
+                                        let Some(&h) = b.get(i) else {
+                                            return Err(invalid(b' ', "in \\u hexadecimal character escape"));
+                                        };
                                         if !h.is_ascii_hexdigit() {
                                             return Err(invalid(h, "in \\u hexadecimal character escape"));
                                         }
@@ -323,7 +330,7 @@ fn check_syntax(b: &[u8]) -> Result<(), String> {
                 if c == b'-' {
                     i += 1;
                     match b.get(i) {
-                        None => return Err(END_OF_INPUT.into()),
+                        None => return Err(invalid(b' ', "in numeric literal")),
                         Some(b'0'..=b'9') => {}
                         Some(&other) => return Err(invalid(other, "in numeric literal")),
                     }
@@ -338,7 +345,7 @@ fn check_syntax(b: &[u8]) -> Result<(), String> {
                 if b.get(i) == Some(&b'.') {
                     i += 1;
                     match b.get(i) {
-                        None => return Err(END_OF_INPUT.into()),
+                        None => return Err(invalid(b' ', "after decimal point in numeric literal")),
                         Some(b'0'..=b'9') => {}
                         Some(&other) => return Err(invalid(other, "after decimal point in numeric literal")),
                     }
@@ -352,7 +359,7 @@ fn check_syntax(b: &[u8]) -> Result<(), String> {
                         i += 1;
                     }
                     match b.get(i) {
-                        None => return Err(END_OF_INPUT.into()),
+                        None => return Err(invalid(b' ', "in exponent of numeric literal")),
                         Some(b'0'..=b'9') => {}
                         Some(&other) => return Err(invalid(other, "in exponent of numeric literal")),
                     }
@@ -371,12 +378,10 @@ fn check_syntax(b: &[u8]) -> Result<(), String> {
                 };
                 let name = std::str::from_utf8(word).unwrap_or("");
                 for (k, &expected) in word.iter().enumerate().skip(1) {
-                    match b.get(i + k) {
-                        None => return Err(END_OF_INPUT.into()),
-                        Some(&got) if got == expected => {}
-                        Some(&got) => {
-                            return Err(invalid(got, &format!("in literal {name} (expecting {})", quote_char(expected))));
-                        }
+                    // At the end of input Go's scanner feeds a space, so the error names ' '.
+                    let got = b.get(i + k).copied().unwrap_or(b' ');
+                    if got != expected {
+                        return Err(invalid(got, &format!("in literal {name} (expecting {})", quote_char(expected))));
                     }
                 }
                 i += word.len();
@@ -523,7 +528,9 @@ impl Decoder<'_> {
 
     fn number(&mut self) -> Value {
         let start = self.at;
-        while self.at < self.bytes.len() && matches!(self.bytes[self.at], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+        while self.at < self.bytes.len()
+            && matches!(self.bytes[self.at], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+        {
             self.at += 1;
         }
         let text = std::str::from_utf8(&self.bytes[start..self.at]).unwrap_or("0");
@@ -531,7 +538,8 @@ impl Decoder<'_> {
             Ok(f) if f.is_finite() => Value::Float(f),
             _ => {
                 if self.first_error.is_none() {
-                    self.first_error = Some(format!("json: cannot unmarshal number {text} into Go value of type float64"));
+                    self.first_error =
+                        Some(format!("json: cannot unmarshal number {text} into Go value of type float64"));
                 }
                 Value::Nil
             }

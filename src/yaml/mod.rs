@@ -86,6 +86,7 @@ pub fn parse_documents(text: &str, file: FileId) -> Result<Vec<Node>, YamlError>
     Ok(parse::parse_documents(text, file)?)
 }
 
+
 /// Parses the first document only, ignoring the rest of the stream (as Helm 3 reads values
 /// files); an empty stream gives a `Null` node.
 pub fn parse_first_document(text: &str, file: FileId) -> Result<Node, YamlError> {

@@ -19,6 +19,8 @@ enum PendingKey {
     Name(Key),
     /// The `<<` merge key.
     Merge(Span),
+    /// A null key: an error once its value is known (Helm's message quotes the value).
+    Null(Span),
 }
 
 enum Frame {
@@ -78,16 +80,28 @@ fn error_at(message: impl Into<String>, pos: Pos) -> Failure {
 /// go-yaml v2's line quirk (0-based line for parser errors, 1-based for scanner errors, no line
 /// at all on the first line).
 fn convert_error(text: &str, err: &libyaml_safer::Error) -> Failure {
-    let problem_mark = err.problem_mark().unwrap_or_default();
-    let context_mark = err.context_mark().unwrap_or_default();
-    let mark = err.problem_mark().or(err.context_mark()).unwrap_or_default();
+    let is_scanner_error = err.kind() == libyaml_safer::ErrorKind::Scanner;
+    // A scanner error past the end of the text was caused by the line break we appended:
+    // report it where the text really ends, as libyaml reading the text itself would.
+    let at_text_end = |mark: Mark| {
+        if is_scanner_error && mark.index as usize > text.len() {
+            let last_line = text.rsplit('\n').next().unwrap_or("");
+            let mut end = mark;
+            end.index = text.len() as u64;
+            end.line = text.matches('\n').count() as u64;
+            end.column = last_line.chars().count() as u64;
+            end
+        } else {
+            mark
+        }
+    };
+    let problem_mark = at_text_end(err.problem_mark().unwrap_or_default());
+    let context_mark = at_text_end(err.context_mark().unwrap_or_default());
+    let mark = if err.problem_mark().is_some() { problem_mark } else { context_mark };
     let problem = err.problem();
     let message = if problem.is_empty() { "unknown problem parsing YAML content" } else { problem };
-    let go_line = if problem_mark.line != 0 {
-        problem_mark.line + u64::from(err.kind() == libyaml_safer::ErrorKind::Scanner)
-    } else {
-        context_mark.line
-    };
+    let go_line =
+        if problem_mark.line != 0 { problem_mark.line + u64::from(is_scanner_error) } else { context_mark.line };
     let go_text = if go_line != 0 { format!("yaml: line {go_line}: {message}") } else { format!("yaml: {message}") };
     Failure { error: YamlError { message: message.to_string(), pos: pos(text, mark) }, go_text }
 }
@@ -105,21 +119,38 @@ pub(crate) fn parse_first_document(text: &str, file: FileId) -> Result<Node, Fai
 }
 
 fn parse_stream(text: &str, file: FileId, first_only: bool) -> Result<Vec<Node>, Failure> {
-    let mut bytes = text.as_bytes();
+    // libyaml-safer 0.3.0 panics on a few inputs (a block scalar ending at the end of input
+    // without a line break, a tag followed by `,` in a flow collection). The first is avoided by
+    // giving it a final line break (and undoing its effect, see `undo_added_line_break`); this
+    // guard turns any remaining panic into an error instead of a crash.
+    match std::panic::catch_unwind(|| parse_stream_unguarded(text, file, first_only)) {
+        Ok(result) => result,
+        Err(_) => Err(error_at(
+            "the YAML parser cannot read this input (unsupported syntax)",
+            Pos { line: 1, column: 1, offset: 0 },
+        )),
+    }
+}
+
+fn parse_stream_unguarded(text: &str, file: FileId, first_only: bool) -> Result<Vec<Node>, Failure> {
+    let added_line_break = !text.is_empty() && !text.ends_with(['\n', '\r']);
+    let padded;
+    let input = if added_line_break {
+        padded = format!("{text}\n");
+        padded.as_str()
+    } else {
+        text
+    };
+    let mut bytes = input.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut bytes);
-    let mut builder = Builder {
-        file,
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        expanded: 0,
-        documents: Vec::new(),
-        root: None,
-    };
+    let mut builder =
+        Builder { file, stack: Vec::new(), anchors: HashMap::new(), expanded: 0, documents: Vec::new(), root: None };
     loop {
         let event = parser.parse().map_err(|e| convert_error(text, &e))?;
         let start = pos(text, event.start_mark);
         let end = pos(text, event.end_mark);
+        let end_index = event.end_mark.index as usize;
         match event.data {
             EventData::StreamStart { .. } => {}
             EventData::StreamEnd => break,
@@ -148,7 +179,11 @@ fn parse_stream(text: &str, file: FileId, first_only: bool) -> Result<Vec<Node>,
                 let (node, size) = (node.clone(), *size);
                 builder.finish_node(node, size, None)?;
             }
-            EventData::Scalar { anchor, tag, value, plain_implicit, style, .. } => {
+            EventData::Scalar { anchor, tag, mut value, plain_implicit, style, .. } => {
+                let is_block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+                if added_line_break && is_block && end_index > text.len() {
+                    undo_added_line_break(text, start.offset, &mut value);
+                }
                 let is_plain = style == ScalarStyle::Plain;
                 let resolved = match &tag {
                     Some(tag) => resolve::resolve_tagged(tag, &value).map_err(|m| error_at(m, start))?,
@@ -157,9 +192,10 @@ fn parse_stream(text: &str, file: FileId, first_only: bool) -> Result<Vec<Node>,
                 };
                 let is_merge_key = is_plain && tag.is_none() && value == "<<";
                 let node_value = if tag.as_deref().map(resolve::short_tag).as_deref() == Some("!!binary") {
-                    NodeValue::String(decode_binary(&value).ok_or_else(|| {
-                        error_at("!!binary value contains invalid base64 data", start)
-                    })?)
+                    NodeValue::String(
+                        decode_binary(&value)
+                            .ok_or_else(|| error_at("!!binary value contains invalid base64 data", start))?,
+                    )
                 } else {
                     resolved.into_node_value(&value)
                 };
@@ -175,14 +211,7 @@ fn parse_stream(text: &str, file: FileId, first_only: bool) -> Result<Vec<Node>,
             }
             EventData::MappingStart { anchor, .. } => {
                 builder.push(
-                    Frame::Map {
-                        entries: Vec::new(),
-                        index: HashMap::new(),
-                        pending: None,
-                        start,
-                        anchor,
-                        size: 1,
-                    },
+                    Frame::Map { entries: Vec::new(), index: HashMap::new(), pending: None, start, anchor, size: 1 },
                     start,
                 )?;
             }
@@ -251,7 +280,20 @@ impl Builder {
             Some(Frame::Map { entries, index, pending, size: total, .. }) => {
                 *total += size;
                 match pending.take() {
+                    None if node.value == NodeValue::Null => *pending = Some(PendingKey::Null(node.span)),
                     None => *pending = Some(PendingKey::Name(map_key(&node)?)),
+                    Some(PendingKey::Null(span)) => {
+                        return Err(Failure {
+                            error: YamlError {
+                                message: "a mapping key cannot be null (quote it to use it as a string)".into(),
+                                pos: span.start,
+                            },
+                            go_text: format!(
+                                "unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+                                go_sharp_v(&node, 0)
+                            ),
+                        });
+                    }
                     Some(PendingKey::Name(key)) => set_entry(entries, index, key, node),
                     Some(PendingKey::Merge(span)) => merge_into(entries, index, node, span)?,
                 }
@@ -312,9 +354,7 @@ fn map_key(node: &Node) -> Result<Key, Failure> {
             "NaN" => ".nan".to_string(),
             other => other.to_string(),
         },
-        NodeValue::Null => {
-            return Err(error_at("unsupported map key: null (quote it to use it as a string)", node.span.start));
-        }
+        NodeValue::Null => return Err(error_at("a mapping key cannot be null", node.span.start)),
         NodeValue::Seq(_) | NodeValue::Map(_) => {
             return Err(error_at("invalid map key: a sequence or mapping cannot be a key", node.span.start));
         }
@@ -322,9 +362,55 @@ fn map_key(node: &Node) -> Result<Key, Failure> {
     Ok(Key { name, span: node.span })
 }
 
+/// A block scalar that runs to the end of a text without a final line break got one extra
+/// `\n` from the line break we appended: remove it where libyaml (reading the text as it is)
+/// would not have produced it. Clip chomping keeps the break only after a content line; keep
+/// chomping always gets one break more; strip chomping is unaffected.
+fn undo_added_line_break(text: &str, start: usize, value: &mut String) {
+    let header = text.get(start..).unwrap_or("");
+    let Some(indicator_at) = header.find(['|', '>']) else { return };
+    let indicators: String =
+        header[indicator_at + 1..].chars().take_while(|c| matches!(c, '+' | '-' | '0'..='9')).collect();
+    let last_line = text.rsplit(['\n', '\r']).next().unwrap_or("");
+    let last_line_has_content = !last_line.trim_matches(' ').is_empty();
+    let remove = if indicators.contains('-') {
+        false
+    } else if indicators.contains('+') {
+        true
+    } else {
+        last_line_has_content
+    };
+    if remove && value.ends_with('\n') {
+        value.pop();
+    }
+}
+
 fn decode_binary(text: &str) -> Option<String> {
     use base64::Engine as _;
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     let bytes = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
     Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Go's `%#v` of what go-yaml v2 decoded, for the one error text that prints a value.
+fn go_sharp_v(node: &Node, depth: usize) -> String {
+    if depth > 20 {
+        return "...".into();
+    }
+    match &node.value {
+        NodeValue::Null => "interface {}(nil)".into(),
+        NodeValue::Bool(b) => b.to_string(),
+        NodeValue::Int(i) => i.to_string(),
+        NodeValue::Float(f) => crate::template::value::format_float_g(*f),
+        NodeValue::String(s) => format!("{s:?}"),
+        NodeValue::Seq(items) => {
+            let inner: Vec<String> = items.iter().map(|n| go_sharp_v(n, depth + 1)).collect();
+            format!("[]interface {{}}{{{}}}", inner.join(", "))
+        }
+        NodeValue::Map(entries) => {
+            let inner: Vec<String> =
+                entries.iter().map(|(k, v)| format!("{:?}:{}", k.name, go_sharp_v(v, depth + 1))).collect();
+            format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
+        }
+    }
 }

@@ -82,11 +82,8 @@ pub(crate) fn resolve_tagged(tag: &str, text: &str) -> Result<Resolved, String> 
     match tag.as_str() {
         "!!str" => Ok(Resolved::Str),
         "!!bool" | "!!int" | "!!float" | "!!null" | "!!timestamp" => {
-            let resolved = if tag == "!!timestamp" && is_timestamp(text) {
-                Resolved::Timestamp
-            } else {
-                resolve_plain(text)
-            };
+            let resolved =
+                if tag == "!!timestamp" && is_timestamp(text) { Resolved::Timestamp } else { resolve_plain(text) };
             if resolved.tag() == tag {
                 return Ok(resolved);
             }
@@ -102,12 +99,8 @@ pub(crate) fn resolve_tagged(tag: &str, text: &str) -> Result<Resolved, String> 
 
 fn resolve_known_word(text: &str) -> Option<Resolved> {
     Some(match text {
-        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
-            Resolved::Bool(true)
-        }
-        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-            Resolved::Bool(false)
-        }
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Resolved::Bool(true),
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Resolved::Bool(false),
         "~" | "null" | "Null" | "NULL" => Resolved::Null,
         ".nan" | ".NaN" | ".NAN" => Resolved::Float(f64::NAN),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Resolved::Float(f64::INFINITY),
@@ -333,14 +326,14 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-static BASE60_FLOAT: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").expect("valid regex")
-});
+static BASE60_FLOAT: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").expect("valid regex"));
 
 /// A YAML 1.1 base-60 float such as `1:20`; go-yaml v2 quotes these on output.
 pub(crate) fn is_base60_float(s: &str) -> bool {
     // Cheap pre-check before the regex: it needs a digit first and a colon.
-    s.contains(':') && s.as_bytes().first().is_some_and(|c| c.is_ascii_digit() || *c == b'+' || *c == b'-')
+    s.contains(':')
+        && s.as_bytes().first().is_some_and(|c| c.is_ascii_digit() || *c == b'+' || *c == b'-')
         && BASE60_FLOAT.is_match(s)
 }
 

@@ -118,6 +118,9 @@ fn aliases_expand_and_billion_laughs_is_refused() {
     assert_eq!(err.message, "document contains excessive aliasing");
     assert_eq!(err.pos.line, 6);
 
+    let err = parse_documents("a: &a [*a]\n", FileId(0)).unwrap_err();
+    assert_eq!(err.message, "anchor 'a' value contains itself");
+
     let err = parse_documents("a: *nope\n", FileId(0)).unwrap_err();
     assert_eq!(err.message, "unknown anchor 'nope' referenced");
     assert_eq!((err.pos.line, err.pos.column), (1, 4));
@@ -193,4 +196,55 @@ fn parsing_a_values_file_is_fast() {
     }
     // 200 lines, ten times; generous for unoptimised test builds on a loaded machine.
     assert!(started.elapsed() < std::time::Duration::from_millis(500), "{:?}", started.elapsed());
+}
+
+#[test]
+fn block_scalars_at_the_end_of_input_without_a_line_break() {
+    // Expectations observed with helm 3.17.2 (`toJson .Values` of these values files).
+    let cases = [
+        ("a: |\n  x", "x"),
+        ("a: |-\n  x", "x"),
+        ("a: |+\n  x", "x"),
+        ("a: >\n  x\n  y", "x y"),
+        ("a: >\n\n  x", "\nx"),
+        ("a: |\n  x\n  ", "x\n"),
+        ("a: |+\n  x\n  ", "x\n"),
+        ("a: |\n  x\n# c", "x\n"),
+    ];
+    for (text, want) in cases {
+        let root = parse_one(text);
+        assert_eq!(root.get("a").and_then(Node::as_str), Some(want), "{text:?}");
+    }
+    let root = parse_one("a: |\n  x\nb: |\n  y");
+    assert_eq!(root.get("a").and_then(Node::as_str), Some("x\n"));
+    assert_eq!(root.get("b").and_then(Node::as_str), Some("y"));
+}
+
+#[test]
+fn parser_panics_become_errors() {
+    // libyaml-safer panics on a tag followed by `,` in a flow sequence; go-yaml accepts it.
+    let err = parse_documents("a: [!!str, b]", FileId(0)).unwrap_err();
+    assert_eq!(err.message, "the YAML parser cannot read this input (unsupported syntax)");
+}
+
+#[test]
+fn truncated_inputs_never_panic() {
+    let corpus = "a: |\n  x\n  y\nb: >-\n  p\n\n  q\nc: [1, {d: e}, 'f''g', \"h\\ti\"]\n? k\n: v\n&x m: *x\nl:\n- - 1\n  - !!str 2\n";
+    for end in 0..=corpus.len() {
+        let _ = parse_documents(&corpus[..end], FileId(0));
+    }
+}
+
+#[test]
+fn go_yaml_error_texts() {
+    // helm 3.17.2 reported "yaml: line 38: block sequence entries are not allowed in this
+    // context" for a values file whose 38th line was `k037: -`.
+    let mut text: String = (0..37).map(|i| format!("k{i:03}: 1\n")).collect();
+    text.push_str("k037: -\n");
+    assert_eq!(
+        parse_first_document_go_error(&text).unwrap_err(),
+        "yaml: line 38: block sequence entries are not allowed in this context"
+    );
+    let err = parse_documents(&text, FileId(0)).unwrap_err();
+    assert_eq!((err.pos.line, err.pos.column), (38, 7));
 }

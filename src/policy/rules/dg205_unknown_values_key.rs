@@ -218,37 +218,7 @@ fn suggest(name: &str, defaults: Option<&Node>, reads: &ValuesReads, parent: &[S
     known.extend(reads.children_of(parent));
     known.sort_unstable();
     known.dedup();
-    let lower = name.to_lowercase();
-    known
-        .into_iter()
-        .filter(|k| *k != name)
-        .filter_map(|k| {
-            let other = k.to_lowercase();
-            let distance = edit_distance(&lower, &other);
-            let shorter = lower.chars().count().min(other.chars().count());
-            let prefix = lower.chars().zip(other.chars()).take_while(|(a, b)| a == b).count();
-            let budget = if shorter >= 4 { (shorter / 3).max(2) } else { 1 };
-            let close = distance <= budget || (prefix >= 4 && prefix * 5 >= shorter * 3);
-            close.then_some((distance, k))
-        })
-        .min()
-        .map(|(_, k)| k.to_string())
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
+    crate::suggest::closest(name, known).map(str::to_string)
 }
 
 #[cfg(test)]
@@ -281,8 +251,8 @@ image: "{{ $.Values.image.repository }}:{{ .Values.image.tag | default .Chart.Ap
 
     #[test]
     fn suggestions_by_distance_and_prefix() {
-        assert_eq!(edit_distance("replicas", "replicacount"), 5);
-        assert_eq!(edit_distance("tagg", "tag"), 1);
+        assert_eq!(crate::suggest::edit_distance("replicas", "replicacount"), 5);
+        assert_eq!(crate::suggest::edit_distance("tagg", "tag"), 1);
         let reads = ValuesReads::scan(["{{ .Values.replicaCount }} {{ .Values.image.tag }}"]);
         assert_eq!(suggest("replicas", None, &reads, &[]), Some("replicaCount".into()));
         assert_eq!(suggest("imgae", None, &reads, &[]), Some("image".into()));

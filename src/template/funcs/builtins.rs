@@ -390,19 +390,31 @@ mod tests {
     #[test]
     fn index_and_slice_errors_match_go() {
         let list = Value::list(vec![Value::Float(1.0), Value::Float(2.5), s("x")]);
-        assert_eq!(index(&[list.clone(), Value::Int(3)]).err(), Some(FuncError::new("reflect: slice index out of range")));
+        assert_eq!(
+            index(&[list.clone(), Value::Int(3)]).err(),
+            Some(FuncError::new("reflect: slice index out of range"))
+        );
         assert_eq!(index(&[list.clone(), Value::Int(4)]).err(), Some(FuncError::new("index out of range: 4")));
         assert_eq!(index(&[Value::Nil, Value::Int(0)]).err(), Some(FuncError::new("index of untyped nil")));
-        assert_eq!(index(&[list.clone(), s("a")]).err(), Some(FuncError::new("cannot index slice/array with type string")));
+        assert_eq!(
+            index(&[list.clone(), s("a")]).err(),
+            Some(FuncError::new("cannot index slice/array with type string"))
+        );
         assert_eq!(slice(&[s("hello"), Value::Int(1), Value::Int(3)]).map(|v| v.format_v()), Ok("el".into()));
-        assert_eq!(slice(&[list, Value::Int(2), Value::Int(1)]).err(), Some(FuncError::new("invalid slice index: 2 > 1")));
+        assert_eq!(
+            slice(&[list, Value::Int(2), Value::Int(1)]).err(),
+            Some(FuncError::new("invalid slice index: 2 > 1"))
+        );
         assert_eq!(len(&[Value::Nil]).err(), Some(FuncError::new("len of nil pointer")));
         assert_eq!(len(&[Value::Int(3)]).err(), Some(FuncError::new("len of type int")));
     }
 
     #[test]
     fn escapers_match_go() {
-        assert_eq!(html(&[s("<a href=\"x\">'&'</a>")]).map(|v| v.format_v()), Ok("&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;".into()));
+        assert_eq!(
+            html(&[s("<a href=\"x\">'&'</a>")]).map(|v| v.format_v()),
+            Ok("&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;".into())
+        );
         assert_eq!(js(&[s("a'b\"<=>\n")]).map(|v| v.format_v()), Ok("a\\'b\\\"\\u003C\\u003D\\u003E\\u000A".into()));
         assert_eq!(urlquery(&[s("a b&c=d/é")]).map(|v| v.format_v()), Ok("a+b%26c%3Dd%2F%C3%A9".into()));
         assert_eq!(html(&[Value::Nil]).map(|v| v.format_v()), Ok("&lt;no value&gt;".into()));

@@ -125,10 +125,14 @@ fn yaml_to_value(text: &str, target: JsonTarget) -> Result<Value, String> {
         return Err(format!("error converting YAML to JSON: {e}"));
     }
     let mismatch = |kind: &str, go_type: &str| {
-        Err(format!("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type {go_type}"))
+        Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type {go_type}"
+        ))
     };
     let kind = match &node.value {
-        NodeValue::Null => return Ok(if target == JsonTarget::List { Value::list(Vec::new()) } else { Value::map(Map::new()) }),
+        NodeValue::Null => {
+            return Ok(if target == JsonTarget::List { Value::list(Vec::new()) } else { Value::map(Map::new()) });
+        }
         NodeValue::Map(_) => "object",
         NodeValue::Seq(_) => "array",
         NodeValue::String(_) => "string",
@@ -139,5 +143,270 @@ fn yaml_to_value(text: &str, target: JsonTarget) -> Result<Value, String> {
         (JsonTarget::Map, "object") | (JsonTarget::List, "array") | (JsonTarget::Any, _) => Ok(value),
         (JsonTarget::Map, _) => mismatch(kind, "map[string]interface {}"),
         (JsonTarget::List, _) => mismatch(kind, "[]interface {}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(name: &str, input: &str) -> String {
+        let function = functions().into_iter().find(|f| f.name == name).expect("registered");
+        let value = (function.call)(&[Value::str(input)]).expect("never fails");
+        yaml::marshal_json(&value, COMPACT).expect("encodable")
+    }
+
+    /// `(input, toJson (fromYaml input), toJson (fromYamlArray input))`, from helm 3.17.2.
+    const FROM_YAML: &[(&str, &str, &str)] = &[
+        (
+            "a: 1\nb: [x, y]",
+            r#"{"a":1,"b":["x",true]}"#,
+            r#"["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}"]"#,
+        ),
+        (
+            "- a\n- b",
+            r#"{"Error":"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"}"#,
+            r#"["a","b"]"#,
+        ),
+        (
+            "hello",
+            r#"{"Error":"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go value of type map[string]interface {}"}"#,
+            r#"["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go value of type []interface {}"]"#,
+        ),
+        ("", "{}", "[]"),
+        (
+            "a: b: c",
+            r#"{"Error":"error converting YAML to JSON: yaml: mapping values are not allowed in this context"}"#,
+            r#"["error converting YAML to JSON: yaml: mapping values are not allowed in this context"]"#,
+        ),
+        (
+            "a:\n  - x\n b: 1",
+            r#"{"Error":"error converting YAML to JSON: yaml: line 2: did not find expected key"}"#,
+            r#"["error converting YAML to JSON: yaml: line 2: did not find expected key"]"#,
+        ),
+        (
+            "{a: 1",
+            r#"{"Error":"error converting YAML to JSON: yaml: line 1: did not find expected ',' or '}'"}"#,
+            r#"["error converting YAML to JSON: yaml: line 1: did not find expected ',' or '}'"]"#,
+        ),
+        (
+            "a: .inf",
+            r#"{"Error":"error converting YAML to JSON: json: unsupported value: +Inf"}"#,
+            r#"["error converting YAML to JSON: json: unsupported value: +Inf"]"#,
+        ),
+        (
+            "x: 1\n---\ny: [",
+            r#"{"x":1}"#,
+            r#"["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}"]"#,
+        ),
+        (
+            "~: 1",
+            r#"{"Error":"error converting YAML to JSON: unsupported map key of type: %!s(\u003cnil\u003e), key: \u003cnil\u003e, value: 1"}"#,
+            r#"["error converting YAML to JSON: unsupported map key of type: %!s(\u003cnil\u003e), key: \u003cnil\u003e, value: 1"]"#,
+        ),
+        (
+            "a: !!int abc",
+            r#"{"Error":"error converting YAML to JSON: yaml: cannot decode !!str `abc` as a !!int"}"#,
+            r#"["error converting YAML to JSON: yaml: cannot decode !!str `abc` as a !!int"]"#,
+        ),
+        (
+            "n: 0777\nf: 1e3\nb: yes",
+            r#"{"b":true,"f":1000,"false":511}"#,
+            r#"["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}"]"#,
+        ),
+        (
+            "a: &x 1\nb: *y",
+            r#"{"Error":"error converting YAML to JSON: yaml: unknown anchor 'y' referenced"}"#,
+            r#"["error converting YAML to JSON: yaml: unknown anchor 'y' referenced"]"#,
+        ),
+        (
+            "\"unterminated",
+            r#"{"Error":"error converting YAML to JSON: yaml: found unexpected end of stream"}"#,
+            r#"["error converting YAML to JSON: yaml: found unexpected end of stream"]"#,
+        ),
+        (
+            "a:\n\tb: 1",
+            r#"{"Error":"error converting YAML to JSON: yaml: line 2: found character that cannot start any token"}"#,
+            r#"["error converting YAML to JSON: yaml: line 2: found character that cannot start any token"]"#,
+        ),
+        (
+            "a: 1e400",
+            r#"{"a":"1e400"}"#,
+            r#"["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}"]"#,
+        ),
+    ];
+
+    /// `(input, toJson (fromJson input), toJson (fromJsonArray input))`, from helm 3.17.2.
+    const FROM_JSON: &[(&str, &str, &str)] = &[
+        (
+            r#"{"a": 1, "b": [true, null, "x"]}"#,
+            r#"{"a":1,"b":[true,null,"x"]}"#,
+            r#"["json: cannot unmarshal object into Go value of type []interface {}"]"#,
+        ),
+        (
+            "[1, 2]",
+            r#"{"Error":"json: cannot unmarshal array into Go value of type map[string]interface {}"}"#,
+            "[1,2]",
+        ),
+        (
+            r#""str""#,
+            r#"{"Error":"json: cannot unmarshal string into Go value of type map[string]interface {}"}"#,
+            r#"["json: cannot unmarshal string into Go value of type []interface {}"]"#,
+        ),
+        ("", r#"{"Error":"unexpected end of JSON input"}"#, r#"["unexpected end of JSON input"]"#),
+        (r#"{"a": 1"#, r#"{"Error":"unexpected end of JSON input"}"#, r#"["unexpected end of JSON input"]"#),
+        (
+            r#"{"a" 1}"#,
+            r#"{"Error":"invalid character '1' after object key"}"#,
+            r#"["invalid character '1' after object key"]"#,
+        ),
+        (
+            r#"{"a": 1,}"#,
+            r#"{"Error":"invalid character '}' looking for beginning of object key string"}"#,
+            r#"["invalid character '}' looking for beginning of object key string"]"#,
+        ),
+        ("[1, 2", r#"{"Error":"unexpected end of JSON input"}"#, r#"["unexpected end of JSON input"]"#),
+        (
+            r#"{"a": tru}"#,
+            r#"{"Error":"invalid character '}' in literal true (expecting 'e')"}"#,
+            r#"["invalid character '}' in literal true (expecting 'e')"]"#,
+        ),
+        (
+            "nul",
+            r#"{"Error":"invalid character ' ' in literal null (expecting 'l')"}"#,
+            r#"["invalid character ' ' in literal null (expecting 'l')"]"#,
+        ),
+        (
+            "{a: 1}",
+            r#"{"Error":"invalid character 'a' looking for beginning of object key string"}"#,
+            r#"["invalid character 'a' looking for beginning of object key string"]"#,
+        ),
+        (
+            r#"{"a": 1e400}"#,
+            r#"{"Error":"json: cannot unmarshal number 1e400 into Go value of type float64","a":null}"#,
+            r#"["json: cannot unmarshal object into Go value of type []interface {}"]"#,
+        ),
+        (
+            "01",
+            r#"{"Error":"invalid character '1' after top-level value"}"#,
+            r#"["invalid character '1' after top-level value"]"#,
+        ),
+        (
+            "1 2",
+            r#"{"Error":"invalid character '2' after top-level value"}"#,
+            r#"["invalid character '2' after top-level value"]"#,
+        ),
+        (
+            r#"{"a":"\x"}"#,
+            r#"{"Error":"invalid character 'x' in string escape code"}"#,
+            r#"["invalid character 'x' in string escape code"]"#,
+        ),
+        (
+            "[1,]",
+            r#"{"Error":"invalid character ']' looking for beginning of value"}"#,
+            r#"["invalid character ']' looking for beginning of value"]"#,
+        ),
+        (
+            r#"{"a": -}"#,
+            r#"{"Error":"invalid character '}' in numeric literal"}"#,
+            r#"["invalid character '}' in numeric literal"]"#,
+        ),
+        (
+            r#"{"a": 1.}"#,
+            r#"{"Error":"invalid character '}' after decimal point in numeric literal"}"#,
+            r#"["invalid character '}' after decimal point in numeric literal"]"#,
+        ),
+        (
+            r#"{"a": 1e}"#,
+            r#"{"Error":"invalid character '}' in exponent of numeric literal"}"#,
+            r#"["invalid character '}' in exponent of numeric literal"]"#,
+        ),
+        (
+            "{\"a\":\"x\u{1}\"}",
+            r#"{"Error":"invalid character '\\x01' in string literal"}"#,
+            r#"["invalid character '\\x01' in string literal"]"#,
+        ),
+        ("\t{\"a\":1}  ", r#"{"a":1}"#, r#"["json: cannot unmarshal object into Go value of type []interface {}"]"#),
+        (
+            r#"{"a":1}}"#,
+            r#"{"Error":"invalid character '}' after top-level value"}"#,
+            r#"["invalid character '}' after top-level value"]"#,
+        ),
+        (
+            r#"["\u00e9\ud83d\ude00"]"#,
+            r#"{"Error":"json: cannot unmarshal array into Go value of type map[string]interface {}"}"#,
+            "[\"é😀\"]",
+        ),
+        (
+            r#"{"html": "<&>"}"#,
+            r#"{"html":"\u003c\u0026\u003e"}"#,
+            r#"["json: cannot unmarshal object into Go value of type []interface {}"]"#,
+        ),
+        (
+            "'",
+            r#"{"Error":"invalid character '\\'' looking for beginning of value"}"#,
+            r#"["invalid character '\\'' looking for beginning of value"]"#,
+        ),
+        (
+            "é",
+            r#"{"Error":"invalid character 'Ã' looking for beginning of value"}"#,
+            r#"["invalid character 'Ã' looking for beginning of value"]"#,
+        ),
+        (
+            "1",
+            r#"{"Error":"json: cannot unmarshal number into Go value of type map[string]interface {}"}"#,
+            r#"["json: cannot unmarshal number into Go value of type []interface {}"]"#,
+        ),
+        (
+            "true",
+            r#"{"Error":"json: cannot unmarshal bool into Go value of type map[string]interface {}"}"#,
+            r#"["json: cannot unmarshal bool into Go value of type []interface {}"]"#,
+        ),
+        (
+            "1e400",
+            r#"{"Error":"json: cannot unmarshal number into Go value of type map[string]interface {}"}"#,
+            r#"["json: cannot unmarshal number into Go value of type []interface {}"]"#,
+        ),
+        (
+            r#"{"a":[1e400, 2]}"#,
+            r#"{"Error":"json: cannot unmarshal number 1e400 into Go value of type float64","a":[null,2]}"#,
+            r#"["json: cannot unmarshal object into Go value of type []interface {}"]"#,
+        ),
+    ];
+
+    #[test]
+    fn from_yaml_matches_helm() {
+        for (input, map_json, list_json) in FROM_YAML {
+            assert_eq!(call("fromYaml", input), *map_json, "fromYaml {input:?}");
+            assert_eq!(call("fromYamlArray", input), *list_json, "fromYamlArray {input:?}");
+        }
+    }
+
+    #[test]
+    fn from_json_matches_helm() {
+        for (input, map_json, list_json) in FROM_JSON {
+            assert_eq!(call("fromJson", input), *map_json, "fromJson {input:?}");
+            assert_eq!(call("fromJsonArray", input), *list_json, "fromJsonArray {input:?}");
+        }
+    }
+
+    #[test]
+    fn must_variants_fail_with_go_errors() {
+        let must_from = functions().into_iter().find(|f| f.name == "mustFromJson").unwrap();
+        assert_eq!((must_from.call)(&[Value::str("[1,")]).unwrap_err(), FuncError::new("unexpected end of JSON input"));
+        assert_eq!((must_from.call)(&[Value::str("\"s\"")]).unwrap().as_str(), Some("s"));
+        let raw = functions().into_iter().find(|f| f.name == "toRawJson").unwrap();
+        assert_eq!((raw.call)(&[Value::Float(f64::NAN)]).unwrap_err(), FuncError::new("json: unsupported value: NaN"));
+        let to_json = functions().into_iter().find(|f| f.name == "toJson").unwrap();
+        assert_eq!((to_json.call)(&[Value::Float(f64::NAN)]).unwrap().as_str(), Some(""));
+        let to_yaml = functions().into_iter().find(|f| f.name == "toYaml").unwrap();
+        assert_eq!((to_yaml.call)(&[Value::Float(f64::INFINITY)]).unwrap().as_str(), Some(""));
+        assert!(functions().iter().all(|f| f.name != "mustToYaml"));
+        // Go's json nesting limit, so deep input cannot build values deeper than that.
+        let deep = "[".repeat(10_001);
+        assert_eq!(
+            (must_from.call)(&[Value::str(deep.as_str())]).unwrap_err(),
+            FuncError::new("invalid character '[' exceeded max depth")
+        );
     }
 }

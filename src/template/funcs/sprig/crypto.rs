@@ -10,11 +10,13 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 
+use super::{aes, kdf};
 use super::random::DeterministicRng;
 use super::support::{arg, fixed, int_arg, str_arg, string, strval};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::template::value::{Object, Value};
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("bcrypt", &[P::String], |a| string(bcrypt_placeholder(str_arg(a, 0)?))),
@@ -25,11 +27,10 @@ pub fn functions() -> Vec<Function> {
             }
             string(format!("{user}:{}", bcrypt_placeholder(password)))
         }),
+        // Go's parameter is uint32; larger values wrap as a Go conversion would.
         fixed("derivePassword", &[P::Int, P::String, P::String, P::String, P::String], |a| {
-            let counter = int_arg(a, 0)?;
-            let kind = str_arg(a, 1)?;
-            let parts = [str_arg(a, 2)?, str_arg(a, 3)?, str_arg(a, 4)?];
-            string(derive_password_placeholder(counter, kind, &parts))
+            let counter = int_arg(a, 0)? as u32;
+            string(derive_password(counter, str_arg(a, 1)?, str_arg(a, 2)?, str_arg(a, 3)?, str_arg(a, 4)?))
         }),
         fixed("genPrivateKey", &[P::String], |a| {
             let kind = str_arg(a, 0)?;
@@ -87,30 +88,58 @@ pub fn functions() -> Vec<Function> {
             check_private_key(&key)?;
             Ok(Value::Object(Arc::new(Certificate { cert, key })))
         }),
-        fixed("encryptAES", &[P::String, P::String], |a| {
-            let (password, plaintext) = (str_arg(a, 0)?, str_arg(a, 1)?);
-            if plaintext.is_empty() {
-                return string("");
-            }
-            // IV (16 bytes) + padded blocks, as AES-256-CBC output would be sized.
-            let padded = (plaintext.len() / 16 + 1) * 16;
-            let mut rng = DeterministicRng::from_parts(&["encryptAES", password, plaintext]);
-            let bytes: Vec<u8> = (0..16 + padded).map(|_| rng.next_u64() as u8).collect();
-            string(base64::engine::general_purpose::STANDARD.encode(bytes))
-        }),
-        fixed("decryptAES", &[P::String, P::String], |a| {
-            let (password, crypt64) = (str_arg(a, 0)?, str_arg(a, 1)?);
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(crypt64)
-                .map_err(|e| FuncError::new(format!("illegal base64 data: {e}")))?;
-            if bytes.len() < 16 || bytes.len() % 16 != 0 {
-                return Err(FuncError::new("ciphertext too short"));
-            }
-            let mut rng = DeterministicRng::from_parts(&["decryptAES", password, crypt64]);
-            let text: String = (0..8).map(|_| char::from(b'a' + rng.below(26) as u8)).collect();
-            string(format!("driftgate-decrypted-{text}"))
-        }),
+        fixed("encryptAES", &[P::String, P::String], |a| string(encrypt_aes(str_arg(a, 0)?, str_arg(a, 1)?))),
+        fixed("decryptAES", &[P::String, P::String], |a| string(decrypt_aes(str_arg(a, 0)?, str_arg(a, 1)?)?)),
     ]
+}
+
+/// Sprig's `encryptAES`: AES-256-CBC with PKCS#7 padding, the IV first, base64-encoded. Sprig
+/// draws the IV at random; here it is derived from the key and the text, so the output is
+/// stable and still decrypts with Sprig's (and Helm's) `decryptAES`.
+fn encrypt_aes(password: &str, plaintext: &str) -> String {
+    if plaintext.is_empty() {
+        return String::new();
+    }
+    let pad = 16 - plaintext.len() % 16;
+    let mut data = plaintext.as_bytes().to_vec();
+    data.extend(std::iter::repeat_n(pad as u8, pad));
+    let mut iv = [0u8; 16];
+    iv.copy_from_slice(&kdf::hmac_sha256(password.as_bytes(), plaintext.as_bytes())[..16]);
+    aes::cbc_encrypt(&aes::Aes256::new(&aes::sprig_key(password)), iv, &mut data);
+    let mut out = iv.to_vec();
+    out.extend_from_slice(&data);
+    base64::engine::general_purpose::STANDARD.encode(out)
+}
+
+/// Sprig's `decryptAES`, with Go's panics turned into the same error texts.
+fn decrypt_aes(password: &str, crypt64: &str) -> Result<String, FuncError> {
+    if crypt64.is_empty() {
+        return Ok(String::new());
+    }
+    let bytes = super::encoding::base64_decode_bytes(crypt64).map_err(FuncError::new)?;
+    if bytes.len() < 16 {
+        return Err(FuncError::new(format!(
+            "runtime error: slice bounds out of range [:16] with capacity {}",
+            bytes.len()
+        )));
+    }
+    let (iv, rest) = bytes.split_at(16);
+    if rest.len() % 16 != 0 {
+        return Err(FuncError::new("crypto/cipher: input not full blocks"));
+    }
+    let mut data = rest.to_vec();
+    let mut iv_block = [0u8; 16];
+    iv_block.copy_from_slice(iv);
+    aes::cbc_decrypt(&aes::Aes256::new(&aes::sprig_key(password)), iv_block, &mut data);
+    let Some(&pad) = data.last() else {
+        return Err(FuncError::new("runtime error: index out of range [-1]"));
+    };
+    let keep = data.len() as i64 - i64::from(pad);
+    if keep < 0 {
+        return Err(FuncError::new(format!("runtime error: slice bounds out of range [:{keep}]")));
+    }
+    data.truncate(keep as usize);
+    Ok(String::from_utf8_lossy(&data).into_owned())
 }
 
 /// Sprig's `certificate` struct: `.Cert` and `.Key` hold PEM text.
@@ -203,35 +232,77 @@ fn bcrypt_placeholder(input: &str) -> String {
     format!("$2a$10${tail}")
 }
 
-/// A password following the Master Password templates Sprig uses, from seeded randomness.
-fn derive_password_placeholder(counter: i64, kind: &str, parts: &[&str]) -> String {
+/// The scrypt master key for a password and salt. scrypt is slow by design (32 MiB, tens of
+/// milliseconds) and charts derive many site passwords from one master password, so keys are
+/// remembered per rendering thread.
+fn master_key(password: &str, salt: &[u8]) -> Vec<u8> {
+    /// (password, salt, derived key)
+    type CachedKey = (String, Vec<u8>, Vec<u8>);
+    thread_local! {
+        static KEYS: std::cell::RefCell<Vec<CachedKey>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    if let Some(key) = KEYS.with(|keys| {
+        keys.borrow().iter().find(|(p, s, _)| p == password && s == salt).map(|(_, _, k)| k.clone())
+    }) {
+        return key;
+    }
+    let key = kdf::scrypt(password.as_bytes(), salt, 32768, 8, 2, 64);
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if keys.len() >= 8 {
+            keys.remove(0);
+        }
+        keys.push((password.to_string(), salt.to_vec(), key.clone()));
+    });
+    key
+}
+
+/// The Master Password algorithm, as Sprig implements it: scrypt over the user name, HMAC over
+/// the site and counter, then one character class template filled from the HMAC bytes.
+fn derive_password(counter: u32, kind: &str, password: &str, user: &str, site: &str) -> String {
+    const SEED: &[u8] = b"com.lyndir.masterpassword";
     let templates: &[&str] = match kind {
         "maximum" => &["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
-        "long" => &["CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv", "CvccCvcvnoCvcv"],
+        "long" => &[
+            "CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv", "CvccCvcvnoCvcv",
+            "CvccCvcvCvcvno", "CvcvnoCvccCvcv", "CvcvCvccnoCvcv", "CvcvCvccCvcvno", "CvcvnoCvcvCvcc",
+            "CvcvCvcvnoCvcc", "CvcvCvcvCvccno", "CvccnoCvccCvcv", "CvccCvccnoCvcv", "CvccCvccCvcvno",
+            "CvcvnoCvccCvcc", "CvcvCvccnoCvcc", "CvcvCvccCvccno", "CvccnoCvcvCvcc", "CvccCvcvnoCvcc",
+            "CvccCvcvCvccno",
+        ],
         "medium" => &["CvcnoCvc", "CvcCvcno"],
         "short" => &["Cvcn"],
         "basic" => &["aaanaaan", "aannaaan", "aaannaaa"],
         "pin" => &["nnnn"],
         _ => return format!("cannot find password template {kind}"),
     };
-    let mut rng = DeterministicRng::from_parts(&["derivePassword", &counter.to_string(), kind, parts[0], parts[1], parts[2]]);
-    let template = templates[rng.below(templates.len() as u64) as usize];
+    let mut salt = SEED.to_vec();
+    salt.extend_from_slice(&(user.len() as u32).to_be_bytes());
+    salt.extend_from_slice(user.as_bytes());
+    let key = master_key(password, &salt);
+    let mut message = SEED.to_vec();
+    message.extend_from_slice(&(site.len() as u32).to_be_bytes());
+    message.extend_from_slice(site.as_bytes());
+    message.extend_from_slice(&counter.to_be_bytes());
+    let seed = kdf::hmac_sha256(&key, &message);
+    let template = templates[usize::from(seed[0]) % templates.len()];
     template
-        .chars()
-        .map(|class| {
-            let chars: &str = match class {
-                'V' => "AEIOU",
-                'C' => "BCDFGHJKLMNPQRSTVWXYZ",
-                'v' => "aeiou",
-                'c' => "bcdfghjklmnpqrstvwxyz",
-                'A' => "AEIOUBCDFGHJKLMNPQRSTVWXYZ",
-                'a' => "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz",
-                'n' => "0123456789",
-                'o' => "@&%?,=[]_:-+*$#!'^~;()/.",
-                _ => "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()",
+        .bytes()
+        .enumerate()
+        .map(|(i, class)| {
+            let chars: &[u8] = match class {
+                b'V' => b"AEIOU",
+                b'C' => b"BCDFGHJKLMNPQRSTVWXYZ",
+                b'v' => b"aeiou",
+                b'c' => b"bcdfghjklmnpqrstvwxyz",
+                b'A' => b"AEIOUBCDFGHJKLMNPQRSTVWXYZ",
+                b'a' => b"AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz",
+                b'n' => b"0123456789",
+                b'o' => b"@&%?,=[]_:-+*$#!'^~;()/.",
+                _ => b"AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()",
             };
-            let bytes = chars.as_bytes();
-            bytes[rng.below(bytes.len() as u64) as usize] as char
+            // The templates are at most 20 long and the seed has 32 bytes.
+            chars[usize::from(seed[(i + 1) % seed.len()]) % chars.len()] as char
         })
         .collect()
 }
@@ -271,6 +342,43 @@ mod tests {
     }
 
     #[test]
+    fn derive_password_matches_helm() {
+        let cases = [
+            (1, "long", "password", "user", "example.com", "ZedaFaxcZaso9*"),
+            (2, "maximum", "pw", "u", "s", "S2$TYTKe9bU9YXWCqT@%"),
+            (1, "pin", "pw", "u", "s", "6287"),
+        ];
+        for (counter, kind, password, user, site, want) in cases {
+            let got = call("derivePassword", &[Value::Int(counter), s(kind), s(password), s(user), s(site)]).unwrap();
+            assert_eq!(got.as_str(), Some(want), "{kind}");
+        }
+    }
+
+    #[test]
+    fn aes_decrypts_what_helm_encrypted_and_round_trips() {
+        let cases = [
+            ("secretkey", "CCbztuuo5MDGBfDK8PcxIJKl27Nqww7ubZae5Yf2wVU=", "plaintext"),
+            ("a-key-that-is-longer-than-thirty-two-bytes", "ql4pXl6+kIieNZ3336/5HH1REB+dNSBL3x1KW/B50eVlZuNURFo6/7PkT6YcIPhJ", "sixteen byte msg"),
+        ];
+        for (key, data, want) in cases {
+            assert_eq!(call("decryptAES", &[s(key), s(data)]).unwrap().as_str(), Some(want));
+            let ours = call("encryptAES", &[s(key), s(want)]).unwrap();
+            assert_eq!(ours.as_str(), call("encryptAES", &[s(key), s(want)]).unwrap().as_str());
+            assert_eq!(call("decryptAES", &[s(key), ours]).unwrap().as_str(), Some(want));
+        }
+        let errors = [
+            ("!!", "illegal base64 data at input byte 0"),
+            ("AAAA", "runtime error: slice bounds out of range [:16] with capacity 3"),
+            ("AAAAAAAAAAAAAAAAAAAAAA==", "runtime error: index out of range [-1]"),
+            ("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "runtime error: slice bounds out of range [:-19]"),
+        ];
+        for (data, want) in errors {
+            assert_eq!(call("decryptAES", &[s("k"), s(data)]).unwrap_err().0, want, "{data}");
+        }
+        assert_eq!(call("decryptAES", &[s("k"), s("")]).unwrap().as_str(), Some(""));
+    }
+
+    #[test]
     fn password_helpers_have_the_right_shape() {
         let hash = call("bcrypt", &[s("secret")]).unwrap();
         let hash = hash.as_str().unwrap();
@@ -279,16 +387,12 @@ mod tests {
         let line = call("htpasswd", &[s("admin"), s("secret")]).unwrap();
         assert_eq!(line.as_str().unwrap(), format!("admin:{hash}"));
         assert_eq!(call("htpasswd", &[s("a:b"), s("x")]).unwrap().as_str(), Some("invalid username: a:b"));
-        let pin = call("derivePassword", &[Value::Int(1), s("pin"), s("pw"), s("user"), s("site")]).unwrap();
-        assert!(pin.as_str().unwrap().len() == 4 && pin.as_str().unwrap().bytes().all(|b| b.is_ascii_digit()));
         assert_eq!(
             call("derivePassword", &[Value::Int(1), s("nope"), s("pw"), s("user"), s("site")]).unwrap().as_str(),
             Some("cannot find password template nope")
         );
         assert_eq!(call("genPrivateKey", &[s("foo")]).unwrap().as_str(), Some("Unknown type foo"));
         assert!(call("genPrivateKey", &[s("ecdsa")]).unwrap().as_str().unwrap().starts_with("-----BEGIN EC PRIVATE KEY-----"));
-        let enc = call("encryptAES", &[s("k"), s("hello")]).unwrap();
-        assert_eq!(base64::engine::general_purpose::STANDARD.decode(enc.as_str().unwrap()).unwrap().len(), 32);
         assert_eq!(call("encryptAES", &[s("k"), s("")]).unwrap().as_str(), Some(""));
     }
 }

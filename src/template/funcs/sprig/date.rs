@@ -22,6 +22,7 @@ const NANOS_PER_SECOND: i64 = 1_000_000_000;
 const OFFSET_FIELD: &str = "#offset";
 const ZONE_FIELD: &str = "#zone";
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("now", &[], |_| Ok(now().into_value())),
@@ -473,7 +474,7 @@ impl GoTime {
                     let long = token == Token::LongMonth;
                     let found = MONTHS.iter().enumerate().find_map(|(i, name)| {
                         let name = if long { *name } else { &name[..3] };
-                        (v.len() >= name.len() && v[..name.len()].eq_ignore_ascii_case(name)).then_some((i, name.len()))
+                        starts_with_ignore_case(v, name).then_some((i, name.len()))
                     });
                     let (i, len) = found.ok_or_else(|| fail(elem, v, ""))?;
                     month = i as u32 + 1;
@@ -484,7 +485,7 @@ impl GoTime {
                     let len = DAYS
                         .iter()
                         .map(|name| if long { *name } else { &name[..3] })
-                        .find(|name| v.len() >= name.len() && v[..name.len()].eq_ignore_ascii_case(name))
+                        .find(|name| starts_with_ignore_case(v, name))
                         .map(str::len)
                         .ok_or_else(|| fail(elem, v, ""))?;
                     v = &v[len..];
@@ -620,6 +621,11 @@ impl GoTime {
         };
         Ok(GoTime { unix: local - i64::from(offset), nanos, offset, zone: zone.into() })
     }
+}
+
+/// ASCII case-insensitive prefix test that never slices inside a character.
+fn starts_with_ignore_case(value: &str, prefix: &str) -> bool {
+    value.as_bytes().get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 fn hour12(hour: u32) -> u32 {
@@ -906,6 +912,30 @@ mod tests {
             let got = call(name, &args).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(got.format_v(), want, "{name} {args:?}");
         }
+    }
+
+    #[test]
+    fn go_layouts_parse_like_go() {
+        let cases = [
+            ("Jan 2, 2006 at 3:04pm (MST)", "Feb 3, 2013 at 7:54pm (PST)", "2013-02-03 19:54:00 +0000 PST"),
+            ("2006-01-02T15:04:05.000Z", "2017-12-31T13:05:09.123Z", "2017-12-31 13:05:09.123 +0000 UTC"),
+            ("2006-01-02 15:04:05 MST", "2017-12-31 13:05:09 UTC", "2017-12-31 13:05:09 +0000 UTC"),
+            ("2006-01-02T15:04:05Z07:00", "2017-12-31T13:05:09Z", "2017-12-31 13:05:09 +0000 UTC"),
+            ("2006-01-02T15:04:05Z07:00", "2017-12-31T13:05:09+00:00", "2017-12-31 13:05:09 +0000 UTC"),
+            ("02/01/06 15:04", "31/12/17 13:05", "2017-12-31 13:05:00 +0000 UTC"),
+            ("2006-01-02", "2017-02-30", "0001-01-01 00:00:00 +0000 UTC"),
+            ("2006-01-02", "2017-12-31 extra", "0001-01-01 00:00:00 +0000 UTC"),
+            ("Monday, 02-Jan-06 15:04:05 MST", "Sunday, 31-Dec-17 13:05:09 CET", "2017-12-31 13:05:09 +0000 CET"),
+        ];
+        for (layout, value, want) in cases {
+            assert_eq!(to_date(layout, value).format_v(), want, "{layout} {value}");
+        }
+        let Value::Object(t) = to_date("2006-01-02T15:04:05Z07:00", "2020-05-06T07:08:09.5+02:00") else { panic!() };
+        let got = t.call_method("Format", &[s("2006-01-02T15:04:05.000000Z07:00 Mon Jan")]).unwrap().unwrap();
+        assert_eq!(got.as_str(), Some("2020-05-06T07:08:09.500000+02:00 Wed May"));
+        let precise = to_date("2006-01-02T15:04:05.999999999", "2020-05-06T07:08:09.120000001");
+        let got = call("date", &[s("15:04:05.000000000 .99 ,9"), precise]).unwrap();
+        assert_eq!(got.as_str(), Some("07:08:09.120000001 .12 ,1"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::template::value::{Map, Value};
 /// Deeper maps than this are not merged (Go would recurse; we refuse rather than risk the stack).
 const MAX_MERGE_DEPTH: usize = 256;
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         variadic("dict", &[P::Any], |a| {

@@ -4,20 +4,21 @@ use base64::Engine as _;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 
-use super::support::{fixed, str_arg, string};
+use super::support::{bytes_arg, fixed, str_arg, string};
 use crate::template::funcs::{Function, ParamType as P};
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
-        fixed("b64enc", &[P::String], |a| string(base64::engine::general_purpose::STANDARD.encode(str_arg(a, 0)?))),
+        fixed("b64enc", &[P::String], |a| string(base64::engine::general_purpose::STANDARD.encode(bytes_arg(a, 0)?))),
         // Sprig returns the decoding error's text as the result instead of failing.
         fixed("b64dec", &[P::String], |a| string(base64_decode(str_arg(a, 0)?).unwrap_or_else(|e| e))),
-        fixed("b32enc", &[P::String], |a| string(base32_encode(str_arg(a, 0)?.as_bytes()))),
+        fixed("b32enc", &[P::String], |a| string(base32_encode(bytes_arg(a, 0)?))),
         fixed("b32dec", &[P::String], |a| string(base32_decode(str_arg(a, 0)?).unwrap_or_else(|e| e))),
-        fixed("sha1sum", &[P::String], |a| string(hex::encode(Sha1::digest(str_arg(a, 0)?.as_bytes())))),
-        fixed("sha256sum", &[P::String], |a| string(hex::encode(Sha256::digest(str_arg(a, 0)?.as_bytes())))),
-        fixed("sha512sum", &[P::String], |a| string(hex::encode(Sha512::digest(str_arg(a, 0)?.as_bytes())))),
-        fixed("adler32sum", &[P::String], |a| string(adler32(str_arg(a, 0)?.as_bytes()).to_string())),
+        fixed("sha1sum", &[P::String], |a| string(hex::encode(Sha1::digest(bytes_arg(a, 0)?)))),
+        fixed("sha256sum", &[P::String], |a| string(hex::encode(Sha256::digest(bytes_arg(a, 0)?)))),
+        fixed("sha512sum", &[P::String], |a| string(hex::encode(Sha512::digest(bytes_arg(a, 0)?)))),
+        fixed("adler32sum", &[P::String], |a| string(adler32(bytes_arg(a, 0)?).to_string())),
     ]
 }
 
@@ -29,11 +30,16 @@ fn corrupt(kind: &str, offset: usize) -> String {
     format!("illegal {kind} data at input byte {offset}")
 }
 
-/// Go's `base64.StdEncoding.DecodeString`: newlines are ignored, padding is required.
 fn base64_decode(text: &str) -> Result<String, String> {
+    base64_decode_bytes(text).map(lossy)
+}
+
+/// Go's `base64.StdEncoding.DecodeString`: newlines are ignored, padding is required, and
+/// errors name the offending input byte as Go does.
+pub fn base64_decode_bytes(text: &str) -> Result<Vec<u8>, String> {
     let clean: Vec<u8> = text.bytes().filter(|b| *b != b'\n' && *b != b'\r').collect();
     match base64::engine::general_purpose::STANDARD.decode(&clean) {
-        Ok(bytes) => Ok(lossy(bytes)),
+        Ok(bytes) => Ok(bytes),
         Err(base64::DecodeError::InvalidByte(offset, b'=')) => {
             // Go accepts a complete padded quantum and fails on what follows it.
             let end = offset + clean[offset..].iter().take_while(|b| **b == b'=').count();
@@ -170,5 +176,15 @@ mod tests {
             let got = call(name, &[s(input)]).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(got.as_str(), Some(want), "{name} {input:?}");
         }
+    }
+
+    #[test]
+    fn binary_content_keeps_every_byte() {
+        let binary = Value::Bytes(vec![0xff, 0x00, 0xfe].into());
+        assert_eq!(call("b64enc", std::slice::from_ref(&binary)).unwrap().as_str(), Some("/wD+"));
+        assert_eq!(
+            call("sha256sum", &[binary]).unwrap().as_str(),
+            Some("af9ceddc9d8b08ac09e1994bfd20459b5e377425df7354dfce3501992828a5b7")
+        );
     }
 }

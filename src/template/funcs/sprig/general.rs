@@ -4,6 +4,7 @@ use super::support::{arg, bool_arg, deep_equal, fixed, is_empty, kind_of, str_ar
 use crate::template::funcs::{Function, ParamType as P};
 use crate::template::value::Value;
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         variadic("default", &[P::Any, P::Any], |a| {
@@ -85,11 +86,11 @@ mod tests {
         let ca = call("genCA", &[s("x"), Value::Int(3)]).unwrap();
         let now = call("now", &[]).unwrap();
         let version = call("semver", &[s("1.0.0")]).unwrap();
-        assert_eq!(call("typeOf", &[ca.clone()]).unwrap().as_str(), Some("sprig.certificate"));
+        assert_eq!(call("typeOf", std::slice::from_ref(&ca)).unwrap().as_str(), Some("sprig.certificate"));
         assert_eq!(call("kindOf", &[ca]).unwrap().as_str(), Some("struct"));
-        assert_eq!(call("kindOf", &[now.clone()]).unwrap().as_str(), Some("struct"));
+        assert_eq!(call("kindOf", std::slice::from_ref(&now)).unwrap().as_str(), Some("struct"));
         assert_eq!(call("empty", &[now]).unwrap().format_v(), "false");
-        assert_eq!(call("typeOf", &[version.clone()]).unwrap().as_str(), Some("*semver.Version"));
+        assert_eq!(call("typeOf", std::slice::from_ref(&version)).unwrap().as_str(), Some("*semver.Version"));
         assert_eq!(call("kindOf", &[version]).unwrap().as_str(), Some("ptr"));
     }
 }

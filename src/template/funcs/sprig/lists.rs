@@ -6,6 +6,7 @@ use super::support::{arg, deep_equal, fixed, int_arg, is_empty, kind_of, nil_der
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::template::value::Value;
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     let mut funcs = vec![
         variadic("list", &[P::Any], |a| Ok(Value::list(a.to_vec()))),

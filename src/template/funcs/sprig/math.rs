@@ -8,6 +8,7 @@ use crate::template::value::Value;
 /// Lists longer than this are refused rather than exhausting memory (`until 1000000000`).
 const MAX_SEQUENCE: usize = 10_000_000;
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("atoi", &[P::String], |a| Ok(Value::Int(str_arg(a, 0)?.parse::<i64>().unwrap_or(0)))),

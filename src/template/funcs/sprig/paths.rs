@@ -7,6 +7,7 @@ use super::support::{fixed, kind_of, map_arg, str_arg, string};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::template::value::{Map, Value};
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     let mut funcs = Vec::new();
     for (go_name, os_name, call) in [
@@ -398,7 +399,7 @@ mod tests {
             (dict(&[("scheme", "mailto"), ("opaque", "joe@x")]), "mailto:joe@x"),
         ];
         for (input, want) in joins {
-            assert_eq!(call("urlJoin", &[input.clone()]).unwrap().format_v(), want, "{input:?}");
+            assert_eq!(call("urlJoin", std::slice::from_ref(&input)).unwrap().format_v(), want, "{input:?}");
         }
     }
 }

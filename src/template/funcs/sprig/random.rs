@@ -11,6 +11,7 @@ const ALPHA: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const ALPHANUMERIC: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const NUMERIC: &[u8] = b"0123456789";
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("randAlphaNum", &[P::Int], |a| random_string("randAlphaNum", int_arg(a, 0)?, ALPHANUMERIC)),

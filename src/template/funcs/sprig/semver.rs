@@ -10,6 +10,7 @@ use super::support::{fixed, str_arg};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::template::value::{Object, Value};
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("semver", &[P::String], |a| {
@@ -335,7 +336,12 @@ fn rewrite_ranges(text: &str) -> String {
     let mut rest = text;
     while let Some(pos) = rest.find(" - ") {
         let (before, after) = (&rest[..pos], &rest[pos + 3..]);
-        let lhs_start = before.trim_end().rfind(|c: char| c.is_whitespace() || c == ',' || c == '|').map_or(0, |i| i + 1);
+        let lhs_start = before
+            .trim_end()
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace() || *c == ',' || *c == '|')
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let lhs = before.trim_end()[lhs_start..].to_string();
         let after_trim = after.trim_start();
         match (scan_constraint_version(&lhs).filter(|l| *l == lhs.len() && !lhs.is_empty()), scan_constraint_version(after_trim)) {
@@ -497,7 +503,7 @@ impl Constraint {
         if v.major != c.major {
             return false;
         }
-        !(v.minor != c.minor && !self.minor_dirty)
+        v.minor == c.minor || self.minor_dirty
     }
 }
 
@@ -582,7 +588,18 @@ mod tests {
         assert!(matches!(o.field("Major"), Some(Value::Int64(1))));
         assert_eq!(call("semver", &[Value::str("1.2.3.4")]).unwrap_err().0, "Invalid Semantic Version");
         assert_eq!(call("semver", &[Value::str("1.0.0-01")]).unwrap_err().0, "Version segment starts with 0");
-        assert!(call("semverCompare", &[Value::str(">=1.0"), Value::str("nope")]).is_err());
-        assert!(call("semverCompare", &[Value::str("?1.0"), Value::str("1.0.0")]).is_err());
+        let errors = [
+            ("foo", "1.0.0", "improper constraint: foo"),
+            (">1", "bad", "Invalid Semantic Version"),
+            (">1 ||", "1.0.0", "improper constraint: "),
+            ("> 1.0.0.0", "1.0.0", "improper constraint: > 1.0.0.0"),
+            ("", "1.0.0", "improper constraint: "),
+            ("1.2.3", "", "Invalid Semantic Version"),
+        ];
+        for (constraint, version, want) in errors {
+            let err = call("semverCompare", &[Value::str(constraint), Value::str(version)]).unwrap_err();
+            assert_eq!(err.0, want, "{constraint:?} {version:?}");
+        }
+        assert_eq!(call("semver", &[Value::str("1.2.3+a..b")]).unwrap_err().0, "Invalid Semantic Version");
     }
 }

@@ -10,6 +10,7 @@ use super::support::{
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::template::value::{Map, Value};
 
+/// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("hello", &[], |_| string("Hello!")),
@@ -127,6 +128,22 @@ fn upper_char(c: char) -> char {
     }
 }
 
+/// `unicode.ToTitle`: differs from upper case only for the four Latin digraphs.
+fn title_char(c: char) -> char {
+    match c {
+        'Ǆ' | 'ǅ' | 'ǆ' => 'ǅ',
+        'Ǉ' | 'ǈ' | 'ǉ' => 'ǈ',
+        'Ǌ' | 'ǋ' | 'ǌ' => 'ǋ',
+        'Ǳ' | 'ǲ' | 'ǳ' => 'ǲ',
+        other => upper_char(other),
+    }
+}
+
+/// Whether `c` is a title-case letter (Unicode category Lt) among the Latin digraphs.
+fn is_title_case(c: char) -> bool {
+    matches!(c, 'ǅ' | 'ǈ' | 'ǋ' | 'ǲ')
+}
+
 fn lower_char(c: char) -> char {
     let mut it = c.to_lowercase();
     match (it.next(), it.next()) {
@@ -159,7 +176,7 @@ fn title(s: &str) -> String {
     let mut prev = ' ';
     s.chars()
         .map(|c| {
-            let out = if is_separator(prev) { upper_char(c) } else { c };
+            let out = if is_separator(prev) { title_char(c) } else { c };
             prev = c;
             out
         })
@@ -437,7 +454,7 @@ fn initials(s: &str) -> String {
 fn swapcase(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if c.is_uppercase() {
+            if c.is_uppercase() || is_title_case(c) {
                 lower_char(c)
             } else if c.is_lowercase() {
                 upper_char(c)
@@ -802,6 +819,10 @@ mod tests {
             ("camelcase", vec![s("")], ""),
             ("camelcase", vec![s("a")], "A"),
             ("title", vec![s("élan ça")], "Élan Ça"),
+            ("title", vec![s("1st place o'neil x.y")], "1st Place O'Neil X.Y"),
+            ("title", vec![s("ǆa")], "ǅa"),
+            ("upper", vec![s("ǆ")], "Ǆ"),
+            ("swapcase", vec![s("ǅ")], "ǆ"),
             ("wrap", vec![Value::Int(3), s("ab cd")], "ab\ncd"),
             ("wrap", vec![Value::Int(0), s("a b")], "a\nb"),
             ("wrapWith", vec![Value::Int(3), s("|"), s("abcdefg hi")], "abc|def|g|hi"),
@@ -821,6 +842,8 @@ mod tests {
     fn quote_escapes_like_go() {
         let got = call("quote", &[s("a\"b\\c\nd\u{1}é\u{a0}")]).unwrap();
         assert_eq!(got.as_str(), Some(r#""a\"b\\c\nd\x01é\u00a0""#));
+        let got = call("quote", &[s("a\u{a0}b\u{200b}c😀\u{7f}d\u{e9}\u{301}\u{feff}\u{2028}")]).unwrap();
+        assert_eq!(got.as_str(), Some("\"a\\u00a0b\\u200bc😀\\x7fdé\u{301}\\ufeff\\u2028\""));
     }
 
     #[test]

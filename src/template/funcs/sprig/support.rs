@@ -36,6 +36,16 @@ pub fn str_arg(args: &[Value], i: usize) -> Result<&str, FuncError> {
     }
 }
 
+/// A `string` parameter as bytes; raw `[]byte` values (binary file content) are accepted too,
+/// so hashing and encoding them keeps every byte.
+pub fn bytes_arg(args: &[Value], i: usize) -> Result<&[u8], FuncError> {
+    match arg(args, i) {
+        Value::String(s) => Ok(s.as_bytes()),
+        Value::Bytes(b) => Ok(b),
+        other => Err(wrong_type("string", other)),
+    }
+}
+
 /// An `int` (or `int64`) parameter.
 pub fn int_arg(args: &[Value], i: usize) -> Result<i64, FuncError> {
     match arg(args, i) {
@@ -137,6 +147,17 @@ pub fn is_empty(value: &Value) -> bool {
 
 /// Go's `reflect.DeepEqual` on template values: the dynamic types must match too.
 pub fn deep_equal(a: &Value, b: &Value) -> bool {
+    deep_equal_within(a, b, 0)
+}
+
+/// Values nested deeper than this compare unequal rather than risk the stack.
+const MAX_COMPARE_DEPTH: usize = 1_000;
+
+fn deep_equal_within(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_COMPARE_DEPTH {
+        return false;
+    }
+    let deep_equal = |x: &Value, y: &Value| deep_equal_within(x, y, depth + 1);
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -242,7 +263,9 @@ pub fn to_int64(value: &Value) -> i64 {
 
 /// Go's `int64(f)` on amd64: truncation, and the minimum int64 for NaN or out-of-range values.
 pub fn go_float_to_int(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+    // 2^63 as f64; every float below it and at or above -2^63 converts exactly.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if !(-LIMIT..LIMIT).contains(&f) {
         i64::MIN
     } else {
         f as i64

@@ -1,0 +1,235 @@
+//! End to end: `driftgate check` run as a process on the small repositories under
+//! `testdata/check/`, asserting the exit code and every finding's rule, environment, file, line
+//! and column (see each case's EXPECT.md for why these are the right answers).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_driftgate"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("driftgate runs")
+}
+
+fn case_dir(case: &str) -> String {
+    let dir = format!("testdata/check/{case}");
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(&dir).is_dir(), "missing case {dir}");
+    dir
+}
+
+/// (rule, environment, "file:line:column") of every finding, in report order.
+type Finding = (&'static str, Option<&'static str>, &'static str);
+
+fn check_json(case: &str) -> (i32, Value) {
+    let out = run(&["check", &case_dir(case), "--format", "json"]);
+    let code = out.status.code().expect("exit code");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{case}: output is not JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+    (code, json)
+}
+
+fn findings(json: &Value) -> Vec<(String, Option<String>, String)> {
+    json["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .map(|d| {
+            let loc = &d["location"];
+            let at = if loc.is_null() {
+                "-".to_string()
+            } else {
+                format!("{}:{}:{}", loc["file"].as_str().unwrap(), loc["line"], loc["column"])
+            };
+            (d["rule"].as_str().unwrap().to_string(), d["environment"].as_str().map(str::to_string), at)
+        })
+        .collect()
+}
+
+fn assert_case(case: &str, exit: i32, want: &[Finding]) {
+    let (code, json) = check_json(case);
+    let got = findings(&json);
+    let want: Vec<(String, Option<String>, String)> =
+        want.iter().map(|(r, e, at)| (r.to_string(), e.map(str::to_string), at.to_string())).collect();
+    assert_eq!(got, want, "{case}: findings");
+    assert_eq!(code, exit, "{case}: exit code");
+}
+
+fn message_of(case: &str, index: usize) -> String {
+    let (_, json) = check_json(case);
+    json["diagnostics"][index]["message"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn passing_repositories_exit_zero_without_findings() {
+    for case in [
+        "dg001-render-error-pass",
+        "dg003-duplicate-resource-pass",
+        "dg003-invalid-manifest-pass",
+        "dg201-env-var-parity-pass",
+        "dg202-missing-secret-pass",
+        "dg205-unknown-values-key-pass",
+        "dg301-inline-secret-pass",
+        "dg302-secret-in-env-pass",
+        "dg401-chart-version-unpinned-pass",
+        "dg403-image-unpinned-pass",
+        "dg404-promotion-order-pass",
+    ] {
+        assert_case(case, 0, &[]);
+    }
+}
+
+#[test]
+fn dg001_render_error_points_at_the_failing_action() {
+    assert_case("dg001-render-error-fail", 1, &[("DG001", Some("dev"), "charts/api/templates/configmap.yaml:6:45")]);
+}
+
+#[test]
+fn dg003_invalid_yaml_output_points_at_the_template_line() {
+    assert_case("dg003-invalid-manifest-fail", 1, &[("DG003", Some("dev"), "charts/worker/templates/configmap.yaml:6:12")]);
+    assert!(message_of("dg003-invalid-manifest-fail", 0).contains("line 6: mapping values are not allowed in this context"));
+}
+
+#[test]
+fn dg003_repeated_resource() {
+    assert_case("dg003-duplicate-resource-fail", 1, &[("DG003", Some("prod"), "charts/web/templates/settings.yaml:1:1")]);
+}
+
+#[test]
+fn dg201_points_at_the_override_that_lacks_the_var_and_relates_the_one_that_sets_it() {
+    assert_case("dg201-env-var-parity-fail", 1, &[("DG201", Some("prod"), "charts/shop/values-prod.yaml:1:1")]);
+    let (_, json) = check_json("dg201-env-var-parity-fail");
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["message"], "env var PAYMENT_PROVIDER_URL is set in dev but not in prod");
+    assert_eq!(d["path"], "spec.template.spec.containers[app].env[PAYMENT_PROVIDER_URL]");
+    // Every environment that sets it, the nearest earlier stage first.
+    assert_eq!(d["related"][0]["file"], "charts/shop/values-stage.yaml");
+    assert_eq!(d["related"][0]["line"], 2);
+    assert_eq!(d["related"][0]["message"], "set here for stage");
+    assert_eq!(d["related"][1]["file"], "charts/shop/values-dev.yaml");
+    assert_eq!(d["related"][1]["line"], 3);
+}
+
+#[test]
+fn dg202_points_at_the_value_that_names_the_secret() {
+    assert_case("dg202-missing-secret-fail", 1, &[("DG202", Some("stage"), "charts/orders/values-stage.yaml:1:17")]);
+}
+
+#[test]
+fn dg205_points_at_the_typo_and_suggests_the_key() {
+    assert_case("dg205-unknown-values-key-fail", 1, &[("DG205", Some("prod"), "charts/catalog/values-prod.yaml:1:1")]);
+    let out = run(&["check", &case_dir("dg205-unknown-values-key-fail")]);
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(human.contains("did you mean `replicaCount`?"), "{human}");
+}
+
+#[test]
+fn dg301_and_dg302_point_at_the_literal_and_never_print_it() {
+    assert_case("dg301-inline-secret-fail", 1, &[("DG301", Some("dev"), "charts/ledger/templates/secret.yaml:7:13")]);
+    assert_case("dg302-secret-in-env-fail", 1, &[("DG302", Some("dev"), "charts/mailer/templates/deployment.yaml:22:22")]);
+    // The literals planted in the cases' templates.
+    for (case, secret) in [("dg301-inline-secret-fail", "not-a-real-password"), ("dg302-secret-in-env-fail", "correct-horse-battery")] {
+        let template = walk_text(&Path::new(env!("CARGO_MANIFEST_DIR")).join(case_dir(case)));
+        assert!(template.contains(secret), "{case}: the planted value is still in the template");
+        for format in ["human", "json"] {
+            let out = run(&["check", &case_dir(case), "--format", format]);
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(!text.contains(secret), "{case} ({format}) prints the secret value:\n{text}");
+            assert!(text.contains("<redacted>"), "{case} ({format}): {text}");
+        }
+    }
+}
+
+/// The text of every template of a case.
+fn walk_text(dir: &Path) -> String {
+    let mut text = String::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            text.push_str(&walk_text(&path));
+        } else if path.to_string_lossy().contains("templates") {
+            text.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+        }
+    }
+    text
+}
+
+#[test]
+fn dg401_and_dg404_point_at_driftgate_yaml() {
+    assert_case(
+        "dg401-chart-version-unpinned-fail",
+        1,
+        &[("DG401", Some("stage"), "driftgate.yaml:7:54"), ("DG401", Some("prod"), "driftgate.yaml:8:53")],
+    );
+    assert_case("dg404-promotion-order-fail", 1, &[("DG404", Some("prod"), "driftgate.yaml:8:53")]);
+}
+
+#[test]
+fn dg403_points_at_the_tag() {
+    assert_case("dg403-image-unpinned-fail", 1, &[("DG403", Some("dev"), "charts/frontend/values-dev.yaml:2:8")]);
+}
+
+#[test]
+fn broken_templates_and_values_are_findings_not_crashes() {
+    assert_case("bad-include-missing", 1, &[("DG001", Some("dev"), "charts/api/templates/configmap.yaml:6:9")]);
+    assert!(message_of("bad-include-missing", 0).contains("no template \"api.lables\""));
+    assert_case("bad-include-recursion", 1, &[("DG001", Some("dev"), "charts/api/templates/_helpers.tpl:3:4")]);
+    assert_case("bad-template-syntax", 1, &[("DG001", None, "charts/api/templates/configmap.yaml:4:26")]);
+    assert_eq!(message_of("bad-template-syntax", 0), "parse error at (api/templates/configmap.yaml:4): unexpected \"}\" in operand");
+    assert_case("bad-values-list", 1, &[("DG002", Some("prod"), "charts/api/values-prod.yaml:1:1")]);
+    assert_case("bad-values-malformed-yaml", 1, &[("DG002", Some("prod"), "charts/api/values-prod.yaml:3:13")]);
+}
+
+#[test]
+fn unusable_input_exits_two_with_the_place_to_fix() {
+    let cases = [
+        ("bad-chart-no-chart-yaml", "driftgate.yaml:4:11: no Chart.yaml in chart directory `charts/api`"),
+        ("bad-config-missing-values-file", "driftgate.yaml:7:24: values file `values-prd.yaml` of environment `prod` does not exist"),
+        ("bad-config-path-outside-repo", "driftgate.yaml:6:50: path `../../../secrets/dev.yaml` points outside the repository"),
+        ("bad-config-unknown-key", "driftgate.yaml:2:1: unknown key `promotoin` in the top level\n  help: did you mean `promotion`?"),
+        ("bad-config-wrong-type", "driftgate.yaml:2:12: promotion must be a list of stage names, found a mapping"),
+        ("bad-no-charts", "no Helm chart found under testdata/check/bad-no-charts"),
+    ];
+    for (case, message) in cases {
+        let out = run(&["check", &case_dir(case)]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{case}: {stderr}");
+        assert!(stderr.contains(message), "{case}: {stderr}");
+        assert!(out.stdout.is_empty(), "{case}: nothing on stdout");
+    }
+}
+
+#[test]
+fn bad_flags_exit_two() {
+    let out = run(&["check", "--format", "xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["check", "testdata/check/dg201-env-var-parity-pass", "--env", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no environment named `nope`"));
+}
+
+#[test]
+fn fail_on_warning_and_env_filter() {
+    // Only prod is checked: DG201 compares stages, and prod alone has nothing to compare with.
+    let out = run(&["check", &case_dir("dg201-env-var-parity-fail"), "--env", "prod"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn rules_lists_and_explains() {
+    let out = run(&["rules"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    for id in ["DG001", "DG201", "DG205", "DG404", "DG601"] {
+        assert!(text.contains(id), "{id} listed");
+    }
+    let out = run(&["rules", "DG201"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("env-var-parity"), "{text}");
+    let out = run(&["rules", "DG999"]);
+    assert_eq!(out.status.code(), Some(2));
+}

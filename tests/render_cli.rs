@@ -1,0 +1,50 @@
+//! `driftgate render` as a process: what it prints for the bundled example equals real
+//! `helm template` output for the same chart and values files (the example goldens).
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_driftgate"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("driftgate runs")
+}
+
+#[test]
+fn render_prints_what_helm_template_prints_for_every_example_environment() {
+    for chart in ["bedrock", "snippets", "basket"] {
+        for env in ["dev", "stage", "prod-iowa", "prod-frankfurt"] {
+            let out = run(&["render", "examples", "--chart", chart, "--env", env]);
+            assert_eq!(out.status.code(), Some(0), "{chart}/{env}: {}", String::from_utf8_lossy(&out.stderr));
+            let golden = format!("{}/testdata/render/example-{chart}-{env}/expected.yaml", env!("CARGO_MANIFEST_DIR"));
+            let want = std::fs::read_to_string(&golden).expect("golden exists");
+            assert!(out.stdout == want.as_bytes(), "{chart}/{env}: output differs from {golden}");
+        }
+    }
+}
+
+#[test]
+fn render_needs_a_chart_when_the_environment_is_ambiguous() {
+    let out = run(&["render", "examples", "--env", "dev"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("environment `dev` exists in several charts"), "{stderr}");
+    assert!(stderr.contains("charts/bedrock"), "{stderr}");
+}
+
+#[test]
+fn render_reports_a_template_error_with_its_location_and_prints_nothing() {
+    let out = run(&["render", "testdata/check/dg001-render-error-fail", "--env", "dev"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error[DG001]: charts/api/templates/configmap.yaml:6:45: "), "{stderr}");
+}
+
+#[test]
+fn render_of_an_unknown_environment_is_a_usage_error() {
+    let out = run(&["render", "examples", "--env", "qa", "--chart", "bedrock"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no environment named `qa`"));
+}
