@@ -12,7 +12,8 @@
 #     that writes them (names often differ per environment on purpose). A resource rendered in
 #     some environments and missing in another is reported for the environment that lacks it,
 #     at its override file, with the places that render it elsewhere as related information.
-#     Environments that fail to render are left out (DG001 and DG003 report them).
+#     Environments that fail to render or render nothing are left out (DG001-DG003 report
+#     failures).
 #
 #     ## Why it matters
 #
@@ -45,11 +46,13 @@ package driftgate.rules.resource_parity
 
 import data.driftgate.lib.workloads
 
-# complete[env] are the environments that rendered without errors: one that failed to render
-# lacks everything, which DG001/DG003 already report.
+# complete[env] are the environments that rendered something without errors: one that failed
+# to render (or was not rendered because its values did not load) lacks everything, which
+# DG001-DG003 already report.
 complete[name] := env if {
 	some name, env in input.environments
 	not env.render_failed
+	count(env.resources) > 0
 }
 
 # rendered[env] is what an environment renders, keyed by kind and template: names often carry

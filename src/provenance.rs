@@ -204,34 +204,29 @@ fn find_key_path(root: &Node, line: u32, column: u32) -> Option<Vec<String>> {
 
 /// The template text or action that wrote the node at `path` (the resource's start when the path
 /// does not resolve): for findings about something the template leaves out.
-pub fn template_location(
+pub fn path_template_location(
     sources: &Sources,
     chart: &ChartRun,
     env: &EnvRun,
     resource: &RenderedResource,
     path: Option<&str>,
 ) -> Location {
-    let Some(node) = path.and_then(|p| resolve_path(&resource.doc, p)) else {
-        return resource_location(sources, chart, env, resource);
-    };
-    let start = Span { start: node.span.start, end: node.span.start };
-    match covering_segments(&resource.output.segments, start).first() {
-        Some(segment) => literal_location(sources, resource, segment, start).unwrap_or_else(|| {
-            Location::point(sources.path(segment.file), segment.pos.line.max(1), segment.pos.column.max(1))
-        }),
+    match path.and_then(|p| resolve_path(&resource.doc, p)) {
+        Some(node) => {
+            let start = Span { start: node.span.start, end: node.span.start };
+            template_location(sources, &resource.output, start)
+        }
         None => resource_location(sources, chart, env, resource),
     }
 }
 
 /// Where a rendered resource as a whole came from: the template position that wrote its first line.
 pub fn resource_location(sources: &Sources, chart: &ChartRun, env: &EnvRun, resource: &RenderedResource) -> Location {
-    let start = Span { start: resource.doc.span.start, end: resource.doc.span.start };
-    match covering_segments(&resource.output.segments, start).first() {
-        Some(segment) => literal_location(sources, resource, segment, start).unwrap_or_else(|| {
-            Location::point(sources.path(segment.file), segment.pos.line.max(1), segment.pos.column.max(1))
-        }),
-        None => override_location(sources, chart, env),
+    if resource.output.segments.is_empty() {
+        return override_location(sources, chart, env);
     }
+    let start = Span { start: resource.doc.span.start, end: resource.doc.span.start };
+    template_location(sources, &resource.output, start)
 }
 
 /// Keys of values entries that most likely supplied the field at the end of `path`.
@@ -482,7 +477,7 @@ mod tests {
 
     #[test]
     fn segments_cover_a_span_from_the_one_it_starts_in() {
-        let segment = |offset| OutputSegment { offset, file: FileId(1), pos: Default::default(), values_paths: vec![] };
+        let segment = |offset| OutputSegment { offset, file: FileId(1), pos: Default::default(), values_paths: vec![], literal: false };
         let segments = [segment(0), segment(10), segment(20), segment(30)];
         let span = |a, b| Span { start: crate::source::Pos { offset: a, ..Default::default() }, end: crate::source::Pos { offset: b, ..Default::default() } };
         let offsets = |s: Span| covering_segments(&segments, s).iter().map(|s| s.offset).collect::<Vec<_>>();

@@ -254,7 +254,7 @@ fn locate(project: &Project, chart: &ChartRun, place: &Place) -> (Option<Locatio
         "inventory" => inventory_location(project, chart, env, place.inventory),
         "values" => values_location(project, chart, env, place.values_path.unwrap_or_default()),
         "template" => match rendered {
-            Some(resource) => provenance::template_location(sources, chart, env, resource, place.path),
+            Some(resource) => provenance::path_template_location(sources, chart, env, resource, place.path),
             None => provenance::override_location(sources, chart, env),
         },
         _ => match rendered {
