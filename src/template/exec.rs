@@ -348,9 +348,11 @@ impl<'s> State<'s> {
             Value::Map(map) => {
                 // Go sorts and copies the entries before the first iteration, so the body may
                 // change the map without changing what is iterated.
-                for (k, v) in map.snapshot() {
+                let entries: Vec<(Value, Value)> =
+                    map.with_read(|m| m.iter().map(|(k, v)| (Value::str(k.as_str()), v.clone())).collect());
+                for (k, v) in entries {
                     ran = true;
-                    if iterate(self, Value::str(k), v)? == Flow::Break {
+                    if iterate(self, k, v)? == Flow::Break {
                         break;
                     }
                 }

@@ -371,6 +371,12 @@ pub fn format_float_g(f: f64) -> String {
     }
 }
 
+// Environments render in parallel and parsed templates are shared between threads.
+const _: fn() = || {
+    fn shared_between_threads<T: Send + Sync>() {}
+    shared_between_threads::<Value>();
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,6 +399,20 @@ mod tests {
         for (f, want) in cases {
             assert_eq!(format_float_g(f), want, "formatting {f}");
         }
+    }
+
+    #[test]
+    fn a_map_is_shared_by_every_clone_until_copied() {
+        let original = Value::map(Map::new());
+        let Value::Map(held) = original.clone() else { unreachable!() };
+        held.insert("k".into(), Value::Int(1));
+        assert_eq!(original.format_v(), "map[k:1]");
+        let snapshot = held.snapshot();
+        held.remove("k");
+        assert_eq!((snapshot.len(), held.len(), original.format_v()), (1, 0, "map[]".to_string()));
+        held.insert("self".into(), original.clone());
+        assert_eq!(original.format_v(), "map[self:...]");
+        assert!(matches!(&original, Value::Map(m) if m.ptr_eq(&held) && m.keys() == ["self"]));
     }
 
     #[test]
