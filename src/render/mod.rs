@@ -15,7 +15,7 @@ use crate::diagnostic::{Diagnostic, Location, ResourceId, Severity};
 use crate::model::{RenderOutcome, RenderedResource, RenderedTemplate};
 use crate::provenance::template_location;
 use crate::source::{Pos, Sources, Span};
-use crate::template::value::{Map, Value};
+use crate::template::value::{Map, MapRef, Value};
 use crate::template::{TemplateError, Templates};
 use crate::yaml::{Node, NodeValue};
 use objects::{Capabilities, ChartObject, Files};
@@ -25,9 +25,11 @@ use order::TemplateOutput;
 pub struct ParsedChart<'a> {
     pub chart: &'a Chart,
     templates: Templates,
-    chart_object: Value,
     files_object: Value,
 }
+
+/// The Go type of `.Values` (a named map type; Sprig's `dig` refuses it).
+const VALUES_TYPE: &str = "chartutil.Values";
 
 /// The release an environment is rendered as.
 #[derive(Debug, Clone)]
@@ -48,13 +50,12 @@ pub fn parse_chart<'a>(chart: &'a Chart, sources: &Sources) -> Result<ParsedChar
     Ok(ParsedChart {
         chart,
         templates,
-        chart_object: Value::Object(Arc::new(ChartObject::new(&chart.metadata))),
         files_object: Value::Object(Arc::new(Files::new(chart.files.clone()))),
     })
 }
 
-/// Helm parses the deepest paths first, so that a chart's own `define`s win over its
-/// subcharts' ones of the same name.
+/// Helm parses (and then renders) the deepest paths first, so that a chart's own `define`s win
+/// over its subcharts' ones of the same name.
 fn helm_parse_order(templates: &[TemplateSource]) -> Vec<&TemplateSource> {
     let mut sorted: Vec<&TemplateSource> = templates.iter().collect();
     sorted.sort_by(|a, b| {
@@ -68,8 +69,15 @@ fn helm_parse_order(templates: &[TemplateSource]) -> Vec<&TemplateSource> {
 impl ParsedChart<'_> {
     /// Renders the chart with `values` (already coalesced with the chart's defaults).
     /// `env_label` names the environment in the virtual file names of the rendered output.
+    ///
+    /// As in Helm, every template of one render sees the same `.Values` map (and the same top-level
+    /// map), rendered in Helm's order, so a template that changes `.Values` (`set .Values ...`)
+    /// is seen by the templates rendered after it. Each render gets its own maps.
     pub fn render(&self, values: &Node, release: &Release, env_label: &str, sources: &Sources) -> RenderOutcome {
-        let values = crate::values::to_template_value(values);
+        let values = match crate::values::to_template_value(values) {
+            Value::Map(map) => Value::Map(MapRef::named(map.snapshot(), VALUES_TYPE)),
+            other => other,
+        };
         let capabilities = Value::Object(Arc::new(Capabilities::new(&release.kube_version)));
         let mut release_map = Map::new();
         release_map.insert("Name".into(), Value::str(release.name.as_str()));
@@ -80,22 +88,26 @@ impl ParsedChart<'_> {
         release_map.insert("Service".into(), Value::str("Helm"));
         let release_value = Value::map(release_map);
 
+        let mut data = Map::new();
+        data.insert("Values".into(), values);
+        data.insert("Release".into(), release_value);
+        // Per render: `.Chart.Annotations` is a map a template could change.
+        data.insert("Chart".into(), Value::Object(Arc::new(ChartObject::new(&self.chart.metadata))));
+        data.insert("Capabilities".into(), capabilities);
+        data.insert("Files".into(), self.files_object.clone());
+        data.insert("Subcharts".into(), Value::map(Map::new()));
+        let data = MapRef::new(data);
+        let top = Value::Map(data.clone());
+
         let mut outcome = RenderOutcome::default();
         let mut outputs = Vec::new();
         let mut rendered = Vec::new();
-        for template in self.chart.templates.iter().filter(|t| t.is_rendered()) {
+        for template in helm_parse_order(&self.chart.templates).into_iter().filter(|t| t.is_rendered()) {
             let mut template_info = Map::new();
             template_info.insert("Name".into(), Value::str(template.name.as_str()));
             template_info.insert("BasePath".into(), Value::str(format!("{}/templates", self.chart.metadata.name)));
-            let mut data = Map::new();
-            data.insert("Values".into(), values.clone());
-            data.insert("Release".into(), release_value.clone());
-            data.insert("Chart".into(), self.chart_object.clone());
-            data.insert("Capabilities".into(), capabilities.clone());
             data.insert("Template".into(), Value::map(template_info));
-            data.insert("Files".into(), self.files_object.clone());
-            data.insert("Subcharts".into(), Value::map(Map::new()));
-            match self.templates.execute(&template.name, &Value::map(data)) {
+            match self.templates.execute(&template.name, &top) {
                 Ok(output) => {
                     let output = output.without_no_value();
                     let (text, segments) = (output.text, output.segments);

@@ -169,7 +169,7 @@ fn template_values_are_floats() {
     let value = to_template_value(&node);
     assert_eq!(value.format_v(), "map[f:1.5 l:[1 x <nil>] m:map[b:true] num:3]");
     let map = value.as_map().unwrap();
-    assert!(matches!(map.get("num"), Some(Value::Float(f)) if *f == 3.0));
+    assert!(matches!(map.get("num"), Some(Value::Float(f)) if f == 3.0));
     assert_eq!(node_to_json(&node)["num"], serde_json::json!(3));
     assert_eq!(node_to_json(&node)["f"], serde_json::json!(1.5));
 }
