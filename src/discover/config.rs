@@ -294,7 +294,7 @@ impl Reader<'_> {
     fn date(&self, node: &Node) -> Result<Date, FatalError> {
         let text = self.scalar(node, "until")?;
         Date::parse(text.value.trim()).ok_or_else(|| {
-            FatalError::new(format!("`until` must be a date written YYYY-MM-DD, found `{}`", text.value))
+            FatalError::new(format!("`until` must be a calendar date written YYYY-MM-DD, found `{}`", text.value))
                 .at(self.location(node))
                 .with_help("for example `until: 2026-03-31` (the ignore applies through that day)")
         })

@@ -20,6 +20,7 @@ use crate::error::FatalError;
 use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
 use crate::provenance;
 use crate::source::Sources;
+use crate::yaml::NodeValue;
 
 use super::config::Finding;
 
@@ -96,14 +97,17 @@ impl SchemaPolicies {
             })?;
             let schema = parse_schema(&rel, &text)?;
             let validator = jsonschema::validator_for(&schema).map_err(|error| {
+                // The instance here is the schema itself: quoting it reveals nothing secret.
                 let pointer = error.instance_path().as_str().to_string();
-                let at = if pointer.is_empty() { String::new() } else { format!(" at {pointer}") };
-                FatalError::new(format!(
-                    "schema `{rel}` of policy {} is not a valid JSON schema{at}: {}",
-                    config.id.value,
-                    error.masked()
-                ))
-                .at(declared.clone())
+                let problem = match error.kind() {
+                    ValidationErrorKind::AdditionalProperties { unexpected } => format!("has unknown keywords {}", unexpected.join(", ")),
+                    _ if pointer.is_empty() => error.to_string(),
+                    _ => format!("cannot be {}", error.instance()),
+                };
+                let at = if pointer.is_empty() { "the schema".to_string() } else { pointer };
+                FatalError::new(format!("schema `{rel}` of policy {} is not a valid JSON schema: {at} {problem}", config.id.value))
+                    .at(declared.clone())
+                    .with_help("check the schema against the JSON-schema specification (draft 2020-12 unless `$schema` says otherwise)")
             })?;
             policies.push(SchemaPolicy { config: config.clone(), validator });
         }
@@ -152,7 +156,12 @@ impl SchemaPolicy {
         let location = if violation.missing || located_path.is_empty() {
             provenance::path_template_location(sources, chart, env, resource, Some(&violation.path).filter(|p| !p.is_empty()).map(String::as_str))
         } else {
-            provenance::field_location(sources, chart, env, resource, &located_path)
+            let value_at = provenance::field_location(sources, chart, env, resource, &located_path);
+            match violation.unknown_field.as_deref().and_then(|field| key_location(sources, resource, &violation.path, field)) {
+                // The key itself when the template wrote it on the line its value came from.
+                Some(key_at) if key_at.file == value_at.file && key_at.line == value_at.line => key_at,
+                _ => value_at,
+            }
         };
         diagnostic.location = Some(location);
         diagnostic.help = config.title.clone();
@@ -161,6 +170,14 @@ impl SchemaPolicy {
         finding.chart_name = Some(chart.name.clone());
         finding
     }
+}
+
+/// Where the template wrote the key `field` of the mapping at `path` of `resource`.
+fn key_location(sources: &Sources, resource: &RenderedResource, path: &str, field: &str) -> Option<Location> {
+    let parent = if path.is_empty() { Some(&resource.doc) } else { provenance::resolve_path(&resource.doc, path) }?;
+    let NodeValue::Map(entries) = &parent.value else { return None };
+    let (key, _) = entries.iter().find(|(key, _)| key.name == field)?;
+    Some(provenance::template_location(sources, &resource.output, key.span))
 }
 
 /// A schema file's contents as JSON; syntax errors point into the schema file.
@@ -174,7 +191,9 @@ fn parse_schema(rel: &str, text: &str) -> Result<Value, FatalError> {
     serde_json::from_str(text).map_err(|e| {
         let line = e.line().max(1) as u32;
         let column = e.column().max(1) as u32;
-        FatalError::new(format!("schema `{rel}` is not valid JSON: {e}")).at(Location::point(rel, line, column))
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or_default().to_string();
+        FatalError::new(format!("schema `{rel}` is not valid JSON: {message}")).at(Location::point(rel, line, column))
     })
 }
 
@@ -186,6 +205,8 @@ struct Violation {
     /// The field to locate when it differs from `path` (an unknown field under it).
     field_path: Option<String>,
     message: String,
+    /// The unknown field the message is about, if that is what it is about.
+    unknown_field: Option<String>,
     /// Something is missing: locate at the template that writes `path` rather than a value.
     missing: bool,
 }
@@ -217,7 +238,7 @@ fn push_field(out: &mut String, name: &str) {
 /// violation per field, each with its own location).
 fn describe(error: &ValidationError) -> Vec<Violation> {
     let path = field_path(error);
-    let simple = |message: String| vec![Violation { path: path.clone(), field_path: None, message, missing: false }];
+    let simple = |message: String| vec![Violation { path: path.clone(), field_path: None, message, unknown_field: None, missing: false }];
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected
@@ -225,12 +246,24 @@ fn describe(error: &ValidationError) -> Vec<Violation> {
             .map(|field| {
                 let mut located = path.clone();
                 push_field(&mut located, field);
-                Violation { path: path.clone(), field_path: Some(located), message: format!("unknown field `{field}`"), missing: false }
+                Violation {
+                    path: path.clone(),
+                    field_path: Some(located),
+                    message: format!("unknown field `{field}`"),
+                    unknown_field: Some(field.clone()),
+                    missing: false,
+                }
             })
             .collect(),
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().map_or_else(|| property.to_string(), str::to_string);
-            vec![Violation { path: path.clone(), field_path: None, message: format!("missing required field `{name}`"), missing: true }]
+            vec![Violation {
+                path: path.clone(),
+                field_path: None,
+                message: format!("missing required field `{name}`"),
+                unknown_field: None,
+                missing: true,
+            }]
         }
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {

@@ -52,16 +52,18 @@ pub fn check(entry: &InlineSuppression, chart: &ChartRun) -> Option<Finding> {
         .filter(|id| id.starts_with("DG") && crate::policy::lookup(id).is_none())
         .collect();
     let (message, help) = if entry.rules.is_empty() {
-        ("suppression names no rule".to_string(), "write the rule id after the marker: `# driftgate:ignore DG303 why`")
-    } else if !unknown.is_empty() {
-        (
-            format!("suppression names unknown rule {}", unknown.join(", ")),
-            "`driftgate rules` lists the rule ids",
-        )
+        ("suppression names no rule".to_string(), "write the rule id after the marker: `# driftgate:ignore DG303 why`".to_string())
+    } else if let Some(first) = unknown.first() {
+        let ids = crate::policy::catalogue().iter().map(|rule| rule.id.as_str());
+        let help = match crate::suggest::closest(first, ids) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => "`driftgate rules` lists the rule ids".to_string(),
+        };
+        (format!("suppression names unknown rule {}", unknown.join(", ")), help)
     } else if entry.reason.is_none() {
         (
             format!("suppression of {} gives no reason", entry.rules.join(", ")),
-            "say why after the rule id: `# driftgate:ignore DG303 why this is fine`",
+            "say why after the rule id: `# driftgate:ignore DG303 why this is fine`".to_string(),
         )
     } else {
         return None;
@@ -69,7 +71,7 @@ pub fn check(entry: &InlineSuppression, chart: &ChartRun) -> Option<Finding> {
     let mut diagnostic = Diagnostic::new(RULE.id, RULE.name, RULE.default_severity, message);
     diagnostic.chart = Some(chart.path.clone());
     diagnostic.location = Some(comment_location(entry));
-    diagnostic.help = Some(help.to_string());
+    diagnostic.help = Some(help);
     let mut finding = Finding::new(diagnostic);
     finding.subject = entry.rules.first().cloned();
     finding.chart_name = Some(chart.name.clone());
