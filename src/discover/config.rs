@@ -258,6 +258,11 @@ impl Reader<'_> {
             let mut rule_config = RuleConfig::default();
             for (k, v) in self.mapping(value, &what, RULE_KEYS)? {
                 if k.name == "severity" {
+                    // YAML 1.1 (as Helm reads it) makes a bare `off` the boolean false.
+                    if matches!(v.value, NodeValue::Bool(false)) {
+                        rule_config.severity = Some(RuleLevel::Off);
+                        continue;
+                    }
                     let level = self.scalar(v, "severity")?;
                     rule_config.severity = Some(RuleLevel::parse(&level.value).ok_or_else(|| {
                         FatalError::new(format!("unknown severity `{}`", level.value))
@@ -453,6 +458,44 @@ pub fn describe(node: &Node) -> &'static str {
 mod tests {
     use super::*;
     use crate::yaml::NodeValue;
+
+    fn read(text: &str) -> Result<Config, String> {
+        let sources = Sources::new();
+        let file = sources.add(CONFIG_FILE, text);
+        parse(&sources, file, text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn schema_policies_are_read_with_defaults_and_configurable_ids() {
+        let config = read(
+            "policies:\n  rules:\n    ORG001: { severity: off }\n  schemas:\n    - id: ORG001\n      schema: policies/Deployment.Schema.json\n      match: { kind: [Deployment, StatefulSet], env: prod }\n",
+        )
+        .unwrap();
+        let policy = &config.schema_policies[0];
+        assert_eq!(policy.id.value, "ORG001");
+        assert_eq!(policy.name, "deployment-schema");
+        assert_eq!(policy.severity, Severity::Error);
+        assert_eq!(policy.matches.kinds, ["Deployment", "StatefulSet"]);
+        assert_eq!(policy.matches.envs, ["prod"]);
+        assert!(policy.matches.api_versions.is_empty());
+        assert_eq!(config.rules.rules["ORG001"].severity, Some(RuleLevel::Off));
+    }
+
+    #[test]
+    fn schema_policy_mistakes_name_the_line() {
+        let cases = [
+            ("policies:\n  schemas:\n    - { id: DG201, schema: a.json }\n", "driftgate.yaml:3:13: schema policy id `DG201` is already used by a built-in rule"),
+            ("policies:\n  schemas:\n    - { id: ORG1 }\n", "driftgate.yaml:3:7: a schema policy has no `schema`"),
+            ("policies:\n  schemas:\n    - { id: ORG1, schema: a.json, match: { knid: Pod } }\n", "driftgate.yaml:3:44: unknown key `knid` in match\n  help: did you mean `kind`?"),
+            ("policies:\n  schemas:\n    - { id: ORG1, schema: a.json, severity: fatal }\n", "driftgate.yaml:3:45: unknown severity `fatal`"),
+            ("policies:\n  rules:\n    ORG2: { severity: warning }\n", "driftgate.yaml:3:5: unknown rule `ORG2` in policies.rules"),
+            ("policies:\n  rules:\n    DG201: { ignore: [ { env: dev, until: 31.12.2026 } ] }\n", "driftgate.yaml:3:43: `until` must be a calendar date written YYYY-MM-DD, found `31.12.2026`"),
+        ];
+        for (text, expected) in cases {
+            let err = read(text).err().unwrap_or_default();
+            assert!(err.starts_with(expected), "{text}\n{err}");
+        }
+    }
 
     /// The bundled JSON schema (for editors) and this reader must agree on every example.
     #[test]

@@ -295,6 +295,46 @@ mod tests {
         assert_eq!(ignore(IgnoreEntry { reason: Some("only a reason".into()), ..Default::default() }), 1);
     }
 
+    fn date(text: &str) -> Date {
+        Date::parse(text).unwrap()
+    }
+
+    #[test]
+    fn dates_parse_strictly_and_order_by_day() {
+        assert_eq!(date("2024-02-29"), Date { year: 2024, month: 2, day: 29 });
+        for bad in ["2023-02-29", "2026-13-01", "2026-04-31", "2026-4-01", "26-04-01", "2026-04-01x", "2026/04/01", "", "+026-04-01"] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
+        }
+        assert!(date("2026-06-30") < date("2026-07-01"));
+        assert_eq!(date("2026-06-30").to_string(), "2026-06-30");
+        assert_eq!(Date::from_days_since_epoch(0), date("1970-01-01"));
+        assert_eq!(Date::from_days_since_epoch(19_782), date("2024-02-29"));
+        assert_eq!(Date::from_days_since_epoch(20_635), date("2026-07-01"));
+    }
+
+    #[test]
+    fn until_keeps_an_ignore_through_its_day_then_reports_and_explains() {
+        let entry = IgnoreEntry {
+            env: Some("dev".into()),
+            until: Some(date("2026-06-30")),
+            reason: Some("dev only".into()),
+            at: Some(Location::point("driftgate.yaml", 9, 11)),
+            ..Default::default()
+        };
+        let config = config(RuleConfig { severity: None, ignore: vec![entry] });
+        let gated = config.gate(vec![finding(), finding()], &Suppressions::default(), date("2026-06-30"));
+        assert_eq!(gated.diagnostics, vec![]);
+        assert_eq!(gated.suppressed, 1, "identical findings count once");
+        let gated = config.gate(vec![finding()], &Suppressions::default(), date("2026-07-01"));
+        assert_eq!(gated.suppressed, 0);
+        let d = &gated.diagnostics[0];
+        assert_eq!(d.message, "m (its ignore expired on 2026-06-30)");
+        assert_eq!(
+            d.related,
+            vec![Related { file: "driftgate.yaml".into(), line: 9, column: 11, message: "ignored until 2026-06-30: dev only".into() }]
+        );
+    }
+
     #[test]
     fn severity_override_and_off() {
         let out = config(RuleConfig { severity: Some(RuleLevel::Warning), ignore: vec![] }).apply(vec![finding()]);
