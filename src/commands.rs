@@ -194,7 +194,8 @@ fn gate_loaded(loaded: pipeline::Loaded, base: Option<&BaseDiff>) -> Result<(Vec
     let config = loaded.plan.config.as_ref().map(|c| c.rules.clone()).unwrap_or_default();
     let schema_configs = loaded.plan.config.as_ref().map(|c| c.schema_policies.as_slice()).unwrap_or_default();
     let schemas = policy::SchemaPolicies::load(&loaded.project.root, schema_configs, &loaded.project.sources)?;
-    let inputs = policy::GateInputs { schemas: &schemas, base, today: policy::Date::today() };
+    let today = policy::Date::checked_today().map_err(FatalError::new)?;
+    let inputs = policy::GateInputs { schemas: &schemas, base, today };
     let gated = policy::evaluate_gated(&loaded.project, &config, None, loaded.diagnostics, &inputs);
     let summary = RunSummary { suppressed: gated.suppressed, ..RunSummary::of(&loaded.project) };
     Ok((gated.diagnostics, summary, loaded.project.sources))

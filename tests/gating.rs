@@ -113,6 +113,13 @@ fn an_expired_ignore_reports_the_finding_and_says_so() {
 }
 
 #[test]
+fn a_malformed_today_override_stops_the_run() {
+    let out = driftgate(&["check", "testdata/check/ignore-until"], Some("July 1st"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "error: DRIFTGATE_TODAY must be a date written YYYY-MM-DD, found `July 1st`\n");
+}
+
+#[test]
 fn an_impossible_until_date_stops_the_run_at_its_line() {
     let out = driftgate(&["check", "testdata/check/bad-config-until-date"], None);
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -112,9 +112,19 @@ impl Date {
 
     /// Today in UTC, or the date in `DRIFTGATE_TODAY` when that is set and valid.
     pub fn today() -> Date {
-        if let Some(date) = std::env::var(TODAY_ENV).ok().and_then(|text| Date::parse(text.trim())) {
-            return date;
+        Date::checked_today().unwrap_or_else(|_| Date::clock_today())
+    }
+
+    /// [`today`](Self::today), but a `DRIFTGATE_TODAY` that is not a date is an error.
+    pub fn checked_today() -> Result<Date, String> {
+        match std::env::var(TODAY_ENV) {
+            Ok(text) => Date::parse(text.trim())
+                .ok_or_else(|| format!("{TODAY_ENV} must be a date written YYYY-MM-DD, found `{text}`")),
+            Err(_) => Ok(Date::clock_today()),
         }
+    }
+
+    fn clock_today() -> Date {
         let seconds = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_secs());
