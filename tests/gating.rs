@@ -360,3 +360,22 @@ fn base_outside_git_or_unknown_exits_two() {
     assert!(stderr.starts_with("error: unknown git revision `no-such-branch`\n"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn dg402_works_when_the_checked_directory_is_inside_the_repository() {
+    let repo = tempfile::tempdir().expect("temporary directory");
+    let checked = repo.path().join("deploy");
+    copy_tree(&manifest_dir().join("testdata/check/dg402-chart-version-not-bumped"), &checked);
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    std::fs::write(checked.join("charts/web/templates/new.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new\n").unwrap();
+    let out = driftgate(&["check", checked.to_str().unwrap(), "--changed", "--format", "json"], None);
+    let json = json_of(&out);
+    assert_eq!(
+        findings(&json),
+        vec![finding("DG402", "error", "charts/web changed since HEAD (1 file) but its version is still 1.0.0", "charts/web/Chart.yaml:3:10")]
+    );
+    assert_eq!(json["diagnostics"][0]["related"][0]["file"], "charts/web/templates/new.yaml");
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -452,7 +452,7 @@ DG205
         let mut summary = RunSummary { charts: 2, environments: 1, resources: 0, suppressed: 0 };
         assert_eq!(summary_line(&[], &summary), "0 errors, 0 warnings in 2 charts, 1 environment, 0 resources");
         let info = Diagnostic::new("DG999", "x", Severity::Info, "m");
-        assert_eq!(summary_line(&[info.clone()], &summary), "0 errors, 0 warnings, 1 info in 2 charts, 1 environment, 0 resources");
+        assert_eq!(summary_line(std::slice::from_ref(&info), &summary), "0 errors, 0 warnings, 1 info in 2 charts, 1 environment, 0 resources");
         summary.suppressed = 3;
         assert_eq!(summary_line(&[info], &summary), "0 errors, 0 warnings, 1 info, 3 suppressed in 2 charts, 1 environment, 0 resources");
     }
