@@ -546,9 +546,10 @@ fn null_and_odd_fields_do_not_break_any_policy() {
 
 // ---------------------------------------------------------------- cost
 
-/// A 4-environment chart with 9 resources per environment (36 in all), as in a pre-commit hook.
+/// A clean 4-environment chart with 9 resources per environment (36 in all), as in a pre-commit
+/// hook, gives no finding. (Its evaluation time is measured by `cargo bench --bench check`.)
 #[test]
-fn evaluating_a_four_environment_chart_is_fast() {
+fn a_clean_four_environment_chart_has_no_findings() {
     let mut output = String::new();
     for i in 0..3 {
         let vars: Vec<(String, String)> = (0..12).map(|v| (format!("VAR_{v}"), format!("value-{v}"))).collect();
@@ -574,16 +575,7 @@ fn evaluating_a_four_environment_chart_is_fast() {
         .chart("charts/web", DEFAULTS, &[("templates/deployment.yaml", DEPLOYMENT)], &envs)
         .build();
     assert_eq!(crate::report::RunSummary::of(&project).resources, 36);
-    assert_eq!(run(&project), Vec::<String>::new(), "warm-up run compiles the policies");
-    let runs = 5;
-    let started = std::time::Instant::now();
-    for _ in 0..runs {
-        evaluate(&project, &PolicyConfig::default());
-    }
-    let per_chart = started.elapsed() / runs;
-    println!("policy evaluation of one 4-environment, 36-resource chart: {per_chart:?}");
-    // Generous for unoptimized test builds; release builds are several times faster.
-    assert!(per_chart < std::time::Duration::from_millis(500), "{per_chart:?}");
+    assert_eq!(run(&project), Vec::<String>::new());
 }
 
 
@@ -595,7 +587,7 @@ fn human_report_of_a_real_evaluation_points_at_both_files() {
     let project = parity_project(&[], "# iowa\n");
     let diagnostics = evaluate(&project, &quiet());
     let text = human::to_string(&diagnostics, &RunSummary::of(&project), &project.sources, human::HumanOptions::for_output(false));
-    let expected = "DG201
+    let expected = "DG201 env-var-parity
 
   × env var SENTRY_DSN is set in dev but not in prod-iowa
    ╭─[charts/web/values-prod-iowa.yaml:1:1]
@@ -628,7 +620,7 @@ fn reports_of_a_secret_finding_never_hold_the_value() {
     let diagnostics = evaluate(&project, &config);
     let summary = RunSummary::of(&project);
     let text = human::to_string(&diagnostics, &summary, &project.sources, human::HumanOptions::for_output(false));
-    let expected = "DG302
+    let expected = "DG302 secret-in-env
 
   × env var DB_PASSWORD has a literal value (<redacted>) instead of valueFrom.secretKeyRef
    ╭─[charts/web/values-dev.yaml:2:16]

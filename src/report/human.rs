@@ -207,7 +207,7 @@ fn build(diagnostic: &Diagnostic, sources: &Sources, redact: bool) -> Report {
         })
         .collect();
     Report {
-        code: Some(diagnostic.rule.clone()),
+        code: Some(format!("{} {}", diagnostic.rule, diagnostic.name)),
         message: diagnostic.message.clone(),
         severity,
         help: diagnostic.help.clone(),
@@ -386,7 +386,7 @@ mod tests {
         warning.location = Some(Location { file: "charts/web/values-prod-iowa.yaml".into(), line: 3, column: 3, end_line: 3, end_column: 6 });
         warning.help = Some("did you mean `replicaCount`?".into());
         let text = to_string(&[parity(), warning], &summary, &sources(), HumanOptions::for_output(false));
-        let expected = "DG201
+        let expected = "DG201 env-var-parity
 
   × env var SENTRY_DSN is set in dev but not in prod-iowa
    ╭─[charts/web/values-prod-iowa.yaml:1:1]
@@ -404,7 +404,7 @@ mod tests {
        4 │   DEBUG: \"1\"
          ╰────
 
-DG205
+DG205 unknown-values-key
 
   ⚠ values key replicas is neither declared in values.yaml nor read by any template
    ╭─[charts/web/values-prod-iowa.yaml:3:3]
@@ -427,7 +427,7 @@ DG205
         let text = to_string(&[d.clone()], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
         assert!(!text.contains("hunter2"), "{text}");
         assert!(!text.contains("xyz"), "{text}");
-        let expected = "DG302
+        let expected = "DG302 secret-in-env
 
   × env var DB_PASSWORD of container web has a literal value (<redacted>) instead of
   │ valueFrom.secretKeyRef
@@ -465,7 +465,7 @@ DG205
         let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
         assert_eq!(
             text,
-            "DG201\n\n  × env var SENTRY_DSN is set in dev but not in prod-iowa\n  help: set the variable in this environment too\n\n\
+            "DG201 env-var-parity\n\n  × env var SENTRY_DSN is set in dev but not in prod-iowa\n  help: set the variable in this environment too\n\n\
              1 error, 0 warnings in 0 charts, 0 environments, 0 resources\n"
         );
     }
