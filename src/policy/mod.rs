@@ -18,12 +18,16 @@ pub mod metadata;
 pub mod registry;
 pub mod rego;
 pub mod rules;
+pub mod schema_policy;
+pub mod suppress;
 #[cfg(test)]
 pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 
-pub use config::{Finding, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
+pub use config::{Date, Finding, Gated, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
+pub use schema_policy::{SchemaPolicies, SchemaPolicyConfig};
+pub use suppress::Suppressions;
 pub use registry::{RuleEngine, RuleInfo, RuleMeta, catalogue, docs_markdown, list_text, lookup};
 pub use rego::{EngineRule, PolicyEngine, PolicyLoadError, PolicySource, PolicyTestResult, RuleScope, TestOutcome, run_tests};
 pub use rules::dg001_render_error::render_error;
@@ -51,6 +55,56 @@ pub fn evaluate_with(project: &Project, config: &PolicyConfig, engine: &PolicyEn
         .flat_map_iter(|chart| evaluate_chart(project, chart, engine, config))
         .collect();
     finish(config.apply(findings))
+}
+
+/// What a `check` run adds to the rules every evaluation runs.
+#[derive(Debug)]
+pub struct GateInputs<'a> {
+    /// `policies.schemas`, compiled.
+    pub schemas: &'a SchemaPolicies,
+    /// The working tree's changes since `--base` (DG402 runs only with one).
+    pub base: Option<&'a crate::discover::git::BaseDiff>,
+    /// The day `ignore: [{until}]` dates are compared with.
+    pub today: Date,
+}
+
+/// Every finding of a `check` run after configuration, and how many were suppressed: the
+/// built-in rules and `engine`'s policies (the built-ins when `None`), the findings made while
+/// loading (`loading`), schema policies, DG402 when there is a base, DG004 for suppression
+/// comments; then severities, ignores and inline suppressions; sorted as [`finish`] does.
+pub fn evaluate_gated(
+    project: &Project,
+    config: &PolicyConfig,
+    engine: Option<&PolicyEngine>,
+    loading: Vec<Diagnostic>,
+    inputs: &GateInputs,
+) -> Gated {
+    let engine = match engine {
+        Some(engine) => Ok(engine),
+        None => builtin_engine().as_ref().map_err(String::clone),
+    };
+    let enabled = |id: &str| config.rules.get(id).is_none_or(|rule| rule.severity != Some(RuleLevel::Off));
+    let mut findings: Vec<Finding> = project
+        .charts
+        .par_iter()
+        .flat_map_iter(|chart| {
+            let mut findings = match &engine {
+                Ok(engine) => evaluate_chart(project, chart, engine, config),
+                Err(message) => vec![Finding::new(policy_error(chart, message.clone()))],
+            };
+            findings.extend(inputs.schemas.check_chart(project, chart, &enabled));
+            if let Some(base) = inputs.base.filter(|_| enabled(rules::dg402_chart_version_not_bumped::RULE.id)) {
+                findings.extend(rules::dg402_chart_version_not_bumped::check(project, chart, base));
+            }
+            findings
+        })
+        .collect();
+    findings.extend(loading.into_iter().map(Finding::new));
+    let (suppressions, suppression_findings) = Suppressions::collect(project);
+    findings.extend(suppression_findings);
+    let mut gated = config.gate(findings, &suppressions, inputs.today);
+    gated.diagnostics = finish(gated.diagnostics);
+    gated
 }
 
 /// The built-in policies, compiled once per process.

@@ -50,8 +50,6 @@ pub struct RuleInfo {
 const PLANNED: &[(&str, &str, Severity, &str)] = &[
     ("DG101", "k8s-schema", Severity::Error,
      "A resource does not match the Kubernetes schema of the target version."),
-    ("DG402", "chart-version-not-bumped", Severity::Error,
-     "Chart content changed since the base revision but Chart.yaml's version did not."),
     ("DG601", "baseline-mismatch", Severity::Error,
      "A rendered environment differs from its declared baseline manifests."),
 ];
@@ -159,7 +157,7 @@ mod tests {
     use super::*;
 
     const SPEC_IDS: &[&str] = &[
-        "DG001", "DG002", "DG003", "DG101", "DG102", "DG201", "DG202", "DG203", "DG204", "DG205",
+        "DG001", "DG002", "DG003", "DG004", "DG101", "DG102", "DG201", "DG202", "DG203", "DG204", "DG205",
         "DG301", "DG302", "DG303", "DG401", "DG402", "DG403", "DG404", "DG501", "DG502", "DG503",
         "DG504", "DG505", "DG601",
     ];
@@ -192,7 +190,7 @@ mod tests {
     #[test]
     fn implemented_engines_are_as_designed() {
         let engine = |id: &str| lookup(id).map(|rule| rule.engine);
-        for id in ["DG001", "DG002", "DG003", "DG205", "DG401"] {
+        for id in ["DG001", "DG002", "DG003", "DG004", "DG205", "DG401", "DG402"] {
             assert_eq!(engine(id), Some(RuleEngine::Rust), "{id}");
         }
         for id in ["DG102", "DG201", "DG202", "DG203", "DG204", "DG301", "DG302", "DG303", "DG403", "DG404", "DG501", "DG502", "DG503", "DG504", "DG505"] {

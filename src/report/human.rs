@@ -68,13 +68,17 @@ pub fn write(
     out.write_all(to_string(diagnostics, summary, sources, options).as_bytes())
 }
 
-/// `2 errors, 1 warning in 1 chart, 4 environments, 36 resources`.
+/// `2 errors, 1 warning in 1 chart, 4 environments, 36 resources`; infos and suppressed
+/// findings are mentioned when there are any (`..., 3 suppressed in ...`).
 pub fn summary_line(diagnostics: &[Diagnostic], summary: &RunSummary) -> String {
     let (errors, warnings, infos) = count_severities(diagnostics);
     let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
     let mut counts = vec![plural(errors, "error"), plural(warnings, "warning")];
     if infos > 0 {
         counts.push(plural(infos, "info"));
+    }
+    if summary.suppressed > 0 {
+        counts.push(format!("{} suppressed", summary.suppressed));
     }
     format!(
         "{} in {}, {}, {}",
@@ -377,7 +381,7 @@ mod tests {
 
     #[test]
     fn renders_snippet_related_help_and_summary() {
-        let summary = RunSummary { charts: 1, environments: 4, resources: 36 };
+        let summary = RunSummary { charts: 1, environments: 4, resources: 36, suppressed: 0 };
         let mut warning = Diagnostic::new("DG205", "unknown-values-key", Severity::Warning, "values key replicas is neither declared in values.yaml nor read by any template");
         warning.location = Some(Location { file: "charts/web/values-prod-iowa.yaml".into(), line: 3, column: 3, end_line: 3, end_column: 6 });
         warning.help = Some("did you mean `replicaCount`?".into());
@@ -445,10 +449,12 @@ DG205 unknown-values-key
 
     #[test]
     fn summary_line_pluralizes_and_mentions_infos_only_when_present() {
-        let summary = RunSummary { charts: 2, environments: 1, resources: 0 };
+        let mut summary = RunSummary { charts: 2, environments: 1, resources: 0, suppressed: 0 };
         assert_eq!(summary_line(&[], &summary), "0 errors, 0 warnings in 2 charts, 1 environment, 0 resources");
         let info = Diagnostic::new("DG999", "x", Severity::Info, "m");
-        assert_eq!(summary_line(&[info], &summary), "0 errors, 0 warnings, 1 info in 2 charts, 1 environment, 0 resources");
+        assert_eq!(summary_line(std::slice::from_ref(&info), &summary), "0 errors, 0 warnings, 1 info in 2 charts, 1 environment, 0 resources");
+        summary.suppressed = 3;
+        assert_eq!(summary_line(&[info], &summary), "0 errors, 0 warnings, 1 info, 3 suppressed in 2 charts, 1 environment, 0 resources");
     }
 
     #[test]
