@@ -970,8 +970,8 @@ impl<'s> State<'s> {
             | (Value::Int64(_), ParamType::Int64)
             | (Value::Float(_), ParamType::Float64)
             | (Value::Bool(_), ParamType::Bool)
-            | (Value::List(_), ParamType::List)
-            | (Value::Map(_), ParamType::Map) => true,
+            | (Value::List(_), ParamType::List) => true,
+            (Value::Map(map), ParamType::Map) => map.is_interface_map(),
             (Value::List(items), ParamType::StringList) => items.iter().all(|i| matches!(i, Value::String(_))),
             _ => false,
         };

@@ -50,6 +50,12 @@ impl MapRef {
         self.0.go_type
     }
 
+    /// Whether Go passes this map to a `map[string]interface {}` parameter: the plain type and
+    /// named types over it (`chartutil.Values`) are assignable; `map[string]string` is not.
+    pub fn is_interface_map(&self) -> bool {
+        self.0.go_type == PLAIN_MAP_TYPE || !self.0.go_type.starts_with("map[")
+    }
+
     // A panic while a lock was held cannot leave a `BTreeMap` half-updated, so a poisoned lock
     // is still usable.
     fn read(&self) -> RwLockReadGuard<'_, Map> {
