@@ -15,7 +15,7 @@ use crate::diagnostic::{Diagnostic, Location, ResourceId, Severity};
 use crate::model::{RenderOutcome, RenderedResource, RenderedTemplate};
 use crate::provenance::template_location;
 use crate::source::{Pos, Sources, Span};
-use crate::template::value::{Map, MapRef, Value};
+use crate::template::value::{Map, MapRef, MapType, Value};
 use crate::template::{TemplateError, Templates};
 use crate::yaml::{Node, NodeValue};
 use objects::{Capabilities, ChartObject, Files};
@@ -28,8 +28,6 @@ pub struct ParsedChart<'a> {
     files_object: Value,
 }
 
-/// The Go type of `.Values` (a named map type; Sprig's `dig` refuses it).
-const VALUES_TYPE: &str = "chartutil.Values";
 
 /// The release an environment is rendered as.
 #[derive(Debug, Clone)]
@@ -75,7 +73,7 @@ impl ParsedChart<'_> {
     /// is seen by the templates rendered after it. Each render gets its own maps.
     pub fn render(&self, values: &Node, release: &Release, env_label: &str, sources: &Sources) -> RenderOutcome {
         let values = match crate::values::to_template_value(values) {
-            Value::Map(map) => Value::Map(MapRef::named(map.snapshot(), VALUES_TYPE)),
+            Value::Map(map) => Value::Map(map.as_type(MapType::Values)),
             other => other,
         };
         let capabilities = Value::Object(Arc::new(Capabilities::new(&release.kube_version)));

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::chart::Metadata;
 use crate::template::funcs::ParamType;
-use crate::template::value::{Map, MapRef, Object, Value};
+use crate::template::value::{Map, MapRef, MapType, Object, Value};
 use crate::yaml::{Node, NodeValue};
 
 /// `.Chart`: Helm's `*chart.Metadata`, fields named as in Go.
@@ -40,7 +40,7 @@ impl ChartObject {
             Some(Value::Map(map)) => map.snapshot(),
             _ => Map::new(),
         };
-        fields.insert("Annotations".into(), Value::Map(MapRef::named(annotations, "map[string]string")));
+        fields.insert("Annotations".into(), Value::Map(MapRef::typed(annotations, MapType::StringMap)));
         fields.insert("Maintainers".into(), raw.get("maintainers").map(node_value).unwrap_or_else(|| Value::list(Vec::new())));
         fields.insert("Dependencies".into(), raw.get("dependencies").map(node_value).unwrap_or_else(|| Value::list(Vec::new())));
         ChartObject { fields }
