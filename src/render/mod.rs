@@ -15,7 +15,7 @@ use crate::diagnostic::{Diagnostic, Location, ResourceId, Severity};
 use crate::model::{RenderOutcome, RenderedResource, RenderedTemplate};
 use crate::provenance::template_location;
 use crate::source::{Pos, Sources, Span};
-use crate::template::value::{Map, MapRef, Value};
+use crate::template::value::{Map, MapRef, MapType, Value};
 use crate::template::{TemplateError, Templates};
 use crate::yaml::{Node, NodeValue};
 use objects::{Capabilities, ChartObject, Files};
@@ -28,8 +28,6 @@ pub struct ParsedChart<'a> {
     files_object: Value,
 }
 
-/// The Go type of `.Values` (a named map type; Sprig's `dig` refuses it).
-const VALUES_TYPE: &str = "chartutil.Values";
 
 /// The release an environment is rendered as.
 #[derive(Debug, Clone)]
@@ -75,7 +73,7 @@ impl ParsedChart<'_> {
     /// is seen by the templates rendered after it. Each render gets its own maps.
     pub fn render(&self, values: &Node, release: &Release, env_label: &str, sources: &Sources) -> RenderOutcome {
         let values = match crate::values::to_template_value(values) {
-            Value::Map(map) => Value::Map(MapRef::named(map.snapshot(), VALUES_TYPE)),
+            Value::Map(map) => Value::Map(map.as_type(MapType::Values)),
             other => other,
         };
         let capabilities = Value::Object(Arc::new(Capabilities::new(&release.kube_version)));
@@ -196,4 +194,33 @@ fn invalid_manifest(message: String, location: Option<Location>) -> Diagnostic {
     let mut d = Diagnostic::new("DG003", "invalid-manifest", Severity::Error, message);
     d.location = location;
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rayon::prelude::*;
+
+    /// Templates of one render share `.Values` (a template sees what an earlier one set), while
+    /// renders of one parsed chart, even in parallel, never see each other's changes.
+    #[test]
+    fn each_render_has_its_own_shared_values() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/render/shared-maps");
+        let sources = Sources::new();
+        let chart = crate::chart::load(&root, "chart", &sources).unwrap();
+        let parsed = parse_chart(&chart, &sources).unwrap();
+        let text = std::fs::read_to_string(root.join("values-prod.yaml")).unwrap();
+        let file = sources.add("values-prod.yaml", text.as_str());
+        let overrides = crate::values::load_values(&text, file).unwrap();
+        let values = crate::values::coalesce("shop", &chart.defaults, &overrides).values;
+        let release = Release { name: "shop".into(), namespace: "shop".into(), kube_version: "1.33.0".into() };
+        let want = std::fs::read_to_string(root.join("expected.yaml")).unwrap();
+        let manifests: Vec<String> = (0..6)
+            .into_par_iter()
+            .map(|i| parsed.render(&values, &release, &format!("env{i}"), &sources).manifest)
+            .collect();
+        for manifest in manifests {
+            assert_eq!(manifest, want);
+        }
+    }
 }
