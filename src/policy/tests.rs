@@ -59,8 +59,14 @@ fn describe(diagnostics: &[Diagnostic]) -> Vec<String> {
         .collect()
 }
 
+/// Fixtures are minimal resources, not complete Kubernetes objects (a Deployment without a
+/// selector): schema validation (DG101, tested in `tests/schema_cases.rs`) is off here.
+fn fixture_config() -> PolicyConfig {
+    PolicyConfig { rules: [("DG101".to_string(), RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] })].into() }
+}
+
 fn run(project: &Project) -> Vec<String> {
-    describe(&evaluate(project, &PolicyConfig::default()))
+    describe(&evaluate(project, &fixture_config()))
 }
 
 fn only(rule: &str, lines: Vec<String>) -> Vec<String> {
@@ -106,7 +112,7 @@ fn dg201_reports_var_missing_in_later_stage_at_its_override_with_related_setter(
         ["DG201 prod-iowa charts/web/values-prod-iowa.yaml:1:1 | env var SENTRY_DSN is set in dev but not in prod-iowa\n  \
           related charts/web/values-dev.yaml:2:3 set here for dev"]
     );
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    let diagnostics = evaluate(&project, &fixture_config());
     let d = diagnostics.iter().find(|d| d.rule == "DG201").unwrap();
     assert_eq!(d.path.as_deref(), Some("spec.template.spec.containers[web].env[SENTRY_DSN]"));
     assert_eq!(d.resource.as_ref().map(|r| r.to_string()), Some("Deployment/web".to_string()));
@@ -239,7 +245,7 @@ fn dg202_reports_unlisted_secrets_and_missing_keys_at_their_origin() {
              related secrets/prod.yaml:2:11 api-django is listed here without key database-url",
         ]
     );
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    let diagnostics = evaluate(&project, &fixture_config());
     let paths: Vec<_> = diagnostics.iter().filter(|d| d.rule == "DG202").filter_map(|d| d.path.as_deref()).collect();
     assert_eq!(
         paths,
@@ -284,7 +290,7 @@ fn dg205_reports_typos_once_per_file_with_a_suggestion() {
     let project = values_key_project(
         "replicas: 3\nimage:\n  tagg: 1.0.1\nresources:\n  limits:\n    cpu: 1\nextra:\n  thing: 1\n  other: 2\nglobal:\n  x: 1\npodAnnotations:\n  a: b\n",
     );
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    let diagnostics = evaluate(&project, &fixture_config());
     assert_eq!(
         describe(&diagnostics),
         [
@@ -485,7 +491,7 @@ fn renderer_findings_pass_through_configuration() {
     bare.location = Some(Location::point("charts/web/templates/deployment.yaml", 2, 1));
     env.render.diagnostics.push(bare);
     env.render.diagnostics.push(invalid_manifest("charts/web", "prod-iowa", "ConfigMap has no metadata.name", None, None));
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    let diagnostics = evaluate(&project, &fixture_config());
     let found: Vec<_> = diagnostics.iter().map(|d| (d.rule.as_str(), d.name.as_str(), d.severity, d.location.clone())).collect();
     assert_eq!(
         found,
@@ -497,7 +503,8 @@ fn renderer_findings_pass_through_configuration() {
     );
     let filled: Vec<_> = diagnostics.iter().map(|d| (d.chart.as_deref(), d.environment.as_deref(), d.help.is_some())).collect();
     assert_eq!(filled, [(Some("charts/web"), Some("prod-iowa"), true); 3]);
-    let off = PolicyConfig { rules: [("DG003".to_string(), RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] })].into() };
+    let mut off = fixture_config();
+    off.rules.insert("DG003".to_string(), RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] });
     assert_eq!(evaluate(&project, &off).len(), 1, "DG003 off leaves DG001");
 }
 
@@ -551,7 +558,7 @@ fn evaluating_a_four_environment_chart_is_fast() {
     let runs = 5;
     let started = std::time::Instant::now();
     for _ in 0..runs {
-        evaluate(&project, &PolicyConfig::default());
+        evaluate(&project, &fixture_config());
     }
     let per_chart = started.elapsed() / runs;
     println!("policy evaluation of one 4-environment, 36-resource chart: {per_chart:?}");
@@ -566,7 +573,7 @@ fn evaluating_a_four_environment_chart_is_fast() {
 fn human_report_of_a_real_evaluation_points_at_both_files() {
     use crate::report::{RunSummary, human};
     let project = parity_project(&[], "# iowa\n");
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    let diagnostics = evaluate(&project, &fixture_config());
     let text = human::to_string(&diagnostics, &RunSummary::of(&project), &project.sources, human::HumanOptions::for_output(false));
     let expected = "DG201
 
@@ -595,7 +602,7 @@ fn reports_of_a_secret_finding_never_hold_the_value() {
     use crate::report::{RunSummary, human, json};
     let output = deployment("ghcr.io/acme/web:1.2.3", &[("DB_PASSWORD", "hunter2-long")]);
     let project = env_secret_project("env:\n  DB_PASSWORD: hunter2-long\n  LOG_LEVEL: debug\n", &output);
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    let diagnostics = evaluate(&project, &fixture_config());
     let summary = RunSummary::of(&project);
     let text = human::to_string(&diagnostics, &summary, &project.sources, human::HumanOptions::for_output(false));
     let expected = "DG302
@@ -643,7 +650,7 @@ warn contains {"msg": "image is not from the internal registry", "path": "spec.t
     let (engine, errors) = user_engine(&[("policies/pdb.rego", conftest)]);
     assert_eq!(errors, []);
     let project = parity_project(&[("SENTRY_DSN", "x")], "env:\n  SENTRY_DSN: x\n");
-    let diagnostics = evaluate_with(&project, &PolicyConfig::default(), &engine);
+    let diagnostics = evaluate_with(&project, &fixture_config(), &engine);
     let found: Vec<String> = diagnostics
         .iter()
         .map(|d| format!("{} {} {} {}", d.rule, d.severity.as_str(), describe(std::slice::from_ref(d))[0], d.resource.as_ref().map_or(String::new(), |r| r.to_string())))
@@ -678,7 +685,7 @@ deny contains {"msg": sprintf("%s runs fewer than 5 replicas", [name]), "env": n
     assert_eq!(errors.len(), 1);
     assert_eq!((errors[0].file.as_str(), errors[0].line), ("policies/broken.rego", 4));
     let project = parity_project(&[("SENTRY_DSN", "x")], "env:\n  SENTRY_DSN: x\n");
-    let diagnostics = evaluate_with(&project, &PolicyConfig::default(), &engine);
+    let diagnostics = evaluate_with(&project, &fixture_config(), &engine);
     assert_eq!(describe(&diagnostics), ["ACME001 prod-iowa charts/web/values-prod-iowa.yaml:1:1 | prod-iowa runs fewer than 5 replicas"]);
     assert_eq!((diagnostics[0].name.as_str(), diagnostics[0].severity), ("prod-needs-three-replicas", Severity::Warning));
     let load = load_errors_to_diagnostics(&errors);
@@ -711,7 +718,7 @@ fn literals_written_in_template_text_are_located_in_the_template() {
             &[EnvSpec { overrides: &[("values-dev.yaml", "")], rendered: &[("templates/secret.yaml", output, &reads)], ..EnvSpec::default() }],
         )
         .build();
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    let diagnostics = evaluate(&project, &fixture_config());
     assert_eq!(
         describe(&diagnostics),
         ["DG301 dev charts/ledger/templates/secret.yaml:7:13 | Secret ledger-db renders a literal value for stringData key password (<redacted>)"]

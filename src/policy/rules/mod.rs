@@ -7,6 +7,8 @@ use super::registry::RuleMeta;
 
 pub mod dg001_render_error;
 pub mod dg003_invalid_manifest;
+pub mod dg101_k8s_schema;
+pub mod dg102_deprecated_api;
 pub mod dg205_unknown_values_key;
 pub mod dg401_chart_version_unpinned;
 
@@ -14,6 +16,8 @@ pub mod dg401_chart_version_unpinned;
 pub const RUST_RULES: &[RuleMeta] = &[
     dg001_render_error::RULE,
     dg003_invalid_manifest::RULE,
+    dg101_k8s_schema::RULE,
+    dg102_deprecated_api::RULE,
     dg205_unknown_values_key::RULE,
     dg401_chart_version_unpinned::RULE,
 ];
@@ -31,5 +35,7 @@ pub fn renderer_hint(rule: &str) -> Option<&'static str> {
 pub fn check_chart(project: &Project, chart: &ChartRun) -> Vec<Finding> {
     let mut findings = dg205_unknown_values_key::check(project, chart);
     findings.extend(dg401_chart_version_unpinned::check(project, chart));
+    findings.extend(dg101_k8s_schema::check(project, chart));
+    findings.extend(dg102_deprecated_api::check(project, chart));
     findings
 }
