@@ -108,27 +108,66 @@ fn dg101_human_output_suggests_the_field_and_explains_quoted_numbers() {
     assert_eq!(out.status.code(), Some(1));
 }
 
-#[test]
-fn dg101_off_leaves_nothing_and_the_info_does_not_fail_the_run() {
+/// A scratch repository from (path, text) pairs.
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let chart = dir.path().join("charts/crd");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: crd\nversion: 0.1.0\n").unwrap();
-    std::fs::write(chart.join("values.yaml"), "").unwrap();
-    std::fs::write(chart.join("values-dev.yaml"), "").unwrap();
-    std::fs::write(
-        chart.join("templates/widget.yaml"),
-        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 3\n",
-    )
-    .unwrap();
-    let root = dir.path().to_str().unwrap();
-    let out = run(&["check", root, "--format", "json"]);
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn check_dir(dir: &Path) -> (i32, Value) {
+    let out = run(&["check", dir.to_str().unwrap(), "--format", "json"]);
+    (out.status.code().expect("exit code"), serde_json::from_slice(&out.stdout).expect("JSON output"))
+}
+
+const WIDGET: &str = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 3\n";
+const CRD_CHART: &str = "apiVersion: v2\nname: crd\nversion: 0.1.0\n";
+
+#[test]
+fn dg101_unknown_kind_info_does_not_fail_the_run_and_can_be_ignored_by_kind() {
+    let dir = repo(&[
+        ("charts/crd/Chart.yaml", CRD_CHART),
+        ("charts/crd/values.yaml", ""),
+        ("charts/crd/values-dev.yaml", ""),
+        ("charts/crd/templates/widget.yaml", WIDGET),
+    ]);
+    let (code, json) = check_dir(dir.path());
     assert_eq!(
         findings(&json),
         ["DG101 info dev charts/crd/templates/widget.yaml:1:1 | Widget (example.com/v1) has no schema in Kubernetes 1.33, so it was not checked (a custom resource, or an API this version does not serve)"]
     );
-    assert_eq!(out.status.code(), Some(0), "an info does not fail the gate");
+    assert_eq!(code, 0, "an info does not fail the gate");
+
+    let config = "charts:\n  - path: charts/crd\n    environments:\n      dev: { values: [values-dev.yaml], version: 0.1.0 }\n\
+                  policies:\n  rules:\n    DG101: { ignore: [ { name: Widget, reason: CRD without schema } ] }\n";
+    std::fs::write(dir.path().join("driftgate.yaml"), config).unwrap();
+    let (code, json) = check_dir(dir.path());
+    assert_eq!(findings(&json), Vec::<String>::new());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn dg101_in_secret_data_points_at_the_template_not_the_values_line() {
+    let dir = repo(&[
+        ("charts/db/Chart.yaml", "apiVersion: v2\nname: db\nversion: 0.1.0\n"),
+        ("charts/db/values.yaml", "pin: 48213\n"),
+        ("charts/db/values-dev.yaml", ""),
+        (
+            "charts/db/templates/secret.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  pin: {{ .Values.pin }}\n",
+        ),
+    ]);
+    let (code, json) = check_dir(dir.path());
+    let got = findings(&json);
+    assert_eq!(got, ["DG101 error dev charts/db/templates/secret.yaml:6:8 | stringData.pin: expected string, got integer"]);
+    assert_eq!(code, 1);
+    assert!(json["diagnostics"][0]["related"].as_array().unwrap().is_empty());
+    let out = run(&["check", dir.path().to_str().unwrap()]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("48213"));
 }
 
 #[test]

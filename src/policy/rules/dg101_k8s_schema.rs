@@ -35,8 +35,10 @@ Schemas for Kubernetes 1.25 to 1.37 ship inside driftgate (from the kubernetes-v
 project); an older or newer target is checked against the nearest bundled version, and the rule
 says so once. A kind without a schema in that version (a custom resource, or an API the
 version no longer serves) is not checked: the rule reports that once per kind as info, so a
-skipped check is never mistaken for a passed one. Removed APIs are DG102's business and are not
-reported twice.
+skipped check is never mistaken for a passed one; silence it for a kind with
+`DG101: { ignore: [ { name: ServiceMonitor } ] }`. Removed APIs are DG102's business and are not
+reported twice. Problems in a Secret's `data` are reported at the template, never at a values
+line.
 
 ## Why it matters
 
@@ -141,7 +143,7 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
         );
         let location = provenance::resource_location(&project.sources, chart, env, resource);
         let mut finding = skipped(project, chart, message, Some((env, resource, location)));
-        finding.subject = Some(format!("{api_version} {kind}"));
+        finding.subject = Some(kind.to_string());
         findings.push(finding);
     }
     findings
@@ -163,6 +165,8 @@ fn skipped(
             diagnostic.location = Some(location);
         }
         None => {
+            // About the whole run, not this chart: reported once, whatever the number of charts.
+            diagnostic.chart = None;
             diagnostic.location =
                 project.config_file.map(|file| Location::point(project.sources.path(file), 1, 1));
         }
@@ -236,6 +240,16 @@ fn violation_location(
 ) -> Location {
     let sources = &project.sources;
     let walked = walk(&resource.doc, &violation.path);
+    // A Secret's data may come from a values file: point at the template, whose line shows the
+    // expression, never at a values line that would show the secret itself.
+    let secret_data = resource.id.kind == "Secret"
+        && matches!(violation.path.first(), Some(PathStep::Key(k)) if k == "data" || k == "stringData");
+    if secret_data {
+        return match walked {
+            Some(Walked { node, .. }) => provenance::template_location(sources, &resource.output, node.span),
+            None => provenance::resource_location(sources, chart, env, resource),
+        };
+    }
     match (&violation.problem, walked) {
         (Problem::UnknownField { .. }, Some(Walked { key: Some(key), .. })) => key_location(project, chart, env, resource, key),
         (Problem::MissingField { .. }, Some(Walked { key: Some(key), .. })) => {
