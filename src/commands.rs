@@ -3,12 +3,15 @@
 //! what was asked.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::FatalError;
 use crate::pipeline::{self, LoadOptions};
-use crate::policy::{self, Finding};
+use crate::diagnostic::Location;
+use crate::discover::config::{self as dg_config, CONFIG_FILE};
+use crate::policy::user::{self, PolicyDir, TestFiles};
+use crate::policy::{self, Finding, NamespaceSelection, PolicyEngine, PolicyLoadError, RuleInfo, TestOutcome};
 use crate::report::{self, RunSummary, human::HumanOptions};
 use crate::source::Sources;
 
@@ -37,6 +40,33 @@ pub struct CheckArgs {
     pub kube_version: Option<String>,
     pub fail_on: Severity,
     pub jobs: Option<usize>,
+    pub policies: UserPolicyArgs,
+}
+
+/// The user-policy options of `check` (and `rules`, `test`): conftest's `--policy`, `--data`,
+/// `--namespace`, `--all-namespaces`.
+#[derive(Clone, Debug, Default)]
+pub struct UserPolicyArgs {
+    /// `--policy` directories or files, as given on the command line.
+    pub dirs: Vec<PathBuf>,
+    /// `--data` files (JSON or YAML), loaded under `data`.
+    pub data: Vec<PathBuf>,
+    pub namespaces: NamespaceSelection,
+}
+
+/// Report formats of `test`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestFormat {
+    Human,
+    Json,
+}
+
+/// Arguments of `driftgate test`.
+#[derive(Clone, Debug)]
+pub struct TestArgs {
+    pub dir: PathBuf,
+    pub policies: Vec<PathBuf>,
+    pub format: TestFormat,
 }
 
 /// Arguments of `driftgate render`.
@@ -105,7 +135,15 @@ pub fn render(args: &RenderArgs) -> u8 {
 
 /// Loads, renders and evaluates: every finding of a `check` run, with what the run covered.
 pub fn check_diagnostics(options: &LoadOptions) -> Result<(Vec<Diagnostic>, RunSummary), FatalError> {
-    check_with_sources(options).map(|(diagnostics, summary, _)| (diagnostics, summary))
+    check_with_sources(options, &UserPolicyArgs::default()).map(|(diagnostics, summary, _)| (diagnostics, summary))
+}
+
+/// [`check_diagnostics`] with user policies.
+pub fn check_with_policies(
+    options: &LoadOptions,
+    policies: &UserPolicyArgs,
+) -> Result<(Vec<Diagnostic>, RunSummary), FatalError> {
+    check_with_sources(options, policies).map(|(diagnostics, summary, _)| (diagnostics, summary))
 }
 
 /// `driftgate check`: the gate.
@@ -118,10 +156,10 @@ pub fn check(args: &CheckArgs) -> u8 {
     };
     let result = match args.jobs {
         Some(jobs) => match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
-            Ok(pool) => pool.install(|| check_with_sources(&options)),
+            Ok(pool) => pool.install(|| check_with_sources(&options, &args.policies)),
             Err(e) => return fatal(&FatalError::new(format!("cannot start {jobs} worker threads: {e}"))),
         },
-        None => check_with_sources(&options),
+        None => check_with_sources(&options, &args.policies),
     };
     let (diagnostics, summary, sources) = match result {
         Ok(r) => r,
@@ -152,13 +190,226 @@ pub fn check(args: &CheckArgs) -> u8 {
     if diagnostics.iter().any(|d| d.severity >= args.fail_on) { EXIT_FINDINGS } else { EXIT_OK }
 }
 
-fn check_with_sources(options: &LoadOptions) -> Result<(Vec<Diagnostic>, RunSummary, Sources), FatalError> {
+fn check_with_sources(
+    options: &LoadOptions,
+    policies: &UserPolicyArgs,
+) -> Result<(Vec<Diagnostic>, RunSummary, Sources), FatalError> {
     let loaded = pipeline::load(options)?;
+    let root = options.root.as_path();
+    let mut dirs = Vec::new();
+    if let Some(config) = &loaded.plan.config {
+        for entry in &config.policy_paths {
+            let dir = PolicyDir::from_config(root, &entry.value).map_err(|message| {
+                FatalError::new(format!("invalid policies.paths entry: {message}"))
+                    .at(crate::discover::location(&loaded.project.sources, entry.at))
+            })?;
+            dirs.push(dir);
+        }
+    }
+    dirs.extend(policies.dirs.iter().map(|dir| PolicyDir::from_argument(root, dir)));
+    let engine = user_engine(root, &dirs, policies)?;
     let config = loaded.plan.config.as_ref().map(|c| c.rules.clone()).unwrap_or_default();
-    let mut diagnostics = policy::evaluate(&loaded.project, &config);
+    let evaluation = policy::evaluate_counted(&loaded.project, &config, &engine);
+    let mut diagnostics = evaluation.diagnostics;
     diagnostics.extend(config.apply(loaded.diagnostics.into_iter().map(Finding::new).collect()));
-    let summary = RunSummary::of(&loaded.project);
+    let summary = RunSummary { exceptions: evaluation.exceptions, ..RunSummary::of(&loaded.project) };
     Ok((policy::finish(diagnostics), summary, loaded.project.sources))
+}
+
+/// The built-in policies plus the user policies of `dirs` and `--data`, compiled once for the
+/// whole run (workers clone the prepared engine).
+fn user_engine(root: &Path, dirs: &[PolicyDir], policies: &UserPolicyArgs) -> Result<PolicyEngine, FatalError> {
+    let builtin = policy::builtin_engine().clone().map_err(|e| FatalError::new(format!("built-in policies: {e}")))?;
+    if dirs.is_empty() && policies.data.is_empty() {
+        return Ok(builtin);
+    }
+    let files = user::load_policy_files(dirs, TestFiles::Skip)?;
+    let data = user::load_data_files(root, &policies.data)?;
+    let mut engine = builtin;
+    let errors = engine.add_user_policies(&files, &policies.namespaces);
+    if let Some(err) = load_failure(&errors) {
+        return Err(err);
+    }
+    if !policies.data.is_empty() {
+        engine.add_data(data).map_err(|e| FatalError::new(format!("cannot load --data: {e}")))?;
+    }
+    Ok(engine)
+}
+
+/// Policies that do not compile stop the run (exit 2) at the first one's file and line.
+fn load_failure(errors: &[PolicyLoadError]) -> Option<FatalError> {
+    let first = errors.first()?;
+    let mut err = FatalError::new(format!("policy does not compile: {}", first.message));
+    if !first.file.is_empty() {
+        err = err.at(Location::point(first.file.clone(), first.line.max(1), first.column.max(1)));
+    }
+    if errors.len() > 1 {
+        let others: Vec<String> = errors[1..]
+            .iter()
+            .map(|e| format!("{}:{}:{}: {}", e.file, e.line.max(1), e.column.max(1), e.message))
+            .collect();
+        err = err.with_help(format!("also: {}", others.join("; ")));
+    }
+    Some(err)
+}
+
+/// The policy directories named by `driftgate.yaml` in `root` (none without that file).
+fn config_policy_dirs(root: &Path) -> Result<Vec<PolicyDir>, FatalError> {
+    let path = root.join(CONFIG_FILE);
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let text = crate::discover::paths::read_text(&path)
+        .map_err(|e| FatalError::new(format!("cannot read {CONFIG_FILE}: {e}")))?;
+    let sources = Sources::new();
+    let file = sources.add(CONFIG_FILE, text.as_str());
+    let config = dg_config::parse(&sources, file, &text)?;
+    config
+        .policy_paths
+        .iter()
+        .map(|entry| {
+            PolicyDir::from_config(root, &entry.value).map_err(|message| {
+                FatalError::new(format!("invalid policies.paths entry: {message}"))
+                    .at(crate::discover::location(&sources, entry.at))
+            })
+        })
+        .collect()
+}
+
+/// Arguments of `driftgate rules`.
+#[derive(Clone, Debug, Default)]
+pub struct RulesArgs {
+    pub id: Option<String>,
+    /// The repository whose `policies.paths` are listed too.
+    pub dir: PathBuf,
+    pub policies: UserPolicyArgs,
+}
+
+/// `driftgate rules [ID]`: the catalogue with the user rules, or one rule's documentation.
+pub fn rules_with_policies(args: &RulesArgs) -> u8 {
+    let user_rules = match user_rule_infos(args) {
+        Ok(rules) => rules,
+        Err(e) => return fatal(&e),
+    };
+    match args.id.as_deref() {
+        None => {
+            print!("{}", policy::list_text());
+            print!("{}", policy::registry::list_rules_text(&user_rules));
+            EXIT_OK
+        }
+        Some(id) => {
+            let user = user_rules.iter().find(|r| r.id.eq_ignore_ascii_case(id) || r.name == id);
+            match policy::lookup(id).or(user) {
+                Some(rule) => {
+                    print!("{}", policy::docs_markdown(rule));
+                    EXIT_OK
+                }
+                None => fatal(&FatalError::new(format!("unknown rule `{id}`")).with_help("`driftgate rules` lists every rule")),
+            }
+        }
+    }
+}
+
+/// The rules the user policies add, one entry per id, in load order.
+fn user_rule_infos(args: &RulesArgs) -> Result<Vec<RuleInfo>, FatalError> {
+    let mut dirs = config_policy_dirs(&args.dir)?;
+    dirs.extend(args.policies.dirs.iter().map(|dir| PolicyDir::from_argument(&args.dir, dir)));
+    if dirs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let engine = user_engine(&args.dir, &dirs, &args.policies)?;
+    let builtin = policy::builtin_engine().as_ref().map(|e| e.rules().len()).unwrap_or(0);
+    let mut infos: Vec<RuleInfo> = Vec::new();
+    for rule in engine.rules().iter().skip(builtin) {
+        if !infos.iter().any(|i| i.id == rule.info.id) {
+            infos.push(rule.info.clone());
+        }
+    }
+    Ok(infos)
+}
+
+/// `driftgate test`: runs the `test_*` rules of the policies, like `opa test`; exit 1 when one
+/// fails or errs, 2 when a policy does not compile.
+pub fn test(args: &TestArgs) -> u8 {
+    let mut dirs = match config_policy_dirs(&args.dir) {
+        Ok(dirs) => dirs,
+        Err(e) => return fatal(&e),
+    };
+    dirs.extend(args.policies.iter().map(|dir| PolicyDir::from_argument(&args.dir, dir)));
+    if dirs.is_empty() {
+        // Like `opa test DIR`: the directory itself holds the policies.
+        dirs.push(PolicyDir { path: args.dir.clone(), display: String::new() });
+    }
+    let files = match user::load_policy_files(&dirs, TestFiles::Include) {
+        Ok(files) => files,
+        Err(e) => return fatal(&e),
+    };
+    let (results, errors) = policy::run_tests(&files);
+    if let Some(err) = load_failure(&errors) {
+        return fatal(&err);
+    }
+    let text = match args.format {
+        TestFormat::Human => test_report_text(&results),
+        TestFormat::Json => test_report_json(&results),
+    };
+    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
+        return fatal(&FatalError::new(format!("cannot write the report: {e}")));
+    }
+    if results.iter().all(|r| r.outcome == TestOutcome::Passed) { EXIT_OK } else { EXIT_FINDINGS }
+}
+
+fn outcome_word(outcome: &TestOutcome) -> &'static str {
+    match outcome {
+        TestOutcome::Passed => "PASS",
+        TestOutcome::Failed => "FAIL",
+        TestOutcome::Error(_) => "ERROR",
+    }
+}
+
+/// One line per test, then the tally: `PASS policies/a_test.rego data.main.test_x`.
+fn test_report_text(results: &[policy::PolicyTestResult]) -> String {
+    let mut out = String::new();
+    for result in results {
+        out.push_str(&format!("{:<5} {} {}", outcome_word(&result.outcome), result.file, result.rule));
+        if let TestOutcome::Error(message) = &result.outcome {
+            out.push_str(&format!(": {}", message.lines().next().unwrap_or_default()));
+        }
+        out.push('\n');
+    }
+    let count = |word: &str| results.iter().filter(|r| outcome_word(&r.outcome) == word).count();
+    out.push_str(&format!(
+        "{} tests: {} passed, {} failed, {} errors\n",
+        results.len(),
+        count("PASS"),
+        count("FAIL"),
+        count("ERROR")
+    ));
+    out
+}
+
+/// `{version, summary {passed, failed, errors}, tests [{file, rule, outcome, message, duration_ms}]}`.
+fn test_report_json(results: &[policy::PolicyTestResult]) -> String {
+    let count = |word: &str| results.iter().filter(|r| outcome_word(&r.outcome) == word).count();
+    let tests: Vec<serde_json::Value> = results
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "file": r.file,
+                "rule": r.rule,
+                "outcome": outcome_word(&r.outcome).to_lowercase(),
+                "message": match &r.outcome { TestOutcome::Error(m) => Some(m.as_str()), _ => None },
+                "duration_ms": r.duration.as_secs_f64() * 1000.0,
+            })
+        })
+        .collect();
+    let report = serde_json::json!({
+        "version": 1,
+        "summary": { "passed": count("PASS"), "failed": count("FAIL"), "errors": count("ERROR") },
+        "tests": tests,
+    });
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// `driftgate rules [ID]`: the catalogue, or one rule's documentation.

@@ -12,6 +12,8 @@ pub struct RunSummary {
     pub charts: usize,
     pub environments: usize,
     pub resources: usize,
+    /// Rule evaluations exempted by a user policy's `exception` rule (conftest's tally).
+    pub exceptions: usize,
 }
 
 impl RunSummary {
@@ -26,6 +28,7 @@ impl RunSummary {
                 .flat_map(|c| &c.environments)
                 .map(|e| e.render.resources.len())
                 .sum(),
+            exceptions: 0,
         }
     }
 }
