@@ -308,19 +308,8 @@ impl PolicyEngine {
         errors
     }
 
-    /// Adds one policy as Rego v1, or, if that does not parse and the file reads like v0
-    /// (no `if` keyword, or `future.keywords` imports), as v0; v1's error otherwise.
     fn add_either_version(&mut self, file: &PolicySource) -> Result<String, String> {
-        match self.engine.add_policy(file.path.clone(), file.text.clone()) {
-            Ok(package) => Ok(package),
-            Err(v1_error) if !reads_like_rego_v0(&file.text) => Err(v1_error.to_string()),
-            Err(v1_error) => {
-                self.engine.set_rego_v0(true);
-                let v0 = self.engine.add_policy(file.path.clone(), file.text.clone());
-                self.engine.set_rego_v0(false);
-                v0.map_err(|_| v1_error.to_string())
-            }
-        }
+        add_either_version(&mut self.engine, file)
     }
 
     /// Makes `document` available to every policy under `data` (the `--data` files).
@@ -475,6 +464,21 @@ impl UserPackage {
     }
 }
 
+/// Adds one policy as Rego v1, or, if that does not parse and the file reads like v0 (no `if`
+/// keyword, or `future.keywords` imports), as v0; v1's error otherwise.
+fn add_either_version(engine: &mut regorus::Engine, file: &PolicySource) -> Result<String, String> {
+    match engine.add_policy(file.path.clone(), file.text.clone()) {
+        Ok(package) => Ok(package),
+        Err(v1_error) if !reads_like_rego_v0(&file.text) => Err(v1_error.to_string()),
+        Err(v1_error) => {
+            engine.set_rego_v0(true);
+            let v0 = engine.add_policy(file.path.clone(), file.text.clone());
+            engine.set_rego_v0(false);
+            v0.map_err(|_| v1_error.to_string())
+        }
+    }
+}
+
 /// True for pre-1.0 Rego: keywords come from `future.keywords` imports, or `if` is not used at
 /// all (the v0 parser would otherwise warn about every `if` on standard error).
 fn reads_like_rego_v0(source: &str) -> bool {
@@ -557,7 +561,7 @@ pub fn run_tests(files: &[PolicySource]) -> (Vec<PolicyTestResult>, Vec<PolicyLo
     let mut errors = Vec::new();
     let mut tests = Vec::new();
     for file in files {
-        match engine.add_policy(file.path.clone(), file.text.clone()) {
+        match add_either_version(&mut engine, file) {
             Ok(package) => {
                 for name in test_rule_names(&file.text) {
                     let rule = format!("{package}.{name}");
@@ -566,7 +570,7 @@ pub fn run_tests(files: &[PolicySource]) -> (Vec<PolicyTestResult>, Vec<PolicyLo
                     }
                 }
             }
-            Err(err) => errors.push(load_error(&file.path, &err.to_string())),
+            Err(err) => errors.push(load_error(&file.path, &err)),
         }
     }
     let results = tests
