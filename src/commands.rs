@@ -209,6 +209,21 @@ fn check_with_sources(
     dirs.extend(policies.dirs.iter().map(|dir| PolicyDir::from_argument(root, dir)));
     let engine = user_engine(root, &dirs, policies)?;
     let config = loaded.plan.config.as_ref().map(|c| c.rules.clone()).unwrap_or_default();
+    // `policies.rules` may configure user rules; an id no policy declares is a typo.
+    for id in config.rules.keys() {
+        if policy::lookup(id).is_none() && !engine.rules().iter().any(|r| &r.info.id == id) {
+            let user_ids: Vec<&str> = engine.rules().iter().map(|r| r.info.id.as_str()).filter(|i| !i.starts_with("DG")).collect();
+            let mut err = FatalError::new(format!("unknown rule `{id}` in policies.rules"));
+            if let Some(config) = &loaded.plan.config {
+                err = err.at(Location::point(loaded.project.sources.path(config.file), 1, 1));
+            }
+            let help = match crate::suggest::closest(id, user_ids.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "no loaded policy declares a rule with this id (`driftgate rules` lists them)".to_string(),
+            };
+            return Err(err.with_help(help));
+        }
+    }
     let evaluation = policy::evaluate_counted(&loaded.project, &config, &engine);
     let mut diagnostics = evaluation.diagnostics;
     diagnostics.extend(config.apply(loaded.diagnostics.into_iter().map(Finding::new).collect()));
@@ -377,13 +392,9 @@ fn test_report_text(results: &[policy::PolicyTestResult]) -> String {
         out.push('\n');
     }
     let count = |word: &str| results.iter().filter(|r| outcome_word(&r.outcome) == word).count();
-    out.push_str(&format!(
-        "{} tests: {} passed, {} failed, {} errors\n",
-        results.len(),
-        count("PASS"),
-        count("FAIL"),
-        count("ERROR")
-    ));
+    let tests = if results.len() == 1 { "1 test".to_string() } else { format!("{} tests", results.len()) };
+    let errors = if count("ERROR") == 1 { "1 error".to_string() } else { format!("{} errors", count("ERROR")) };
+    out.push_str(&format!("{tests}: {} passed, {} failed, {errors}\n", count("PASS"), count("FAIL")));
     out
 }
 

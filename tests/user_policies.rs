@@ -258,3 +258,52 @@ fn a_missing_policy_directory_is_exit_2() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The shop repository in a temporary directory, with `rules` appended under `policies:`.
+fn shop_with_rules(rules: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(REPO), dir.path());
+    let config = dir.path().join("driftgate.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}  rules:\n{rules}")).unwrap();
+    dir
+}
+
+#[test]
+fn policies_rules_configures_user_rules_and_rejects_unknown_ids() {
+    let repo = shop_with_rules("    main.violation: { severity: warning }\n    ACME-SEC-001: { severity: \"off\" }\n");
+    let out = run(&["check", repo.path().to_str().unwrap(), "--format", "json"]);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        user_findings(&json),
+        [
+            "main.deny_latest_tag error dev charts/shop/templates/deployment.yaml:1:1 | web: image ghcr.io/acme/shop:latest uses the latest tag",
+            "main.violation warning dev charts/shop/templates/service.yaml:1:1 | Service shop lacks required labels",
+        ]
+    );
+
+    let repo = shop_with_rules("    ACME-SEC-01: { severity: \"off\" }\n");
+    let out = run(&["check", repo.path().to_str().unwrap()]);
+    assert_eq!(
+        stderr(&out),
+        "error: driftgate.yaml:1:1: unknown rule `ACME-SEC-01` in policies.rules\n  help: did you mean `ACME-SEC-001`?\n"
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // Built-in ids are still checked when the file is read.
+    let repo = shop_with_rules("    DG2011: { severity: \"off\" }\n");
+    let out = run(&["check", repo.path().to_str().unwrap()]);
+    assert!(stderr(&out).contains("unknown rule `DG2011` in policies.rules"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2));
+}
