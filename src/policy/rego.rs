@@ -855,7 +855,7 @@ mod tests {
         let policy = "package main\n\ndeny_foo[msg] { msg := \"foo\" }\n\ndeny[msg] { msg := \"plain\" }\n\n\
                       warn_foo[msg] { msg := \"warned\" }\n\nexception[rules] { input.skip_foo; rules := [\"foo\"] }\n\n\
                       exception[rules] { input.skip_all; rules := [\"\"] }\n";
-        let mut engine = PolicyEngine::builtin().unwrap();
+        let mut engine = crate::policy::builtin_engine().clone().unwrap();
         let errors = engine.add_user_policies(
             &[PolicySource { path: "p.rego".into(), text: policy.into() }],
             &NamespaceSelection::default(),
@@ -883,7 +883,7 @@ mod tests {
     #[test]
     fn results_without_a_string_msg_are_errors_and_empty_messages_pass() {
         let policy = "package main\n\ndeny contains {\"message\": \"no msg\"} if true\n\nwarn contains \"\" if true\n";
-        let mut engine = PolicyEngine::builtin().unwrap();
+        let mut engine = crate::policy::builtin_engine().clone().unwrap();
         let errors =
             engine.add_user_policies(&[PolicySource { path: "p.rego".into(), text: policy.into() }], &NamespaceSelection::default());
         assert_eq!(errors, []);
@@ -905,7 +905,7 @@ mod tests {
                       deny contains \"d\" if true\n\nwarn contains \"w\" if true\n\n\
                       # METADATA\n# title: own-title\n# custom:\n#   id: ACME101\n#   severity: info\n\
                       deny_own contains \"o\" if true\n";
-        let mut engine = PolicyEngine::builtin().unwrap();
+        let mut engine = crate::policy::builtin_engine().clone().unwrap();
         let selection = NamespaceSelection { names: vec!["acme".into()], all: false };
         let errors = engine.add_user_policies(&[PolicySource { path: "p.rego".into(), text: policy.into() }], &selection);
         assert_eq!(errors, []);
@@ -924,7 +924,7 @@ mod tests {
             ]
         );
         let bad = "package acme\n\n# METADATA\n# custom:\n#   severity: loud\ndeny contains \"d\" if true\n";
-        let mut engine = PolicyEngine::builtin().unwrap();
+        let mut engine = crate::policy::builtin_engine().clone().unwrap();
         let errors = engine.add_user_policies(&[PolicySource { path: "bad.rego".into(), text: bad.into() }], &selection);
         assert_eq!(
             errors,
