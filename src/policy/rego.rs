@@ -37,6 +37,9 @@ pub struct PolicyEngine {
     /// Queries of per-resource rules that ran out of time once in this run: shared by every
     /// clone, so a looping policy costs one time limit per worker, not one per resource.
     stopped: Arc<Mutex<Vec<String>>>,
+    /// Some user policy may read `data.driftgate.context`. Adding data makes regorus analyse
+    /// every module again, so environments skip it when no policy can read it.
+    reads_context: bool,
 }
 
 /// The findings of one rule evaluation, or why it failed.
@@ -199,7 +202,13 @@ impl PolicyEngine {
             });
         }
         let mut prepared =
-            PolicyEngine { engine, rules, time_limit: EVALUATION_LIMIT, stopped: Arc::new(Mutex::new(Vec::new())) };
+            PolicyEngine {
+            engine,
+            rules,
+            time_limit: EVALUATION_LIMIT,
+            stopped: Arc::new(Mutex::new(Vec::new())),
+            reads_context: false,
+        };
         prepared.prepare()?;
         Ok(prepared)
     }
@@ -256,6 +265,8 @@ impl PolicyEngine {
         let mut errors = Vec::new();
         let mut packages: Vec<UserPackage> = Vec::new();
         for file in files {
+            // `data["driftgate"]`, `data[name]`... may reach the context without naming it.
+            self.reads_context |= file.text.contains("driftgate") || file.text.contains("data[");
             let annotations = match metadata::user_annotations(&file.text) {
                 Ok(annotations) => annotations,
                 Err((line, message)) => {
@@ -356,7 +367,8 @@ impl PolicyEngine {
             return results;
         }
         let mut engine = self.engine.clone();
-        if let Err(err) = engine.add_data(regorus::Value::from(json!({ "driftgate": { "context": context } }))) {
+        let context = json!({ "driftgate": { "context": context } });
+        if let Err(err) = if self.reads_context { engine.add_data(regorus::Value::from(context)) } else { Ok(()) } {
             results.outcomes = rules.into_iter().map(|rule| (rule, 0, Err(err.to_string()))).collect();
             return results;
         }
