@@ -158,6 +158,8 @@ pub struct Gated {
     pub diagnostics: Vec<Diagnostic>,
     /// Findings silenced by an `ignore:` entry or an inline `driftgate:ignore` comment.
     pub suppressed: usize,
+    /// Rule evaluations a user policy's conftest `exception` rule exempted.
+    pub exceptions: usize,
 }
 
 /// A diagnostic with the facts ignores match on that the diagnostic itself does not carry.

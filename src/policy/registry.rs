@@ -91,8 +91,13 @@ pub fn docs_markdown(rule: &RuleInfo) -> String {
 
 /// The rule list as `driftgate rules` prints it: one line per rule.
 pub fn list_text() -> String {
+    list_rules_text(catalogue())
+}
+
+/// [`list_text`] for any rules, e.g. those user policies add.
+pub fn list_rules_text(rules: &[RuleInfo]) -> String {
     let mut out = String::new();
-    for rule in catalogue() {
+    for rule in rules {
         let planned = if rule.engine == RuleEngine::Planned { " (planned)" } else { "" };
         out.push_str(&format!(
             "{}  {:<26} {:<8} {}{}\n",

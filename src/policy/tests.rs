@@ -647,7 +647,7 @@ fn reports_of_a_secret_finding_never_hold_the_value() {
 fn user_engine(files: &[(&str, &str)]) -> (PolicyEngine, Vec<PolicyLoadError>) {
     let mut engine = PolicyEngine::builtin().unwrap();
     let sources: Vec<PolicySource> = files.iter().map(|(path, text)| PolicySource { path: path.to_string(), text: text.to_string() }).collect();
-    let errors = engine.add_user_policies(&sources, &[]);
+    let errors = engine.add_user_policies(&sources, &crate::policy::NamespaceSelection::default());
     (engine, errors)
 }
 
@@ -672,14 +672,14 @@ warn contains {"msg": "image is not from the internal registry", "path": "spec.t
     let diagnostics = evaluate_with(&project, &quiet(), &engine);
     let found: Vec<String> = diagnostics
         .iter()
-        .filter(|d| d.rule == "main")
+        .filter(|d| d.rule.starts_with("main."))
         .map(|d| format!("{} {} {} {}", d.rule, d.severity.as_str(), describe(std::slice::from_ref(d))[0], d.resource.as_ref().map_or(String::new(), |r| r.to_string())))
         .collect();
     assert_eq!(
         found,
         [
-            "main error main prod-iowa charts/web/templates/deployment.yaml:1:1 | web runs in prod-iowa without a PodDisruptionBudget Deployment/web",
-            "main warning main dev charts/web/values.yaml:3:15 | image is not from the internal registry Deployment/web",
+            "main.deny error main.deny prod-iowa charts/web/templates/deployment.yaml:1:1 | web runs in prod-iowa without a PodDisruptionBudget Deployment/web",
+            "main.warn warning main.warn dev charts/web/values.yaml:3:15 | image is not from the internal registry Deployment/web",
         ]
     );
 }

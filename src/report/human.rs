@@ -80,6 +80,10 @@ pub fn summary_line(diagnostics: &[Diagnostic], summary: &RunSummary) -> String 
     if summary.suppressed > 0 {
         counts.push(format!("{} suppressed", summary.suppressed));
     }
+    // conftest's tally of rules its `exception` rules exempted.
+    if summary.exceptions > 0 {
+        counts.push(plural(summary.exceptions, "exception"));
+    }
     format!(
         "{} in {}, {}, {}",
         counts.join(", "),
@@ -381,7 +385,7 @@ mod tests {
 
     #[test]
     fn renders_snippet_related_help_and_summary() {
-        let summary = RunSummary { charts: 1, environments: 4, resources: 36, suppressed: 0 };
+        let summary = RunSummary { charts: 1, environments: 4, resources: 36, suppressed: 0, exceptions: 0 };
         let mut warning = Diagnostic::new("DG205", "unknown-values-key", Severity::Warning, "values key replicas is neither declared in values.yaml nor read by any template");
         warning.location = Some(Location { file: "charts/web/values-prod-iowa.yaml".into(), line: 3, column: 3, end_line: 3, end_column: 6 });
         warning.help = Some("did you mean `replicaCount`?".into());
@@ -449,7 +453,7 @@ DG205 unknown-values-key
 
     #[test]
     fn summary_line_pluralizes_and_mentions_infos_only_when_present() {
-        let mut summary = RunSummary { charts: 2, environments: 1, resources: 0, suppressed: 0 };
+        let mut summary = RunSummary { charts: 2, environments: 1, resources: 0, suppressed: 0, exceptions: 0 };
         assert_eq!(summary_line(&[], &summary), "0 errors, 0 warnings in 2 charts, 1 environment, 0 resources");
         let info = Diagnostic::new("DG999", "x", Severity::Info, "m");
         assert_eq!(summary_line(std::slice::from_ref(&info), &summary), "0 errors, 0 warnings, 1 info in 2 charts, 1 environment, 0 resources");

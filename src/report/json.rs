@@ -33,6 +33,13 @@ struct JsonSummary {
     charts: usize,
     environments: usize,
     resources: usize,
+    /// Present only when a user policy's `exception` rule exempted something.
+    #[serde(skip_serializing_if = "is_zero")]
+    exceptions: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// Spelled out here rather than serializing [`Diagnostic`] so the contract cannot drift with it.
@@ -101,6 +108,7 @@ pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary) -> String {
             charts: summary.charts,
             environments: summary.environments,
             resources: summary.resources,
+            exceptions: summary.exceptions,
         },
         diagnostics: diagnostics
             .iter()
@@ -150,7 +158,7 @@ mod tests {
         d.help = Some("not part of the JSON".into());
         let mut bare = Diagnostic::new("DG401", "chart-version-unpinned", Severity::Warning, "x");
         bare.chart = Some("charts/bedrock".into());
-        let summary = RunSummary { charts: 1, environments: 4, resources: 36, suppressed: 2 };
+        let summary = RunSummary { charts: 1, environments: 4, resources: 36, suppressed: 2, exceptions: 0 };
         let expected = r#"{
   "version": 1,
   "summary": {

@@ -14,6 +14,8 @@ pub struct RunSummary {
     pub resources: usize,
     /// Findings silenced by an ignore entry or an inline suppression comment.
     pub suppressed: usize,
+    /// Rule evaluations exempted by a user policy's `exception` rule (conftest's tally).
+    pub exceptions: usize,
 }
 
 impl RunSummary {
@@ -29,6 +31,7 @@ impl RunSummary {
                 .map(|e| e.render.resources.len())
                 .sum(),
             suppressed: 0,
+            exceptions: 0,
         }
     }
 }
