@@ -89,6 +89,7 @@ impl MapRef {
     }
 
     /// The value at `key` (a shallow copy: nested maps stay shared).
+    #[inline]
     pub fn get(&self, key: &str) -> Option<Value> {
         self.read().get(key).cloned()
     }
