@@ -17,11 +17,19 @@ pub struct ChartObject {
 }
 
 impl ChartObject {
+    /// `.Chart` of a chart rendered on its own.
     pub fn new(metadata: &Metadata) -> Self {
+        Self::for_chart(metadata, &metadata.name, true)
+    }
+
+    /// `.Chart` of a chart in a tree: `name` is its alias when it has one; `IsRoot` tells the
+    /// top chart from subcharts.
+    pub fn for_chart(metadata: &Metadata, name: &str, is_root: bool) -> Self {
         let mut fields = Map::new();
+        fields.insert("IsRoot".into(), Value::Bool(is_root));
         let raw = &metadata.raw;
         let text = |key: &str| Value::str(string_field(raw, key));
-        fields.insert("Name".into(), Value::str(metadata.name.as_str()));
+        fields.insert("Name".into(), Value::str(name));
         fields.insert("Version".into(), Value::str(metadata.version.as_str()));
         fields.insert("AppVersion".into(), Value::str(metadata.app_version.as_str()));
         fields.insert("APIVersion".into(), Value::str(metadata.api_version.as_str()));
@@ -141,6 +149,13 @@ impl KubeVersion {
         let minor = parts.next().unwrap_or("0").to_string();
         let patch = parts.next().unwrap_or("0").to_string();
         KubeVersion { version: format!("v{major}.{minor}.{patch}"), major, minor }
+    }
+}
+
+impl KubeVersion {
+    /// `v1.33.0`.
+    pub fn version(&self) -> &str {
+        &self.version
     }
 }
 
