@@ -10,6 +10,8 @@
 
 pub mod objects;
 pub mod order;
+#[cfg(test)]
+mod tests;
 mod tree;
 
 use std::sync::Arc;

@@ -141,7 +141,8 @@ impl<'a> ChartTree<'a> {
                 names.join(", ")
             ),
         );
-        d.location = Some(span_location(sources, first.at));
+        let at = FileSpan { file: first.at.file, span: Span { start: first.at.span.start, end: first.at.span.start } };
+        d.location = Some(span_location(sources, at));
         Some(d)
     }
 
