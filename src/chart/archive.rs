@@ -21,13 +21,19 @@ pub struct ArchiveFile {
 /// Reads a gzip-compressed tar archive of a chart. The error is Helm's wording where Helm has
 /// one.
 pub fn read_chart_archive(compressed: &[u8]) -> Result<Vec<ArchiveFile>, String> {
+    read_chart_archive_within(compressed, MAX_ARCHIVE_BYTES)
+}
+
+/// [`read_chart_archive`] allowing at most `budget` decompressed bytes (at most
+/// [`MAX_ARCHIVE_BYTES`]), so archives nested in archives share one bound.
+pub fn read_chart_archive_within(compressed: &[u8], budget: u64) -> Result<Vec<ArchiveFile>, String> {
     let decoder = flate2::read::GzDecoder::new(compressed);
     // The decompressed stream itself is bounded, so headers that lie about sizes cannot make
     // reading run away.
     let mut archive = tar::Archive::new(decoder.take(MAX_ARCHIVE_BYTES + 64 * 1024 * 1024));
     let entries = archive.entries().map_err(|e| format!("cannot read archive: {e}"))?;
     let mut files = Vec::new();
-    let mut remaining = MAX_ARCHIVE_BYTES;
+    let mut remaining = budget.min(MAX_ARCHIVE_BYTES);
     let mut count = 0usize;
     for entry in entries {
         let mut entry = entry.map_err(|e| format!("cannot read archive: {e}"))?;
@@ -141,6 +147,20 @@ pub mod tests {
         gz.finish().unwrap()
     }
 
+    /// A gzip-compressed tar whose only entry claims `size` bytes and holds none: a
+    /// decompression bomb's header, cheap to build.
+    pub fn tgz_claiming(name: &str, size: u64) -> Vec<u8> {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(size);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        header.set_cksum();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, header.as_bytes()).unwrap();
+        gz.finish().unwrap()
+    }
+
     #[test]
     fn strips_the_top_directory() {
         let files = read_chart_archive(&tgz(&[("sub/Chart.yaml", b"name: sub"), ("sub/templates/a.yaml", b"x")])).unwrap();
@@ -159,9 +179,8 @@ pub mod tests {
 
     #[test]
     fn bounds_entry_sizes_and_rejects_garbage() {
-        let big = vec![0u8; (MAX_ENTRY_BYTES + 1) as usize];
         assert_eq!(
-            read_chart_archive(&tgz(&[("sub/big", &big)])).unwrap_err(),
+            read_chart_archive(&tgz_claiming("sub/big", MAX_ENTRY_BYTES + 1)).unwrap_err(),
             format!("decompressed chart file \"sub/big\" is larger than the maximum file size {MAX_ENTRY_BYTES}")
         );
         assert!(read_chart_archive(b"not gzip at all").unwrap_err().starts_with("cannot read archive"));

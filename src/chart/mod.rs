@@ -146,6 +146,8 @@ struct Origin {
     /// The chart's directory (or archive path) relative to the root; files are shown below it.
     display: String,
     depth: usize,
+    /// Decompressed bytes that archives anywhere in the top chart may still hold.
+    archive_budget: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Origin {
@@ -158,7 +160,11 @@ impl Origin {
 /// finding, not a crash.
 pub fn load(root: &Path, dir: &str, sources: &Sources) -> Result<Chart, Diagnostic> {
     let chart_dir = root.join(dir);
-    let origin = Origin { display: dir.to_string(), depth: 0 };
+    let origin = Origin {
+        display: dir.to_string(),
+        depth: 0,
+        archive_budget: Arc::new(std::sync::atomic::AtomicU64::new(archive::MAX_ARCHIVE_BYTES)),
+    };
     let rules = match std::fs::read(chart_dir.join(".helmignore")) {
         Ok(bytes) => IgnoreRules::parse(&String::from_utf8_lossy(&bytes))
             .map_err(|(line, e)| render_error(e, Location::point(origin.path_of(".helmignore"), line as u32, 1)))?,
@@ -291,7 +297,11 @@ fn build(files: Vec<InputFile>, origin: &Origin, sources: &Sources) -> Result<Ch
     let mut subcharts = Vec::new();
     packed.sort_by(|a, b| a.0.cmp(&b.0));
     for (sub, group) in packed {
-        let sub_origin = Origin { display: origin.path_of(&format!("charts/{sub}")), depth: origin.depth + 1 };
+        let sub_origin = Origin {
+            display: origin.path_of(&format!("charts/{sub}")),
+            depth: origin.depth + 1,
+            archive_budget: origin.archive_budget.clone(),
+        };
         if sub_origin.depth > MAX_SUBCHART_DEPTH {
             return Err(render_error(
                 format!("subcharts are nested more than {MAX_SUBCHART_DEPTH} levels deep"),
@@ -328,8 +338,12 @@ fn load_archive(group: &[InputFile], name: &str, origin: &Origin, sources: &Sour
     let Some(file) = group.iter().find(|f| f.name == name) else {
         return Err(render_error("no files in chart archive", Location::point(origin.display.clone(), 1, 1)));
     };
-    let entries = archive::read_chart_archive(&file.data)
+    use std::sync::atomic::Ordering;
+    let budget = origin.archive_budget.load(Ordering::Relaxed);
+    let entries = archive::read_chart_archive_within(&file.data, budget)
         .map_err(|e| render_error(e, Location::point(origin.display.clone(), 1, 1)))?;
+    let used: u64 = entries.iter().map(|f| f.data.len() as u64).sum();
+    origin.archive_budget.store(budget.saturating_sub(used), Ordering::Relaxed);
     let files = entries.into_iter().map(|f| InputFile { name: f.name, data: f.data.into() }).collect();
     build(files, origin, sources)
 }

@@ -34,6 +34,9 @@ pub struct ParsedChart<'a> {
     pub tree: &'a ChartTree<'a>,
     /// Templates of every chart in the tree; used when every subchart is enabled.
     templates: Templates,
+    /// Templates of the enabled charts, per set of disabled subcharts met so far (environments
+    /// often share one).
+    subsets: std::sync::Mutex<Vec<(Vec<bool>, Arc<Templates>)>>,
 }
 
 /// The release an environment is rendered as.
@@ -55,7 +58,7 @@ pub struct RenderOptions {
 pub fn parse_chart<'a>(tree: &'a ChartTree<'a>, sources: &Sources) -> Result<ParsedChart<'a>, Diagnostic> {
     let enabled = vec![true; tree.nodes.len()];
     let templates = parse_templates(tree, &enabled, sources)?;
-    Ok(ParsedChart { chart: tree.root().chart, tree, templates })
+    Ok(ParsedChart { chart: tree.root().chart, tree, templates, subsets: std::sync::Mutex::new(Vec::new()) })
 }
 
 /// Parses the templates of the enabled charts, deepest paths first, so that a chart's own
@@ -75,6 +78,21 @@ fn parse_templates(tree: &ChartTree<'_>, enabled: &[bool], sources: &Sources) ->
 }
 
 impl ParsedChart<'_> {
+    /// The templates of the charts `enabled` marks, parsed once per distinct set.
+    fn subset(&self, enabled: &[bool], sources: &Sources) -> Result<Arc<Templates>, Diagnostic> {
+        let cached = |subsets: &Vec<(Vec<bool>, Arc<Templates>)>| {
+            subsets.iter().find(|(mask, _)| mask.as_slice() == enabled).map(|(_, t)| t.clone())
+        };
+        if let Some(found) = self.subsets.lock().ok().and_then(|s| cached(&s)) {
+            return Ok(found);
+        }
+        let parsed = Arc::new(parse_templates(self.tree, enabled, sources)?);
+        if let Ok(mut subsets) = self.subsets.lock() {
+            subsets.push((enabled.to_vec(), parsed.clone()));
+        }
+        Ok(parsed)
+    }
+
     /// Renders the chart with `values` (the environment's coalesced values, with the enabled
     /// subcharts). `env_label` names the environment in the virtual file names of the output.
     pub fn render(
@@ -91,7 +109,7 @@ impl ParsedChart<'_> {
             &self.templates
         } else {
             // A disabled subchart lends no `define`s: parse the enabled charts only.
-            subset = match parse_templates(self.tree, &values.enabled, sources) {
+            subset = match self.subset(&values.enabled, sources) {
                 Ok(t) => t,
                 Err(d) => {
                     outcome.diagnostics.push(d);
@@ -99,7 +117,7 @@ impl ParsedChart<'_> {
                     return outcome;
                 }
             };
-            &subset
+            subset.as_ref()
         };
         let capabilities = Value::Object(Arc::new(Capabilities::new(&release.kube_version)));
         let mut release_map = Map::new();

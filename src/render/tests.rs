@@ -111,8 +111,7 @@ fn archive_entry_climbing_out_is_refused_naming_the_archive() {
 
 #[test]
 fn oversized_and_malformed_archives_are_findings() {
-    let big = vec![b'a'; (crate::chart::archive::MAX_ENTRY_BYTES + 1) as usize];
-    let bomb = crate::chart::archive::tests::tgz(&[("db/Chart.yaml", b"apiVersion: v2\nname: db\nversion: 1.0.0\n"), ("db/big.txt", &big)]);
+    let bomb = crate::chart::archive::tests::tgz_claiming("db/big.txt", crate::chart::archive::MAX_ENTRY_BYTES + 1);
     let (_dir, result) = render(&[("chart/Chart.yaml", PARENT), ("chart/charts/db-1.0.0.tgz", &bomb)], &[]);
     assert_eq!(
         summary(&result.unwrap_err()),
