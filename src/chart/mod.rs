@@ -440,6 +440,8 @@ fn parse_metadata(text: &str, file: FileId, rel: &str) -> Result<Metadata, Diagn
             Some(NodeValue::String(s)) => s.clone(),
             Some(NodeValue::Int(i)) => i.to_string(),
             Some(NodeValue::Float(f)) => crate::template::value::format_float_g(*f),
+            // `off`, `yes`, ... are booleans to YAML 1.1; Helm reads them into text fields as text.
+            Some(NodeValue::Bool(b)) => b.to_string(),
             _ => String::new(),
         }
     };
