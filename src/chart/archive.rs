@@ -27,6 +27,14 @@ pub fn read_chart_archive(compressed: &[u8]) -> Result<Vec<ArchiveFile>, String>
 /// [`read_chart_archive`] allowing at most `budget` decompressed bytes (at most
 /// [`MAX_ARCHIVE_BYTES`]), so archives nested in archives share one bound.
 pub fn read_chart_archive_within(compressed: &[u8], budget: u64) -> Result<Vec<ArchiveFile>, String> {
+    // Go's gzip reader wording for what is not gzip at all.
+    const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+    if compressed.len() < 10 {
+        return Err("unexpected EOF".to_string());
+    }
+    if !compressed.starts_with(&GZIP_MAGIC) {
+        return Err("gzip: invalid header".to_string());
+    }
     let decoder = flate2::read::GzDecoder::new(compressed);
     // The decompressed stream itself is bounded, so headers that lie about sizes cannot make
     // reading run away.
@@ -36,7 +44,7 @@ pub fn read_chart_archive_within(compressed: &[u8], budget: u64) -> Result<Vec<A
     let mut remaining = budget.min(MAX_ARCHIVE_BYTES);
     let mut count = 0usize;
     for entry in entries {
-        let mut entry = entry.map_err(|e| format!("cannot read archive: {e}"))?;
+        let mut entry = entry.map_err(|e| tar_error(&e))?;
         count += 1;
         if count > MAX_ENTRIES {
             return Err(format!("archive holds more than {MAX_ENTRIES} entries"));
@@ -75,6 +83,15 @@ pub fn read_chart_archive_within(compressed: &[u8], budget: u64) -> Result<Vec<A
         return Err("no files in chart archive".to_string());
     }
     Ok(files)
+}
+
+/// A tar reading error in Go's words where the cause is the same (a short stream).
+fn tar_error(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof || e.to_string().contains("failed to read entire block") {
+        "unexpected EOF".to_string()
+    } else {
+        format!("cannot read archive: {e}")
+    }
 }
 
 /// The path of an entry inside its chart: the top directory stripped, cleaned, and checked.
@@ -183,6 +200,10 @@ pub mod tests {
             read_chart_archive(&tgz_claiming("sub/big", MAX_ENTRY_BYTES + 1)).unwrap_err(),
             format!("decompressed chart file \"sub/big\" is larger than the maximum file size {MAX_ENTRY_BYTES}")
         );
-        assert!(read_chart_archive(b"not gzip at all").unwrap_err().starts_with("cannot read archive"));
+        assert_eq!(read_chart_archive(b"not gzip at all").unwrap_err(), "gzip: invalid header");
+        assert_eq!(read_chart_archive(b"hi\n").unwrap_err(), "unexpected EOF");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &b"garbage not tar".repeat(10)).unwrap();
+        assert_eq!(read_chart_archive(&gz.finish().unwrap()).unwrap_err(), "unexpected EOF");
     }
 }
