@@ -249,7 +249,11 @@ impl<'a> ChartTree<'a> {
                     imported = merge_tables(imported, path_to_map(parent, table.clone()));
                 }
             }
-            defaults[index] = Some(merge_tables(merged, imported));
+            // The parent's own values win over what it imports. Only the parent's own defaults
+            // take the imports: a copy of the whole merged tree there would shadow a user's
+            // `null` for a subchart key, which Helm honours (testdata/render/subcharts-null-override).
+            let own = defaults[index].take().unwrap_or_else(|| node.chart.defaults.clone());
+            defaults[index] = Some(merge_tables(own, imported));
         }
         defaults
     }

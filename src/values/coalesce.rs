@@ -119,7 +119,8 @@ fn coalesce_into(
     warnings: &mut Vec<CoalesceWarning>,
 ) -> Result<(), CoalesceError> {
     let sub_prefix = concat_prefix(prefix, chart.name);
-    coalesce_values(chart.defaults, dest, &sub_prefix, merge, warnings);
+    let subchart_names: Vec<&str> = chart.subcharts.iter().map(|s| s.name).collect();
+    coalesce_values(chart.defaults, dest, &sub_prefix, &subchart_names, merge, warnings);
     for sub in &chart.subcharts {
         let parent_global = dest.get("global").cloned();
         let NodeValue::Map(entries) = &mut dest.value else { return Ok(()) };
@@ -205,8 +206,17 @@ fn coalesce_globals(dest: &mut Node, parent_global: Option<&Node>, prefix: &str,
     }
 }
 
-/// Helm's `coalesceValues`: one chart's defaults under `dest` (the higher precedence).
-fn coalesce_values(defaults: &Node, dest: &mut Node, sub_prefix: &str, merge: bool, warnings: &mut Vec<CoalesceWarning>) {
+/// Helm's `coalesceValues`: one chart's defaults under `dest` (the higher precedence). The
+/// table of a subchart is merged, not coalesced, so a user's `null` there survives to delete
+/// the subchart's own default when the subchart's turn comes (Helm 3.15+).
+fn coalesce_values(
+    defaults: &Node,
+    dest: &mut Node,
+    sub_prefix: &str,
+    subchart_names: &[&str],
+    merge: bool,
+    warnings: &mut Vec<CoalesceWarning>,
+) {
     let NodeValue::Map(defaults) = &defaults.value else { return };
     let NodeValue::Map(user_entries) = std::mem::replace(&mut dest.value, NodeValue::Null) else {
         return;
@@ -219,7 +229,10 @@ fn coalesce_values(defaults: &Node, dest: &mut Node, sub_prefix: &str, merge: bo
             Some(mut mine @ Node { value: NodeValue::Map(_), .. }) => {
                 let path = format!("{sub_prefix}.{}", key.name);
                 match &default.value {
-                    NodeValue::Map(_) => coalesce_tables(&mut mine, default.clone(), &path, merge, warnings),
+                    NodeValue::Map(_) => {
+                        let merge = merge || subchart_names.contains(&key.name.as_str());
+                        coalesce_tables(&mut mine, default.clone(), &path, merge, warnings)
+                    }
                     NodeValue::Null => {}
                     _ => warnings.push(CoalesceWarning {
                         message: format!("skipped value for {path}: Not a table."),
