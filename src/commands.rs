@@ -6,9 +6,10 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::{self, git::BaseDiff};
 use crate::error::FatalError;
 use crate::pipeline::{self, LoadOptions};
-use crate::policy::{self, Finding};
+use crate::policy;
 use crate::report::{self, RunSummary, human::HumanOptions};
 use crate::source::Sources;
 
@@ -37,6 +38,27 @@ pub struct CheckArgs {
     pub kube_version: Option<String>,
     pub fail_on: Severity,
     pub jobs: Option<usize>,
+    /// `--base` and `--changed`.
+    pub changes: ChangeScope,
+}
+
+/// What `check` compares with git: `--base REF` (DG402) and `--changed` (only the charts touched
+/// since the base, `HEAD` unless `--base` says otherwise).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChangeScope {
+    pub base: Option<String>,
+    pub changed: bool,
+}
+
+impl ChangeScope {
+    /// The git base to compare with, if any.
+    pub fn base_ref(&self) -> Option<&str> {
+        match (&self.base, self.changed) {
+            (Some(base), _) => Some(base),
+            (None, true) => Some(discover::git::DEFAULT_BASE),
+            (None, false) => None,
+        }
+    }
 }
 
 /// Arguments of `driftgate render`.
@@ -108,7 +130,7 @@ pub fn render(args: &RenderArgs) -> u8 {
 
 /// Loads, renders and evaluates: every finding of a `check` run, with what the run covered.
 pub fn check_diagnostics(options: &LoadOptions) -> Result<(Vec<Diagnostic>, RunSummary), FatalError> {
-    check_with_sources(options).map(|(diagnostics, summary, _)| (diagnostics, summary))
+    check_with_sources(options, &ChangeScope::default()).map(|(diagnostics, summary, _)| (diagnostics, summary))
 }
 
 /// `driftgate check`: the gate.
@@ -122,10 +144,10 @@ pub fn check(args: &CheckArgs) -> u8 {
     };
     let result = match args.jobs {
         Some(jobs) => match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
-            Ok(pool) => pool.install(|| check_with_sources(&options)),
+            Ok(pool) => pool.install(|| check_with_sources(&options, &args.changes)),
             Err(e) => return fatal(&FatalError::new(format!("cannot start {jobs} worker threads: {e}"))),
         },
-        None => check_with_sources(&options),
+        None => check_with_sources(&options, &args.changes),
     };
     let (diagnostics, summary, sources) = match result {
         Ok(r) => r,
@@ -156,13 +178,69 @@ pub fn check(args: &CheckArgs) -> u8 {
     if diagnostics.iter().any(|d| d.severity >= args.fail_on) { EXIT_FINDINGS } else { EXIT_OK }
 }
 
-fn check_with_sources(options: &LoadOptions) -> Result<(Vec<Diagnostic>, RunSummary, Sources), FatalError> {
-    let loaded = pipeline::load(options)?;
+fn check_with_sources(options: &LoadOptions, changes: &ChangeScope) -> Result<(Vec<Diagnostic>, RunSummary, Sources), FatalError> {
+    let base = changes.base_ref().map(|base| BaseDiff::open(&options.root, base)).transpose()?;
+    let options = match (&base, changes.changed) {
+        (Some(base), true) => match changed_charts(options, base)? {
+            Some(options) => options,
+            // Nothing the checked charts depend on changed: nothing to check.
+            None => return Ok((Vec::new(), RunSummary::default(), Sources::new())),
+        },
+        _ => options.clone(),
+    };
+    let loaded = pipeline::load(&options)?;
+    gate_loaded(loaded, base.as_ref())
+}
+
+/// Evaluates a loaded project with everything `check` adds: schema policies, the git base,
+/// ignores with dates and inline suppressions.
+fn gate_loaded(loaded: pipeline::Loaded, base: Option<&BaseDiff>) -> Result<(Vec<Diagnostic>, RunSummary, Sources), FatalError> {
     let config = loaded.plan.config.as_ref().map(|c| c.rules.clone()).unwrap_or_default();
-    let mut diagnostics = policy::evaluate(&loaded.project, &config);
-    diagnostics.extend(config.apply(loaded.diagnostics.into_iter().map(Finding::new).collect()));
-    let summary = RunSummary::of(&loaded.project);
-    Ok((policy::finish(diagnostics), summary, loaded.project.sources))
+    let schema_configs = loaded.plan.config.as_ref().map(|c| c.schema_policies.as_slice()).unwrap_or_default();
+    let schemas = policy::SchemaPolicies::load(&loaded.project.root, schema_configs, &loaded.project.sources)?;
+    let today = policy::Date::checked_today().map_err(FatalError::new)?;
+    let inputs = policy::GateInputs { schemas: &schemas, base, today };
+    let gated = policy::evaluate_gated(&loaded.project, &config, None, loaded.diagnostics, &inputs);
+    let summary = RunSummary { suppressed: gated.suppressed, ..RunSummary::of(&loaded.project) };
+    Ok((gated.diagnostics, summary, loaded.project.sources))
+}
+
+/// `options` narrowed to the charts touched since the base (`None` when there is none): a
+/// chart is touched by a change under its directory or to a values file or secret inventory of
+/// its environments; a change to driftgate.yaml, a policy directory or a schema touches all.
+fn changed_charts(options: &LoadOptions, base: &BaseDiff) -> Result<Option<LoadOptions>, FatalError> {
+    let plan = discover::discover(&options.root, &Sources::new())?;
+    let mut shared: Vec<String> = vec![discover::config::CONFIG_FILE.to_string()];
+    if let Some(config) = &plan.config {
+        shared.extend(config.policy_paths.iter().map(|p| p.value.trim_end_matches('/').to_string()));
+        shared.extend(config.schema_policies.iter().map(|p| p.schema.value.clone()));
+    }
+    let everything = shared.iter().any(|path| base.touches(path) || !base.changed_in(path).is_empty());
+    let wanted = |dir: &str| {
+        options.charts.is_empty()
+            || options.charts.iter().any(|want| {
+                let want = want.trim_end_matches('/');
+                dir == want || dir.rsplit('/').next() == Some(want)
+            })
+    };
+    let touched: Vec<String> = plan
+        .charts
+        .iter()
+        .filter(|chart| wanted(&chart.dir))
+        .filter(|chart| {
+            everything
+                || !base.changed_in(&chart.dir).is_empty()
+                || chart.environments.iter().any(|env| {
+                    env.values.iter().any(|(file, _)| base.touches(file))
+                        || env.secrets.as_ref().is_some_and(|(file, _)| base.touches(file))
+                })
+        })
+        .map(|chart| chart.dir.clone())
+        .collect();
+    if touched.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(LoadOptions { charts: touched, ..options.clone() }))
 }
 
 /// `driftgate rules [ID]`: the catalogue, or one rule's documentation.

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use driftgate::commands::{self, CheckArgs, Format, RenderArgs};
+use driftgate::commands::{self, ChangeScope, CheckArgs, Format, RenderArgs};
 use driftgate::diagnostic::Severity;
 
 /// A pre-deploy gate for Helm charts deployed to several environments: renders every
@@ -44,6 +44,12 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, short)]
         jobs: Option<usize>,
+        /// Git revision to compare the working tree with (enables DG402 chart-version-not-bumped).
+        #[arg(long, value_name = "REF")]
+        base: Option<String>,
+        /// Only check charts changed since --base (default HEAD: staged and unstaged changes).
+        #[arg(long)]
+        changed: bool,
     },
     /// Print the rendered manifests of one environment, like `helm template`.
     Render {
@@ -85,7 +91,7 @@ enum FailOn {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Check { dir, format, output, envs, charts, kube_version, fail_on, jobs } => {
+        Command::Check { dir, format, output, envs, charts, kube_version, fail_on, jobs, base, changed } => {
             commands::check(&CheckArgs {
                 dir,
                 format: match format {
@@ -101,6 +107,7 @@ fn main() -> ExitCode {
                     FailOn::Warning => Severity::Warning,
                 },
                 jobs,
+                changes: ChangeScope { base, changed },
             })
         }
         Command::Render { dir, env, chart, kube_version, include_crds } => {

@@ -18,15 +18,20 @@ pub mod metadata;
 pub mod registry;
 pub mod rego;
 pub mod rules;
+pub mod schema_policy;
+pub mod suppress;
 #[cfg(test)]
 pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 
-pub use config::{Finding, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
+pub use config::{Date, Finding, Gated, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
+pub use schema_policy::{SchemaPolicies, SchemaPolicyConfig};
+pub use suppress::Suppressions;
 pub use registry::{RuleEngine, RuleInfo, RuleMeta, catalogue, docs_markdown, list_text, lookup};
-pub use rego::{EngineRule, PolicyEngine, PolicyLoadError, PolicySource, RuleScope};
+pub use rego::{EngineRule, PolicyEngine, PolicyLoadError, PolicySource, PolicyTestResult, RuleScope, TestOutcome, run_tests};
 pub use rules::dg001_render_error::render_error;
+pub use rules::dg002_invalid_values::invalid_values;
 pub use rules::dg003_invalid_manifest::invalid_manifest;
 
 /// Evaluates the built-in rules on every chart (in parallel), adds the renderer's DG001/DG003
@@ -47,9 +52,59 @@ pub fn evaluate_with(project: &Project, config: &PolicyConfig, engine: &PolicyEn
     let findings: Vec<Finding> = project
         .charts
         .par_iter()
-        .flat_map_iter(|chart| evaluate_chart(project, chart, engine))
+        .flat_map_iter(|chart| evaluate_chart(project, chart, engine, config))
         .collect();
     finish(config.apply(findings))
+}
+
+/// What a `check` run adds to the rules every evaluation runs.
+#[derive(Debug)]
+pub struct GateInputs<'a> {
+    /// `policies.schemas`, compiled.
+    pub schemas: &'a SchemaPolicies,
+    /// The working tree's changes since `--base` (DG402 runs only with one).
+    pub base: Option<&'a crate::discover::git::BaseDiff>,
+    /// The day `ignore: [{until}]` dates are compared with.
+    pub today: Date,
+}
+
+/// Every finding of a `check` run after configuration, and how many were suppressed: the
+/// built-in rules and `engine`'s policies (the built-ins when `None`), the findings made while
+/// loading (`loading`), schema policies, DG402 when there is a base, DG004 for suppression
+/// comments; then severities, ignores and inline suppressions; sorted as [`finish`] does.
+pub fn evaluate_gated(
+    project: &Project,
+    config: &PolicyConfig,
+    engine: Option<&PolicyEngine>,
+    loading: Vec<Diagnostic>,
+    inputs: &GateInputs,
+) -> Gated {
+    let engine = match engine {
+        Some(engine) => Ok(engine),
+        None => builtin_engine().as_ref().map_err(String::clone),
+    };
+    let enabled = |id: &str| config.rules.get(id).is_none_or(|rule| rule.severity != Some(RuleLevel::Off));
+    let mut findings: Vec<Finding> = project
+        .charts
+        .par_iter()
+        .flat_map_iter(|chart| {
+            let mut findings = match &engine {
+                Ok(engine) => evaluate_chart(project, chart, engine, config),
+                Err(message) => vec![Finding::new(policy_error(chart, message.clone()))],
+            };
+            findings.extend(inputs.schemas.check_chart(project, chart, &enabled));
+            if let Some(base) = inputs.base.filter(|_| enabled(rules::dg402_chart_version_not_bumped::RULE.id)) {
+                findings.extend(rules::dg402_chart_version_not_bumped::check(project, chart, base));
+            }
+            findings
+        })
+        .collect();
+    findings.extend(loading.into_iter().map(Finding::new));
+    let (suppressions, suppression_findings) = Suppressions::collect(project);
+    findings.extend(suppression_findings);
+    let mut gated = config.gate(findings, &suppressions, inputs.today);
+    gated.diagnostics = finish(gated.diagnostics);
+    gated
 }
 
 /// The built-in policies, compiled once per process.
@@ -58,8 +113,9 @@ fn builtin_engine() -> &'static Result<PolicyEngine, String> {
     ENGINE.get_or_init(PolicyEngine::builtin)
 }
 
-/// All findings of one chart, before configuration is applied.
-pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine) -> Vec<Finding> {
+/// All findings of one chart, before `config` is applied (rules it turns off are not run).
+pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine, config: &PolicyConfig) -> Vec<Finding> {
+    let enabled = |id: &str| config.rules.get(id).is_none_or(|rule| rule.severity != Some(RuleLevel::Off));
     let mut findings: Vec<Finding> = chart
         .environments
         .iter()
@@ -75,9 +131,9 @@ pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine
             Finding { chart_name: Some(chart.name.clone()), ..Finding::new(diagnostic) }
         })
         .collect();
-    findings.extend(rules::check_chart(project, chart));
+    findings.extend(rules::check_chart(project, chart, &enabled));
     let input = rego::chart_input(project, chart);
-    for (rule, outcome) in engine.evaluate(input) {
+    for (rule, outcome) in engine.evaluate_enabled(input, &enabled) {
         match outcome {
             Ok(results) => findings.extend(results.iter().map(|r| rego_finding(project, chart, rule, r, None))),
             Err(message) => findings.push(Finding::new(failed_rule(chart, None, rule, &message))),
@@ -147,7 +203,13 @@ fn rego_finding(
     result: &rego::RegoFinding,
     resource: Option<&RenderedResource>,
 ) -> Finding {
-    let mut diagnostic = Diagnostic::new(&rule.info.id, &rule.info.name, rule.severity, result.msg.clone());
+    let severity = match result.severity.as_deref() {
+        Some("error") => Severity::Error,
+        Some("warning") => Severity::Warning,
+        Some("info") => Severity::Info,
+        _ => rule.severity,
+    };
+    let mut diagnostic = Diagnostic::new(&rule.info.id, &rule.info.name, severity, result.msg.clone());
     diagnostic.chart = Some(chart.path.clone());
     diagnostic.environment = result.env.clone();
     diagnostic.path = result.path.clone();
@@ -157,6 +219,7 @@ fn rego_finding(
         path: result.path.as_deref(),
         at: result.at.as_deref(),
         inventory: result.inventory.as_deref(),
+        values_path: result.values_path.as_deref(),
     };
     let (location, resource_id) = match (resource, &result.path, &result.at) {
         // A per-resource result without a field: the template that wrote the resource.
@@ -178,6 +241,7 @@ fn rego_finding(
             path: related.path.as_deref(),
             at: related.at.as_deref(),
             inventory: related.inventory.as_deref(),
+            values_path: related.values_path.as_deref(),
         };
         if let (Some(location), _) = locate(project, chart, &place) {
             diagnostic.related.push(Related {
@@ -219,6 +283,7 @@ struct Place<'a> {
     path: Option<&'a str>,
     at: Option<&'a str>,
     inventory: Option<&'a str>,
+    values_path: Option<&'a [serde_json::Value]>,
 }
 
 /// Resolves a place to a file location (via provenance) and the rendered resource's identity.
@@ -241,6 +306,11 @@ fn locate(project: &Project, chart: &ChartRun, place: &Place) -> (Option<Locatio
         "override" => provenance::override_location(sources, chart, env),
         "version" => version_location(project, chart, env),
         "inventory" => inventory_location(project, chart, env, place.inventory),
+        "values" => values_location(project, chart, env, place.values_path.unwrap_or_default()),
+        "template" => match rendered {
+            Some(resource) => provenance::path_template_location(sources, chart, env, resource, place.path),
+            None => provenance::override_location(sources, chart, env),
+        },
         _ => match rendered {
             Some(resource) => {
                 provenance::field_location(sources, chart, env, resource, place.path.unwrap_or("metadata.name"))
@@ -257,6 +327,20 @@ fn version_location(project: &Project, chart: &ChartRun, env: &EnvRun) -> Locati
         (Some(pinned), _) => provenance::span_location(sources, pinned.at.file, pinned.at.span),
         (None, Some(config)) => Location::point(sources.path(config), 1, 1),
         (None, None) => provenance::override_location(sources, chart, env),
+    }
+}
+
+fn values_location(project: &Project, chart: &ChartRun, env: &EnvRun, path: &[serde_json::Value]) -> Location {
+    let path: Vec<String> = path
+        .iter()
+        .map(|step| match step {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    match provenance::lookup_values(&env.values, &path) {
+        Some(node) => provenance::span_location(&project.sources, node.file, node.span),
+        None => provenance::override_location(&project.sources, chart, env),
     }
 }
 

@@ -137,9 +137,8 @@ impl ParsedChart<'_> {
             let mut template_info = Map::new();
             template_info.insert("Name".into(), Value::str(name.as_str()));
             template_info.insert("BasePath".into(), Value::str(format!("{}/templates", self.tree.nodes[node].full_path)));
-            let mut data = scope.clone();
-            data.insert("Template".into(), Value::map(template_info));
-            match templates.execute(&name, &Value::map(data)) {
+            scope.insert("Template".into(), Value::map(template_info));
+            match templates.execute(&name, &Value::Map(scope.clone())) {
                 Ok(output) => {
                     let output = output.without_no_value();
                     let (text, segments) = (output.text, output.segments);

@@ -451,3 +451,48 @@ mod tests {
         assert_eq!(v.field("Minor").unwrap().format_v(), "33");
     }
 }
+
+#[cfg(test)]
+mod bytes_through_engine {
+    use super::*;
+    use crate::source::FileId;
+    use crate::template::Templates;
+
+    fn render(text: &str) -> String {
+        let files = Files::new(vec![
+            ("bin.dat".to_string(), Arc::from(&b"\x00\xff\xc3\xa9abc"[..])),
+            ("text.dat".to_string(), Arc::from("hé".as_bytes())),
+        ]);
+        let mut data = Map::new();
+        data.insert("Files".into(), Value::Object(Arc::new(files)));
+        let mut set = Templates::new();
+        set.add("c1/templates/u.yaml", text, FileId(1)).unwrap();
+        match set.execute("c1/templates/u.yaml", &Value::map(data)) {
+            Ok(out) => out.text,
+            Err(e) => format!("Error: {}", e.message),
+        }
+    }
+
+    /// `[]byte` is not a `string` to Go's function calls: `b64enc`/`sha256sum` refuse it, and
+    /// `toString`/`printf "%s"`/`.Files.Get` convert it first (helm v3.17.2 outputs).
+    #[test]
+    fn file_bytes_convert_to_strings_as_in_helm() {
+        let cases = [
+            (
+                r#"x: {{ .Files.GetBytes "bin.dat" | b64enc }}"#,
+                r#"Error: template: c1/templates/u.yaml:1:34: executing "c1/templates/u.yaml" at <b64enc>: wrong type for value; expected string; got []uint8"#,
+            ),
+            (
+                r#"x: {{ .Files.GetBytes "bin.dat" | sha256sum }}"#,
+                r#"Error: template: c1/templates/u.yaml:1:34: executing "c1/templates/u.yaml" at <sha256sum>: wrong type for value; expected string; got []uint8"#,
+            ),
+            (
+                r#"x: {{ .Files.GetBytes "text.dat" | toString | b64enc }} {{ .Files.GetBytes "text.dat" | toString | sha256sum }} {{ .Files.GetBytes "bin.dat" | len }} {{ printf "%s" (.Files.GetBytes "text.dat") }} {{ .Files.Get "text.dat" | b64enc }}"#,
+                "x: aMOp 7dfbe0eab96510b11c9a2671d83019cd52953211294db5f917ffa0b7cc84f534 7 hé aMOp",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(render(text), want, "{text}");
+        }
+    }
+}

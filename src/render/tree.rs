@@ -8,11 +8,14 @@ use crate::chart::{Chart, Dependency, ImportValue, TemplateSource};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::source::{FileSpan, Sources, Span};
 use crate::template::funcs::sprig::semver::{Constraints, Version};
-use crate::template::value::{Map, Value};
+use crate::template::value::{Map, MapRef, Value};
 use crate::values::{ChartValues, CoalesceWarning, coalesce_chart, lookup, merge_tables, node_to_json, to_template_value};
 use crate::yaml::{Key, Node, NodeValue};
 
 use super::objects::{ChartObject, Files};
+
+/// The Go type of the top chart's `.Values` (a named map type; Sprig's `dig` refuses it).
+const VALUES_TYPE: &str = "chartutil.Values";
 
 /// Most charts (subcharts and their aliases counted) one tree may hold.
 const MAX_TREE_NODES: usize = 2_000;
@@ -30,7 +33,6 @@ pub struct TreeNode<'a> {
     /// The `Chart.yaml` entry that brought the subchart in (none for the top chart and for
     /// subcharts that `dependencies` does not list).
     pub dependency: Option<&'a Dependency>,
-    chart_object: Value,
     files_object: Value,
 }
 
@@ -90,7 +92,6 @@ impl<'a> ChartTree<'a> {
         let index = self.nodes.len();
         self.nodes.push(TreeNode {
             chart,
-            chart_object: Value::Object(Arc::new(ChartObject::for_chart(&chart.metadata, &name, parent.is_none()))),
             files_object: Value::Object(Arc::new(Files::new(chart.files.clone()))),
             name,
             full_path,
@@ -276,8 +277,9 @@ impl<'a> ChartTree<'a> {
         out
     }
 
-    /// The templates that produce output, with the node whose scope they render in, sorted
-    /// by name.
+    /// The templates that produce output, with the node whose scope they render in, in
+    /// Helm's rendering order (deepest paths first, then names in reverse order), so a template
+    /// that changes a shared map is seen by the ones rendered after it.
     pub fn rendered_templates(&self, enabled: &[bool]) -> Vec<(String, &'a TemplateSource, usize)> {
         let mut out = Vec::new();
         for (index, node) in self.nodes.iter().enumerate() {
@@ -288,39 +290,65 @@ impl<'a> ChartTree<'a> {
                 out.push((format!("{}/{}", node.full_path, template.path), template, index));
             }
         }
-        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.sort_by(|a, b| {
+            let depth = |name: &str| name.matches('/').count();
+            depth(&b.0).cmp(&depth(&a.0)).then_with(|| b.0.cmp(&a.0))
+        });
         out
     }
 
-    /// Each enabled node's top-level template data (without `.Template`), by index.
-    pub fn scopes(&self, values: &EnvValues, release: &Value, capabilities: &Value) -> Vec<Option<Map>> {
-        let mut scopes: Vec<Option<Map>> = vec![None; self.nodes.len()];
-        for index in (0..self.nodes.len()).rev() {
+    /// Each enabled node's top-level template data (`.Template` is set per template), by
+    /// index. As in Helm, all templates of a chart share its map, a subchart's `.Values` is the
+    /// very map under its name in the parent's `.Values`, and `.Subcharts.x` is the subchart's
+    /// own top-level map; each call builds fresh maps, so renders never share them.
+    pub fn scopes(&self, values: &EnvValues, release: &Value, capabilities: &Value) -> Vec<Option<MapRef>> {
+        let root_values = match to_template_value(&values.values) {
+            Value::Map(map) => Value::Map(MapRef::named(map.snapshot(), VALUES_TYPE)),
+            _ => Value::Map(MapRef::named(Map::new(), VALUES_TYPE)),
+        };
+        // Each node's `.Values`, reached from the root so the maps are shared.
+        let mut node_values: Vec<Option<Value>> = vec![None; self.nodes.len()];
+        for index in 0..self.nodes.len() {
             if !values.enabled.get(index).copied().unwrap_or(false) {
                 continue;
             }
+            let parent_values = self.parent_of(index).and_then(|p| node_values.get(p).cloned().flatten());
+            node_values[index] = Some(match parent_values {
+                None => root_values.clone(),
+                Some(parent) => parent
+                    .as_map()
+                    .and_then(|m| m.get(&self.nodes[index].name))
+                    .filter(|v| v.as_map().is_some())
+                    .unwrap_or_else(|| Value::map(Map::new())),
+            });
+        }
+        let mut scopes: Vec<Option<MapRef>> = vec![None; self.nodes.len()];
+        for index in (0..self.nodes.len()).rev() {
+            let Some(own) = node_values[index].take() else { continue };
             let node = &self.nodes[index];
-            let path: Vec<&str> = node.values_path.iter().map(String::as_str).collect();
-            let own = match lookup(&values.values, &path) {
-                Some(n) if matches!(n.value, NodeValue::Map(_)) => to_template_value(n),
-                _ => Value::map(Map::new()),
-            };
             let mut subcharts = Map::new();
             for &child in &node.children {
                 if let Some(Some(scope)) = scopes.get(child) {
-                    subcharts.insert(self.nodes[child].name.clone(), Value::map(scope.clone()));
+                    subcharts.insert(self.nodes[child].name.clone(), Value::Map(scope.clone()));
                 }
             }
             let mut scope = Map::new();
             scope.insert("Values".into(), own);
             scope.insert("Release".into(), release.clone());
-            scope.insert("Chart".into(), node.chart_object.clone());
+            // Per render: `.Chart.Annotations` is a map a template could change.
+            let chart = ChartObject::for_chart(&node.chart.metadata, &node.name, index == 0);
+            scope.insert("Chart".into(), Value::Object(Arc::new(chart)));
             scope.insert("Capabilities".into(), capabilities.clone());
             scope.insert("Files".into(), node.files_object.clone());
             scope.insert("Subcharts".into(), Value::map(subcharts));
-            scopes[index] = Some(scope);
+            scopes[index] = Some(MapRef::new(scope));
         }
         scopes
+    }
+
+    /// The index of the chart `index` is a subchart of.
+    fn parent_of(&self, index: usize) -> Option<usize> {
+        self.nodes.iter().position(|n| n.children.contains(&index))
     }
 
     /// The `crds/` files of the enabled charts as `helm template --include-crds` prints them:

@@ -12,6 +12,8 @@ pub struct RunSummary {
     pub charts: usize,
     pub environments: usize,
     pub resources: usize,
+    /// Findings silenced by an ignore entry or an inline suppression comment.
+    pub suppressed: usize,
 }
 
 impl RunSummary {
@@ -26,6 +28,7 @@ impl RunSummary {
                 .flat_map(|c| &c.environments)
                 .map(|e| e.render.resources.len())
                 .sum(),
+            suppressed: 0,
         }
     }
 }

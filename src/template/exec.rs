@@ -346,9 +346,13 @@ impl<'s> State<'s> {
                 }
             }
             Value::Map(map) => {
-                for (k, v) in map.iter() {
+                // Go sorts and copies the entries before the first iteration, so the body may
+                // change the map without changing what is iterated.
+                let entries: Vec<(Value, Value)> =
+                    map.with_read(|m| m.iter().map(|(k, v)| (Value::str(k.as_str()), v.clone())).collect());
+                for (k, v) in entries {
                     ran = true;
-                    if iterate(self, Value::str(k.as_str()), v.clone())? == Flow::Break {
+                    if iterate(self, k, v)? == Flow::Break {
                         break;
                     }
                 }
@@ -572,7 +576,7 @@ impl<'s> State<'s> {
                 if has_args {
                     return Err(self.error(tree, at(), format!("{name} is not a method but has arguments")));
                 }
-                Ok(Scoped { value: map.get(name).cloned().unwrap_or_default(), iface: true })
+                Ok(Scoped { value: map.get(name).unwrap_or_default(), iface: true })
             }
             Value::Object(object) => {
                 let object = object.clone();

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::lex::{go_quote, is_go_printable, push_quoted_char};
-use super::value::{Value, format_float_g, write_v};
+use super::value::{OpenMaps, Value, format_float_g, write_v};
 
 /// Go's `fmt.Sprint`: operands joined, with a space between two operands when neither is a string.
 pub fn sprint(args: &[Value]) -> String {
@@ -163,7 +163,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             continue;
         };
         arg_num += 1;
-        print_arg(&mut out, arg, verb, spec, 0);
+        print_arg(&mut out, arg, verb, spec, 0, &mut OpenMaps::default());
     }
     if !reordered && arg_num < args.len() {
         out.push_str("%!(EXTRA ");
@@ -176,7 +176,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             } else {
                 out.push_str(arg.type_name());
                 out.push('=');
-                print_arg(&mut out, arg, 'v', Spec::default(), 0);
+                print_arg(&mut out, arg, 'v', Spec::default(), 0, &mut OpenMaps::default());
             }
         }
         out.push(')');
@@ -191,7 +191,7 @@ fn bad_verb(out: &mut String, arg: &Value, verb: char) {
     } else {
         out.push_str(arg.type_name());
         out.push('=');
-        print_arg(out, arg, 'v', Spec::default(), 0);
+        print_arg(out, arg, 'v', Spec::default(), 0, &mut OpenMaps::default());
     }
     out.push(')');
 }
@@ -200,7 +200,7 @@ fn bad_verb(out: &mut String, arg: &Value, verb: char) {
 /// exhaust the stack.
 const MAX_PRINT_DEPTH: usize = 1000;
 
-fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize) {
+fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize, open: &mut OpenMaps) {
     if depth > MAX_PRINT_DEPTH {
         out.push_str("...");
         return;
@@ -245,21 +245,27 @@ fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize
                 if i > 0 {
                     out.push(' ');
                 }
-                print_arg(out, item, verb, spec, depth + 1);
+                print_arg(out, item, verb, spec, depth + 1, open);
             }
             out.push(']');
         }
         Value::Map(map) => {
-            out.push_str("map[");
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
+            let printed = map.walk(open, |entries, open| {
+                out.push_str("map[");
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    fmt_string(out, &Value::Nil, k, verb, spec);
+                    out.push(':');
+                    print_arg(out, v, verb, spec, depth + 1, open);
                 }
-                fmt_string(out, &Value::Nil, k, verb, spec);
-                out.push(':');
-                print_arg(out, v, verb, spec, depth + 1);
+                out.push(']');
+            });
+            if printed.is_none() {
+                // A map inside itself: Go would recurse until its stack overflows.
+                out.push_str("...");
             }
-            out.push(']');
         }
         Value::Object(o) => match verb {
             'v' | 's' | 'q' | 'x' | 'X' => fmt_string(out, arg, &o.format_v(), verb, spec),
