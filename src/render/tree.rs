@@ -564,5 +564,6 @@ fn span_location(sources: &Sources, at: FileSpan) -> Location {
 fn values_error(message: String, at: FileSpan, sources: &Sources) -> Diagnostic {
     let mut d = Diagnostic::new("DG002", "invalid-values", Severity::Error, message);
     d.location = Some(span_location(sources, at));
+    d.help = Some("the values under a subchart's name are that subchart's values and must be a mapping".into());
     d
 }
