@@ -29,6 +29,8 @@ pub struct TreeNode<'a> {
     pub full_path: String,
     /// Keys from the top chart's values down to this chart's values.
     pub values_path: Vec<String>,
+    /// The chart this one is a subchart of (none for the top chart).
+    pub parent: Option<usize>,
     pub children: Vec<usize>,
     /// The `Chart.yaml` entry that brought the subchart in (none for the top chart and for
     /// subcharts that `dependencies` does not list).
@@ -96,6 +98,7 @@ impl<'a> ChartTree<'a> {
             name,
             full_path,
             values_path,
+            parent,
             children: Vec::new(),
             dependency,
         });
@@ -312,7 +315,7 @@ impl<'a> ChartTree<'a> {
             if !values.enabled.get(index).copied().unwrap_or(false) {
                 continue;
             }
-            let parent_values = self.parent_of(index).and_then(|p| node_values.get(p).cloned().flatten());
+            let parent_values = self.nodes[index].parent.and_then(|p| node_values.get(p).cloned().flatten());
             node_values[index] = Some(match parent_values {
                 None => root_values.clone(),
                 Some(parent) => parent
@@ -346,10 +349,6 @@ impl<'a> ChartTree<'a> {
         scopes
     }
 
-    /// The index of the chart `index` is a subchart of.
-    fn parent_of(&self, index: usize) -> Option<usize> {
-        self.nodes.iter().position(|n| n.children.contains(&index))
-    }
 
     /// The `crds/` files of the enabled charts as `helm template --include-crds` prints them:
     /// each chart's own, then its subcharts'.
