@@ -141,7 +141,17 @@ impl ParsedChart<'_> {
             match templates.execute(&name, &Value::Map(scope.clone())) {
                 Ok(output) => {
                     let output = output.without_no_value();
-                    let (text, segments) = (output.text, output.segments);
+                    let (text, mut segments) = (output.text, output.segments);
+                    // A subchart's `.Values` is its part of the environment's values: record
+                    // the reads as paths from the top, where provenance looks them up.
+                    let prefix = &self.tree.nodes[node].values_path;
+                    if !prefix.is_empty() {
+                        for segment in &mut segments {
+                            for path in &mut segment.values_paths {
+                                path.splice(0..0, prefix.iter().cloned());
+                            }
+                        }
+                    }
                     let file = sources.add(
                         format!("{} (rendered for {env_label})", sources.path(template.file)),
                         text.as_str(),

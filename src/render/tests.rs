@@ -269,3 +269,27 @@ fn crds_are_printed_only_when_asked() {
         "---\n# Source: app/crds/crd.yaml\nkind: CustomResourceDefinition\n\n---\n# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n"
     );
 }
+
+#[test]
+fn subchart_values_reads_are_recorded_from_the_top() {
+    let (dir, _) = render(
+        &[
+            ("chart/Chart.yaml", PARENT),
+            ("chart/values.yaml", b"cache:\n  size: 3\n"),
+            ("chart/charts/cache/Chart.yaml", b"apiVersion: v2\nname: cache\nversion: 0.1.0\n"),
+            (
+                "chart/charts/cache/templates/cm.yaml",
+                b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cache\ndata:\n  size: {{ .Values.size | quote }}\n",
+            ),
+        ],
+        &[],
+    );
+    let loaded = pipeline::load(&pipeline::LoadOptions { root: dir.path().to_path_buf(), ..Default::default() }).unwrap();
+    let env = &loaded.project.charts[0].environments[0];
+    let resource = &env.render.resources[0];
+    assert_eq!(resource.output.name, "app/charts/cache/templates/cm.yaml");
+    let reads: Vec<&Vec<String>> = resource.output.segments.iter().flat_map(|s| s.values_paths.iter()).collect();
+    assert_eq!(reads, [&vec!["cache".to_string(), "size".to_string()]]);
+    let node = crate::values::lookup(&env.values, &["cache", "size"]).unwrap();
+    assert_eq!((loaded.project.sources.path(node.file), node.span.start.line), ("chart/values.yaml".to_string(), 2));
+}
