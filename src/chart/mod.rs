@@ -102,6 +102,8 @@ pub enum ImportValue {
 pub struct ValuesSchema {
     pub file: FileId,
     pub validator: Arc<jsonschema::Validator>,
+    /// The schema document, for the wording of findings.
+    pub json: Arc<serde_json::Value>,
 }
 
 impl std::fmt::Debug for ValuesSchema {
@@ -362,7 +364,7 @@ fn compile_schema(data: &[u8], origin: &Origin, sources: &Sources) -> Result<Val
     })?;
     let validator = jsonschema::validator_for(&json)
         .map_err(|e| invalid_values(format!("values.schema.json is not a valid JSON schema: {e}"), Location::point(rel, 1, 1)))?;
-    Ok(ValuesSchema { file, validator: Arc::new(validator) })
+    Ok(ValuesSchema { file, validator: Arc::new(validator), json: Arc::new(json) })
 }
 
 /// An empty mapping node.

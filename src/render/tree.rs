@@ -388,6 +388,9 @@ impl<'a> ChartTree<'a> {
             let Some(own) = lookup(&values.values, &path) else { continue };
             let instance = node_to_json(own);
             for error in schema.validator.iter_errors(&instance) {
+                if lenient_integer(error.kind(), error.instance()) {
+                    continue;
+                }
                 let pointer: Vec<String> = error
                     .instance_path()
                     .as_str()
@@ -396,7 +399,8 @@ impl<'a> ChartTree<'a> {
                     .map(|s| s.replace("~1", "/").replace("~0", "~"))
                     .collect();
                 let field = if pointer.is_empty() { "(root)".to_string() } else { pointer.join(".") };
-                let text = schema_message(error.kind(), &field, error.instance());
+                let written = schema.json.pointer(error.schema_path().as_str());
+                let text = schema_message(error.kind(), &field, error.instance(), written);
                 let message = format!(
                     "values don't meet the specifications of the schema(s) in the following chart(s):\n{}:\n- {field}: {text}",
                     node.name
@@ -485,8 +489,14 @@ fn path_to_map(path: &str, data: Node) -> Node {
     current
 }
 
-/// gojsonschema's wording (which Helm 3.17 prints) for one violation.
-fn schema_message(kind: &jsonschema::error::ValidationErrorKind, field: &str, instance: &serde_json::Value) -> String {
+/// gojsonschema's wording (which Helm 3.17 prints) for one violation. `written` is the schema
+/// keyword's value as the schema writes it (for the order of a list of types).
+fn schema_message(
+    kind: &jsonschema::error::ValidationErrorKind,
+    field: &str,
+    instance: &serde_json::Value,
+    written: Option<&serde_json::Value>,
+) -> String {
     use jsonschema::error::{TypeKind, ValidationErrorKind as K};
     let number = |v: &serde_json::Value| v.to_string();
     match kind {
@@ -494,7 +504,13 @@ fn schema_message(kind: &jsonschema::error::ValidationErrorKind, field: &str, in
         K::Type { kind } => {
             let expected = match kind {
                 TypeKind::Single(t) => t.to_string(),
-                TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(","),
+                TypeKind::Multiple(set) => {
+                    let names: Vec<String> = match written.and_then(|w| w.as_array()) {
+                        Some(list) => list.iter().filter_map(|t| t.as_str().map(str::to_string)).collect(),
+                        None => set.iter().map(|t| t.to_string()).collect(),
+                    };
+                    format!("[{}]", names.join(","))
+                }
             };
             format!("Invalid type. Expected: {expected}, given: {}", json_type(instance))
         }
@@ -522,7 +538,14 @@ fn schema_message(kind: &jsonschema::error::ValidationErrorKind, field: &str, in
         K::MinProperties { limit } => format!("Must have at least {limit} properties"),
         K::Pattern { pattern } => format!("Does not match pattern '{pattern}'"),
         K::Format { format } => format!("Does not match format '{format}'"),
-        K::UniqueItems => format!("{} items must be unique", json_type(instance)),
+        K::UniqueItems => {
+            let items = instance.as_array().map(Vec::as_slice).unwrap_or_default();
+            let pair = (0..items.len())
+                .flat_map(|j| (0..j).map(move |i| (i, j)))
+                .find(|(i, j)| items[*i] == items[*j])
+                .unwrap_or((0, 0));
+            format!("array items[{},{}] must be unique", pair.0, pair.1)
+        }
         K::AnyOf { .. } => "Must validate at least one schema (anyOf)".to_string(),
         K::OneOfNotValid { .. } | K::OneOfMultipleValid { .. } => "Must validate one and only one schema (oneOf)".to_string(),
         K::Not { .. } => "Must not validate the schema (not)".to_string(),
@@ -530,6 +553,17 @@ fn schema_message(kind: &jsonschema::error::ValidationErrorKind, field: &str, in
         K::FalseSchema => "False always fails validation".to_string(),
         other => format!("{other:?}"),
     }
+}
+
+/// Helm (gojsonschema over Go values) accepts any number where a schema asks for an integer.
+fn lenient_integer(kind: &jsonschema::error::ValidationErrorKind, instance: &serde_json::Value) -> bool {
+    use jsonschema::error::{TypeKind, ValidationErrorKind as K};
+    let K::Type { kind } = kind else { return false };
+    let wants_integer = match kind {
+        TypeKind::Single(t) => t.to_string() == "integer",
+        TypeKind::Multiple(set) => set.iter().any(|t| t.to_string() == "integer"),
+    };
+    wants_integer && instance.is_number()
 }
 
 /// gojsonschema's name for a value's type (integral numbers are `integer`).
@@ -565,4 +599,94 @@ fn values_error(message: String, at: FileSpan, sources: &Sources) -> Diagnostic 
     d.location = Some(span_location(sources, at));
     d.help = Some("the values under a subchart's name are that subchart's values and must be a mapping".into());
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    fn dependency(condition: &str, tags: &[&str]) -> Dependency {
+        Dependency {
+            name: "db".into(),
+            version: String::new(),
+            condition: condition.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            alias: None,
+            import_values: Vec::new(),
+            at: FileSpan::default(),
+        }
+    }
+
+    fn values(text: &str) -> Node {
+        crate::values::load_values(text, FileId(1)).unwrap()
+    }
+
+    #[test]
+    fn any_true_tag_enables_and_only_false_tags_disable() {
+        let v = values("tags:\n  a: true\n  b: false\n  c: text\n");
+        let tags = v.get("tags");
+        assert!(dependency_enabled(&dependency("", &["a", "b"]), tags, &v, ""));
+        assert!(!dependency_enabled(&dependency("", &["b"]), tags, &v, ""));
+        // A non-boolean tag and an unknown tag decide nothing.
+        assert!(dependency_enabled(&dependency("", &["c", "missing"]), tags, &v, ""));
+    }
+
+    #[test]
+    fn first_boolean_condition_wins_over_tags() {
+        let v = values("tags:\n  a: false\ndb:\n  enabled: \"yes\"\n  table: {x: 1}\nglobal:\n  db: true\n");
+        let tags = v.get("tags");
+        // A string, a table and a missing path are skipped; the global decides.
+        let dep = dependency("db.enabled,db.table,nowhere.x,global.db", &["a"]);
+        assert!(dependency_enabled(&dep, tags, &v, ""));
+        // No condition resolves: the false tag decides.
+        assert!(!dependency_enabled(&dependency("db.enabled", &["a"]), tags, &v, ""));
+        // Conditions of a nested chart are read below its parent's values.
+        let nested = values("mid:\n  db:\n    enabled: false\n");
+        assert!(!dependency_enabled(&dependency("db.enabled", &[]), None, &nested, "mid."));
+    }
+
+    #[test]
+    fn import_paths_nest_like_helm() {
+        let table = values("a: 1\n");
+        let nested = path_to_map("x.y", table.clone());
+        assert_eq!(serde_json::to_string(&node_to_json(&nested)).unwrap(), r#"{"x":{"y":{"a":1}}}"#);
+        assert_eq!(serde_json::to_string(&node_to_json(&path_to_map(".", table))).unwrap(), r#"{"a":1}"#);
+        let v = values("sub:\n  data: {k: v}\n  scalar: 1\n");
+        assert!(table_at(&v, "sub.data").is_some());
+        assert!(table_at(&v, "sub.scalar").is_none());
+        assert!(path_value(&v, "sub.scalar").is_some());
+        assert!(path_value(&v, "sub.data").is_none());
+    }
+
+    #[test]
+    fn schema_messages_use_gojsonschema_wording() {
+        // Messages helm v3.17.2 printed for the same schema and values.
+        let schema = serde_json::json!({"properties": {
+            "n": {"type": "integer"}, "s": {"pattern": "^a"}, "l": {"maxItems": 1}, "f": {"exclusiveMinimum": 2},
+            "u": {"uniqueItems": true}, "o": {"minProperties": 1}, "m": {"type": "string"},
+            "k": {"type": ["string", "boolean"]}, "b": {"type": "integer"}
+        }});
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let instance = serde_json::json!({"n": 1.5, "s": "b", "l": [1, 2], "f": 2, "u": [3, 1, 3], "o": {}, "m": 1.5, "k": 2, "b": true});
+        let mut messages: Vec<String> = validator
+            .iter_errors(&instance)
+            .filter(|e| !lenient_integer(e.kind(), e.instance()))
+            .map(|e| schema_message(e.kind(), "x", e.instance(), schema.pointer(e.schema_path().as_str())))
+            .collect();
+        messages.sort();
+        assert_eq!(
+            messages,
+            [
+                "Array must have at most 1 items",
+                "Does not match pattern '^a'",
+                "Invalid type. Expected: [string,boolean], given: integer",
+                "Invalid type. Expected: integer, given: boolean",
+                "Invalid type. Expected: string, given: number",
+                "Must be greater than 2",
+                "Must have at least 1 properties",
+                "array items[0,2] must be unique",
+            ]
+        );
+    }
 }
