@@ -388,9 +388,6 @@ impl<'a> ChartTree<'a> {
             let Some(own) = lookup(&values.values, &path) else { continue };
             let instance = node_to_json(own);
             for error in schema.validator.iter_errors(&instance) {
-                if lenient_integer(error.kind(), error.instance()) {
-                    continue;
-                }
                 let pointer: Vec<String> = error
                     .instance_path()
                     .as_str()
@@ -555,17 +552,6 @@ fn schema_message(
     }
 }
 
-/// Helm (gojsonschema over Go values) accepts any number where a schema asks for an integer.
-fn lenient_integer(kind: &jsonschema::error::ValidationErrorKind, instance: &serde_json::Value) -> bool {
-    use jsonschema::error::{TypeKind, ValidationErrorKind as K};
-    let K::Type { kind } = kind else { return false };
-    let wants_integer = match kind {
-        TypeKind::Single(t) => t.to_string() == "integer",
-        TypeKind::Multiple(set) => set.iter().any(|t| t.to_string() == "integer"),
-    };
-    wants_integer && instance.is_number()
-}
-
 /// gojsonschema's name for a value's type (integral numbers are `integer`).
 fn json_type(value: &serde_json::Value) -> &'static str {
     match value {
@@ -661,7 +647,8 @@ mod tests {
 
     #[test]
     fn schema_messages_use_gojsonschema_wording() {
-        // Messages helm v3.17.2 printed for the same schema and values.
+        // Messages helm v3.17.2 printed for the same schema and values (with `n` quoted in the
+        // values file: unquoted, YAML 1.1 reads that key as `false`).
         let schema = serde_json::json!({"properties": {
             "n": {"type": "integer"}, "s": {"pattern": "^a"}, "l": {"maxItems": 1}, "f": {"exclusiveMinimum": 2},
             "u": {"uniqueItems": true}, "o": {"minProperties": 1}, "m": {"type": "string"},
@@ -671,7 +658,6 @@ mod tests {
         let instance = serde_json::json!({"n": 1.5, "s": "b", "l": [1, 2], "f": 2, "u": [3, 1, 3], "o": {}, "m": 1.5, "k": 2, "b": true});
         let mut messages: Vec<String> = validator
             .iter_errors(&instance)
-            .filter(|e| !lenient_integer(e.kind(), e.instance()))
             .map(|e| schema_message(e.kind(), "x", e.instance(), schema.pointer(e.schema_path().as_str())))
             .collect();
         messages.sort();
@@ -682,6 +668,7 @@ mod tests {
                 "Does not match pattern '^a'",
                 "Invalid type. Expected: [string,boolean], given: integer",
                 "Invalid type. Expected: integer, given: boolean",
+                "Invalid type. Expected: integer, given: number",
                 "Invalid type. Expected: string, given: number",
                 "Must be greater than 2",
                 "Must have at least 1 properties",
