@@ -238,7 +238,8 @@ fn build(files: Vec<InputFile>, origin: &Origin, sources: &Sources) -> Result<Ch
     let text = text_of(&chart_yaml_file.data);
     let chart_yaml = sources.add(chart_yaml_rel.clone(), text.as_str());
     let metadata = parse_metadata(&text, chart_yaml, &chart_yaml_rel)?;
-    let dependencies = parse_dependencies(&metadata.raw, chart_yaml, &chart_yaml_rel)?;
+    let mut dependencies = parse_dependencies(&metadata.raw, chart_yaml, &chart_yaml_rel)?;
+    let v1 = metadata.api_version == "v1";
 
     let mut defaults = empty_map(FileId::default());
     let mut schema = None;
@@ -249,7 +250,28 @@ fn build(files: Vec<InputFile>, origin: &Origin, sources: &Sources) -> Result<Ch
     for file in files {
         let name = file.name.as_str();
         match name {
-            "Chart.yaml" | "Chart.lock" | "requirements.yaml" | "requirements.lock" => {}
+            "Chart.yaml" | "Chart.lock" => {}
+            // Charts of apiVersion v1 list dependencies in requirements.yaml; Helm reads it
+            // (and keeps both files in `.Files`) for them, and still honours it for v2.
+            "requirements.yaml" => {
+                let rel = origin.path_of(name);
+                let text = text_of(&file.data);
+                let id = sources.add(rel.clone(), text.as_str());
+                let doc = yaml::parse_documents(&text, id).map_err(|e| {
+                    render_error(format!("cannot load requirements.yaml: {}", e.message), Location::point(rel.clone(), e.pos.line, e.pos.column))
+                })?;
+                if let Some(doc) = doc.first().filter(|d| d.get("dependencies").is_some()) {
+                    dependencies = parse_dependencies(doc, id, &rel)?;
+                }
+                if v1 {
+                    chart_files.push((file.name, file.data));
+                }
+            }
+            "requirements.lock" => {
+                if v1 {
+                    chart_files.push((file.name, file.data));
+                }
+            }
             "values.yaml" => {
                 let rel = origin.path_of("values.yaml");
                 let text = text_of(&file.data);
