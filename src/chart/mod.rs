@@ -124,7 +124,8 @@ pub struct TemplateSource {
 }
 
 impl TemplateSource {
-    /// Partials (`_helpers.tpl`) are parsed but never rendered; neither is `NOTES.txt`.
+    /// Whether the template produces manifests: partials (`_helpers.tpl`) are only included,
+    /// and `NOTES.txt` is rendered but never printed.
     pub fn is_rendered(&self) -> bool {
         let base = self.name.rsplit('/').next().unwrap_or_default();
         !base.starts_with('_') && !base.eq_ignore_ascii_case("NOTES.txt")

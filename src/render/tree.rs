@@ -289,7 +289,8 @@ impl<'a> ChartTree<'a> {
             if !enabled.get(index).copied().unwrap_or(false) || node.chart.metadata.is_library() {
                 continue;
             }
-            for template in node.chart.templates.iter().filter(|t| t.is_rendered()) {
+            // NOTES.txt renders too (a failure there fails Helm); its output is never printed.
+            for template in node.chart.templates.iter().filter(|t| !t.is_partial()) {
                 out.push((format!("{}/{}", node.full_path, template.path), template, index));
             }
         }
