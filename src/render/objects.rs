@@ -52,13 +52,14 @@ impl ChartObject {
 
 impl Object for ChartObject {
     fn type_name(&self) -> &str {
-        "*chart.Metadata"
+        // Helm hands templates the metadata embedded in a struct with `IsRoot`.
+        "struct { chart.Metadata; IsRoot bool }"
     }
     fn field(&self, name: &str) -> Option<Value> {
         self.fields.get(name).cloned()
     }
     fn format_v(&self) -> String {
-        let mut out = String::from("&{");
+        let mut out = String::from("{{");
         let order = ["Name", "Home", "Sources", "Version", "Description", "Keywords", "Maintainers", "Icon", "APIVersion", "Condition", "Tags", "AppVersion", "Deprecated", "Annotations", "KubeVersion", "Dependencies", "Type"];
         for (i, key) in order.iter().enumerate() {
             if i > 0 {
@@ -68,6 +69,9 @@ impl Object for ChartObject {
                 crate::template::value::write_v(&mut out, v);
             }
         }
+        out.push_str("} ");
+        let is_root = matches!(self.fields.get("IsRoot"), Some(Value::Bool(true)));
+        out.push_str(if is_root { "true" } else { "false" });
         out.push('}');
         out
     }
