@@ -239,3 +239,33 @@ fn invalid_manifest(message: String, location: Option<Location>) -> Diagnostic {
     d.location = location;
     d
 }
+
+#[cfg(test)]
+mod shared_values_tests {
+    use super::*;
+    use rayon::prelude::*;
+
+    /// Templates of one render share `.Values` (a template sees what an earlier one set), while
+    /// renders of one parsed chart, even in parallel, never see each other's changes.
+    #[test]
+    fn each_render_has_its_own_shared_values() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/render/shared-maps");
+        let sources = Sources::new();
+        let chart = crate::chart::load(&root, "chart", &sources).unwrap();
+        let tree = ChartTree::new(&chart).unwrap();
+        let parsed = parse_chart(&tree, &sources).unwrap();
+        let text = std::fs::read_to_string(root.join("values-prod.yaml")).unwrap();
+        let file = sources.add("values-prod.yaml", text.as_str());
+        let overrides = crate::values::load_values(&text, file).unwrap();
+        let values = tree.env_values(&overrides, &sources).unwrap();
+        let release = Release { name: "shop".into(), namespace: "shop".into(), kube_version: "1.33.0".into() };
+        let want = std::fs::read_to_string(root.join("expected.yaml")).unwrap();
+        let manifests: Vec<String> = (0..6)
+            .into_par_iter()
+            .map(|i| parsed.render(&values, &release, RenderOptions::default(), &format!("env{i}"), &sources).manifest)
+            .collect();
+        for manifest in manifests {
+            assert_eq!(manifest, want);
+        }
+    }
+}

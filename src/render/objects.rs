@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::chart::Metadata;
 use crate::template::funcs::ParamType;
-use crate::template::value::{Map, Object, Value};
+use crate::template::value::{Map, MapRef, MapType, Object, Value};
 use crate::yaml::{Node, NodeValue};
 
 /// `.Chart`: Helm's `*chart.Metadata`, fields named as in Go.
@@ -43,7 +43,12 @@ impl ChartObject {
         fields.insert("Deprecated".into(), Value::Bool(matches!(raw.get("deprecated").map(|n| &n.value), Some(NodeValue::Bool(true)))));
         fields.insert("Keywords".into(), string_list(raw, "keywords"));
         fields.insert("Sources".into(), string_list(raw, "sources"));
-        fields.insert("Annotations".into(), raw.get("annotations").map(node_value).unwrap_or_else(|| Value::map(Map::new())));
+        // Go's `map[string]string`: Sprig's map functions refuse it.
+        let annotations = match raw.get("annotations").map(node_value) {
+            Some(Value::Map(map)) => map.snapshot(),
+            _ => Map::new(),
+        };
+        fields.insert("Annotations".into(), Value::Map(MapRef::typed(annotations, MapType::StringMap)));
         fields.insert("Maintainers".into(), raw.get("maintainers").map(node_value).unwrap_or_else(|| Value::list(Vec::new())));
         fields.insert("Dependencies".into(), raw.get("dependencies").map(node_value).unwrap_or_else(|| Value::list(Vec::new())));
         ChartObject { fields }
@@ -457,18 +462,30 @@ mod tests {
 }
 
 #[cfg(test)]
-mod bytes_through_engine {
+mod through_engine {
     use super::*;
     use crate::source::FileId;
     use crate::template::Templates;
 
     fn render(text: &str) -> String {
+        let metadata = Metadata {
+            name: "c1".into(),
+            version: "0.1.0".into(),
+            version_span: None,
+            app_version: String::new(),
+            api_version: "v2".into(),
+            description: String::new(),
+            kube_version: String::new(),
+            chart_type: String::new(),
+            raw: crate::values::load_values("annotations:\n  a: b\n", FileId(0)).unwrap(),
+        };
         let files = Files::new(vec![
             ("bin.dat".to_string(), Arc::from(&b"\x00\xff\xc3\xa9abc"[..])),
             ("text.dat".to_string(), Arc::from("hé".as_bytes())),
         ]);
         let mut data = Map::new();
         data.insert("Files".into(), Value::Object(Arc::new(files)));
+        data.insert("Chart".into(), Value::Object(Arc::new(ChartObject::new(&metadata))));
         let mut set = Templates::new();
         set.add("c1/templates/u.yaml", text, FileId(1)).unwrap();
         match set.execute("c1/templates/u.yaml", &Value::map(data)) {
@@ -493,6 +510,29 @@ mod bytes_through_engine {
             (
                 r#"x: {{ .Files.GetBytes "text.dat" | toString | b64enc }} {{ .Files.GetBytes "text.dat" | toString | sha256sum }} {{ .Files.GetBytes "bin.dat" | len }} {{ printf "%s" (.Files.GetBytes "text.dat") }} {{ .Files.Get "text.dat" | b64enc }}"#,
                 "x: aMOp 7dfbe0eab96510b11c9a2671d83019cd52953211294db5f917ffa0b7cc84f534 7 hé aMOp",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(render(text), want, "{text}");
+        }
+    }
+
+    /// `.Chart.Annotations` is a Go `map[string]string`: readable like any map, refused by
+    /// Sprig's map functions (helm v3.17.2 outputs).
+    #[test]
+    fn chart_annotations_are_a_string_map() {
+        let cases = [
+            (
+                r#"x: {{ $_ := set .Chart.Annotations "c" "d" }}"#,
+                r#"Error: template: c1/templates/u.yaml:1:22: executing "c1/templates/u.yaml" at <.Chart.Annotations>: wrong type for value; expected map[string]interface {}; got map[string]string"#,
+            ),
+            (
+                r#"x: {{ merge (dict) .Chart.Annotations }}"#,
+                r#"Error: template: c1/templates/u.yaml:1:25: executing "c1/templates/u.yaml" at <.Chart.Annotations>: wrong type for value; expected map[string]interface {}; got map[string]string"#,
+            ),
+            (
+                r#"x: {{ typeOf .Chart.Annotations }} {{ .Chart.Annotations }} {{ kindOf .Chart.Annotations }} {{ .Chart.Annotations.a }} {{ index .Chart.Annotations "a" }} {{ len .Chart.Annotations }} {{ range $k, $v := .Chart.Annotations }}{{ $k }}={{ $v }}{{ end }} {{ toJson .Chart.Annotations }} {{ deepCopy .Chart.Annotations | typeOf }}"#,
+                r#"x: map[string]string map[a:b] map b b 1 a=b {"a":"b"} map[string]string"#,
             ),
         ];
         for (text, want) in cases {

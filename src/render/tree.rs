@@ -8,14 +8,11 @@ use crate::chart::{Chart, Dependency, ImportValue, TemplateSource};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::source::{FileSpan, Sources, Span};
 use crate::template::funcs::sprig::semver::{Constraints, Version};
-use crate::template::value::{Map, MapRef, Value};
+use crate::template::value::{Map, MapRef, MapType, Value};
 use crate::values::{ChartValues, CoalesceWarning, coalesce_chart, lookup, merge_tables, node_to_json, to_template_value};
 use crate::yaml::{Key, Node, NodeValue};
 
 use super::objects::{ChartObject, Files};
-
-/// The Go type of the top chart's `.Values` (a named map type; Sprig's `dig` refuses it).
-const VALUES_TYPE: &str = "chartutil.Values";
 
 /// Most charts (subcharts and their aliases counted) one tree may hold.
 const MAX_TREE_NODES: usize = 2_000;
@@ -307,8 +304,8 @@ impl<'a> ChartTree<'a> {
     /// own top-level map; each call builds fresh maps, so renders never share them.
     pub fn scopes(&self, values: &EnvValues, release: &Value, capabilities: &Value) -> Vec<Option<MapRef>> {
         let root_values = match to_template_value(&values.values) {
-            Value::Map(map) => Value::Map(MapRef::named(map.snapshot(), VALUES_TYPE)),
-            _ => Value::Map(MapRef::named(Map::new(), VALUES_TYPE)),
+            Value::Map(map) => Value::Map(map.as_type(MapType::Values)),
+            _ => Value::Map(MapRef::typed(Map::new(), MapType::Values)),
         };
         // Each node's `.Values`, reached from the root so the maps are shared.
         let mut node_values: Vec<Option<Value>> = vec![None; self.nodes.len()];
@@ -317,13 +314,13 @@ impl<'a> ChartTree<'a> {
                 continue;
             }
             let parent_values = self.nodes[index].parent.and_then(|p| node_values.get(p).cloned().flatten());
+            // Helm's `Values.Table`: the same entries, typed `chartutil.Values` again.
             node_values[index] = Some(match parent_values {
                 None => root_values.clone(),
-                Some(parent) => parent
-                    .as_map()
-                    .and_then(|m| m.get(&self.nodes[index].name))
-                    .filter(|v| v.as_map().is_some())
-                    .unwrap_or_else(|| Value::map(Map::new())),
+                Some(parent) => match parent.as_map().and_then(|m| m.get(&self.nodes[index].name)) {
+                    Some(Value::Map(map)) => Value::Map(map.as_type(MapType::Values)),
+                    _ => Value::Map(MapRef::typed(Map::new(), MapType::Values)),
+                },
             });
         }
         let mut scopes: Vec<Option<MapRef>> = vec![None; self.nodes.len()];

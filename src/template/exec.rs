@@ -12,7 +12,7 @@ use super::Templates;
 use super::funcs::{Function, ParamType};
 use super::lex::go_quote;
 use super::parse::{self, Branch, Command, Node, Pipe, TemplateCall, Term, Tree};
-use super::value::{Map, Value, write_v};
+use super::value::{Map, MapType, Value, write_v};
 use crate::model::OutputSegment;
 use crate::source::{FileId, Pos};
 
@@ -970,8 +970,11 @@ impl<'s> State<'s> {
             | (Value::Int64(_), ParamType::Int64)
             | (Value::Float(_), ParamType::Float64)
             | (Value::Bool(_), ParamType::Bool)
-            | (Value::List(_), ParamType::List)
-            | (Value::Map(_), ParamType::Map) => true,
+            | (Value::List(_), ParamType::List) => true,
+            // Go converts a named map type (`.Values`) to the parameter's plain type.
+            (Value::Map(map), ParamType::Map) if map.is_interface_map() => {
+                return Ok(Value::Map(map.as_type(MapType::Plain)));
+            }
             (Value::List(items), ParamType::StringList) => items.iter().all(|i| matches!(i, Value::String(_))),
             _ => false,
         };

@@ -18,17 +18,35 @@ pub type Map = BTreeMap<String, Value>;
 /// recursive walks go through [`MapRef::walk`], which refuses to lock a map the same walk is
 /// already inside (a map that contains itself) instead of locking it twice.
 #[derive(Clone)]
-pub struct MapRef(Arc<MapCell>);
-
-struct MapCell {
-    /// The Go type: `map[string]interface {}`, or a named map type such as Helm's
-    /// `chartutil.Values` (which Sprig's `dig` refuses, as Go's type assertion does).
-    go_type: &'static str,
-    entries: RwLock<Map>,
+pub struct MapRef {
+    entries: Arc<RwLock<Map>>,
+    /// The Go type this reference sees the map as: the same Go map passed to a
+    /// `map[string]interface {}` parameter comes back from `set` as that plain type.
+    map_type: MapType,
 }
 
-/// Go's plain map type, the type of every map but `.Values`.
-pub const PLAIN_MAP_TYPE: &str = "map[string]interface {}";
+/// The Go map types templates meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapType {
+    /// `map[string]interface {}`: every map but the two below.
+    Plain,
+    /// Helm's `chartutil.Values` (`.Values`), a named type over the plain one; Sprig's `dig`
+    /// refuses it, as Go's type assertion does.
+    Values,
+    /// `map[string]string` (`.Chart.Annotations`); Sprig's map functions refuse it.
+    StringMap,
+}
+
+impl MapType {
+    /// The name `%T` and `typeOf` print.
+    pub fn go_name(self) -> &'static str {
+        match self {
+            MapType::Plain => "map[string]interface {}",
+            MapType::Values => "chartutil.Values",
+            MapType::StringMap => "map[string]string",
+        }
+    }
+}
 
 /// The maps a recursive walk (printing, encoding, comparing, copying) is currently inside.
 #[derive(Debug, Default)]
@@ -37,27 +55,37 @@ pub struct OpenMaps(Vec<usize>);
 impl MapRef {
     /// A new map, shared by nobody yet.
     pub fn new(map: Map) -> Self {
-        MapRef::named(map, PLAIN_MAP_TYPE)
+        MapRef::typed(map, MapType::Plain)
     }
 
-    /// A new map of a named Go map type (`chartutil.Values`).
-    pub fn named(map: Map, go_type: &'static str) -> Self {
-        MapRef(Arc::new(MapCell { go_type, entries: RwLock::new(map) }))
+    /// A new map of the given Go type.
+    pub fn typed(map: Map, map_type: MapType) -> Self {
+        MapRef { entries: Arc::new(RwLock::new(map)), map_type }
     }
 
-    /// The Go type name, as `%T` and `typeOf` print it.
-    pub fn go_type(&self) -> &'static str {
-        self.0.go_type
+    /// The Go type of this reference.
+    pub fn map_type(&self) -> MapType {
+        self.map_type
+    }
+
+    /// The same map, seen as another Go type (Go's conversion of a named map type).
+    pub fn as_type(&self, map_type: MapType) -> MapRef {
+        MapRef { entries: self.entries.clone(), map_type }
+    }
+
+    /// Whether Go passes this map to a `map[string]interface {}` parameter.
+    pub fn is_interface_map(&self) -> bool {
+        self.map_type != MapType::StringMap
     }
 
     // A panic while a lock was held cannot leave a `BTreeMap` half-updated, so a poisoned lock
     // is still usable.
     fn read(&self) -> RwLockReadGuard<'_, Map> {
-        self.0.entries.read().unwrap_or_else(PoisonError::into_inner)
+        self.entries.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, Map> {
-        self.0.entries.write().unwrap_or_else(PoisonError::into_inner)
+        self.entries.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The value at `key` (a shallow copy: nested maps stay shared).
@@ -108,7 +136,7 @@ impl MapRef {
     /// values; `None` when the walk is already inside this map (it contains itself), which would
     /// otherwise lock it twice and never end.
     pub fn walk<R>(&self, open: &mut OpenMaps, f: impl FnOnce(&Map, &mut OpenMaps) -> R) -> Option<R> {
-        let id = Arc::as_ptr(&self.0) as usize;
+        let id = Arc::as_ptr(&self.entries) as usize;
         if open.0.contains(&id) {
             return None;
         }
@@ -120,7 +148,7 @@ impl MapRef {
 
     /// Whether both are the same Go map (not merely equal contents).
     pub fn ptr_eq(&self, other: &MapRef) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&self.entries, &other.entries)
     }
 }
 
@@ -254,7 +282,7 @@ impl Value {
             Value::String(_) => "string",
             Value::Bytes(_) => "[]uint8",
             Value::List(_) => "[]interface {}",
-            Value::Map(m) => m.go_type(),
+            Value::Map(m) => m.map_type().go_name(),
             Value::Object(o) => o.type_name(),
         }
     }
@@ -376,6 +404,9 @@ const _: fn() = || {
     fn shared_between_threads<T: Send + Sync>() {}
     shared_between_threads::<Value>();
 };
+
+// Values are copied around constantly; a map reference must not make every value bigger.
+const _: () = assert!(std::mem::size_of::<Value>() <= 24);
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::support::{arg, fixed, is_empty, map_arg, str_arg, string_list, strval, variadic};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::{Map, MapRef, OpenMaps, PLAIN_MAP_TYPE, Value};
+use crate::template::value::{Map, MapRef, MapType, OpenMaps, Value};
 
 /// Deeper maps than this are not merged or copied (Go would recurse; we refuse rather than risk
 /// the stack, and a map that contains itself ends here too).
@@ -138,7 +138,7 @@ fn deep_copy(value: &Value, depth: usize, open: &mut OpenMaps) -> Result<Value, 
                         .collect::<Result<Map, FuncError>>()
                 })
                 .unwrap_or_else(|| Err(FuncError::new("value contains itself and cannot be copied")))?;
-            Value::Map(MapRef::named(copied, map.go_type()))
+            Value::Map(MapRef::typed(copied, map.map_type()))
         }
         other => other.clone(),
     })
@@ -156,8 +156,8 @@ fn dig(a: &[Value]) -> Result<Value, FuncError> {
         FuncError::new(format!("interface conversion: interface {{}} is {got}, not {want}"))
     };
     let as_plain_map = |v: &Value| match v {
-        Value::Map(m) if m.go_type() == PLAIN_MAP_TYPE => Ok(m.clone()),
-        other => Err(conversion(other, PLAIN_MAP_TYPE)),
+        Value::Map(m) if m.map_type() == MapType::Plain => Ok(m.clone()),
+        other => Err(conversion(other, MapType::Plain.go_name())),
     };
     let default = &a[a.len() - 2];
     let mut current = as_plain_map(&a[a.len() - 1])?;

@@ -169,7 +169,7 @@ fn deep_equal_within(a: &Value, b: &Value, depth: usize, open: &mut OpenMaps) ->
         }
         (Value::Map(x), Value::Map(y)) if x.ptr_eq(y) => true,
         (Value::Map(x), Value::Map(y)) => {
-            if x.go_type() != y.go_type() {
+            if x.map_type() != y.map_type() {
                 return false;
             }
             // A map met again inside itself counts as equal so far, as Go's DeepEqual treats a

@@ -4,7 +4,7 @@
 
 use crate::source::FileId;
 use crate::template::Templates;
-use crate::template::value::{Map, MapRef, Value};
+use crate::template::value::{Map, MapRef, MapType, Value};
 
 fn values() -> Value {
     let mut m = Map::new();
@@ -18,7 +18,7 @@ fn values() -> Value {
     values.insert("lst".into(), Value::list(vec![Value::str("b"), Value::str("a"), Value::str("c")]));
     values.insert("m".into(), Value::map(m));
     let mut top = Map::new();
-    top.insert("Values".into(), Value::Map(MapRef::named(values, "chartutil.Values")));
+    top.insert("Values".into(), Value::Map(MapRef::typed(values, MapType::Values)));
     Value::map(top)
 }
 
@@ -274,6 +274,10 @@ fn maps_are_shared_like_go_maps() {
         (
             r#"# {{ $d := dict "a" 1 }}{{ $e := omit $d "x" }}{{ $_ := set $e "b" 2 }}{{ $d }} {{ $p := pick $d "a" }}{{ $_ := set $p "c" 3 }}{{ $d }}"#,
             r#"# map[a:1] map[a:1]"#,
+        ),
+        (
+            r#"# {{ typeOf (set .Values "a" 1) }} {{ dig "a" "d" (set .Values "a" 1) }} {{ typeOf (merge .Values (dict)) }} {{ typeOf (unset .Values "zz") }} {{ typeOf (deepCopy .Values) }} {{ typeOf (pick .Values "a") }} {{ typeOf .Values }}"#,
+            r#"# map[string]interface {} 1 map[string]interface {} map[string]interface {} chartutil.Values map[string]interface {} chartutil.Values"#,
         ),
     ]);
 }
