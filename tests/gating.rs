@@ -183,7 +183,8 @@ fn schema_policy_severity_comes_from_policies_rules() {
     let repo = copy_case("schema-policy-fail");
     let config = repo.path().join("driftgate.yaml");
     let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, format!("{text}  rules:\n    ORG001: {{ severity: warning }}\n")).unwrap();
+    // The case's `policies.rules` map comes last in its driftgate.yaml.
+    std::fs::write(&config, format!("{text}    ORG001: {{ severity: warning }}\n")).unwrap();
     let out = driftgate(&["check", path(&repo), "--format", "json"], None);
     let json = json_of(&out);
     let severities: Vec<String> = findings(&json).into_iter().map(|(_, severity, _, _)| severity).collect();

@@ -40,7 +40,6 @@ pub struct BuiltinPolicy {
 
 /// The built-in policy sources, one file per rule.
 const BUILTIN_SOURCES: &[(&str, &str)] = &[
-    ("policies/dg102_deprecated_api.rego", include_str!("../../policies/dg102_deprecated_api.rego")),
     ("policies/dg201_env_var_parity.rego", include_str!("../../policies/dg201_env_var_parity.rego")),
     ("policies/dg202_missing_secret.rego", include_str!("../../policies/dg202_missing_secret.rego")),
     ("policies/dg203_missing_configmap.rego", include_str!("../../policies/dg203_missing_configmap.rego")),

@@ -14,6 +14,7 @@ use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
 use crate::provenance;
 
 pub mod config;
+pub mod k8s_schema;
 pub mod metadata;
 pub mod registry;
 pub mod rego;

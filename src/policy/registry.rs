@@ -190,10 +190,10 @@ mod tests {
     #[test]
     fn implemented_engines_are_as_designed() {
         let engine = |id: &str| lookup(id).map(|rule| rule.engine);
-        for id in ["DG001", "DG002", "DG003", "DG004", "DG205", "DG401", "DG402"] {
+        for id in ["DG001", "DG002", "DG003", "DG004", "DG101", "DG102", "DG205", "DG401", "DG402"] {
             assert_eq!(engine(id), Some(RuleEngine::Rust), "{id}");
         }
-        for id in ["DG102", "DG201", "DG202", "DG203", "DG204", "DG301", "DG302", "DG303", "DG403", "DG404", "DG501", "DG502", "DG503", "DG504", "DG505"] {
+        for id in ["DG201", "DG202", "DG203", "DG204", "DG301", "DG302", "DG303", "DG403", "DG404", "DG501", "DG502", "DG503", "DG504", "DG505"] {
             assert_eq!(engine(id), Some(RuleEngine::Rego), "{id}");
         }
         assert_eq!(lookup("dg201").map(|r| r.name.as_str()), Some("env-var-parity"));
@@ -210,7 +210,8 @@ mod tests {
             lines[0],
             "DG001  render-error               error    A template fails to render for an environment."
         );
-        assert!(lines.contains(&"DG101  k8s-schema                 error    A resource does not match the Kubernetes schema of the target version. (planned)"));
+        assert!(lines.contains(&"DG101  k8s-schema                 error    A resource does not match the Kubernetes schema of the target version."));
+        assert!(lines.contains(&"DG601  baseline-mismatch          error    A rendered environment differs from its declared baseline manifests. (planned)"));
         let docs = docs_markdown(lookup("DG205").unwrap());
         assert!(docs.starts_with("# DG205 unknown-values-key\n\nDefault severity: error.\n\nAn override file sets a key"), "{docs}");
     }

@@ -60,23 +60,27 @@ fn describe(diagnostics: &[Diagnostic]) -> Vec<String> {
 }
 
 /// The workload-hygiene warnings (DG501-DG505) turned off: most fixtures are about other rules.
+/// Fixtures are minimal resources, not complete Kubernetes objects (a Deployment without a
+/// selector), so schema validation (DG101, tested in `tests/schema_cases.rs`) is off too.
 fn quiet() -> PolicyConfig {
     let off = RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] };
-    PolicyConfig { rules: ["DG501", "DG502", "DG503", "DG504", "DG505"].iter().map(|id| (id.to_string(), off.clone())).collect() }
+    PolicyConfig {
+        rules: ["DG101", "DG501", "DG502", "DG503", "DG504", "DG505"].iter().map(|id| (id.to_string(), off.clone())).collect(),
+    }
 }
 
 fn run(project: &Project) -> Vec<String> {
     describe(&evaluate(project, &quiet()))
 }
 
-/// Every rule but `rules`.
+/// Every rule but `rules` (and DG101: the fixtures are not complete Kubernetes objects).
 fn without(rules: &[&str]) -> PolicyConfig {
     let off = RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] };
-    PolicyConfig { rules: rules.iter().map(|id| (id.to_string(), off.clone())).collect() }
+    PolicyConfig { rules: rules.iter().chain(&["DG101"]).map(|id| (id.to_string(), off.clone())).collect() }
 }
 
 fn run_all(project: &Project) -> Vec<String> {
-    describe(&evaluate(project, &PolicyConfig::default()))
+    describe(&evaluate(project, &without(&[])))
 }
 
 fn only(rule: &str, lines: Vec<String>) -> Vec<String> {
@@ -255,7 +259,7 @@ fn dg202_reports_unlisted_secrets_and_missing_keys_at_their_origin() {
              related secrets/prod.yaml:2:11 api-django is listed here without key database-url",
         ]
     );
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    let diagnostics = evaluate(&project, &quiet());
     let paths: Vec<_> = diagnostics.iter().filter(|d| d.rule == "DG202").filter_map(|d| d.path.as_deref()).collect();
     assert_eq!(
         paths,
@@ -300,7 +304,7 @@ fn dg205_reports_typos_once_per_file_with_a_suggestion() {
     let project = values_key_project(
         "replicas: 3\nimage:\n  tagg: 1.0.1\nresources:\n  limits:\n    cpu: 1\nextra:\n  thing: 1\n  other: 2\nglobal:\n  x: 1\npodAnnotations:\n  a: b\n",
     );
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    let diagnostics = evaluate(&project, &quiet());
     assert_eq!(
         describe(&diagnostics),
         [
@@ -665,7 +669,7 @@ warn contains {"msg": "image is not from the internal registry", "path": "spec.t
     let (engine, errors) = user_engine(&[("policies/pdb.rego", conftest)]);
     assert_eq!(errors, []);
     let project = parity_project(&[("SENTRY_DSN", "x")], "env:\n  SENTRY_DSN: x\n");
-    let diagnostics = evaluate_with(&project, &PolicyConfig::default(), &engine);
+    let diagnostics = evaluate_with(&project, &quiet(), &engine);
     let found: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.rule == "main")
@@ -735,7 +739,7 @@ fn literals_written_in_template_text_are_located_in_the_template() {
             &[EnvSpec { overrides: &[("values-dev.yaml", "")], rendered: &[("templates/secret.yaml", output, &reads)], ..EnvSpec::default() }],
         )
         .build();
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    let diagnostics = evaluate(&project, &quiet());
     assert_eq!(
         describe(&diagnostics),
         ["DG301 dev charts/ledger/templates/secret.yaml:7:13 | Secret ledger-db renders a literal value for stringData key password (<redacted>)"]
@@ -998,31 +1002,3 @@ fn loader_constructors_carry_the_registered_name_and_severity() {
     assert_eq!((d.rule.as_str(), d.name.as_str()), ("DG003", "invalid-manifest"));
 }
 
-// ---------------------------------------------------------------- DG102 deprecated-api
-
-#[test]
-fn dg102_removed_is_an_error_deprecated_a_warning_current_passes() {
-    let old = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: app\nspec:\n  minAvailable: 1\n---\napiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: app\n";
-    let mut project = static_project(&[("dev", "dev", old)], None);
-    project.kube_version = "1.23".into();
-    let found: Vec<String> = evaluate(&project, &quiet()).iter().map(|d| format!("{} {}", d.severity.as_str(), describe(std::slice::from_ref(d))[0])).collect();
-    assert_eq!(
-        found,
-        [
-            "warning DG102 dev charts/app/templates/dev.yaml:1:13 | PodDisruptionBudget/app uses policy/v1beta1, deprecated since Kubernetes 1.21 and removed in 1.25; use policy/v1",
-            "warning DG102 dev charts/app/templates/dev.yaml:8:13 | HorizontalPodAutoscaler/app uses autoscaling/v2beta2, deprecated since Kubernetes 1.23 and removed in 1.26; use autoscaling/v2",
-        ]
-    );
-    project.kube_version = "1.33".into();
-    let found: Vec<String> = evaluate(&project, &quiet()).iter().map(|d| format!("{} {}", d.severity.as_str(), d.message)).collect();
-    assert_eq!(
-        found,
-        [
-            "error PodDisruptionBudget/app uses policy/v1beta1, removed in Kubernetes 1.25; use policy/v1",
-            "error HorizontalPodAutoscaler/app uses autoscaling/v2beta2, removed in Kubernetes 1.26; use autoscaling/v2",
-        ]
-    );
-    let current = old.replace("policy/v1beta1", "policy/v1").replace("autoscaling/v2beta2", "autoscaling/v2");
-    let project = static_project(&[("dev", "dev", &current)], None);
-    assert_eq!(run(&project), Vec::<String>::new());
-}

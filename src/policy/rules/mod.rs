@@ -9,6 +9,8 @@ pub mod dg001_render_error;
 pub mod dg002_invalid_values;
 pub mod dg003_invalid_manifest;
 pub mod dg004_invalid_suppression;
+pub mod dg101_k8s_schema;
+pub mod dg102_deprecated_api;
 pub mod dg205_unknown_values_key;
 pub mod dg401_chart_version_unpinned;
 pub mod dg402_chart_version_not_bumped;
@@ -19,6 +21,8 @@ pub const RUST_RULES: &[RuleMeta] = &[
     dg002_invalid_values::RULE,
     dg003_invalid_manifest::RULE,
     dg004_invalid_suppression::RULE,
+    dg101_k8s_schema::RULE,
+    dg102_deprecated_api::RULE,
     dg205_unknown_values_key::RULE,
     dg401_chart_version_unpinned::RULE,
     dg402_chart_version_not_bumped::RULE,
@@ -43,6 +47,12 @@ pub fn check_chart(project: &Project, chart: &ChartRun, enabled: &dyn Fn(&str) -
     }
     if enabled(dg401_chart_version_unpinned::RULE.id) {
         findings.extend(dg401_chart_version_unpinned::check(project, chart));
+    }
+    if enabled(dg101_k8s_schema::RULE.id) {
+        findings.extend(dg101_k8s_schema::check(project, chart));
+    }
+    if enabled(dg102_deprecated_api::RULE.id) {
+        findings.extend(dg102_deprecated_api::check(project, chart));
     }
     findings
 }

@@ -1,0 +1,360 @@
+//! DG101 k8s-schema: a rendered resource does not match the Kubernetes schema of the target version.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Location, Related, Severity};
+use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
+use crate::policy::config::Finding;
+use crate::policy::k8s_schema::{self, PathStep, Problem, Validation, Violation};
+use crate::policy::registry::RuleMeta;
+use crate::policy::rego::node_to_json;
+use crate::provenance;
+use crate::source::Span;
+use crate::yaml::{Key, Node, NodeValue};
+
+use super::dg102_deprecated_api;
+
+/// The registry entry of DG101.
+pub const RULE: RuleMeta = RuleMeta {
+    id: "DG101",
+    name: "k8s-schema",
+    default_severity: Severity::Error,
+    summary: "A resource does not match the Kubernetes schema of the target version.",
+    docs: r#"## What it does
+
+Validates every rendered resource of every environment against the Kubernetes schema of the
+target version (`kubeVersion` in `driftgate.yaml`, `--kube-version`, default 1.33), in its strict
+form: unknown fields are errors, as `kubectl apply --validate=strict` makes them. Each problem is
+reported where it can be fixed: the values line that supplied a wrong value, or the template
+line that wrote a misspelled field. Integer-or-string fields (`targetPort`, `maxSurge`) and
+quantities (`cpu: 0.5`, `memory: 128Mi`) accept numbers and strings, as Kubernetes does.
+
+Schemas for Kubernetes 1.25 to 1.37 ship inside driftgate (from the kubernetes-validate
+project); an older or newer target is checked against the nearest bundled version, and the rule
+says so once. A kind without a schema in that version (a custom resource, or an API the
+version no longer serves) is not checked: the rule reports that once per kind as info, so a
+skipped check is never mistaken for a passed one; silence it for a kind with
+`DG101: { ignore: [ { name: ServiceMonitor } ] }`. Removed APIs are DG102's business and are not
+reported twice. Problems in a Secret's `data` are reported at the template, never at a values
+line.
+
+## Why it matters
+
+Helm renders whatever the templates print; the API server rejects it at deploy time, or, for a
+misspelled optional field, silently drops it. A quoted number (`replicas: "3"`) or an
+`imagePullPolicyy` typo in one environment's override passes `helm template` and fails the
+prod rollout.
+
+## Example
+
+```yaml
+# templates/deployment.yaml
+spec:
+  replicas: {{ .Values.replicaCount | quote }}
+  template:
+    spec:
+      containers:
+        - name: web
+          imagePullPolicyy: Always
+```
+
+reports `spec.replicas: expected integer, got string` at the values line that sets
+`replicaCount`, and `spec.template.spec.containers[0]: unknown field imagePullPolicyy` at the
+template line, with the hint "did you mean `imagePullPolicy`?".
+
+## Fix
+
+```yaml
+spec:
+  replicas: {{ .Values.replicaCount }}
+  template:
+    spec:
+      containers:
+        - name: web
+          imagePullPolicy: Always
+```
+"#,
+};
+
+/// Validates every rendered resource of `chart` (in parallel) and reports each violation at its
+/// origin; kinds without a schema are reported once each as info.
+pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
+    let Some(requested) = k8s_schema::parse_kube_version(&project.kube_version) else {
+        let message = format!(
+            "kubeVersion {:?} is not a Kubernetes version (like 1.33): resources were not checked against a schema",
+            project.kube_version
+        );
+        return vec![skipped(project, chart, message, None)];
+    };
+    let selection = match k8s_schema::schemas_for(requested) {
+        Ok(selection) => selection,
+        Err(problem) => return vec![skipped(project, chart, format!("{problem}: resources were not checked"), None)],
+    };
+    let schemas = selection.schemas;
+    let mut findings = Vec::new();
+    if schemas.version != requested {
+        let message = format!(
+            "no Kubernetes {} schemas are bundled; resources were checked against {}",
+            k8s_schema::version_text(requested),
+            k8s_schema::version_text(schemas.version)
+        );
+        findings.push(skipped(project, chart, message, None));
+    }
+
+    let resources: Vec<(&EnvRun, &RenderedResource)> = chart
+        .environments
+        .iter()
+        .flat_map(|env| env.render.resources.iter().map(move |resource| (env, resource)))
+        .filter(|(_, resource)| !dg102_deprecated_api::removed_in(&resource.id.api_version, &resource.id.kind, requested))
+        .collect();
+    let outcomes: Vec<(&EnvRun, &RenderedResource, Validation)> = resources
+        .par_iter()
+        .map(|&(env, resource)| {
+            let json = node_to_json(&resource.doc);
+            (env, resource, schemas.validate(&resource.id.api_version, &resource.id.kind, &json))
+        })
+        .collect();
+
+    let version = k8s_schema::version_text(schemas.version);
+    let mut unknown_kinds: BTreeMap<(&str, &str), (&EnvRun, &RenderedResource)> = BTreeMap::new();
+    for (env, resource, outcome) in outcomes {
+        match outcome {
+            Validation::Valid => {}
+            Validation::UnknownKind => {
+                unknown_kinds.entry((&resource.id.api_version, &resource.id.kind)).or_insert((env, resource));
+            }
+            Validation::Failed(message) => {
+                let location = provenance::resource_location(&project.sources, chart, env, resource);
+                findings.push(skipped(project, chart, message, Some((env, resource, location))));
+            }
+            Validation::Invalid(violations) => {
+                for violation in violations {
+                    findings.push(violation_finding(project, chart, env, resource, &violation, &version));
+                }
+            }
+        }
+    }
+    for ((api_version, kind), (env, resource)) in unknown_kinds {
+        let message = format!(
+            "{kind} ({api_version}) has no schema in Kubernetes {version}, so it was not checked \
+             (a custom resource, or an API this version does not serve)"
+        );
+        let location = provenance::resource_location(&project.sources, chart, env, resource);
+        let mut finding = skipped(project, chart, message, Some((env, resource, location)));
+        finding.subject = Some(kind.to_string());
+        findings.push(finding);
+    }
+    findings
+}
+
+/// An info finding about a check that could not be done.
+fn skipped(
+    project: &Project,
+    chart: &ChartRun,
+    message: String,
+    at: Option<(&EnvRun, &RenderedResource, Location)>,
+) -> Finding {
+    let mut diagnostic = Diagnostic::new(RULE.id, RULE.name, Severity::Info, message);
+    diagnostic.chart = Some(chart.path.clone());
+    match at {
+        Some((env, resource, location)) => {
+            diagnostic.environment = Some(env.name.clone());
+            diagnostic.resource = Some(resource.id.clone());
+            diagnostic.location = Some(location);
+        }
+        None => {
+            // About the whole run, not this chart: reported once, whatever the number of charts.
+            diagnostic.chart = None;
+            diagnostic.location =
+                project.config_file.map(|file| Location::point(project.sources.path(file), 1, 1));
+        }
+    }
+    let mut finding = Finding::new(diagnostic);
+    finding.chart_name = Some(chart.name.clone());
+    finding
+}
+
+fn violation_finding(
+    project: &Project,
+    chart: &ChartRun,
+    env: &EnvRun,
+    resource: &RenderedResource,
+    violation: &Violation,
+    version: &str,
+) -> Finding {
+    let mut diagnostic = Diagnostic::new(RULE.id, RULE.name, RULE.default_severity, violation.message());
+    diagnostic.chart = Some(chart.path.clone());
+    diagnostic.environment = Some(env.name.clone());
+    diagnostic.resource = Some(resource.id.clone());
+    let path = k8s_schema::path_text(&violation.path);
+    diagnostic.path = Some(path.clone());
+    let location = violation_location(project, chart, env, resource, violation);
+    // A bad value from a values file: the template line that printed it may be the thing to fix.
+    if matches!(violation.problem, Problem::WrongType { .. }) {
+        if let Some(walked) = walk(&resource.doc, &violation.path) {
+            let written = provenance::template_location(&project.sources, &resource.output, walked.node.span);
+            if written.file != location.file {
+                diagnostic.related.push(Related {
+                    file: written.file,
+                    line: written.line,
+                    column: written.column,
+                    message: "printed by this template line".to_string(),
+                });
+            }
+        }
+    }
+    diagnostic.location = Some(location);
+    diagnostic.help = Some(hint(&violation.problem, &resource.id.kind, version));
+    let mut finding = Finding::new(diagnostic);
+    finding.subject = Some(path);
+    finding.chart_name = Some(chart.name.clone());
+    finding
+}
+
+fn hint(problem: &Problem, kind: &str, version: &str) -> String {
+    match problem {
+        Problem::UnknownField { name, known } => match crate::suggest::closest(name, known.iter().map(String::as_str)) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("remove `{name}`: a Kubernetes {version} {kind} has no such field here"),
+        },
+        Problem::WrongType { expected, got } if got == &"string" && expected.iter().any(|t| t == "integer" || t == "number") => {
+            "Kubernetes does not turn strings into numbers: drop `quote` (or the quotes), or pipe the value through `int`"
+                .to_string()
+        }
+        Problem::WrongType { expected, .. } => format!("write a {} here", expected.join(" or ")),
+        Problem::MissingField { name } => format!("a Kubernetes {version} {kind} needs `{name}` here"),
+        Problem::NotOneOf { .. } | Problem::Other { .. } => format!("see the Kubernetes {version} API reference for {kind}"),
+    }
+}
+
+/// Where to fix a violation: an unknown field at its key, a missing one at its parent's key,
+/// anything else at the origin of the offending value.
+fn violation_location(
+    project: &Project,
+    chart: &ChartRun,
+    env: &EnvRun,
+    resource: &RenderedResource,
+    violation: &Violation,
+) -> Location {
+    let sources = &project.sources;
+    let walked = walk(&resource.doc, &violation.path);
+    // A Secret's data may come from a values file: point at the template, whose line shows the
+    // expression, never at a values line that would show the secret itself.
+    let secret_data = resource.id.kind == "Secret"
+        && matches!(violation.path.first(), Some(PathStep::Key(k)) if k == "data" || k == "stringData");
+    if secret_data {
+        return match walked {
+            Some(Walked { node, .. }) => provenance::template_location(sources, &resource.output, node.span),
+            None => provenance::resource_location(sources, chart, env, resource),
+        };
+    }
+    match (&violation.problem, walked) {
+        (Problem::UnknownField { .. }, Some(Walked { key: Some(key), .. })) => key_location(project, chart, env, resource, key),
+        (Problem::MissingField { .. }, Some(Walked { key: Some(key), .. })) => {
+            provenance::template_location(sources, &resource.output, key.span)
+        }
+        (Problem::MissingField { .. }, _) => provenance::resource_location(sources, chart, env, resource),
+        (_, Some(Walked { node, .. })) => {
+            let hints: Vec<String> = violation
+                .path
+                .iter()
+                .rev()
+                .find_map(|step| match step {
+                    PathStep::Key(key) => Some(key.clone()),
+                    PathStep::Index(_) => None,
+                })
+                .into_iter()
+                .collect();
+            provenance::node_location(sources, chart, env, resource, node, &hints)
+        }
+        (_, None) => provenance::resource_location(sources, chart, env, resource),
+    }
+}
+
+/// The node at the end of a path, and the mapping key that leads to it (the nearest one, when
+/// the path ends in list items).
+struct Walked<'n> {
+    node: &'n Node,
+    key: Option<&'n Key>,
+}
+
+fn walk<'n>(doc: &'n Node, path: &[PathStep]) -> Option<Walked<'n>> {
+    let mut node = doc;
+    let mut key = None;
+    for step in path {
+        match (step, &node.value) {
+            (PathStep::Key(name), NodeValue::Map(entries)) => {
+                let (k, v) = entries.iter().find(|(k, _)| k.name == *name)?;
+                key = Some(k);
+                node = v;
+            }
+            (PathStep::Index(index), NodeValue::Seq(items)) => node = items.get(*index)?,
+            _ => return None,
+        }
+    }
+    Some(Walked { node, key })
+}
+
+/// Where a mapping key of rendered output came from: the template text when the template wrote
+/// it literally, else the values entry with that key that the writing action read (a block
+/// inserted with `toYaml`), else the action.
+fn key_location(project: &Project, chart: &ChartRun, env: &EnvRun, resource: &RenderedResource, key: &Key) -> Location {
+    let sources = &project.sources;
+    let segments = &resource.output.segments;
+    let writer = segments.iter().take_while(|s| s.offset <= key.span.start.offset).last();
+    if let Some(segment) = writer.filter(|s| !s.literal) {
+        for path in &segment.values_paths {
+            if let Some(read) = provenance::lookup_values(&env.values, path) {
+                if let Some((file, span)) = find_key(read, &key.name) {
+                    return provenance::span_location(sources, file, span);
+                }
+            }
+        }
+    }
+    if writer.is_none() {
+        return provenance::override_location(sources, chart, env);
+    }
+    provenance::template_location(sources, &resource.output, key.span)
+}
+
+/// The first mapping key named `name` inside a values node (document order, bounded depth).
+fn find_key(root: &Node, name: &str) -> Option<(crate::source::FileId, Span)> {
+    const MAX_DEPTH: usize = 64;
+    let mut stack = vec![(root, 0usize)];
+    while let Some((node, depth)) = stack.pop() {
+        if depth > MAX_DEPTH {
+            continue;
+        }
+        match &node.value {
+            NodeValue::Map(entries) => {
+                if let Some((key, value)) = entries.iter().find(|(k, _)| k.name == name) {
+                    return Some((value.file, key.span));
+                }
+                stack.extend(entries.iter().rev().map(|(_, v)| (v, depth + 1)));
+            }
+            NodeValue::Seq(items) => stack.extend(items.iter().rev().map(|item| (item, depth + 1))),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_suggest_the_field_and_say_why_strings_are_not_numbers() {
+        let known = vec!["image".to_string(), "imagePullPolicy".to_string(), "name".to_string()];
+        let unknown = Problem::UnknownField { name: "imagePullPolicyy".into(), known: known.clone() };
+        assert_eq!(hint(&unknown, "Deployment", "1.33"), "did you mean `imagePullPolicy`?");
+        let far = Problem::UnknownField { name: "sidecarMode".into(), known };
+        assert_eq!(hint(&far, "Deployment", "1.33"), "remove `sidecarMode`: a Kubernetes 1.33 Deployment has no such field here");
+        let quoted = Problem::WrongType { expected: vec!["integer".into()], got: "string" };
+        assert!(hint(&quoted, "Deployment", "1.33").contains("drop `quote`"));
+        let missing = Problem::MissingField { name: "selector".into() };
+        assert_eq!(hint(&missing, "Deployment", "1.33"), "a Kubernetes 1.33 Deployment needs `selector` here");
+    }
+}

@@ -1,0 +1,239 @@
+//! End to end: the Kubernetes schema rules (DG101 k8s-schema, DG102 deprecated-api) through
+//! `driftgate check` run as a process on `testdata/check/dg10*`, asserting exit codes, and every
+//! finding's rule, severity, environment, file, line, column and message (see each case's
+//! EXPECT.md for why these are the right answers).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_driftgate"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("driftgate runs")
+}
+
+fn case_dir(case: &str) -> String {
+    let dir = format!("testdata/check/{case}");
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(&dir).is_dir(), "missing case {dir}");
+    dir
+}
+
+fn check_json(case: &str, extra: &[&str]) -> (i32, Value) {
+    let dir = case_dir(case);
+    let mut args = vec!["check", dir.as_str(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    let code = out.status.code().expect("exit code");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{case}: output is not JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+    (code, json)
+}
+
+/// `rule severity environment file:line:column | message` of every finding, in report order.
+fn findings(json: &Value) -> Vec<String> {
+    json["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .map(|d| {
+            let loc = &d["location"];
+            let at = if loc.is_null() {
+                "-".to_string()
+            } else {
+                format!("{}:{}:{}", loc["file"].as_str().unwrap_or("?"), loc["line"], loc["column"])
+            };
+            format!(
+                "{} {} {} {} | {}",
+                d["rule"].as_str().unwrap_or("?"),
+                d["severity"].as_str().unwrap_or("?"),
+                d["environment"].as_str().unwrap_or("-"),
+                at,
+                d["message"].as_str().unwrap_or("?")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn passing_repositories_exit_zero_without_findings() {
+    for case in ["dg101-k8s-schema-pass", "dg102-deprecated-api-pass"] {
+        let (code, json) = check_json(case, &[]);
+        assert_eq!(findings(&json), Vec::<String>::new(), "{case}");
+        assert_eq!(code, 0, "{case}");
+    }
+}
+
+#[test]
+fn dg101_reports_each_violation_where_it_is_fixed_and_unknown_kinds_once_as_info() {
+    let (code, json) = check_json("dg101-k8s-schema-fail", &[]);
+    assert_eq!(
+        findings(&json),
+        [
+            "DG101 error dev charts/web/templates/deployment.yaml:18:11 | spec.template.spec.containers[0]: unknown field `imagePullPolicyy`",
+            "DG101 info dev charts/web/templates/servicemonitor.yaml:1:1 | ServiceMonitor (monitoring.coreos.com/v1) has no schema in Kubernetes 1.33, so it was not checked (a custom resource, or an API this version does not serve)",
+            "DG101 error prod charts/web/values-prod.yaml:1:15 | spec.replicas: expected integer, got string",
+            "DG101 error prod charts/web/values-prod.yaml:5:3 | spec.template.spec.containers[0].resources: unknown field `limit`",
+            "DG101 error dev charts/web/values.yaml:1:15 | spec.replicas: expected integer, got string",
+        ]
+    );
+    assert_eq!(code, 1);
+    let diagnostics = &json["diagnostics"];
+    assert_eq!(diagnostics[0]["path"], "spec.template.spec.containers[0].imagePullPolicyy");
+    assert_eq!(diagnostics[0]["resource"]["kind"], "Deployment");
+    assert_eq!(diagnostics[0]["resource"]["name"], "web");
+    assert_eq!(diagnostics[1]["resource"]["kind"], "ServiceMonitor");
+    assert_eq!(diagnostics[2]["path"], "spec.replicas");
+    // The quoted value came from a values file; the template line that quoted it is related.
+    let related = &diagnostics[2]["related"][0];
+    assert_eq!(
+        (related["file"].as_str(), related["line"].as_u64(), related["message"].as_str()),
+        (Some("charts/web/templates/deployment.yaml"), Some(6), Some("printed by this template line"))
+    );
+    assert_eq!(json["summary"]["errors"], 4);
+    assert_eq!(json["summary"]["infos"], 1);
+}
+
+#[test]
+fn dg101_human_output_suggests_the_field_and_explains_quoted_numbers() {
+    let out = run(&["check", &case_dir("dg101-k8s-schema-fail"), "--format", "human"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("did you mean `imagePullPolicy`?"), "{text}");
+    assert!(text.contains("did you mean `limits`?"), "{text}");
+    assert!(text.contains("Kubernetes does not turn strings into numbers"), "{text}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// A scratch repository from (path, text) pairs.
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn check_dir(dir: &Path) -> (i32, Value) {
+    let out = run(&["check", dir.to_str().unwrap(), "--format", "json"]);
+    (out.status.code().expect("exit code"), serde_json::from_slice(&out.stdout).expect("JSON output"))
+}
+
+const WIDGET: &str = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 3\n";
+const CRD_CHART: &str = "apiVersion: v2\nname: crd\nversion: 0.1.0\n";
+
+#[test]
+fn dg101_unknown_kind_info_does_not_fail_the_run_and_can_be_ignored_by_kind() {
+    let dir = repo(&[
+        ("charts/crd/Chart.yaml", CRD_CHART),
+        ("charts/crd/values.yaml", ""),
+        ("charts/crd/values-dev.yaml", ""),
+        ("charts/crd/templates/widget.yaml", WIDGET),
+    ]);
+    let (code, json) = check_dir(dir.path());
+    assert_eq!(
+        findings(&json),
+        ["DG101 info dev charts/crd/templates/widget.yaml:1:1 | Widget (example.com/v1) has no schema in Kubernetes 1.33, so it was not checked (a custom resource, or an API this version does not serve)"]
+    );
+    assert_eq!(code, 0, "an info does not fail the gate");
+
+    let config = "charts:\n  - path: charts/crd\n    environments:\n      dev: { values: [values-dev.yaml], version: 0.1.0 }\n\
+                  policies:\n  rules:\n    DG101: { ignore: [ { name: Widget, reason: CRD without schema } ] }\n";
+    std::fs::write(dir.path().join("driftgate.yaml"), config).unwrap();
+    let (code, json) = check_dir(dir.path());
+    assert_eq!(findings(&json), Vec::<String>::new());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn dg101_in_secret_data_points_at_the_template_not_the_values_line() {
+    let dir = repo(&[
+        ("charts/db/Chart.yaml", "apiVersion: v2\nname: db\nversion: 0.1.0\n"),
+        ("charts/db/values.yaml", "pin: 48213\n"),
+        ("charts/db/values-dev.yaml", ""),
+        (
+            "charts/db/templates/secret.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  pin: {{ .Values.pin }}\n",
+        ),
+    ]);
+    let (code, json) = check_dir(dir.path());
+    let got = findings(&json);
+    assert_eq!(got, ["DG101 error dev charts/db/templates/secret.yaml:6:8 | stringData.pin: expected string, got integer"]);
+    assert_eq!(code, 1);
+    assert!(json["diagnostics"][0]["related"].as_array().unwrap().is_empty());
+    let out = run(&["check", dir.path().to_str().unwrap()]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("48213"));
+}
+
+#[test]
+fn dg101_outside_the_bundled_versions_says_which_version_it_checked() {
+    let (code, json) = check_json("dg101-k8s-schema-pass", &["--kube-version", "1.40"]);
+    assert_eq!(findings(&json), ["DG101 info - - | no Kubernetes 1.40 schemas are bundled; resources were checked against 1.37"]);
+    assert_eq!(code, 0);
+    let (code, json) = check_json("dg101-k8s-schema-pass", &["--kube-version", "v1.29.3"]);
+    assert_eq!(findings(&json), Vec::<String>::new());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn dg102_removed_is_an_error_and_deprecated_a_warning_at_the_api_version_origin() {
+    let (code, json) = check_json("dg102-deprecated-api-fail", &[]);
+    assert_eq!(
+        findings(&json),
+        [
+            "DG102 error dev charts/queue/templates/pdb.yaml:1:13 | policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25 (target: 1.25)",
+            "DG102 warning dev charts/queue/values.yaml:2:15 | autoscaling/v2beta2 HorizontalPodAutoscaler is deprecated since Kubernetes 1.23 and removed in 1.26 (target: 1.25)",
+        ]
+    );
+    assert_eq!(code, 1);
+    assert_eq!(json["diagnostics"][0]["path"], "apiVersion");
+    let out = run(&["check", &case_dir("dg102-deprecated-api-fail")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("help: use apiVersion: policy/v1\n"), "{text}");
+    assert!(text.contains("help: use apiVersion: autoscaling/v2\n"), "{text}");
+}
+
+#[test]
+fn dg102_follows_the_target_version() {
+    // 1.24: both APIs still served, both deprecated: warnings only, and DG101 says its schemas
+    // start at 1.25 (where policy/v1beta1 is gone, so that kind was not checked).
+    let (code, json) = check_json("dg102-deprecated-api-fail", &["--kube-version", "1.24"]);
+    assert_eq!(
+        findings(&json),
+        [
+            "DG101 info dev charts/queue/templates/pdb.yaml:1:1 | PodDisruptionBudget (policy/v1beta1) has no schema in Kubernetes 1.25, so it was not checked (a custom resource, or an API this version does not serve)",
+            "DG102 warning dev charts/queue/templates/pdb.yaml:1:13 | policy/v1beta1 PodDisruptionBudget is deprecated since Kubernetes 1.21 and removed in 1.25 (target: 1.24)",
+            "DG102 warning dev charts/queue/values.yaml:2:15 | autoscaling/v2beta2 HorizontalPodAutoscaler is deprecated since Kubernetes 1.23 and removed in 1.26 (target: 1.24)",
+            "DG101 info - driftgate.yaml:1:1 | no Kubernetes 1.24 schemas are bundled; resources were checked against 1.25",
+        ]
+    );
+    assert_eq!(code, 0, "warnings do not fail the gate by default");
+    let (code, _) = check_json("dg102-deprecated-api-fail", &["--kube-version", "1.24", "--fail-on", "warning"]);
+    assert_eq!(code, 1);
+    // 1.26: autoscaling/v2beta2 is gone too.
+    let (code, json) = check_json("dg102-deprecated-api-fail", &["--kube-version", "1.26"]);
+    assert_eq!(
+        findings(&json),
+        [
+            "DG102 error dev charts/queue/templates/pdb.yaml:1:13 | policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25 (target: 1.26)",
+            "DG102 error dev charts/queue/values.yaml:2:15 | autoscaling/v2beta2 HorizontalPodAutoscaler was removed in Kubernetes 1.26 (target: 1.26)",
+        ]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn rules_explains_both() {
+    for (id, needle) in [("DG101", "# DG101 k8s-schema"), ("DG102", "# DG102 deprecated-api")] {
+        let out = run(&["rules", id]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.starts_with(needle), "{text}");
+        assert!(text.contains("## Example") && text.contains("## Fix"), "{text}");
+        assert!(!text.contains("not implemented yet"), "{text}");
+    }
+}
