@@ -98,6 +98,8 @@ pub struct RenderArgs {
     pub env: String,
     pub chart: Option<String>,
     pub kube_version: Option<String>,
+    /// Print the charts' `crds/` files before the manifests, like `helm template --include-crds`.
+    pub include_crds: bool,
 }
 
 /// Prints a fatal error the way every command does, and returns exit code 2.
@@ -113,6 +115,7 @@ pub fn render(args: &RenderArgs) -> u8 {
         envs: vec![args.env.clone()],
         charts: args.chart.iter().cloned().collect(),
         kube_version: args.kube_version.clone(),
+        include_crds: args.include_crds,
     };
     let loaded = match pipeline::load(&options) {
         Ok(loaded) => loaded,
@@ -175,6 +178,7 @@ pub fn check(args: &CheckArgs) -> u8 {
         envs: args.envs.clone(),
         charts: args.charts.clone(),
         kube_version: args.kube_version.clone(),
+        include_crds: false,
     };
     let result = match args.jobs {
         Some(jobs) => match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {

@@ -68,6 +68,9 @@ enum Command {
         /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
         #[arg(long)]
         kube_version: Option<String>,
+        /// Also print the charts' `crds/` files, as `helm template --include-crds` does.
+        #[arg(long)]
+        include_crds: bool,
     },
     /// List the rules, or explain one.
     Rules {
@@ -155,8 +158,8 @@ fn main() -> ExitCode {
                 policies: policies.into_args(),
             })
         }
-        Command::Render { dir, env, chart, kube_version } => {
-            commands::render(&RenderArgs { dir, env, chart, kube_version })
+        Command::Render { dir, env, chart, kube_version, include_crds } => {
+            commands::render(&RenderArgs { dir, env, chart, kube_version, include_crds })
         }
         Command::Rules { id, dir, policies } => {
             commands::rules_with_policies(&RulesArgs { id, dir, policies: policies.into_args() })

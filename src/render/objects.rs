@@ -17,11 +17,19 @@ pub struct ChartObject {
 }
 
 impl ChartObject {
+    /// `.Chart` of a chart rendered on its own.
     pub fn new(metadata: &Metadata) -> Self {
+        Self::for_chart(metadata, &metadata.name, true)
+    }
+
+    /// `.Chart` of a chart in a tree: `name` is its alias when it has one; `IsRoot` tells the
+    /// top chart from subcharts.
+    pub fn for_chart(metadata: &Metadata, name: &str, is_root: bool) -> Self {
         let mut fields = Map::new();
+        fields.insert("IsRoot".into(), Value::Bool(is_root));
         let raw = &metadata.raw;
         let text = |key: &str| Value::str(string_field(raw, key));
-        fields.insert("Name".into(), Value::str(metadata.name.as_str()));
+        fields.insert("Name".into(), Value::str(name));
         fields.insert("Version".into(), Value::str(metadata.version.as_str()));
         fields.insert("AppVersion".into(), Value::str(metadata.app_version.as_str()));
         fields.insert("APIVersion".into(), Value::str(metadata.api_version.as_str()));
@@ -49,13 +57,14 @@ impl ChartObject {
 
 impl Object for ChartObject {
     fn type_name(&self) -> &str {
-        "*chart.Metadata"
+        // Helm hands templates the metadata embedded in a struct with `IsRoot`.
+        "struct { chart.Metadata; IsRoot bool }"
     }
     fn field(&self, name: &str) -> Option<Value> {
         self.fields.get(name).cloned()
     }
     fn format_v(&self) -> String {
-        let mut out = String::from("&{");
+        let mut out = String::from("{{");
         let order = ["Name", "Home", "Sources", "Version", "Description", "Keywords", "Maintainers", "Icon", "APIVersion", "Condition", "Tags", "AppVersion", "Deprecated", "Annotations", "KubeVersion", "Dependencies", "Type"];
         for (i, key) in order.iter().enumerate() {
             if i > 0 {
@@ -65,6 +74,9 @@ impl Object for ChartObject {
                 crate::template::value::write_v(&mut out, v);
             }
         }
+        out.push_str("} ");
+        let is_root = matches!(self.fields.get("IsRoot"), Some(Value::Bool(true)));
+        out.push_str(if is_root { "true" } else { "false" });
         out.push('}');
         out
     }
@@ -146,6 +158,13 @@ impl KubeVersion {
         let minor = parts.next().unwrap_or("0").to_string();
         let patch = parts.next().unwrap_or("0").to_string();
         KubeVersion { version: format!("v{major}.{minor}.{patch}"), major, minor }
+    }
+}
+
+impl KubeVersion {
+    /// `v1.33.0`.
+    pub fn version(&self) -> &str {
+        &self.version
     }
 }
 

@@ -16,7 +16,7 @@ mod math;
 mod paths;
 mod random;
 mod regex;
-mod semver;
+pub mod semver;
 mod strings;
 mod support;
 #[cfg(test)]
