@@ -201,9 +201,15 @@ fn template_file(case: &Case) -> String {
     }
 }
 
+/// Error cases, and cases driftgate is known to get wrong, render alone: their failure must not
+/// hide the other cases of the family.
+fn has_own_chart(case: &Case) -> bool {
+    case.mode == Mode::Error || case.known.is_some()
+}
+
 fn charts_of(family: &Family) -> Vec<ChartSpec> {
     let mut charts = Vec::new();
-    let normal: Vec<&Case> = family.cases.iter().filter(|c| c.mode != Mode::Error).collect();
+    let normal: Vec<&Case> = family.cases.iter().filter(|c| !has_own_chart(c)).collect();
     if !normal.is_empty() {
         let mut files = base_files();
         files.push(("values.yaml".into(), values_yaml(family, &normal)));
@@ -212,7 +218,7 @@ fn charts_of(family: &Family) -> Vec<ChartSpec> {
         }
         charts.push(ChartSpec { dir_name: family.name.clone(), files });
     }
-    for case in family.cases.iter().filter(|c| c.mode == Mode::Error) {
+    for case in family.cases.iter().filter(|c| has_own_chart(c)) {
         let mut files = base_files();
         files.push(("values.yaml".into(), values_yaml(family, &[case])));
         files.push((format!("templates/{}.yaml", case.name), template_file(case)));
@@ -318,7 +324,19 @@ fn render_with_driftgate(dir: &Path) -> Result<String, String> {
 }
 
 fn describe_difference(want: &str, got: &str) -> String {
-    format!("helm printed {want:?}, driftgate printed {got:?}")
+    format!("helm printed {}, driftgate printed {}", shorten(want), shorten(got))
+}
+
+/// `text` quoted, cut in the middle when long (some of helm's error chains run to kilobytes).
+fn shorten(text: &str) -> String {
+    const KEEP: usize = 160;
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= 2 * KEEP {
+        return format!("{text:?}");
+    }
+    let head: String = chars[..KEEP].iter().collect();
+    let tail: String = chars[chars.len() - KEEP..].iter().collect();
+    format!("{:?}", format!("{head}[... {} characters ...]{tail}", chars.len() - 2 * KEEP))
 }
 
 /// Runs every case of `family` through driftgate.
@@ -331,7 +349,7 @@ fn run_family(family: &Family) -> Vec<(String, Outcome)> {
         let cases: Vec<&Case> = if let Some((_, case_name)) = chart.dir_name.split_once("--") {
             family.cases.iter().filter(|c| c.name == case_name).collect()
         } else {
-            family.cases.iter().filter(|c| c.mode != Mode::Error).collect()
+            family.cases.iter().filter(|c| !has_own_chart(c)).collect()
         };
         for case in cases {
             let Some(expect) = case.expect.as_deref() else {
@@ -339,15 +357,15 @@ fn run_family(family: &Family) -> Vec<(String, Outcome)> {
                 continue;
             };
             let outcome = match (&rendered, case.mode) {
-                (Ok(_), Mode::Error) => Outcome::Differs(format!("helm fails with {expect:?}, driftgate renders")),
+                (Ok(_), Mode::Error) => Outcome::Differs(format!("helm fails with {}, driftgate renders", shorten(expect))),
                 (Err(message), Mode::Error) if message == expect => Outcome::Equal,
-                (Err(message), Mode::Error) => Outcome::Differs(format!("helm fails with {expect:?}, driftgate with {message:?}")),
+                (Err(message), Mode::Error) => Outcome::Differs(format!("helm fails with {}, driftgate with {}", shorten(expect), shorten(message))),
                 (Err(message), _) => Outcome::Differs(format!("driftgate fails where helm renders: {message}")),
                 (Ok(manifest), _) => match case_output(case, &documents_by_source(manifest)) {
                     Err(e) => Outcome::Differs(e),
                     Ok(got) => match &case.shape {
                         Some(shape) if matches_shape(shape, &got) => Outcome::ShapeEqual,
-                        Some(shape) => Outcome::Differs(format!("driftgate printed {got:?}, which does not match /{shape}/")),
+                        Some(shape) => Outcome::Differs(format!("driftgate printed {}, which does not match /{shape}/", shorten(&got))),
                         None if got == expect => Outcome::Equal,
                         None => Outcome::Differs(describe_difference(expect, &got)),
                     },
@@ -507,7 +525,7 @@ fn emit_charts() {
             let _ = writeln!(list, "{} {RELEASE} {NAMESPACE} {KUBE_VERSION}", chart.dir_name);
         }
         for case in &family.cases {
-            let chart = if case.mode == Mode::Error { format!("{}--{}", family.name, case.name) } else { family.name.clone() };
+            let chart = if has_own_chart(case) { format!("{}--{}", family.name, case.name) } else { family.name.clone() };
             manifest.push(serde_json::json!({
                 "family": family.name, "name": case.name, "chart": chart,
                 "file": format!("{}.yaml", case.name),
@@ -537,34 +555,31 @@ fn fill_expectations() {
             let stderr = read(&format!("{}.err", chart.dir_name));
             let ok = read(&format!("{}.rc", chart.dir_name)).trim() == "0";
             let docs = documents_by_source(&stdout);
-            let error_case = chart.dir_name.split_once("--").map(|(_, n)| n.to_string());
+            let own = chart.dir_name.split_once("--").map(|(_, n)| n.to_string());
             for case in family.cases.iter_mut() {
-                match (&error_case, case.mode) {
-                    (Some(n), Mode::Error) if *n == case.name => {
-                        if ok {
-                            problems.push(format!("{}/{}: helm rendered an error case", family.name, case.name));
-                        } else {
-                            case.expect = Some(helm_error_message(&stderr));
-                        }
-                    }
-                    (None, Mode::Include | Mode::File) => {
-                        if !ok {
-                            problems.push(format!("{}: helm failed: {}", family.name, stderr.trim()));
-                            continue;
-                        }
-                        match case_output(case, &docs) {
-                            Ok(text) => {
-                                if let Some(shape) = &case.shape
-                                    && !matches_shape(shape, &text)
-                                {
-                                    problems.push(format!("{}/{}: helm printed {text:?}, not matching /{shape}/", family.name, case.name));
-                                }
-                                case.expect = Some(text);
+                let in_chart = match &own {
+                    Some(n) => *n == case.name,
+                    None => !has_own_chart(case),
+                };
+                if !in_chart {
+                    continue;
+                }
+                let id = format!("{}/{}", family.name, case.name);
+                match (case.mode, ok) {
+                    (Mode::Error, true) => problems.push(format!("{id}: helm rendered an error case")),
+                    (Mode::Error, false) => case.expect = Some(helm_error_message(&stderr)),
+                    (_, false) => problems.push(format!("{id}: helm failed: {}", shorten(stderr.trim()))),
+                    (_, true) => match case_output(case, &docs) {
+                        Ok(text) => {
+                            if let Some(shape) = &case.shape
+                                && !matches_shape(shape, &text)
+                            {
+                                problems.push(format!("{id}: helm printed {text:?}, not matching /{shape}/"));
                             }
-                            Err(e) => problems.push(format!("{}/{}: {e}", family.name, case.name)),
+                            case.expect = Some(text);
                         }
-                    }
-                    _ => {}
+                        Err(e) => problems.push(format!("{id}: {e}")),
+                    },
                 }
             }
         }

@@ -163,6 +163,10 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             continue;
         };
         arg_num += 1;
+        if verb == 'v' {
+            // Go reads `+` in `%+v` as "field names" (plusV), never as a sign flag.
+            spec.plus = false;
+        }
         print_arg(&mut out, arg, verb, spec, 0);
     }
     if !reordered && arg_num < args.len() {
