@@ -398,6 +398,16 @@ fn code_cell(text: &str) -> String {
     escape_cell(&format!("{ticks}{one_line}{close}"))
 }
 
+/// The first `max` characters of `text`, with an ellipsis when cut.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max).collect();
+    out.push('…');
+    out
+}
+
 fn docs_markdown(families: &[Family], results: &[Vec<(String, Outcome)>]) -> String {
     let mut doc = String::new();
     doc.push_str(
@@ -412,40 +422,53 @@ fn docs_markdown(families: &[Family], results: &[Vec<(String, Outcome)>]) -> Str
          Each family renders as one chart named `conformance` (release `conf-release`, namespace\n\
          `conf-ns`, `--kube-version 1.31.2`); every case is one template file of it.\n\n",
     );
-    let mut totals: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut totals: BTreeMap<String, usize> = BTreeMap::new();
     for (family, outcomes) in families.iter().zip(results) {
-        for (_, outcome) in outcomes {
-            let key = match outcome {
-                Outcome::Equal => "byte-equal",
-                Outcome::ShapeEqual => "shape-equal",
-                Outcome::Differs(_) => "differs or not supported",
+        for (name, outcome) in outcomes {
+            let Some(case) = family.cases.iter().find(|c| &c.name == name) else { continue };
+            let status = status_text(case, outcome);
+            let category = if status.starts_with("not supported") {
+                "not supported".to_string()
+            } else {
+                status.split([':', ' ']).next().unwrap_or_default().to_string()
             };
-            *totals.entry(key).or_default() += 1;
+            *totals.entry(category).or_default() += 1;
         }
-        let _ = family;
     }
     let total: usize = totals.values().sum();
-    let _ = writeln!(doc, "## Summary\n\n{total} cases:");
+    let _ = writeln!(doc, "## Summary\n\n{total} cases:\n");
     for (k, n) in &totals {
-        let _ = writeln!(doc, "- {k}: {n}");
+        let _ = writeln!(doc, "- `{k}`: {n}");
     }
-    doc.push('\n');
+    let _ = writeln!(
+        doc,
+        "\nEvery function a Helm 3.17 template can call ({} of them: Go's builtins, Sprig without `env` and\n\
+         `expandenv`, Helm's own) is called by at least one case (`every_helm_function_has_a_case`).\n",
+        HELM_FUNCTIONS.split_whitespace().count()
+    );
     for (family, outcomes) in families.iter().zip(results) {
         let _ = writeln!(doc, "## {}\n", family.title);
         if !family.description.is_empty() {
             let _ = writeln!(doc, "{}\n", family.description.trim_end());
         }
         let _ = writeln!(doc, "`testdata/conformance/{}.yaml`\n", family.name);
-        doc.push_str("| case | what | template | status |\n|---|---|---|---|\n");
+        doc.push_str("| case | what | template | helm prints | status |\n|---|---|---|---|---|\n");
         for case in &family.cases {
             let outcome = outcomes.iter().find(|(n, _)| n == &case.name).map(|(_, o)| o);
             let status = outcome.map(|o| status_text(case, o)).unwrap_or_else(|| "not run".into());
+            let printed = match (case.mode, case.expect.as_deref()) {
+                (_, None) => String::new(),
+                (Mode::Error, Some(e)) => format!("error: {}", code_cell(&cut(e, 90))),
+                (_, Some("")) => "(nothing)".into(),
+                (_, Some(e)) => code_cell(&cut(e, 90)),
+            };
             let _ = writeln!(
                 doc,
-                "| `{}` | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} |",
                 case.name,
                 escape_cell(&case.what),
                 code_cell(&case.template),
+                printed,
                 escape_cell(&status)
             );
         }
@@ -464,6 +487,48 @@ fn docs_markdown(families: &[Family], results: &[Vec<(String, Outcome)>]) -> Str
     doc.truncate(doc.trim_end().len());
     doc.push('\n');
     doc
+}
+
+/// Every function a Helm 3.17 template can call: Go's builtins, Sprig v3 without `env` and
+/// `expandenv`, and Helm's own.
+const HELM_FUNCTIONS: &str = "\
+    and call html index slice js len not or print printf println urlquery eq ge gt le lt ne \
+    hello date date_in_zone date_modify now htmlDate htmlDateInZone dateInZone dateModify ago toDate \
+    unixEpoch duration durationRound mustDateModify must_date_modify mustToDate \
+    abbrev abbrevboth trunc trim upper lower title untitle substr repeat trimall trimAll trimSuffix \
+    trimPrefix nospace initials randAlphaNum randAlpha randAscii randNumeric swapcase shuffle snakecase \
+    camelcase kebabcase wrap wrapWith contains hasPrefix hasSuffix quote squote cat indent nindent \
+    replace plural sha1sum sha256sum sha512sum adler32sum toString atoi int64 int float64 seq toDecimal \
+    split splitList splitn toStrings until untilStep add1 add sub div mod mul randInt add1f addf subf \
+    divf mulf biggest max min maxf minf ceil floor round join sortAlpha default empty coalesce all any \
+    compact mustCompact fromJson toJson toPrettyJson toRawJson mustFromJson mustToJson mustToPrettyJson \
+    mustToRawJson ternary deepCopy mustDeepCopy typeOf typeIs typeIsLike kindOf kindIs deepEqual \
+    getHostByName base dir clean ext isAbs osBase osClean osDir osExt osIsAbs b64enc b64dec b32enc \
+    b32dec tuple list dict get set unset hasKey pluck keys pick omit merge mergeOverwrite mustMerge \
+    mustMergeOverwrite values append push mustAppend mustPush prepend mustPrepend first mustFirst rest \
+    mustRest last mustLast initial mustInitial reverse mustReverse uniq mustUniq without mustWithout has \
+    mustHas mustSlice concat dig chunk mustChunk bcrypt htpasswd genPrivateKey derivePassword \
+    buildCustomCert genCA genCAWithKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert \
+    genSignedCertWithKey encryptAES decryptAES randBytes uuidv4 semver semverCompare fail regexMatch \
+    mustRegexMatch regexFindAll mustRegexFindAll regexFind mustRegexFind regexReplaceAll \
+    mustRegexReplaceAll regexReplaceAllLiteral mustRegexReplaceAllLiteral regexSplit mustRegexSplit \
+    regexQuoteMeta urlParse urlJoin \
+    toToml fromToml toYaml toYamlPretty fromYaml fromYamlArray fromJsonArray include tpl required lookup";
+
+/// The table covers every function Helm registers: each one is called by at least one case.
+#[test]
+fn every_helm_function_has_a_case() {
+    let families = families();
+    let uncovered: Vec<&str> = HELM_FUNCTIONS
+        .split_whitespace()
+        .filter(|name| {
+            let word = regex::Regex::new(&format!(r"(^|[^A-Za-z0-9_.$]){name}($|[^A-Za-z0-9_])")).unwrap();
+            !families.iter().flat_map(|f| &f.cases).any(|c| {
+                word.is_match(&c.template) || c.defines.as_deref().is_some_and(|d| word.is_match(d))
+            })
+        })
+        .collect();
+    assert!(uncovered.is_empty(), "functions without a conformance case: {}", uncovered.join(" "));
 }
 
 #[test]
