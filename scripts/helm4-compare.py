@@ -214,7 +214,7 @@ NOTES = {
     "release-chart-capabilities": "the SDK renders for its default kube version",
     "sprig-misc/semver-error": "Masterminds/semver's newer error text is lower-case",
     "error-manifest-invalid-yaml": "the SDK's render does not parse the manifests (`helm template` does)",
-    "empty-output": "this script's document split, not the engine: Helm 3 keeps a lone `---` document here",
+    "empty-output": "not the engine: this script cannot tell the lone `---` document helm template prints here from a separator",
 }
 
 
