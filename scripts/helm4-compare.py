@@ -209,6 +209,8 @@ NOTES = {
     "objects/chart-print": CHART_MAP,
     "objects/capabilities-print": "the capabilities types moved to Helm's `common` package",
     "objects/capabilities-kube": "the SDK renders for its default kube version",
+    "actions/method-pipe": "the SDK renders for its default kube version",
+    "printf/verb-v-nested": NULLS,
     "objects/capabilities-helm": "the SDK reports its own Helm and Go versions",
     "capabilities-old-kube": "the SDK renders for its default kube version",
     "release-chart-capabilities": "the SDK renders for its default kube version",
@@ -267,6 +269,8 @@ def main() -> None:
         for family, name, _mode, want, got, _ in differ:
             kind = kind_of(family, name, want, got)
             why = NOTES.get(f"{family}/{name}", "")
+            if not why and re.match(r"error: \S+:\d+:\d+\n  executing", str(got)):
+                why = ERRORS
             want, got = around_difference(want, got)
             lines.append(f"| `{family}/{name}` | {kind} | {why} | {cell(want)} | {cell(got)} |")
         lines.append("")
