@@ -391,6 +391,11 @@ fn escape_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
+/// Table text outside code spans: `<no value>` would otherwise read as an HTML tag.
+fn plain_cell(text: &str) -> String {
+    escape_cell(&text.replace('<', "&lt;"))
+}
+
 fn code_cell(text: &str) -> String {
     let one_line = text.replace('\n', "⏎");
     let ticks = if one_line.contains('`') { "`` " } else { "`" };
@@ -447,7 +452,7 @@ fn docs_markdown(families: &[Family], results: &[Vec<(String, Outcome)>]) -> Str
         HELM_FUNCTIONS.split_whitespace().count()
     );
     for (family, outcomes) in families.iter().zip(results) {
-        let _ = writeln!(doc, "## {}\n", family.title);
+        let _ = writeln!(doc, "## {}\n", family.title.replace("<no value>", "`<no value>`"));
         if !family.description.is_empty() {
             let _ = writeln!(doc, "{}\n", family.description.trim_end());
         }
@@ -466,10 +471,13 @@ fn docs_markdown(families: &[Family], results: &[Vec<(String, Outcome)>]) -> Str
                 doc,
                 "| `{}` | {} | {} | {} | {} |",
                 case.name,
-                escape_cell(&case.what),
-                code_cell(&case.template),
+                plain_cell(&case.what),
+                match &case.defines {
+                    Some(defines) => format!("{} {}", code_cell(defines), code_cell(&case.template)),
+                    None => code_cell(&case.template),
+                },
                 printed,
-                escape_cell(&status)
+                plain_cell(&status)
             );
         }
         doc.push('\n');
