@@ -215,6 +215,8 @@ fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize
         return;
     }
     match arg {
+        Value::Nil if depth > 0 && verb == 'v' && spec.sharp => out.push_str("interface {}(nil)"),
+        Value::List(_) | Value::Map(_) if verb == 'v' && spec.sharp => print_go_syntax(out, arg, spec, depth),
         Value::Nil => {
             if depth > 0 || verb == 'v' {
                 pad(out, "<nil>", spec);
@@ -270,6 +272,35 @@ fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize
             _ => bad_verb(out, arg, verb),
         },
     }
+}
+
+/// `%#v` of a list or map: Go syntax with the type, e.g. `[]interface {}{1, "a"}` and
+/// `map[string]interface {}{"k":1}`.
+fn print_go_syntax(out: &mut String, arg: &Value, spec: Spec, depth: usize) {
+    out.push_str(arg.type_name());
+    out.push('{');
+    match arg {
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                print_arg(out, item, 'v', spec, depth + 1);
+            }
+        }
+        Value::Map(map) => {
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&go_quote(k));
+                out.push(':');
+                print_arg(out, v, 'v', spec, depth + 1);
+            }
+        }
+        _ => {}
+    }
+    out.push('}');
 }
 
 /// Pads `s` to the width, on the left unless `-`; zero padding when `0` is set.
