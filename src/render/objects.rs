@@ -49,7 +49,7 @@ impl ChartObject {
             _ => Map::new(),
         };
         fields.insert("Annotations".into(), Value::Map(MapRef::typed(annotations, MapType::StringMap)));
-        fields.insert("Maintainers".into(), raw.get("maintainers").map(node_value).unwrap_or_else(|| Value::list(Vec::new())));
+        fields.insert("Maintainers".into(), maintainers(raw));
         fields.insert("Dependencies".into(), raw.get("dependencies").map(node_value).unwrap_or_else(|| Value::list(Vec::new())));
         ChartObject { fields }
     }
@@ -79,6 +79,44 @@ impl Object for ChartObject {
         out.push_str(if is_root { "true" } else { "false" });
         out.push('}');
         out
+    }
+}
+
+/// `.Chart.Maintainers`: Go `[]*chart.Maintainer`, whose members are `.Name`, `.Email`, `.URL`.
+fn maintainers(raw: &Node) -> Value {
+    let Some(NodeValue::Seq(items)) = raw.get("maintainers").map(|n| &n.value) else {
+        return Value::list(Vec::new());
+    };
+    let people = items
+        .iter()
+        .map(|item| {
+            let mut fields = Map::new();
+            for (field, key) in [("Name", "name"), ("Email", "email"), ("URL", "url")] {
+                fields.insert(field.into(), Value::str(string_field(item, key)));
+            }
+            Value::Object(Arc::new(Maintainer { fields }))
+        })
+        .collect();
+    Value::list(people)
+}
+
+/// One entry of `.Chart.Maintainers`.
+#[derive(Debug)]
+struct Maintainer {
+    fields: Map,
+}
+
+impl Object for Maintainer {
+    fn type_name(&self) -> &str {
+        "*chart.Maintainer"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        self.fields.get(name).cloned()
+    }
+    fn format_v(&self) -> String {
+        let text = |k: &str| self.fields.get(k).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        // text/template prints what a pointer points to.
+        format!("{{{} {} {}}}", text("Name"), text("Email"), text("URL"))
     }
 }
 
@@ -170,7 +208,7 @@ impl KubeVersion {
 
 impl Object for KubeVersion {
     fn type_name(&self) -> &str {
-        "*chartutil.KubeVersion"
+        "chartutil.KubeVersion"
     }
     fn field(&self, name: &str) -> Option<Value> {
         match name {

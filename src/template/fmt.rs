@@ -163,6 +163,10 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             continue;
         };
         arg_num += 1;
+        if verb == 'v' {
+            // Go reads `+` in `%+v` as "field names" (plusV), never as a sign flag.
+            spec.plus = false;
+        }
         print_arg(&mut out, arg, verb, spec, 0, &mut OpenMaps::default());
     }
     if !reordered && arg_num < args.len() {
@@ -211,6 +215,8 @@ fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize
         return;
     }
     match arg {
+        Value::Nil if depth > 0 && verb == 'v' && spec.sharp => out.push_str("interface {}(nil)"),
+        Value::List(_) | Value::Map(_) if verb == 'v' && spec.sharp => print_go_syntax(out, arg, spec, depth, open),
         Value::Nil => {
             if depth > 0 || verb == 'v' {
                 pad(out, "<nil>", spec);
@@ -272,6 +278,41 @@ fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize
             _ => bad_verb(out, arg, verb),
         },
     }
+}
+
+/// `%#v` of a list or map: Go syntax with the type, e.g. `[]interface {}{1, "a"}` and
+/// `map[string]interface {}{"k":1}`.
+fn print_go_syntax(out: &mut String, arg: &Value, spec: Spec, depth: usize, open: &mut OpenMaps) {
+    out.push_str(arg.type_name());
+    out.push('{');
+    match arg {
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                print_arg(out, item, 'v', spec, depth + 1, open);
+            }
+        }
+        Value::Map(map) => {
+            let printed = map.walk(open, |entries, open| {
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&go_quote(k));
+                    out.push(':');
+                    print_arg(out, v, 'v', spec, depth + 1, open);
+                }
+            });
+            if printed.is_none() {
+                // A map inside itself: Go would recurse until its stack overflows.
+                out.push_str("...");
+            }
+        }
+        _ => {}
+    }
+    out.push('}');
 }
 
 /// Pads `s` to the width, on the left unless `-`; zero padding when `0` is set.
