@@ -13,6 +13,7 @@ use jsonschema::paths::LocationSegment;
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
+use crate::policy::k8s_schema::{json_type, option_text};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::discover::config::Spanned;
 use crate::discover::{self, paths};
@@ -270,10 +271,10 @@ fn describe(error: &ValidationError) -> Vec<Violation> {
                 TypeKind::Single(single) => single.to_string(),
                 TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or "),
             };
-            simple(format!("expected {expected}, got {}", type_name(error.instance())))
+            simple(format!("expected {expected}, got {}", json_type(error.instance())))
         }
         ValidationErrorKind::Enum { options } => simple(format!("expected one of {}", list(options))),
-        ValidationErrorKind::Constant { expected_value } => simple(format!("expected {}", scalar(expected_value))),
+        ValidationErrorKind::Constant { expected_value } => simple(format!("expected {}", option_text(expected_value))),
         ValidationErrorKind::Minimum { limit } => simple(format!("must be at least {limit}")),
         ValidationErrorKind::Maximum { limit } => simple(format!("must be at most {limit}")),
         ValidationErrorKind::ExclusiveMinimum { limit } => simple(format!("must be greater than {limit}")),
@@ -307,31 +308,11 @@ fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The JSON type of a value in schema words (`integer` for whole numbers).
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// A schema constant as written: strings bare, anything else as JSON.
-fn scalar(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
 
 fn list(options: &Value) -> String {
     match options {
-        Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(", "),
-        other => scalar(other),
+        Value::Array(items) => items.iter().map(option_text).collect::<Vec<_>>().join(", "),
+        other => option_text(other),
     }
 }
 
