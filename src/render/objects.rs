@@ -354,19 +354,45 @@ impl Object for Files {
             [Value::String(s)] => s.to_string(),
             _ => String::new(),
         };
-        let text = |bytes: &Arc<[u8]>| String::from_utf8_lossy(bytes).into_owned();
-        Some(Ok(match name {
-            "Get" => Value::str(self.get(&arg).map(text).unwrap_or_default()),
-            "GetBytes" => Value::Bytes(self.get(&arg).cloned().unwrap_or_else(|| Arc::from(Vec::new()))),
-            "Lines" => match self.get(&arg).map(text).filter(|t| !t.is_empty()) {
-                Some(content) => {
+        self.method(name, &arg).transpose()
+    }
+    fn map_entries(&self) -> Option<Map> {
+        Some(self.files.iter().map(|(name, bytes)| (name.clone(), Value::Bytes(bytes.clone()))).collect())
+    }
+    fn format_v(&self) -> String {
+        self.format_files()
+    }
+}
+
+impl Files {
+    /// A method of `.Files` with its string argument; `Ok(None)` when there is no such method.
+    fn method(&self, name: &str, arg: &str) -> Result<Option<Value>, String> {
+        // Go strings may hold any bytes; driftgate's are UTF-8. Rather than render a binary file
+        // differently from Helm, say precisely that it cannot be rendered this way.
+        let text = |path: &str, bytes: &Arc<[u8]>| -> Result<String, String> {
+            String::from_utf8(bytes.to_vec()).map_err(|_| {
+                format!(
+                    "driftgate cannot render the binary file {path} as text (.Files.{name}); \
+                     Helm would copy its raw bytes: use .Files.AsSecrets, or keep the file out of text output"
+                )
+            })
+        };
+        let value = match name {
+            "Get" => match self.get(arg) {
+                Some(bytes) => Value::str(text(arg, bytes)?),
+                None => Value::str(""),
+            },
+            "GetBytes" => Value::Bytes(self.get(arg).cloned().unwrap_or_else(|| Arc::from(Vec::new()))),
+            "Lines" => match self.get(arg) {
+                Some(bytes) if !bytes.is_empty() => {
+                    let content = text(arg, bytes)?;
                     let content = content.strip_suffix('\n').unwrap_or(&content);
                     Value::list(content.split('\n').map(Value::str).collect())
                 }
-                None => Value::list(Vec::new()),
+                _ => Value::list(Vec::new()),
             },
             "Glob" => {
-                let matched = self.files.iter().filter(|(n, _)| glob_match(&arg, n)).cloned().collect();
+                let matched = self.files.iter().filter(|(n, _)| glob_match(arg, n)).cloned().collect();
                 Value::Object(Arc::new(Files::new(matched)))
             }
             // A ConfigMap's `data` / a Secret's `data`: file base names to contents (base64 for secrets).
@@ -374,7 +400,7 @@ impl Object for Files {
                 let mut map = Map::new();
                 for (path, bytes) in &self.files {
                     let base = path.rsplit('/').next().unwrap_or(path);
-                    let content = if name == "AsConfig" { text(bytes) } else { BASE64.encode(bytes) };
+                    let content = if name == "AsConfig" { text(path, bytes)? } else { BASE64.encode(bytes) };
                     map.insert(base.to_string(), Value::str(content));
                 }
                 match crate::yaml::marshal_yaml(&Value::map(map)) {
@@ -382,13 +408,12 @@ impl Object for Files {
                     Err(_) => Value::str(""),
                 }
             }
-            _ => return None,
-        }))
+            _ => return Ok(None),
+        };
+        Ok(Some(value))
     }
-    fn map_entries(&self) -> Option<Map> {
-        Some(self.files.iter().map(|(name, bytes)| (name.clone(), Value::Bytes(bytes.clone()))).collect())
-    }
-    fn format_v(&self) -> String {
+
+    fn format_files(&self) -> String {
         let mut out = String::from("map[");
         for (i, (name, bytes)) in self.files.iter().enumerate() {
             if i > 0 {
@@ -489,6 +514,16 @@ mod tests {
         assert_eq!(config.format_v(), "a.conf: |\n  x=1\n  y=2\nb.conf: z");
         let secrets = glob.call_method("AsSecrets", &[]).unwrap().unwrap();
         assert_eq!(secrets.format_v(), "a.conf: eD0xCnk9Mgo=\nb.conf: eg==");
+    }
+
+    #[test]
+    fn binary_files_are_refused_as_text_not_mangled() {
+        let files = Files::new(vec![("logo.png".to_string(), Arc::from(&[0x89u8, b'P', b'N', b'G', 0xff][..]))]);
+        let err = files.call_method("Get", &[Value::str("logo.png")]).unwrap().unwrap_err();
+        assert!(err.starts_with("driftgate cannot render the binary file logo.png as text (.Files.Get)"), "{err}");
+        assert!(files.call_method("AsConfig", &[]).unwrap().is_err());
+        let secrets = files.call_method("AsSecrets", &[]).unwrap().unwrap();
+        assert_eq!(secrets.format_v(), "logo.png: iVBOR/8=");
     }
 
     #[test]
