@@ -15,6 +15,7 @@ fn main() {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(30);
+    cold_kubernetes_schemas();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     measure("check examples (3 charts x 4 environments)", &example, runs);
 
@@ -41,6 +42,33 @@ fn measure(label: &str, root: &Path, runs: usize) {
         ms(times[0]),
         ms(times[times.len() - 1]),
         findings.len()
+    );
+}
+
+/// What the first check in a process pays for schema validation (DG101): decoding the bundled
+/// schemas of one version, then the first validation of each kind the example renders.
+fn cold_kubernetes_schemas() {
+    use driftgate::policy::k8s_schema::schemas_for;
+    let start = Instant::now();
+    let schemas = schemas_for((1, 33)).expect("bundled schemas").schemas;
+    let decoded = start.elapsed();
+    let kinds = [
+        ("apps/v1", "Deployment"),
+        ("v1", "Service"),
+        ("v1", "ConfigMap"),
+        ("autoscaling/v2", "HorizontalPodAutoscaler"),
+        ("networking.k8s.io/v1", "Ingress"),
+        ("policy/v1", "PodDisruptionBudget"),
+    ];
+    let first = Instant::now();
+    for (api_version, kind) in kinds {
+        schemas.validate(api_version, kind, &serde_json::json!({}));
+    }
+    println!(
+        "cold Kubernetes 1.33 schemas: decode {:.1} ms, first validation of {} kinds {:.1} ms",
+        ms(decoded),
+        kinds.len(),
+        ms(first.elapsed())
     );
 }
 

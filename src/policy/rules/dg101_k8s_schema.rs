@@ -125,10 +125,6 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
             Validation::UnknownKind => {
                 unknown_kinds.entry((&resource.id.api_version, &resource.id.kind)).or_insert((env, resource));
             }
-            Validation::Failed(message) => {
-                let location = provenance::resource_location(&project.sources, chart, env, resource);
-                findings.push(skipped(project, chart, message, Some((env, resource, location))));
-            }
             Validation::Invalid(violations) => {
                 for violation in violations {
                     findings.push(violation_finding(project, chart, env, resource, &violation, &version));
