@@ -60,15 +60,8 @@ url_with_password(value) if {
 	regex.match(`^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:]+:[^/@\s]+@`, value)
 }
 
-# why(e) says what makes the literal value of env entry e a credential.
-why(e) := "has a literal value" if credential_name(e.name)
-
-why(e) := "has a literal URL with a password" if {
-	not credential_name(e.name)
-	url_with_password(e.value)
-}
-
-deny contains result if {
+# literal_env is every env entry with a literal value, with where it is.
+literal_env contains {"env": name, "resource": workloads.resource_id(obj), "container": pair[0], "name": e.name, "value": e.value} if {
 	some name, env in input.environments
 	some obj in env.resources
 	some pair in workloads.containers(obj)
@@ -76,12 +69,27 @@ deny contains result if {
 	is_string(e.name)
 	is_string(e.value)
 	e.value != ""
+}
+
+# Names are tested once each, not once per container and environment.
+credential_names := {n | some n in {e.name | some e in literal_env}; credential_name(n)}
+
+# why(e) says what makes the literal value of env entry e a credential.
+why(e) := "has a literal value" if e.name in credential_names
+
+why(e) := "has a literal URL with a password" if {
+	not e.name in credential_names
+	url_with_password(e.value)
+}
+
+deny contains result if {
+	some e in literal_env
 	reason := why(e)
 	result := {
 		"msg": sprintf("env var %s %s (<redacted>) instead of valueFrom.secretKeyRef", [e.name, reason]),
-		"env": name,
-		"resource": workloads.resource_id(obj),
-		"path": sprintf("%s.env[%s].value", [pair[0], e.name]),
+		"env": e.env,
+		"resource": e.resource,
+		"path": sprintf("%s.env[%s].value", [e.container, e.name]),
 		"name": e.name,
 	}
 }

@@ -67,7 +67,7 @@ deny contains result if {
 	not contains(image, "@")
 	what := problem(image)
 	result := {
-		"msg": sprintf("image %s of container %s %s", [image, object.get(pair[1], "name", ""), what]),
+		"msg": sprintf("image %s of container %s %s", [image, pair[2], what]),
 		"env": name,
 		"resource": workloads.resource_id(obj),
 		"path": sprintf("%s.image", [pair[0]]),

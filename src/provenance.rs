@@ -202,13 +202,31 @@ fn find_key_path(root: &Node, line: u32, column: u32) -> Option<Vec<String>> {
     None
 }
 
+/// The template text or action that wrote the node at `path` (the resource's start when the path
+/// does not resolve): for findings about something the template leaves out.
+pub fn path_template_location(
+    sources: &Sources,
+    chart: &ChartRun,
+    env: &EnvRun,
+    resource: &RenderedResource,
+    path: Option<&str>,
+) -> Location {
+    match path.and_then(|p| resolve_path(&resource.doc, p)) {
+        Some(node) => {
+            let start = Span { start: node.span.start, end: node.span.start };
+            template_location(sources, &resource.output, start)
+        }
+        None => resource_location(sources, chart, env, resource),
+    }
+}
+
 /// Where a rendered resource as a whole came from: the template position that wrote its first line.
 pub fn resource_location(sources: &Sources, chart: &ChartRun, env: &EnvRun, resource: &RenderedResource) -> Location {
-    let start = Span { start: resource.doc.span.start, end: resource.doc.span.start };
-    match covering_segments(&resource.output.segments, start).first() {
-        Some(segment) => Location::point(sources.path(segment.file), segment.pos.line.max(1), segment.pos.column.max(1)),
-        None => override_location(sources, chart, env),
+    if resource.output.segments.is_empty() {
+        return override_location(sources, chart, env);
     }
+    let start = Span { start: resource.doc.span.start, end: resource.doc.span.start };
+    template_location(sources, &resource.output, start)
 }
 
 /// Keys of values entries that most likely supplied the field at the end of `path`.
@@ -431,6 +449,42 @@ mod tests {
         assert_eq!(parse_path("data[tls.crt]"), vec![Field("data".into()), Select("tls.crt".into())]);
         assert_eq!(parse_path(""), vec![]);
         assert_eq!(parse_path("a[unclosed"), vec![Field("a".into()), Select("unclosed".into())]);
+    }
+
+    fn node(value: NodeValue, offset: usize) -> Node {
+        let pos = crate::source::Pos { line: 1, column: offset as u32 + 1, offset };
+        Node { value, file: FileId(0), span: Span { start: pos, end: pos } }
+    }
+
+    #[test]
+    fn paths_select_by_name_index_scalar_and_key() {
+        let text = |s: &str| node(NodeValue::String(s.into()), 0);
+        let named = |n: &str| node(NodeValue::Map(vec![(Key { name: "name".into(), span: Span::default() }, text(n))]), 0);
+        let doc = node(
+            NodeValue::Map(vec![
+                (Key { name: "list".into(), span: Span::default() }, node(NodeValue::Seq(vec![named("a"), named("b"), text("c")]), 0)),
+                (Key { name: "data".into(), span: Span::default() }, node(NodeValue::Map(vec![(Key { name: "tls.crt".into(), span: Span::default() }, text("x"))]), 0)),
+            ]),
+            0,
+        );
+        assert_eq!(resolve_path(&doc, "list[b]"), Some(&named("b")));
+        assert_eq!(resolve_path(&doc, "list[0]"), Some(&named("a")));
+        assert_eq!(resolve_path(&doc, "list[c]"), Some(&text("c")));
+        assert_eq!(resolve_path(&doc, "data[tls.crt]"), Some(&text("x")));
+        assert_eq!(resolve_path(&doc, "list[zz]"), None);
+        assert_eq!(resolve_path(&doc, "data.missing.deeper"), None);
+    }
+
+    #[test]
+    fn segments_cover_a_span_from_the_one_it_starts_in() {
+        let segment = |offset| OutputSegment { offset, file: FileId(1), pos: Default::default(), values_paths: vec![], literal: false };
+        let segments = [segment(0), segment(10), segment(20), segment(30)];
+        let span = |a, b| Span { start: crate::source::Pos { offset: a, ..Default::default() }, end: crate::source::Pos { offset: b, ..Default::default() } };
+        let offsets = |s: Span| covering_segments(&segments, s).iter().map(|s| s.offset).collect::<Vec<_>>();
+        assert_eq!(offsets(span(12, 25)), [10, 20]);
+        assert_eq!(offsets(span(20, 20)), [20]);
+        assert_eq!(offsets(span(35, 40)), [30]);
+        assert_eq!(covering_segments(&[], span(1, 2)).len(), 0);
     }
 
     #[test]

@@ -233,3 +233,14 @@ fn rules_lists_and_explains() {
     let out = run(&["rules", "DG999"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The JSON example in the README is real output: the DG201 failing case.
+#[test]
+fn readme_json_example_is_what_check_prints() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme.split("## JSON output").nth(1).expect("README has a JSON output section");
+    let block = section.split("```json\n").nth(1).and_then(|b| b.split("\n```").next()).expect("a json block");
+    let documented: Value = serde_json::from_str(block).expect("the README example is valid JSON");
+    let (_, actual) = check_json("dg201-env-var-parity-fail");
+    assert_eq!(documented, actual);
+}

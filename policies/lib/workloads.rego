@@ -18,13 +18,15 @@ pod_spec(obj) := ["spec", obj.spec] if {
 	obj.kind == "Pod"
 }
 
-# containers(obj) is the set of [path, container] for every container and init container.
-containers(obj) := {[path, c] |
+# containers(obj) is [path, container, name] for every container and init container (an array:
+# a set would hash every container). A container without a name is named by its index.
+containers(obj) := [[path, c, name] |
 	pod := pod_spec(obj)
 	some field in ["containers", "initContainers"]
 	some i, c in items(object.get(pod[1], field, []))
-	path := sprintf("%s.%s[%s]", [pod[0], field, container_name(c, i)])
-}
+	name := container_name(c, i)
+	path := sprintf("%s.%s[%s]", [pod[0], field, name])
+]
 
 container_name(c, _) := c.name if is_string(c.name)
 

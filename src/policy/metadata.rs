@@ -42,10 +42,18 @@ pub struct BuiltinPolicy {
 const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ("policies/dg201_env_var_parity.rego", include_str!("../../policies/dg201_env_var_parity.rego")),
     ("policies/dg202_missing_secret.rego", include_str!("../../policies/dg202_missing_secret.rego")),
+    ("policies/dg203_missing_configmap.rego", include_str!("../../policies/dg203_missing_configmap.rego")),
+    ("policies/dg204_resource_parity.rego", include_str!("../../policies/dg204_resource_parity.rego")),
     ("policies/dg301_inline_secret.rego", include_str!("../../policies/dg301_inline_secret.rego")),
     ("policies/dg302_secret_in_env.rego", include_str!("../../policies/dg302_secret_in_env.rego")),
+    ("policies/dg303_secret_in_values.rego", include_str!("../../policies/dg303_secret_in_values.rego")),
     ("policies/dg403_image_unpinned.rego", include_str!("../../policies/dg403_image_unpinned.rego")),
     ("policies/dg404_promotion_order.rego", include_str!("../../policies/dg404_promotion_order.rego")),
+    ("policies/dg501_missing_readiness_probe.rego", include_str!("../../policies/dg501_missing_readiness_probe.rego")),
+    ("policies/dg502_unsafe_rollout.rego", include_str!("../../policies/dg502_unsafe_rollout.rego")),
+    ("policies/dg503_single_replica.rego", include_str!("../../policies/dg503_single_replica.rego")),
+    ("policies/dg504_no_rollback_history.rego", include_str!("../../policies/dg504_no_rollback_history.rego")),
+    ("policies/dg505_missing_resources.rego", include_str!("../../policies/dg505_missing_resources.rego")),
 ];
 
 /// Shared helper functions for the built-in policies (no rules of their own).
@@ -123,6 +131,29 @@ fn metadata_block(source: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rego_unit_tests_of_the_builtin_policies_pass() {
+        use crate::policy::rego::{PolicySource, TestOutcome, run_tests};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/tests");
+        let mut files: Vec<PolicySource> = builtin_policies()
+            .iter()
+            .map(|p| PolicySource { path: p.file.to_string(), text: p.source.to_string() })
+            .collect();
+        files.push(PolicySource { path: BUILTIN_LIBRARY.0.to_string(), text: BUILTIN_LIBRARY.1.to_string() });
+        let mut test_files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        test_files.sort();
+        for path in test_files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            files.push(PolicySource { path: path.display().to_string(), text });
+        }
+        let (results, errors) = run_tests(&files);
+        assert_eq!(errors, []);
+        assert!(results.len() >= 4, "{results:?}");
+        for result in &results {
+            assert_eq!(result.outcome, TestOutcome::Passed, "{}", result.rule);
+        }
+    }
 
     #[test]
     fn every_builtin_policy_has_metadata_and_its_own_package() {

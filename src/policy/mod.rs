@@ -26,8 +26,9 @@ mod tests;
 
 pub use config::{Finding, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
 pub use registry::{RuleEngine, RuleInfo, RuleMeta, catalogue, docs_markdown, list_text, lookup};
-pub use rego::{EngineRule, PolicyEngine, PolicyLoadError, PolicySource, RuleScope};
+pub use rego::{EngineRule, PolicyEngine, PolicyLoadError, PolicySource, PolicyTestResult, RuleScope, TestOutcome, run_tests};
 pub use rules::dg001_render_error::render_error;
+pub use rules::dg002_invalid_values::invalid_values;
 pub use rules::dg003_invalid_manifest::invalid_manifest;
 
 /// Evaluates the built-in rules on every chart (in parallel), adds the renderer's DG001/DG003
@@ -48,7 +49,7 @@ pub fn evaluate_with(project: &Project, config: &PolicyConfig, engine: &PolicyEn
     let findings: Vec<Finding> = project
         .charts
         .par_iter()
-        .flat_map_iter(|chart| evaluate_chart(project, chart, engine))
+        .flat_map_iter(|chart| evaluate_chart(project, chart, engine, config))
         .collect();
     finish(config.apply(findings))
 }
@@ -59,8 +60,9 @@ fn builtin_engine() -> &'static Result<PolicyEngine, String> {
     ENGINE.get_or_init(PolicyEngine::builtin)
 }
 
-/// All findings of one chart, before configuration is applied.
-pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine) -> Vec<Finding> {
+/// All findings of one chart, before `config` is applied (rules it turns off are not run).
+pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine, config: &PolicyConfig) -> Vec<Finding> {
+    let enabled = |id: &str| config.rules.get(id).is_none_or(|rule| rule.severity != Some(RuleLevel::Off));
     let mut findings: Vec<Finding> = chart
         .environments
         .iter()
@@ -76,9 +78,9 @@ pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine
             Finding { chart_name: Some(chart.name.clone()), ..Finding::new(diagnostic) }
         })
         .collect();
-    findings.extend(rules::check_chart(project, chart));
+    findings.extend(rules::check_chart(project, chart, &enabled));
     let input = rego::chart_input(project, chart);
-    for (rule, outcome) in engine.evaluate(input) {
+    for (rule, outcome) in engine.evaluate_enabled(input, &enabled) {
         match outcome {
             Ok(results) => findings.extend(results.iter().map(|r| rego_finding(project, chart, rule, r, None))),
             Err(message) => findings.push(Finding::new(failed_rule(chart, None, rule, &message))),
@@ -148,7 +150,13 @@ fn rego_finding(
     result: &rego::RegoFinding,
     resource: Option<&RenderedResource>,
 ) -> Finding {
-    let mut diagnostic = Diagnostic::new(&rule.info.id, &rule.info.name, rule.severity, result.msg.clone());
+    let severity = match result.severity.as_deref() {
+        Some("error") => Severity::Error,
+        Some("warning") => Severity::Warning,
+        Some("info") => Severity::Info,
+        _ => rule.severity,
+    };
+    let mut diagnostic = Diagnostic::new(&rule.info.id, &rule.info.name, severity, result.msg.clone());
     diagnostic.chart = Some(chart.path.clone());
     diagnostic.environment = result.env.clone();
     diagnostic.path = result.path.clone();
@@ -158,6 +166,7 @@ fn rego_finding(
         path: result.path.as_deref(),
         at: result.at.as_deref(),
         inventory: result.inventory.as_deref(),
+        values_path: result.values_path.as_deref(),
     };
     let (location, resource_id) = match (resource, &result.path, &result.at) {
         // A per-resource result without a field: the template that wrote the resource.
@@ -179,6 +188,7 @@ fn rego_finding(
             path: related.path.as_deref(),
             at: related.at.as_deref(),
             inventory: related.inventory.as_deref(),
+            values_path: related.values_path.as_deref(),
         };
         if let (Some(location), _) = locate(project, chart, &place) {
             diagnostic.related.push(Related {
@@ -220,6 +230,7 @@ struct Place<'a> {
     path: Option<&'a str>,
     at: Option<&'a str>,
     inventory: Option<&'a str>,
+    values_path: Option<&'a [serde_json::Value]>,
 }
 
 /// Resolves a place to a file location (via provenance) and the rendered resource's identity.
@@ -242,6 +253,11 @@ fn locate(project: &Project, chart: &ChartRun, place: &Place) -> (Option<Locatio
         "override" => provenance::override_location(sources, chart, env),
         "version" => version_location(project, chart, env),
         "inventory" => inventory_location(project, chart, env, place.inventory),
+        "values" => values_location(project, chart, env, place.values_path.unwrap_or_default()),
+        "template" => match rendered {
+            Some(resource) => provenance::path_template_location(sources, chart, env, resource, place.path),
+            None => provenance::override_location(sources, chart, env),
+        },
         _ => match rendered {
             Some(resource) => {
                 provenance::field_location(sources, chart, env, resource, place.path.unwrap_or("metadata.name"))
@@ -258,6 +274,20 @@ fn version_location(project: &Project, chart: &ChartRun, env: &EnvRun) -> Locati
         (Some(pinned), _) => provenance::span_location(sources, pinned.at.file, pinned.at.span),
         (None, Some(config)) => Location::point(sources.path(config), 1, 1),
         (None, None) => provenance::override_location(sources, chart, env),
+    }
+}
+
+fn values_location(project: &Project, chart: &ChartRun, env: &EnvRun, path: &[serde_json::Value]) -> Location {
+    let path: Vec<String> = path
+        .iter()
+        .map(|step| match step {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    match provenance::lookup_values(&env.values, &path) {
+        Some(node) => provenance::span_location(&project.sources, node.file, node.span),
+        None => provenance::override_location(&project.sources, chart, env),
     }
 }
 

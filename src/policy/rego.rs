@@ -34,6 +34,9 @@ pub struct PolicyEngine {
     rules: Vec<EngineRule>,
 }
 
+/// The findings of one rule evaluation, or why it failed.
+pub type RuleOutcome = Result<Vec<RegoFinding>, String>;
+
 /// A rule the engine evaluates: one query and what its results are.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EngineRule {
@@ -80,13 +83,18 @@ pub struct RegoFinding {
     pub resource: Option<ResourceRef>,
     /// Field path in the resource, e.g. `spec.template.spec.containers[web].env[SENTRY_DSN]`.
     pub path: Option<String>,
-    /// Where to report: `field` (the default with a resource and path), `override` (the
-    /// environment's last override file), `version` (its pinned version), `inventory`.
+    /// Where to report: `field` (the default with a resource and path), `override` (where the
+    /// environment would add what others set), `version` (its pinned version), `inventory`,
+    /// `values` (the values entry at `values_path`).
     pub at: Option<String>,
     /// The subject of the finding (env var, Secret, image...), matched by `ignore: [{name}]`.
     pub name: Option<String>,
     /// With `at: inventory`: the inventory entry.
     pub inventory: Option<String>,
+    /// With `at: values`: the key path in the environment's merged values (keys and indexes).
+    pub values_path: Option<Vec<Json>>,
+    /// `error`, `warning` or `info` when this result differs from the rule's severity.
+    pub severity: Option<String>,
     pub related: Vec<RegoRelated>,
 }
 
@@ -100,6 +108,7 @@ pub struct RegoRelated {
     pub path: Option<String>,
     pub at: Option<String>,
     pub inventory: Option<String>,
+    pub values_path: Option<Vec<Json>>,
 }
 
 /// A resource identity as policies write it.
@@ -261,12 +270,21 @@ impl PolicyEngine {
     }
 
     /// Evaluates every chart-wide rule on one chart's input; a failing rule yields an `Err`.
-    pub fn evaluate(&self, input: Json) -> Vec<(&EngineRule, Result<Vec<RegoFinding>, String>)> {
+    pub fn evaluate(&self, input: Json) -> Vec<(&EngineRule, RuleOutcome)> {
+        self.evaluate_enabled(input, &|_| true)
+    }
+
+    /// [`evaluate`](Self::evaluate) for the rules whose id `enabled` accepts (`off` rules cost nothing).
+    pub fn evaluate_enabled(
+        &self,
+        input: Json,
+        enabled: &dyn Fn(&str) -> bool,
+    ) -> Vec<(&EngineRule, RuleOutcome)> {
         let mut engine = self.engine.clone();
         engine.set_input(regorus::Value::from(input));
         self.rules
             .iter()
-            .filter(|rule| rule.scope == RuleScope::Chart)
+            .filter(|rule| rule.scope == RuleScope::Chart && enabled(&rule.info.id))
             .map(|rule| (rule, eval(&mut engine, &rule.query)))
             .collect()
     }
@@ -277,7 +295,7 @@ impl PolicyEngine {
         &self,
         context: Json,
         resources: &[Json],
-    ) -> Vec<(&EngineRule, usize, Result<Vec<RegoFinding>, String>)> {
+    ) -> Vec<(&EngineRule, usize, RuleOutcome)> {
         let rules: Vec<&EngineRule> = self.rules.iter().filter(|r| r.scope == RuleScope::Resource).collect();
         if rules.is_empty() {
             return Vec::new();
@@ -297,7 +315,79 @@ impl PolicyEngine {
     }
 }
 
-fn eval(engine: &mut regorus::Engine, query: &str) -> Result<Vec<RegoFinding>, String> {
+/// How one Rego unit test (`test_*` rule) ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TestOutcome {
+    Passed,
+    /// The rule was false or undefined.
+    Failed,
+    /// The rule could not be evaluated.
+    Error(String),
+}
+
+/// One Rego unit test and its outcome, as `driftgate test` reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyTestResult {
+    pub file: String,
+    /// e.g. `data.main.test_denies_latest`.
+    pub rule: String,
+    pub outcome: TestOutcome,
+    pub duration: Duration,
+}
+
+/// Runs the `test_*` rules of `files` (policies and their tests loaded together, like
+/// `opa test`), in file and source order. Files that do not load are reported as errors.
+pub fn run_tests(files: &[PolicySource]) -> (Vec<PolicyTestResult>, Vec<PolicyLoadError>) {
+    let mut engine = regorus::Engine::new();
+    engine.set_execution_timer_config(ExecutionTimerConfig {
+        limit: EVALUATION_LIMIT,
+        check_interval: NonZeroU32::new(256).unwrap_or(NonZeroU32::MIN),
+    });
+    let mut errors = Vec::new();
+    let mut tests = Vec::new();
+    for file in files {
+        match engine.add_policy(file.path.clone(), file.text.clone()) {
+            Ok(package) => {
+                for name in test_rule_names(&file.text) {
+                    let rule = format!("{package}.{name}");
+                    if !tests.iter().any(|(_, r): &(String, String)| *r == rule) {
+                        tests.push((file.path.clone(), rule));
+                    }
+                }
+            }
+            Err(err) => errors.push(load_error(&file.path, &err.to_string())),
+        }
+    }
+    let results = tests
+        .into_iter()
+        .map(|(file, rule)| {
+            let started = std::time::Instant::now();
+            let outcome = match engine.eval_rule(rule.clone()) {
+                Ok(regorus::Value::Bool(true)) => TestOutcome::Passed,
+                Ok(_) => TestOutcome::Failed,
+                Err(err) => TestOutcome::Error(err.to_string()),
+            };
+            PolicyTestResult { file, rule, outcome, duration: started.elapsed() }
+        })
+        .collect();
+    (results, errors)
+}
+
+/// Names of the rules a Rego source declares whose name starts with `test_`.
+fn test_rule_names(source: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for line in source.lines() {
+        let Some(rest) = line.strip_prefix("test_") else { continue };
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let name = format!("test_{name}");
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+fn eval(engine: &mut regorus::Engine, query: &str) -> RuleOutcome {
     engine
         .eval_rule(query.to_string())
         .map_err(|err| err.to_string())
@@ -322,7 +412,7 @@ fn load_error(path: &str, message: &str) -> PolicyLoadError {
 }
 
 /// The findings in a rule's value: a set (or array) of objects or strings; undefined is none.
-fn findings_of(value: &regorus::Value) -> Result<Vec<RegoFinding>, String> {
+fn findings_of(value: &regorus::Value) -> RuleOutcome {
     if *value == regorus::Value::Undefined {
         return Ok(Vec::new());
     }
@@ -344,9 +434,10 @@ fn findings_of(value: &regorus::Value) -> Result<Vec<RegoFinding>, String> {
 ///
 /// ```text
 /// { "chart": {path, name, release, namespace},
-///   "promotion": ["dev", "stage", "prod"],
+///   "promotion": ["dev", "stage", "prod"], "kube_version": "1.33", "kube_minor": 33 (or null),
 ///   "environments": { "<env>": { name, stage, stage_index (null outside the promotion order),
 ///       version (null when not pinned), values (merged), resources [rendered documents],
+///       resource_templates [the template that wrote each resource], render_failed (bool),
 ///       inventory (null, or {file, secrets: [{name, keys (null: any key)}], configMaps}),
 ///       override_files [paths] } } }
 /// ```
@@ -374,6 +465,8 @@ pub fn chart_input(project: &Project, chart: &ChartRun) -> Json {
                 "version": env.version.as_ref().map(|v| v.version.clone()),
                 "values": node_to_json(&env.values),
                 "resources": resources,
+                "resource_templates": env.render.resources.iter().map(|r| r.output.name.clone()).collect::<Vec<_>>(),
+                "render_failed": !env.render.diagnostics.is_empty(),
                 "inventory": inventory,
                 "override_files": env.override_files.iter().map(|f| sources.path(*f)).collect::<Vec<_>>(),
             }),
@@ -387,8 +480,19 @@ pub fn chart_input(project: &Project, chart: &ChartRun) -> Json {
             "namespace": chart.namespace,
         },
         "promotion": project.promotion,
+        "kube_version": project.kube_version,
+        "kube_minor": kube_minor(&project.kube_version),
         "environments": environments,
     })
+}
+
+/// The minor version of a Kubernetes version such as `1.33`, `v1.33.2` or `1.33.0-gke.1`.
+fn kube_minor(version: &str) -> Option<u32> {
+    let mut parts = version.trim().trim_start_matches('v').split('.');
+    let _major = parts.next()?;
+    let minor = parts.next()?;
+    let digits: String = minor.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 /// A YAML node as JSON (spans dropped; non-finite floats become null; deep trees are cut).
@@ -443,6 +547,50 @@ mod tests {
         let by_id = |id: &str| outcomes.iter().find(|(r, _)| r.info.id == id).map(|(_, o)| o.clone()).unwrap();
         assert_eq!(by_id("DG901"), Ok(vec![RegoFinding { msg: "plain".into(), ..RegoFinding::default() }]));
         assert_eq!(by_id("DG902"), Err("a deny rule must be a set of results, got 3".to_string()));
+    }
+
+    #[test]
+    fn rego_unit_tests_pass_fail_and_error() {
+        let policy = "package main\n\ndeny contains \"latest\" if endswith(input.image, \":latest\")\n";
+        let tests = "package main\n\ntest_latest_denied if {\n\tdeny[\"latest\"] with input as {\"image\": \"a:latest\"}\n}\n\n\
+                     test_pinned_denied if {\n\tdeny[\"latest\"] with input as {\"image\": \"a:1.0\"}\n}\n\n\
+                     test_broken if {\n\tto_number(\"x\") == 1\n}\n";
+        let files = [
+            PolicySource { path: "policies/image.rego".into(), text: policy.into() },
+            PolicySource { path: "policies/image_test.rego".into(), text: tests.into() },
+            PolicySource { path: "policies/bad.rego".into(), text: "package bad\n\nx := \n".into() },
+        ];
+        let (results, errors) = run_tests(&files);
+        let outcomes: Vec<(&str, &str)> = results
+            .iter()
+            .map(|r| {
+                let outcome = match &r.outcome {
+                    TestOutcome::Passed => "passed",
+                    TestOutcome::Failed => "failed",
+                    TestOutcome::Error(_) => "error",
+                };
+                (r.rule.as_str(), outcome)
+            })
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                ("data.main.test_latest_denied", "passed"),
+                ("data.main.test_pinned_denied", "failed"),
+                ("data.main.test_broken", "error"),
+            ]
+        );
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].file, "policies/bad.rego");
+    }
+
+    #[test]
+    fn kube_minor_versions() {
+        assert_eq!(kube_minor("1.33"), Some(33));
+        assert_eq!(kube_minor("v1.29.4"), Some(29));
+        assert_eq!(kube_minor("1.30+-gke"), Some(30));
+        assert_eq!(kube_minor("latest"), None);
+        assert_eq!(kube_minor(""), None);
     }
 
     #[test]

@@ -59,14 +59,29 @@ fn describe(diagnostics: &[Diagnostic]) -> Vec<String> {
         .collect()
 }
 
-/// Fixtures are minimal resources, not complete Kubernetes objects (a Deployment without a
-/// selector): schema validation (DG101, tested in `tests/schema_cases.rs`) is off here.
-fn fixture_config() -> PolicyConfig {
-    PolicyConfig { rules: [("DG101".to_string(), RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] })].into() }
+/// The workload-hygiene warnings (DG501-DG505) turned off: most fixtures are about other rules.
+/// Schema validation (DG101) is off too: fixtures are minimal resources, not complete Kubernetes
+/// objects (a Deployment without a selector); DG101 is tested in `tests/schema_cases.rs`.
+fn quiet() -> PolicyConfig {
+    let off = RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] };
+    PolicyConfig {
+        rules: ["DG101", "DG501", "DG502", "DG503", "DG504", "DG505"].iter().map(|id| (id.to_string(), off.clone())).collect(),
+    }
 }
 
 fn run(project: &Project) -> Vec<String> {
-    describe(&evaluate(project, &fixture_config()))
+    describe(&evaluate(project, &quiet()))
+}
+
+/// Every rule but `rules`.
+/// DG101 stays off as in [`quiet`]: fixtures are not complete Kubernetes objects.
+fn without(rules: &[&str]) -> PolicyConfig {
+    let off = RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] };
+    PolicyConfig { rules: rules.iter().chain(&["DG101"]).map(|id| (id.to_string(), off.clone())).collect() }
+}
+
+fn run_all(project: &Project) -> Vec<String> {
+    describe(&evaluate(project, &without(&[])))
 }
 
 fn only(rule: &str, lines: Vec<String>) -> Vec<String> {
@@ -112,7 +127,7 @@ fn dg201_reports_var_missing_in_later_stage_at_its_override_with_related_setter(
         ["DG201 prod-iowa charts/web/values-prod-iowa.yaml:1:1 | env var SENTRY_DSN is set in dev but not in prod-iowa\n  \
           related charts/web/values-dev.yaml:2:3 set here for dev"]
     );
-    let diagnostics = evaluate(&project, &fixture_config());
+    let diagnostics = evaluate(&project, &quiet());
     let d = diagnostics.iter().find(|d| d.rule == "DG201").unwrap();
     assert_eq!(d.path.as_deref(), Some("spec.template.spec.containers[web].env[SENTRY_DSN]"));
     assert_eq!(d.resource.as_ref().map(|r| r.to_string()), Some("Deployment/web".to_string()));
@@ -245,7 +260,7 @@ fn dg202_reports_unlisted_secrets_and_missing_keys_at_their_origin() {
              related secrets/prod.yaml:2:11 api-django is listed here without key database-url",
         ]
     );
-    let diagnostics = evaluate(&project, &fixture_config());
+    let diagnostics = evaluate(&project, &PolicyConfig::default());
     let paths: Vec<_> = diagnostics.iter().filter(|d| d.rule == "DG202").filter_map(|d| d.path.as_deref()).collect();
     assert_eq!(
         paths,
@@ -290,7 +305,7 @@ fn dg205_reports_typos_once_per_file_with_a_suggestion() {
     let project = values_key_project(
         "replicas: 3\nimage:\n  tagg: 1.0.1\nresources:\n  limits:\n    cpu: 1\nextra:\n  thing: 1\n  other: 2\nglobal:\n  x: 1\npodAnnotations:\n  a: b\n",
     );
-    let diagnostics = evaluate(&project, &fixture_config());
+    let diagnostics = evaluate(&project, &PolicyConfig::default());
     assert_eq!(
         describe(&diagnostics),
         [
@@ -345,7 +360,7 @@ fn inline_secret_project(output: &str) -> Project {
 #[test]
 fn dg301_reports_literal_secret_data_without_its_value() {
     let output = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-django\nstringData:\n  secret-key: \"s3cr3t-value\"\ndata: {}\n";
-    let lines = run(&inline_secret_project(output));
+    let lines = only("DG301", run(&inline_secret_project(output)));
     assert_eq!(
         lines,
         ["DG301 dev charts/web/values.yaml:2:14 | Secret web-django renders a literal value for stringData key secret-key (<redacted>)"]
@@ -356,7 +371,7 @@ fn dg301_reports_literal_secret_data_without_its_value() {
 #[test]
 fn dg301_passes_for_a_secret_without_literal_data() {
     let output = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-django\nstringData:\n  secret-key: \"\"\ndata: {}\n";
-    assert_eq!(run(&inline_secret_project(output)), Vec::<String>::new());
+    assert_eq!(only("DG301", run(&inline_secret_project(output))), Vec::<String>::new());
 }
 
 // ---------------------------------------------------------------- DG302 secret-in-env
@@ -377,7 +392,7 @@ fn env_secret_project(dev_values: &str, output: &str) -> Project {
 fn dg302_reports_literal_credentials_at_the_values_line() {
     let output = deployment("ghcr.io/acme/web:1.2.3", &[("DB_PASSWORD", "hunter2-long"), ("LOG_LEVEL", "debug")]);
     let project = env_secret_project("env:\n  DB_PASSWORD: hunter2-long\n  LOG_LEVEL: debug\n", &output);
-    let lines = run(&project);
+    let lines = only("DG302", run(&project));
     assert_eq!(
         lines,
         ["DG302 dev charts/web/values-dev.yaml:2:16 | env var DB_PASSWORD has a literal value (<redacted>) instead of valueFrom.secretKeyRef"]
@@ -392,7 +407,7 @@ fn dg302_passes_for_secret_key_refs_and_ordinary_names() {
         "          env:\n            - name: DB_PASSWORD\n              valueFrom:\n                secretKeyRef: {name: db, key: password}\n",
     );
     let project = env_secret_project("env:\n  LOG_LEVEL: debug\n", &output);
-    assert_eq!(run(&project), Vec::<String>::new());
+    assert_eq!(only("DG302", run(&project)), Vec::<String>::new());
 }
 
 // ---------------------------------------------------------------- DG403 image-unpinned
@@ -418,17 +433,17 @@ fn image_project(dev_values: &str, image: &str) -> Project {
 
 #[test]
 fn dg403_reports_latest_at_the_tag_and_missing_tags_at_the_image() {
-    let lines = run(&image_project("image:\n  tag: latest\n", "ghcr.io/acme/web:latest"));
+    let lines = only("DG403", run(&image_project("image:\n  tag: latest\n", "ghcr.io/acme/web:latest")));
     assert_eq!(lines, ["DG403 dev charts/web/values-dev.yaml:2:8 | image ghcr.io/acme/web:latest of container web uses the mutable tag latest"]);
-    let lines = run(&image_project("image:\n  repository: ghcr.io/acme/web\n", "ghcr.io/acme/web"));
+    let lines = only("DG403", run(&image_project("image:\n  repository: ghcr.io/acme/web\n", "ghcr.io/acme/web")));
     assert_eq!(lines, ["DG403 dev charts/web/values-dev.yaml:2:15 | image ghcr.io/acme/web of container web has no tag"]);
 }
 
 #[test]
 fn dg403_passes_for_version_tags_digests_and_registry_ports() {
-    assert_eq!(run(&image_project("image:\n  tag: 1.2.4\n", "ghcr.io/acme/web:1.2.4")), Vec::<String>::new());
-    assert_eq!(run(&image_project("# dev\n", "registry:5000/acme/web@sha256:0123")), Vec::<String>::new());
-    assert_eq!(run(&image_project("# dev\n", "registry:5000/acme/web:1.2.3")), Vec::<String>::new());
+    assert_eq!(only("DG403", run(&image_project("image:\n  tag: 1.2.4\n", "ghcr.io/acme/web:1.2.4"))), Vec::<String>::new());
+    assert_eq!(only("DG403", run(&image_project("# dev\n", "registry:5000/acme/web@sha256:0123"))), Vec::<String>::new());
+    assert_eq!(only("DG403", run(&image_project("# dev\n", "registry:5000/acme/web:1.2.3"))), Vec::<String>::new());
 }
 
 // ---------------------------------------------------------------- DG401 / DG404 versions
@@ -491,7 +506,7 @@ fn renderer_findings_pass_through_configuration() {
     bare.location = Some(Location::point("charts/web/templates/deployment.yaml", 2, 1));
     env.render.diagnostics.push(bare);
     env.render.diagnostics.push(invalid_manifest("charts/web", "prod-iowa", "ConfigMap has no metadata.name", None, None));
-    let diagnostics = evaluate(&project, &fixture_config());
+    let diagnostics = evaluate(&project, &quiet());
     let found: Vec<_> = diagnostics.iter().map(|d| (d.rule.as_str(), d.name.as_str(), d.severity, d.location.clone())).collect();
     assert_eq!(
         found,
@@ -503,7 +518,7 @@ fn renderer_findings_pass_through_configuration() {
     );
     let filled: Vec<_> = diagnostics.iter().map(|d| (d.chart.as_deref(), d.environment.as_deref(), d.help.is_some())).collect();
     assert_eq!(filled, [(Some("charts/web"), Some("prod-iowa"), true); 3]);
-    let mut off = fixture_config();
+    let mut off = quiet();
     off.rules.insert("DG003".to_string(), RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] });
     assert_eq!(evaluate(&project, &off).len(), 1, "DG003 off leaves DG001");
 }
@@ -521,7 +536,17 @@ fn null_and_odd_fields_do_not_break_any_policy() {
             &[EnvSpec { overrides: &[("values-dev.yaml", "")], rendered: &[("templates/all.yaml", output, &[])], inventory: Some(("secrets/dev.yaml", "secrets:\n")), ..EnvSpec::default() }],
         )
         .build();
-    assert_eq!(run(&project), Vec::<String>::new());
+    // Only the hygiene warnings the odd Deployment earns; no policy fails on the nulls.
+    assert_eq!(
+        run_all(&project),
+        [
+            "DG501 dev charts/odd/templates/all.yaml:1:1 | container 1 of Deployment/odd has no readinessProbe",
+            "DG501 dev charts/odd/templates/all.yaml:1:1 | container a of Deployment/odd has no readinessProbe",
+            "DG503 dev charts/odd/templates/all.yaml:1:1 | Deployment/odd runs a single replica in dev and has no autoscaler",
+            "DG505 dev charts/odd/templates/all.yaml:1:1 | container 1 of Deployment/odd has no resource requests or limits",
+            "DG505 dev charts/odd/templates/all.yaml:1:1 | container a of Deployment/odd has no resource requests or limits",
+        ]
+    );
 }
 
 // ---------------------------------------------------------------- cost
@@ -558,7 +583,7 @@ fn evaluating_a_four_environment_chart_is_fast() {
     let runs = 5;
     let started = std::time::Instant::now();
     for _ in 0..runs {
-        evaluate(&project, &fixture_config());
+        evaluate(&project, &PolicyConfig::default());
     }
     let per_chart = started.elapsed() / runs;
     println!("policy evaluation of one 4-environment, 36-resource chart: {per_chart:?}");
@@ -573,7 +598,7 @@ fn evaluating_a_four_environment_chart_is_fast() {
 fn human_report_of_a_real_evaluation_points_at_both_files() {
     use crate::report::{RunSummary, human};
     let project = parity_project(&[], "# iowa\n");
-    let diagnostics = evaluate(&project, &fixture_config());
+    let diagnostics = evaluate(&project, &quiet());
     let text = human::to_string(&diagnostics, &RunSummary::of(&project), &project.sources, human::HumanOptions::for_output(false));
     let expected = "DG201
 
@@ -602,7 +627,10 @@ fn reports_of_a_secret_finding_never_hold_the_value() {
     use crate::report::{RunSummary, human, json};
     let output = deployment("ghcr.io/acme/web:1.2.3", &[("DB_PASSWORD", "hunter2-long")]);
     let project = env_secret_project("env:\n  DB_PASSWORD: hunter2-long\n  LOG_LEVEL: debug\n", &output);
-    let diagnostics = evaluate(&project, &fixture_config());
+    // DG303 reports the same values line; this test is about DG302.
+    let mut config = quiet();
+    config.rules.insert("DG303".to_string(), RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] });
+    let diagnostics = evaluate(&project, &config);
     let summary = RunSummary::of(&project);
     let text = human::to_string(&diagnostics, &summary, &project.sources, human::HumanOptions::for_output(false));
     let expected = "DG302
@@ -650,9 +678,10 @@ warn contains {"msg": "image is not from the internal registry", "path": "spec.t
     let (engine, errors) = user_engine(&[("policies/pdb.rego", conftest)]);
     assert_eq!(errors, []);
     let project = parity_project(&[("SENTRY_DSN", "x")], "env:\n  SENTRY_DSN: x\n");
-    let diagnostics = evaluate_with(&project, &fixture_config(), &engine);
+    let diagnostics = evaluate_with(&project, &PolicyConfig::default(), &engine);
     let found: Vec<String> = diagnostics
         .iter()
+        .filter(|d| d.rule == "main")
         .map(|d| format!("{} {} {} {}", d.rule, d.severity.as_str(), describe(std::slice::from_ref(d))[0], d.resource.as_ref().map_or(String::new(), |r| r.to_string())))
         .collect();
     assert_eq!(
@@ -685,7 +714,8 @@ deny contains {"msg": sprintf("%s runs fewer than 5 replicas", [name]), "env": n
     assert_eq!(errors.len(), 1);
     assert_eq!((errors[0].file.as_str(), errors[0].line), ("policies/broken.rego", 4));
     let project = parity_project(&[("SENTRY_DSN", "x")], "env:\n  SENTRY_DSN: x\n");
-    let diagnostics = evaluate_with(&project, &fixture_config(), &engine);
+    let diagnostics: Vec<Diagnostic> =
+        evaluate_with(&project, &PolicyConfig::default(), &engine).into_iter().filter(|d| d.rule == "ACME001").collect();
     assert_eq!(describe(&diagnostics), ["ACME001 prod-iowa charts/web/values-prod-iowa.yaml:1:1 | prod-iowa runs fewer than 5 replicas"]);
     assert_eq!((diagnostics[0].name.as_str(), diagnostics[0].severity), ("prod-needs-three-replicas", Severity::Warning));
     let load = load_errors_to_diagnostics(&errors);
@@ -696,13 +726,13 @@ deny contains {"msg": sprintf("%s runs fewer than 5 replicas", [name]), "env": n
 fn dg302_reports_urls_with_passwords_whatever_the_name() {
     let output = deployment("ghcr.io/acme/web:1.2.3", &[("DATABASE_URL", "mysql://app:pw-very-secret@db.internal/app")]);
     let project = env_secret_project("env:\n  DATABASE_URL: mysql://app:pw-very-secret@db.internal/app\n", &output);
-    let lines = run(&project);
+    let lines = only("DG302", run(&project));
     assert_eq!(
         lines,
         ["DG302 dev charts/web/values-dev.yaml:2:17 | env var DATABASE_URL has a literal URL with a password (<redacted>) instead of valueFrom.secretKeyRef"]
     );
     let output = deployment("ghcr.io/acme/web:1.2.3", &[("DATABASE_URL", "mysql://db.internal/app")]);
-    assert_eq!(run(&env_secret_project("env:\n  DATABASE_URL: mysql://db.internal/app\n", &output)), Vec::<String>::new());
+    assert_eq!(only("DG302", run(&env_secret_project("env:\n  DATABASE_URL: mysql://db.internal/app\n", &output))), Vec::<String>::new());
 }
 
 #[test]
@@ -718,7 +748,7 @@ fn literals_written_in_template_text_are_located_in_the_template() {
             &[EnvSpec { overrides: &[("values-dev.yaml", "")], rendered: &[("templates/secret.yaml", output, &reads)], ..EnvSpec::default() }],
         )
         .build();
-    let diagnostics = evaluate(&project, &fixture_config());
+    let diagnostics = evaluate(&project, &PolicyConfig::default());
     assert_eq!(
         describe(&diagnostics),
         ["DG301 dev charts/ledger/templates/secret.yaml:7:13 | Secret ledger-db renders a literal value for stringData key password (<redacted>)"]
@@ -753,7 +783,7 @@ fn dg201_relates_every_setter_up_to_the_stage_nearest_first() {
         )
         .build();
     assert_eq!(
-        run(&project),
+        only("DG201", run(&project)),
         ["DG201 prod-b charts/web/values-prod-b.yaml:1:1 | env var FLAG is set in dev but not in prod-b\n  \
           related charts/web/values-prod-a.yaml:2:3 set here for prod-a\n  \
           related charts/web/values-stage.yaml:2:3 set here for stage\n  \
@@ -769,4 +799,243 @@ fn dg201_points_at_the_map_the_later_environment_would_add_the_var_to() {
         ["DG201 prod-iowa charts/web/values-prod-iowa.yaml:3:1 | env var SENTRY_DSN is set in dev but not in prod-iowa\n  \
           related charts/web/values-dev.yaml:2:3 set here for dev"]
     );
+}
+
+// ---------------------------------------------------------------- DG303 secret-in-values
+
+fn values_secret_project(prod: &str) -> Project {
+    ProjectBuilder::new(&["dev", "prod"])
+        .chart(
+            "charts/web",
+            "database:\n  existingSecret: web-db\n  passwordKey: password\ningress:\n  tlsSecret: web-tls\n",
+            &[],
+            &[EnvSpec {
+                name: "prod",
+                stage: "prod",
+                overrides: &[("values-prod.yaml", prod)],
+                inventory: Some(("secrets/prod.yaml", "secrets:\n  - name: web-db\n    keys: [password, secret-key]\n")),
+                ..EnvSpec::default()
+            }],
+        )
+        .build()
+}
+
+#[test]
+fn dg303_reports_credential_literals_in_values_files() {
+    let project = values_secret_project(
+        "database:\n  adminPassword: hunter2-long\n  url: postgres://app:pw-long@db/app\napi:\n  API_KEY: k-123456\n",
+    );
+    let lines = only("DG303", run(&project));
+    assert_eq!(
+        lines,
+        [
+            "DG303 prod charts/web/values-prod.yaml:2:18 | values key database.adminPassword holds a literal credential (<redacted>)",
+            "DG303 prod charts/web/values-prod.yaml:3:8 | values key database.url holds a literal credential (<redacted>)",
+            "DG303 prod charts/web/values-prod.yaml:5:12 | values key api.API_KEY holds a literal credential (<redacted>)",
+        ]
+    );
+    assert!(lines.iter().all(|l| !l.contains("hunter2") && !l.contains("pw-long") && !l.contains("k-123456")));
+}
+
+#[test]
+fn dg303_passes_secret_names_key_names_and_references() {
+    let project = values_secret_project("database:\n  secretName: web-db\n  SECRET_KEY: secret-key\n  password: \"\"\n  url: postgres://db/app\n");
+    assert_eq!(only("DG303", run(&project)), Vec::<String>::new());
+}
+
+// ---------------------------------------------------------------- workload hygiene: DG203, DG204, DG501-DG505
+
+/// One chart whose template is its own output (no actions), rendered per (env, stage, text).
+/// Each environment has its own template, so DG204 sees nothing in common: leave it out.
+fn static_project(envs: &[(&str, &str, &str)], inventory: Option<&str>) -> Project {
+    let templates: Vec<(String, String)> = envs.iter().map(|(env, _, text)| (format!("templates/{env}.yaml"), text.to_string())).collect();
+    let template_refs: Vec<(&str, &str)> = templates.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let rendered: Vec<[(&str, &str, &[Read]); 1]> = templates.iter().map(|(n, t)| [(n.as_str(), t.as_str(), &[][..])]).collect();
+    let overrides: Vec<[(String, &str); 1]> = envs.iter().map(|(env, _, _)| [(format!("values-{env}.yaml"), "# override\n")]).collect();
+    let override_refs: Vec<[(&str, &str); 1]> = overrides.iter().map(|[(f, t)]| [(f.as_str(), *t)]).collect();
+    let specs: Vec<EnvSpec> = envs
+        .iter()
+        .enumerate()
+        .map(|(i, (name, stage, _))| EnvSpec {
+            name,
+            stage,
+            overrides: &override_refs[i],
+            rendered: &rendered[i],
+            inventory: inventory.map(|text| ("secrets/inventory.yaml", text)),
+            ..EnvSpec::default()
+        })
+        .collect();
+    ProjectBuilder::new(&["dev", "prod"]).chart("charts/app", "", &template_refs, &specs).build()
+}
+
+const BARE_DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  revisionHistoryLimit: 0
+  strategy:
+    type: Recreate
+  replicas: 2
+  template:
+    spec:
+      containers:
+        - name: app
+          image: ghcr.io/acme/app:1.0.0
+          env:
+            - name: MODE
+              valueFrom:
+                configMapKeyRef: {name: app-config, key: mode}
+      volumes:
+        - name: features
+          configMap: {name: app-features}
+";
+
+const SOUND_DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  revisionHistoryLimit: 3
+  strategy:
+    rollingUpdate: {maxUnavailable: 0, maxSurge: 1}
+  replicas: 1
+  template:
+    spec:
+      containers:
+        - name: app
+          image: ghcr.io/acme/app:1.0.0
+          readinessProbe:
+            httpGet: {path: /healthz, port: 8080}
+          resources:
+            requests: {cpu: 100m, memory: 128Mi}
+          env:
+            - name: MODE
+              valueFrom:
+                configMapKeyRef: {name: app-config, key: mode}
+      volumes:
+        - name: features
+          configMap: {name: app-features}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: app
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app}
+  minReplicas: 2
+  maxReplicas: 5
+";
+
+#[test]
+fn workload_rules_report_what_a_bare_deployment_lacks() {
+    let single = BARE_DEPLOYMENT.replace("replicas: 2", "replicas: 1").replace("    type: Recreate\n", "    rollingUpdate: {maxUnavailable: 100%}\n");
+    let project = static_project(
+        &[("dev", "dev", BARE_DEPLOYMENT), ("prod", "prod", &single)],
+        Some("configMaps:\n  - name: app-config\n    keys: [other]\n"),
+    );
+    assert_eq!(
+        describe(&evaluate(&project, &without(&["DG204"]))),
+        [
+            "DG504 dev charts/app/templates/dev.yaml:6:25 | Deployment/app keeps no revision history (revisionHistoryLimit: 0)",
+            "DG502 dev charts/app/templates/dev.yaml:8:11 | Deployment/app stops all 2 pods before starting new ones (strategy: Recreate)",
+            "DG501 dev charts/app/templates/dev.yaml:13:11 | container app of Deployment/app has no readinessProbe",
+            "DG505 dev charts/app/templates/dev.yaml:13:11 | container app of Deployment/app has no resource requests or limits",
+            "DG203 dev charts/app/templates/dev.yaml:18:58 | ConfigMap app-config has no key mode in secrets/inventory.yaml, but Deployment/app reads it\n  \
+             related secrets/inventory.yaml:2:11 app-config is listed here without key mode",
+            "DG203 dev charts/app/templates/dev.yaml:21:22 | ConfigMap app-features is referenced by Deployment/app but is neither rendered for dev nor listed in secrets/inventory.yaml\n  \
+             related secrets/inventory.yaml:1:1 app-features is not listed in this inventory",
+            "DG504 prod charts/app/templates/prod.yaml:6:25 | Deployment/app keeps no revision history (revisionHistoryLimit: 0)",
+            "DG502 prod charts/app/templates/prod.yaml:8:37 | Deployment/app can take all 1 pods down at once (maxUnavailable: 100%)",
+            "DG503 prod charts/app/templates/prod.yaml:9:13 | Deployment/app runs a single replica in prod and has no autoscaler",
+            "DG501 prod charts/app/templates/prod.yaml:13:11 | container app of Deployment/app has no readinessProbe",
+            "DG505 prod charts/app/templates/prod.yaml:13:11 | container app of Deployment/app has no resource requests or limits",
+            "DG203 prod charts/app/templates/prod.yaml:18:58 | ConfigMap app-config has no key mode in secrets/inventory.yaml, but Deployment/app reads it\n  \
+             related secrets/inventory.yaml:2:11 app-config is listed here without key mode",
+            "DG203 prod charts/app/templates/prod.yaml:21:22 | ConfigMap app-features is referenced by Deployment/app but is neither rendered for prod nor listed in secrets/inventory.yaml\n  \
+             related secrets/inventory.yaml:1:1 app-features is not listed in this inventory",
+        ]
+    );
+    let severities: Vec<_> = evaluate(&project, &without(&["DG204"])).iter().map(|d| (d.rule.clone(), d.severity)).collect();
+    assert!(severities.iter().all(|(rule, s)| (*s == Severity::Warning) == rule.starts_with("DG5")), "{severities:?}");
+}
+
+#[test]
+fn workload_rules_pass_a_sound_deployment() {
+    let project = static_project(
+        &[("dev", "dev", SOUND_DEPLOYMENT), ("prod", "prod", SOUND_DEPLOYMENT)],
+        Some("configMaps:\n  - name: app-config\n    keys: [mode]\n  - name: app-features\n"),
+    );
+    assert_eq!(describe(&evaluate(&project, &without(&["DG204"]))), Vec::<String>::new());
+}
+
+const PDB: &str = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: app\nspec:\n  minAvailable: 1\n";
+
+fn parity_of_resources(dev_has_pdb: bool) -> Project {
+    let with: &[(&str, &str, &[Read])] = &[("templates/app.yaml", SOUND_DEPLOYMENT, &[]), ("templates/pdb.yaml", PDB, &[])];
+    let without: &[(&str, &str, &[Read])] = &[("templates/app.yaml", SOUND_DEPLOYMENT, &[])];
+    ProjectBuilder::new(&["dev", "prod"])
+        .chart(
+            "charts/app",
+            "",
+            &[("templates/app.yaml", SOUND_DEPLOYMENT), ("templates/pdb.yaml", PDB)],
+            &[
+                EnvSpec { name: "dev", overrides: &[("values-dev.yaml", "# dev\n")], rendered: if dev_has_pdb { with } else { without }, ..EnvSpec::default() },
+                EnvSpec { name: "prod", stage: "prod", overrides: &[("values-prod.yaml", "# prod\n")], rendered: with, ..EnvSpec::default() },
+            ],
+        )
+        .build()
+}
+
+#[test]
+fn dg204_reports_a_resource_missing_from_one_environment() {
+    assert_eq!(
+        run_all(&parity_of_resources(false)),
+        ["DG204 dev charts/app/values-dev.yaml:1:1 | PodDisruptionBudget/app is rendered for prod but not for dev\n  \
+          related charts/app/templates/pdb.yaml:1:1 rendered here for prod"]
+    );
+    assert_eq!(run_all(&parity_of_resources(true)), Vec::<String>::new());
+}
+
+#[test]
+fn loader_constructors_carry_the_registered_name_and_severity() {
+    let at = Location::point("charts/web/values-prod.yaml", 3, 2);
+    let d = invalid_values("charts/web", "prod", "did not find expected key", Some(at.clone()));
+    assert_eq!(
+        (d.rule.as_str(), d.name.as_str(), d.severity, d.chart.as_deref(), d.environment.as_deref(), d.location),
+        ("DG002", "invalid-values", Severity::Error, Some("charts/web"), Some("prod"), Some(at))
+    );
+    let d = render_error("charts/web", "dev", "m", None);
+    assert_eq!((d.rule.as_str(), d.name.as_str()), ("DG001", "render-error"));
+    let d = invalid_manifest("charts/web", "dev", "m", None, None);
+    assert_eq!((d.rule.as_str(), d.name.as_str()), ("DG003", "invalid-manifest"));
+}
+
+// ---------------------------------------------------------------- DG102 deprecated-api
+
+#[test]
+fn dg102_removed_is_an_error_deprecated_a_warning_current_passes() {
+    let old = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: app\nspec:\n  minAvailable: 1\n---\napiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: app\n";
+    let mut project = static_project(&[("dev", "dev", old)], None);
+    project.kube_version = "1.23".into();
+    let found: Vec<String> = evaluate(&project, &quiet()).iter().map(|d| format!("{} {}", d.severity.as_str(), describe(std::slice::from_ref(d))[0])).collect();
+    assert_eq!(
+        found,
+        [
+            "warning DG102 dev charts/app/templates/dev.yaml:1:13 | policy/v1beta1 PodDisruptionBudget is deprecated since Kubernetes 1.21 and removed in 1.25 (target: 1.23)",
+            "warning DG102 dev charts/app/templates/dev.yaml:8:13 | autoscaling/v2beta2 HorizontalPodAutoscaler is deprecated since Kubernetes 1.23 and removed in 1.26 (target: 1.23)",
+        ]
+    );
+    project.kube_version = "1.33".into();
+    let found: Vec<String> = evaluate(&project, &quiet()).iter().map(|d| format!("{} {}", d.severity.as_str(), d.message)).collect();
+    assert_eq!(
+        found,
+        [
+            "error policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25 (target: 1.33)",
+            "error autoscaling/v2beta2 HorizontalPodAutoscaler was removed in Kubernetes 1.26 (target: 1.33)",
+        ]
+    );
+    let current = old.replace("policy/v1beta1", "policy/v1").replace("autoscaling/v2beta2", "autoscaling/v2");
+    let project = static_project(&[("dev", "dev", &current)], None);
+    assert_eq!(run(&project), Vec::<String>::new());
 }

@@ -7,7 +7,10 @@
 use std::fmt;
 use std::io::{self, Write};
 
+use std::sync::OnceLock;
+
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use regex::Regex;
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::policy::registry;
@@ -218,22 +221,118 @@ fn snippet(
     redact: bool,
 ) -> (Option<Snippet>, Vec<LabeledSpan>) {
     let Some((_, file)) = sources.find(&location.file) else { return (None, Vec::new()) };
-    let text: &str = &file.text;
-    let Some(start) = byte_offset(text, location.line, location.column) else { return (None, Vec::new()) };
-    let mut end = byte_offset(text, location.end_line, location.end_column).unwrap_or(start).max(start);
-    let mut shown = text.to_string();
+    // Every snippet hides credential-looking values, not only those of secret rules: a context
+    // line or a related place may show one too.
+    let mut shown = mask_credentials(&file.text);
+    let Some(start) = byte_offset(&shown, location.line, location.column) else { return (None, Vec::new()) };
+    let mut end = byte_offset(&shown, location.end_line, location.end_column).unwrap_or(start).max(start);
     if redact {
-        // A point location redacts the rest of its line: the value is somewhere after it.
-        if end == start {
-            end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        }
-        shown.replace_range(start..end, "<redacted>");
-        end = start + "<redacted>".len();
+        // The located value and whatever follows it on its line.
+        end = shown[start..].find('\n').map_or(shown.len(), |i| start + i);
+        shown.replace_range(start..end, REDACTED);
+        end = start + REDACTED.len();
     }
     let span = SourceSpan::new(start.into(), end - start);
     let labels = vec![LabeledSpan::new_primary_with_span(label, span)];
     let source = NamedSource::new(location.file.clone(), shown).with_language("yaml");
     (Some(Snippet { source, only_labelled_lines: redact }), labels)
+}
+
+const REDACTED: &str = "<redacted>";
+
+/// `text` with the values of credential-looking YAML entries replaced by `<redacted>`, line by
+/// line: `password: ...`, `apiToken: ...`, a URL with a password, and the `value:` that follows
+/// `name: DB_PASSWORD` in an env list. Lines stay lines, and text before a value is unchanged.
+pub fn mask_credentials(text: &str) -> String {
+    static ENTRY: OnceLock<Regex> = OnceLock::new();
+    static URL_PASSWORD: OnceLock<Regex> = OnceLock::new();
+    let entry = ENTRY.get_or_init(|| {
+        Regex::new(r#"^(\s*(?:-\s+)?)(["']?)([A-Za-z0-9_.\-]+)(["']?\s*:[ \t]+)(\S.*?)\s*$"#).unwrap_or_else(|_| unreachable!())
+    });
+    let url = URL_PASSWORD.get_or_init(|| {
+        Regex::new(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/@\s:]+:[^/@\s]+@").unwrap_or_else(|_| unreachable!())
+    });
+    let mut out = String::with_capacity(text.len());
+    // The column of a `name:` whose value names a credential, awaiting its `value:`.
+    let mut pending_value_at: Option<usize> = None;
+    // The indent under a credential key with a block scalar (`password: |`).
+    let mut block_indent: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let newline = &line[body.len()..];
+        let indent = body.len() - body.trim_start().len();
+        if let Some(parent) = block_indent {
+            if body.trim().is_empty() || indent > parent {
+                out.push_str(&" ".repeat(indent));
+                out.push_str(if body.trim().is_empty() { "" } else { REDACTED });
+                out.push_str(newline);
+                continue;
+            }
+            block_indent = None;
+        }
+        let Some(caps) = entry.captures(body) else {
+            out.push_str(&url.replace_all(line, REDACTED));
+            continue;
+        };
+        let (Some(lead), Some(key), Some(value)) = (caps.get(1), caps.get(3), caps.get(5)) else {
+            out.push_str(line);
+            continue;
+        };
+        let key_column = lead.end();
+        let value_text = value.as_str();
+        let template = value_text.starts_with("{{");
+        let mut mask = !template && (credential_name(key.as_str()) || url.is_match(value_text));
+        if key.as_str() == "value" && pending_value_at == Some(key_column) {
+            mask = !template;
+        }
+        pending_value_at = if key.as_str() == "name" && credential_name(value_text.trim_matches(['"', '\''])) {
+            Some(key_column)
+        } else if pending_value_at == Some(key_column) || pending_value_at.is_some_and(|c| key_column < c) {
+            None
+        } else {
+            pending_value_at
+        };
+        if mask && matches!(value_text.chars().next(), Some('|' | '>')) {
+            block_indent = Some(indent);
+            mask = false;
+        }
+        if mask {
+            out.push_str(&body[..value.start()]);
+            out.push_str(REDACTED);
+        } else {
+            out.push_str(body);
+        }
+        out.push_str(newline);
+    }
+    out
+}
+
+/// Whether a key or env var name names a credential (its last word or two decide, so
+/// `secretName` and `passwordKey` do not).
+fn credential_name(name: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            words.extend((!current.is_empty()).then(|| std::mem::take(&mut current)));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    words.extend((!current.is_empty()).then_some(current));
+    let Some(last) = words.last().map(String::as_str) else { return false };
+    if words.first().is_some_and(|w| w == "existing") {
+        return false;
+    }
+    let pair = words.len().checked_sub(2).map(|i| format!("{}_{}", words[i], words[i + 1]));
+    matches!(last, "password" | "passwd" | "pwd" | "token" | "secret" | "credential" | "credentials" | "apikey")
+        || pair.is_some_and(|p| matches!(p.as_str(), "api_key" | "secret_key" | "private_key" | "access_key" | "auth_token"))
 }
 
 /// The byte offset of a 1-based line and character column, clamped to the line's end.
@@ -363,6 +462,28 @@ DG205
             "DG201\n\n  × env var SENTRY_DSN is set in dev but not in prod-iowa\n  help: set the variable in this environment too\n\n\
              1 error, 0 warnings in 0 charts, 0 environments, 0 resources\n"
         );
+    }
+
+    #[test]
+    fn credentials_are_masked_in_every_snippet() {
+        let text = "db:\n  adminPassword: hunter2\n  secretName: web-db\n  url: mysql://app:pw@db/app\nenv:\n  - name: API_TOKEN\n    value: \"tok-123\"\n  - name: LOG_LEVEL\n    value: debug\nkey: |\n  plain\napiKey: |\n  line-one\n  line-two\nafter: 1\ntemplated: {{ .Values.password }}\n";
+        let masked = mask_credentials(text);
+        assert_eq!(
+            masked,
+            "db:\n  adminPassword: <redacted>\n  secretName: web-db\n  url: <redacted>\nenv:\n  - name: API_TOKEN\n    value: <redacted>\n  - name: LOG_LEVEL\n    value: debug\nkey: |\n  plain\napiKey: |\n  <redacted>\n  <redacted>\nafter: 1\ntemplated: {{ .Values.password }}\n"
+        );
+        assert_eq!(masked.lines().count(), text.lines().count());
+        assert!(credential_name("DB_PASSWORD") && credential_name("clientSecret") && credential_name("SECRET_KEY"));
+        assert!(!credential_name("secretName") && !credential_name("passwordKey") && !credential_name("existingSecret"));
+    }
+
+    #[test]
+    fn related_snippets_of_other_rules_hide_credentials_too() {
+        let mut d = parity();
+        d.related = vec![Related { file: "charts/web/values-stage.yaml".into(), line: 2, column: 3, message: "set here for stage".into() }];
+        let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("DB_PASSWORD: <redacted>"), "{text}");
     }
 
     #[test]

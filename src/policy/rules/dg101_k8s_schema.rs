@@ -107,6 +107,8 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
         .environments
         .iter()
         .flat_map(|env| env.render.resources.iter().map(move |resource| (env, resource)))
+        // A resource without apiVersion or kind is DG003's finding; a removed API is DG102's.
+        .filter(|(_, resource)| !resource.id.api_version.is_empty() && !resource.id.kind.is_empty())
         .filter(|(_, resource)| !dg102_deprecated_api::removed_in(&resource.id.api_version, &resource.id.kind, requested))
         .collect();
     let outcomes: Vec<(&EnvRun, &RenderedResource, Validation)> = resources

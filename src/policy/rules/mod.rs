@@ -6,6 +6,7 @@ use super::config::Finding;
 use super::registry::RuleMeta;
 
 pub mod dg001_render_error;
+pub mod dg002_invalid_values;
 pub mod dg003_invalid_manifest;
 pub mod dg101_k8s_schema;
 pub mod dg102_deprecated_api;
@@ -15,6 +16,7 @@ pub mod dg401_chart_version_unpinned;
 /// The metadata of every Rust rule.
 pub const RUST_RULES: &[RuleMeta] = &[
     dg001_render_error::RULE,
+    dg002_invalid_values::RULE,
     dg003_invalid_manifest::RULE,
     dg101_k8s_schema::RULE,
     dg102_deprecated_api::RULE,
@@ -22,20 +24,30 @@ pub const RUST_RULES: &[RuleMeta] = &[
     dg401_chart_version_unpinned::RULE,
 ];
 
-/// The fix hint of a renderer finding (DG001, DG003).
+/// The fix hint of a finding made while loading or rendering (DG001, DG002, DG003).
 pub fn renderer_hint(rule: &str) -> Option<&'static str> {
     match rule {
         "DG001" => Some(dg001_render_error::HINT),
+        "DG002" => Some(dg002_invalid_values::HINT),
         "DG003" => Some(dg003_invalid_manifest::HINT),
         _ => None,
     }
 }
 
 /// Runs the Rust rules that inspect a chart (DG001/DG003 come from the renderer).
-pub fn check_chart(project: &Project, chart: &ChartRun) -> Vec<Finding> {
-    let mut findings = dg205_unknown_values_key::check(project, chart);
-    findings.extend(dg401_chart_version_unpinned::check(project, chart));
-    findings.extend(dg101_k8s_schema::check(project, chart));
-    findings.extend(dg102_deprecated_api::check(project, chart));
+pub fn check_chart(project: &Project, chart: &ChartRun, enabled: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if enabled(dg205_unknown_values_key::RULE.id) {
+        findings.extend(dg205_unknown_values_key::check(project, chart));
+    }
+    if enabled(dg401_chart_version_unpinned::RULE.id) {
+        findings.extend(dg401_chart_version_unpinned::check(project, chart));
+    }
+    if enabled(dg101_k8s_schema::RULE.id) {
+        findings.extend(dg101_k8s_schema::check(project, chart));
+    }
+    if enabled(dg102_deprecated_api::RULE.id) {
+        findings.extend(dg102_deprecated_api::check(project, chart));
+    }
     findings
 }
