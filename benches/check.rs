@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use driftgate::commands::check_diagnostics;
-use driftgate::pipeline::LoadOptions;
+use driftgate::pipeline::{self, LoadOptions};
+use driftgate::policy::{self, PolicyConfig};
 
 fn main() {
     let runs = std::env::args()
@@ -18,9 +19,32 @@ fn main() {
     cold_kubernetes_schemas();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     measure("check examples (3 charts x 4 environments)", &example, runs);
+    measure_phases(&example, runs);
 
     let monorepo = generate_monorepo(&example, 200);
     measure("check generated monorepo (200 charts x 4 environments)", monorepo.path(), runs.min(10));
+}
+
+/// Times the two halves of a check separately: loading + rendering, and rule evaluation.
+fn measure_phases(root: &Path, runs: usize) {
+    let options = LoadOptions { root: root.to_path_buf(), ..Default::default() };
+    let mut load_times = Vec::new();
+    let mut eval_times = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let loaded = pipeline::load(&options).expect("load runs");
+        load_times.push(start.elapsed());
+        let start = Instant::now();
+        let _ = policy::evaluate(&loaded.project, &PolicyConfig::default());
+        eval_times.push(start.elapsed());
+    }
+    load_times.sort();
+    eval_times.sort();
+    println!(
+        "  of which: discover + load + render median {:.1} ms, rules median {:.1} ms",
+        ms(load_times[runs / 2]),
+        ms(eval_times[runs / 2])
+    );
 }
 
 fn measure(label: &str, root: &Path, runs: usize) {

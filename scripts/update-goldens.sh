@@ -59,6 +59,7 @@ render_case() {
     fi
 
     local args=(template "$release" "$chart" --namespace "$namespace" --kube-version "$kube")
+    [ "$(case_scalar "$dir/case.yaml" includeCrds)" = "true" ] && args+=(--include-crds)
     local values
     while IFS= read -r values; do
         [ -n "$values" ] && args+=(-f "$values")

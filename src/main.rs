@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use driftgate::commands::{self, CheckArgs, Format, RenderArgs};
+use driftgate::commands::{self, ChangeScope, CheckArgs, Format, RenderArgs, RulesArgs, TestArgs, TestFormat, UserPolicyArgs};
+use driftgate::policy::NamespaceSelection;
 use driftgate::diagnostic::Severity;
 
 /// A pre-deploy gate for Helm charts deployed to several environments: renders every
@@ -44,6 +45,14 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, short)]
         jobs: Option<usize>,
+        /// Git revision to compare the working tree with (enables DG402 chart-version-not-bumped).
+        #[arg(long, value_name = "REF")]
+        base: Option<String>,
+        /// Only check charts changed since --base (default HEAD: staged and unstaged changes).
+        #[arg(long)]
+        changed: bool,
+        #[command(flatten)]
+        policies: PolicyOptions,
     },
     /// Print the rendered manifests of one environment, like `helm template`.
     Render {
@@ -59,12 +68,59 @@ enum Command {
         /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
         #[arg(long)]
         kube_version: Option<String>,
+        /// Also print the charts' `crds/` files, as `helm template --include-crds` does.
+        #[arg(long)]
+        include_crds: bool,
     },
     /// List the rules, or explain one.
     Rules {
         /// A rule id such as DG201, or its name.
         id: Option<String>,
+        /// Repository whose driftgate.yaml `policies.paths` add user rules.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        #[command(flatten)]
+        policies: PolicyOptions,
     },
+    /// Run the Rego unit tests (`test_*` rules of `*_test.rego` files), like `opa test`.
+    Test {
+        /// Repository (its driftgate.yaml `policies.paths`), or a directory of policies.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// A policy directory or file (repeatable).
+        #[arg(long = "policy", short = 'p')]
+        policies: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+        format: FormatArg,
+    },
+}
+
+/// User policies, conftest-style.
+#[derive(clap::Args)]
+struct PolicyOptions {
+    /// A directory (or file) of Rego policies, added to driftgate.yaml's `policies.paths` (repeatable).
+    #[arg(long = "policy", short = 'p')]
+    policy: Vec<PathBuf>,
+    /// A JSON or YAML file loaded under `data` for the policies (repeatable).
+    #[arg(long = "data", short = 'd')]
+    data: Vec<PathBuf>,
+    /// A package whose deny/violation/warn rules run per resource (repeatable; default `main`).
+    #[arg(long = "namespace", short = 'n')]
+    namespaces: Vec<String>,
+    /// Run the rules of every user policy package per resource.
+    #[arg(long)]
+    all_namespaces: bool,
+}
+
+impl PolicyOptions {
+    fn into_args(self) -> UserPolicyArgs {
+        UserPolicyArgs {
+            dirs: self.policy,
+            data: self.data,
+            namespaces: NamespaceSelection { names: self.namespaces, all: self.all_namespaces },
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -82,7 +138,7 @@ enum FailOn {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Check { dir, format, output, envs, charts, kube_version, fail_on, jobs } => {
+        Command::Check { dir, format, output, envs, charts, kube_version, fail_on, jobs, base, changed, policies } => {
             commands::check(&CheckArgs {
                 dir,
                 format: match format {
@@ -98,12 +154,24 @@ fn main() -> ExitCode {
                     FailOn::Warning => Severity::Warning,
                 },
                 jobs,
+                changes: ChangeScope { base, changed },
+                policies: policies.into_args(),
             })
         }
-        Command::Render { dir, env, chart, kube_version } => {
-            commands::render(&RenderArgs { dir, env, chart, kube_version })
+        Command::Render { dir, env, chart, kube_version, include_crds } => {
+            commands::render(&RenderArgs { dir, env, chart, kube_version, include_crds })
         }
-        Command::Rules { id } => commands::rules(id.as_deref()),
+        Command::Rules { id, dir, policies } => {
+            commands::rules_with_policies(&RulesArgs { id, dir, policies: policies.into_args() })
+        }
+        Command::Test { dir, policies, format } => commands::test(&TestArgs {
+            dir,
+            policies,
+            format: match format {
+                FormatArg::Human => TestFormat::Human,
+                FormatArg::Json => TestFormat::Json,
+            },
+        }),
     };
     ExitCode::from(code)
 }

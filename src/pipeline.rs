@@ -26,6 +26,8 @@ pub struct LoadOptions {
     pub charts: Vec<String>,
     /// Overrides `kubeVersion` from the config.
     pub kube_version: Option<String>,
+    /// Print the charts' `crds/` files too, like `helm template --include-crds`.
+    pub include_crds: bool,
 }
 
 /// A loaded and rendered project, and what went wrong on the way.
@@ -78,7 +80,7 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, FatalError> {
 
     let results: Vec<Result<(Option<ChartRun>, Vec<Diagnostic>), FatalError>> = selected
         .par_iter()
-        .map(|chart_plan| load_chart(root, chart_plan, &plan, &sources))
+        .map(|chart_plan| load_chart(root, chart_plan, &plan, options.include_crds, &sources))
         .collect();
     let mut charts = Vec::new();
     let mut diagnostics = Vec::new();
@@ -117,6 +119,7 @@ fn load_chart(
     root: &Path,
     chart_plan: &ChartPlan,
     plan: &Plan,
+    include_crds: bool,
     sources: &Sources,
 ) -> Result<(Option<ChartRun>, Vec<Diagnostic>), FatalError> {
     let mut diagnostics = Vec::new();
@@ -127,14 +130,39 @@ fn load_chart(
             return Ok((None, vec![d]));
         }
     };
-    let parsed = match render::parse_chart(&chart, sources) {
-        Ok(parsed) => Some(parsed),
+    let tree = match render::ChartTree::new(&chart) {
+        Ok(tree) => tree,
         Err(mut d) => {
-            d.chart = Some(chart.dir.clone());
-            diagnostics.push(d);
-            None
+            d.chart = Some(chart_plan.dir.clone());
+            return Ok((None, vec![d]));
         }
     };
+    // What stops `helm template` before any template runs.
+    let mut refusals = Vec::new();
+    if chart.metadata.is_library() {
+        let mut d = Diagnostic::new("DG001", "render-error", Severity::Error, "library charts are not installable");
+        d.location = Some(Location::point(sources.path(chart.chart_yaml), 1, 1));
+        refusals.push(d);
+    }
+    refusals.extend(tree.check_dependencies(sources));
+    refusals.extend(tree.check_kube_version(&plan.kube_version, sources));
+    let parsed = if !refusals.is_empty() {
+        diagnostics.extend(refusals.into_iter().map(|mut d| {
+            d.chart = Some(chart.dir.clone());
+            d
+        }));
+        None
+    } else {
+        match render::parse_chart(&tree, sources) {
+            Ok(parsed) => Some(parsed),
+            Err(mut d) => {
+                d.chart = Some(chart.dir.clone());
+                diagnostics.push(d);
+                None
+            }
+        }
+    };
+    let render_options = render::RenderOptions { include_crds };
     let release = Release {
         name: chart_plan.release.clone().unwrap_or_else(|| default_release_name(&chart)),
         namespace: chart_plan.namespace.clone().unwrap_or_else(|| "default".to_string()),
@@ -143,7 +171,7 @@ fn load_chart(
     let envs: Vec<Result<(EnvRun, Vec<Diagnostic>), FatalError>> = chart_plan
         .environments
         .par_iter()
-        .map(|env| load_env(root, &chart, parsed.as_ref(), &release, env, plan, sources))
+        .map(|env| load_env(root, &tree, parsed.as_ref(), &release, render_options, env, plan, sources))
         .collect();
     let mut environments = Vec::new();
     for env in envs {
@@ -167,7 +195,11 @@ fn load_chart(
         release: release.name.clone(),
         namespace: release.namespace.clone(),
         defaults: chart.defaults.clone(),
-        templates: chart.templates.iter().map(|t| TemplateFile { name: t.name.clone(), file: t.file }).collect(),
+        templates: tree
+            .template_names(&vec![true; tree.nodes.len()])
+            .into_iter()
+            .map(|(name, t)| TemplateFile { name, file: t.file })
+            .collect(),
         environments,
     };
     Ok((Some(run), diagnostics))
@@ -178,11 +210,13 @@ fn default_release_name(chart: &Chart) -> String {
     chart.dir.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or(&chart.metadata.name).to_string()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn load_env(
     root: &Path,
-    chart: &Chart,
+    tree: &render::ChartTree<'_>,
     parsed: Option<&render::ParsedChart<'_>>,
     release: &Release,
+    render_options: render::RenderOptions,
     env: &EnvPlan,
     plan: &Plan,
     sources: &Sources,
@@ -213,17 +247,33 @@ fn load_env(
             }
         }
     }
+    let chart = tree.root().chart;
     let user = crate::values::merge_overrides(&overrides);
-    let values = crate::values::coalesce(&chart.metadata.name, &chart.defaults, &user).values;
+    let env_values = match tree.env_values(&user, sources) {
+        Ok(env_values) => Some(env_values),
+        Err(d) => {
+            diagnostics.push(d);
+            None
+        }
+    };
+    if let Some(env_values) = &env_values {
+        diagnostics.extend(tree.validate(env_values, sources));
+    }
     let secrets = match &env.secrets {
         Some((rel, at)) => Some(load_inventory(root, rel, *at, sources)?),
         None => None,
     };
     let stage_index = plan.promotion.iter().position(|s| *s == env.stage);
     let version = env.version.as_ref().map(|v| Pinned { version: v.value.clone(), at: v.at });
-    let mut render = match parsed {
-        Some(parsed) if diagnostics.is_empty() => parsed.render(&values, release, &env.name, sources),
+    let mut render = match (parsed, &env_values) {
+        (Some(parsed), Some(env_values)) if diagnostics.is_empty() => {
+            parsed.render(env_values, release, render_options, &env.name, sources)
+        }
         _ => crate::model::RenderOutcome { failed: true, ..Default::default() },
+    };
+    let values = match env_values {
+        Some(env_values) => env_values.values,
+        None => user,
     };
     for d in &mut render.diagnostics {
         d.chart.get_or_insert_with(|| chart.dir.clone());
@@ -314,6 +364,8 @@ pub struct TemplateOptions {
     pub release: String,
     pub namespace: String,
     pub kube_version: String,
+    /// Print the charts' `crds/` files too, like `helm template --include-crds`.
+    pub include_crds: bool,
 }
 
 /// Renders one chart as `helm template` would; on failure, the findings that explain why.
@@ -339,7 +391,7 @@ pub fn template(options: &TemplateOptions) -> Result<String, Vec<Diagnostic>> {
         promotion: Vec::new(),
         charts: vec![chart_plan.clone()],
     };
-    let (chart, mut diagnostics) = load_chart(&options.root, &chart_plan, &plan, &sources).map_err(|e| {
+    let (chart, mut diagnostics) = load_chart(&options.root, &chart_plan, &plan, options.include_crds, &sources).map_err(|e| {
         let mut d = Diagnostic::new("DG001", "render-error", Severity::Error, e.message.clone());
         d.location = e.location.clone();
         vec![d]

@@ -68,6 +68,7 @@ fn message_of(case: &str, index: usize) -> String {
 fn passing_repositories_exit_zero_without_findings() {
     for case in [
         "dg001-render-error-pass",
+        "dg002-values-schema-pass",
         "dg003-duplicate-resource-pass",
         "dg003-invalid-manifest-pass",
         "dg201-env-var-parity-pass",
@@ -86,6 +87,21 @@ fn passing_repositories_exit_zero_without_findings() {
 #[test]
 fn dg001_render_error_points_at_the_failing_action() {
     assert_case("dg001-render-error-fail", 1, &[("DG001", Some("dev"), "charts/api/templates/configmap.yaml:6:45")]);
+}
+
+#[test]
+fn dg002_schema_violations_point_at_the_override_for_chart_and_subchart() {
+    assert_case(
+        "dg002-values-schema-fail",
+        1,
+        &[
+            ("DG002", Some("prod"), "charts/api/values-prod.yaml:2:1"),
+            ("DG002", Some("prod"), "charts/api/values-prod.yaml:4:3"),
+        ],
+    );
+    let head = "values don't meet the specifications of the schema(s) in the following chart(s):\n";
+    assert_eq!(message_of("dg002-values-schema-fail", 0), format!("{head}api:\n- replicaCount: Must be greater than or equal to 1"));
+    assert_eq!(message_of("dg002-values-schema-fail", 1), format!("{head}cache:\n- memory: Invalid type. Expected: integer, given: string"));
 }
 
 #[test]

@@ -48,3 +48,17 @@ fn render_of_an_unknown_environment_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no environment named `qa`"));
 }
+
+#[test]
+fn render_include_crds_prints_every_charts_crds_first_like_helm() {
+    // The chart reads no release fields, so the golden (made with another release name) applies.
+    let case = "testdata/render/subcharts-crds";
+    let want = std::fs::read_to_string(format!("{}/{case}/expected.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let out = run(&["render", case, "--env", "default", "--include-crds"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout == want.as_bytes(), "output differs from {case}/expected.yaml");
+    let without = run(&["render", case, "--env", "default"]);
+    let without = String::from_utf8_lossy(&without.stdout);
+    assert!(without.starts_with("---\n# Source: parent/charts/other/templates/cm.yaml\n"), "{without}");
+    assert!(!without.contains("crds/"), "{without}");
+}

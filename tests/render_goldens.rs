@@ -16,6 +16,7 @@ struct Case {
     namespace: String,
     kube_version: String,
     values: Vec<String>,
+    include_crds: bool,
 }
 
 fn cases() -> Vec<Case> {
@@ -51,6 +52,7 @@ fn read_case(dir: &Path) -> Case {
         namespace: text_of("namespace", "default"),
         kube_version: text_of("kubeVersion", "1.33.0"),
         values,
+        include_crds: matches!(doc.get("includeCrds").map(|n| &n.value), Some(NodeValue::Bool(true))),
     }
 }
 
@@ -67,6 +69,7 @@ fn rendered_output_equals_helm_template() {
             release: case.release.clone(),
             namespace: case.namespace.clone(),
             kube_version: case.kube_version.clone(),
+            include_crds: case.include_crds,
         };
         let result = pipeline::template(&options);
         let expected_ok = case.dir.join("expected.yaml");

@@ -5,6 +5,9 @@
 //! the gate's own configuration is exactly the kind of drift driftgate exists to catch.
 
 use crate::diagnostic::Location;
+use crate::diagnostic::Severity;
+use crate::policy::config::Date;
+use crate::policy::schema_policy::{ResourceMatch, SchemaPolicyConfig};
 use crate::policy::{IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
 use crate::error::FatalError;
 use crate::source::{FileId, FileSpan, Sources};
@@ -31,6 +34,8 @@ pub struct Config {
     pub policy_paths: Vec<Spanned<String>>,
     /// `policies.rules`: per-rule severity and ignores.
     pub rules: PolicyConfig,
+    /// `policies.schemas`: JSON-schema policies on rendered resources.
+    pub schema_policies: Vec<SchemaPolicyConfig>,
 }
 
 /// One entry of `charts:`.
@@ -70,6 +75,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str) -> Result<Config, Fata
         charts: None,
         policy_paths: Vec::new(),
         rules: PolicyConfig::default(),
+        schema_policies: Vec::new(),
     };
     let Some(root) = docs.into_iter().find(|d| !matches!(d.value, NodeValue::Null)) else {
         return Ok(config);
@@ -82,13 +88,19 @@ pub fn parse(sources: &Sources, file: FileId, text: &str) -> Result<Config, Fata
             }
             "charts" => config.charts = Some(reader.charts(value)?),
             "policies" => {
-                for (key, value) in reader.mapping(value, "policies", POLICY_KEYS)? {
+                // Schema policies first: `rules` may configure their ids.
+                let entries = reader.mapping(value, "policies", POLICY_KEYS)?;
+                if let Some((_, schemas)) = entries.iter().find(|(key, _)| key.name == "schemas") {
+                    config.schema_policies = reader.schema_policies(schemas)?;
+                }
+                for (key, value) in entries {
                     match key.name.as_str() {
                         "paths" => {
                             config.policy_paths =
                                 reader.string_list(value, "policies.paths", "directories")?
                         }
-                        _ => config.rules = reader.rules(value)?,
+                        "schemas" => {}
+                        _ => config.rules = reader.rules(value, &config.schema_policies)?,
                     }
                 }
             }
@@ -99,11 +111,13 @@ pub fn parse(sources: &Sources, file: FileId, text: &str) -> Result<Config, Fata
 }
 
 const TOP_KEYS: &[&str] = &["kubeVersion", "promotion", "charts", "policies"];
-const POLICY_KEYS: &[&str] = &["paths", "rules"];
+const POLICY_KEYS: &[&str] = &["paths", "rules", "schemas"];
 const CHART_KEYS: &[&str] = &["path", "release", "namespace", "environments"];
 const ENV_KEYS: &[&str] = &["stage", "values", "secrets", "version", "baseline"];
 const RULE_KEYS: &[&str] = &["severity", "ignore"];
-const IGNORE_KEYS: &[&str] = &["env", "chart", "name", "resource", "reason"];
+const IGNORE_KEYS: &[&str] = &["env", "chart", "name", "resource", "reason", "until"];
+const SCHEMA_POLICY_KEYS: &[&str] = &["id", "name", "title", "severity", "schema", "match"];
+const MATCH_KEYS: &[&str] = &["kind", "apiVersion", "chart", "env"];
 
 struct Reader<'a> {
     sources: &'a Sources,
@@ -216,7 +230,8 @@ impl Reader<'_> {
     }
 
     /// `policies.rules`: `{ DG201: { severity: warning, ignore: [ {env: dev, name: X, reason: ...} ] } }`.
-    fn rules(&self, node: &Node) -> Result<PolicyConfig, FatalError> {
+    /// Keys are built-in rule ids or ids of `schemas`.
+    fn rules(&self, node: &Node, schemas: &[SchemaPolicyConfig]) -> Result<PolicyConfig, FatalError> {
         let mut config = PolicyConfig::default();
         if matches!(node.value, NodeValue::Null) {
             return Ok(config);
@@ -225,8 +240,16 @@ impl Reader<'_> {
             return Err(self.wrong_type(node, "policies.rules", "a mapping of rule ids"));
         };
         for (key, value) in entries {
-            let Some(rule) = crate::policy::lookup(&key.name) else {
-                let ids: Vec<&str> = crate::policy::catalogue().iter().map(|r| r.id.as_str()).collect();
+            let schema_id = schemas.iter().find(|s| s.id.value == key.name).map(|s| s.id.value.clone());
+            // Ids of user Rego policies are known only once they are compiled: `check` verifies them.
+            let builtin_like = key.name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("DG"));
+            let known = crate::policy::lookup(&key.name).map(|rule| rule.id.clone()).or(schema_id);
+            let Some(rule_id) = known.or_else(|| (!builtin_like).then(|| key.name.clone())) else {
+                let ids: Vec<&str> = crate::policy::catalogue()
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .chain(schemas.iter().map(|s| s.id.value.as_str()))
+                    .collect();
                 let mut err = FatalError::new(format!("unknown rule `{}` in policies.rules", key.name))
                     .at(self.key_location(node.file, key));
                 if let Some(near) = crate::suggest::closest(&key.name, ids) {
@@ -238,6 +261,11 @@ impl Reader<'_> {
             let mut rule_config = RuleConfig::default();
             for (k, v) in self.mapping(value, &what, RULE_KEYS)? {
                 if k.name == "severity" {
+                    // YAML 1.1 (as Helm reads it) makes a bare `off` the boolean false.
+                    if matches!(v.value, NodeValue::Bool(false)) {
+                        rule_config.severity = Some(RuleLevel::Off);
+                        continue;
+                    }
                     let level = self.scalar(v, "severity")?;
                     rule_config.severity = Some(RuleLevel::parse(&level.value).ok_or_else(|| {
                         FatalError::new(format!("unknown severity `{}`", level.value))
@@ -247,10 +275,10 @@ impl Reader<'_> {
                     continue;
                 }
                 let NodeValue::Seq(items) = &v.value else {
-                    return Err(self.wrong_type(v, "ignore", "a list of `{ env, chart, name, resource, reason }` entries"));
+                    return Err(self.wrong_type(v, "ignore", "a list of `{ env, chart, name, resource, reason, until }` entries"));
                 };
                 for item in items {
-                    let mut entry = IgnoreEntry::default();
+                    let mut entry = IgnoreEntry { at: Some(self.location(item)), ..IgnoreEntry::default() };
                     for (ik, iv) in self.mapping(item, "an ignore entry", IGNORE_KEYS)? {
                         let text = Some(self.scalar(iv, &ik.name)?.value);
                         match ik.name.as_str() {
@@ -258,15 +286,110 @@ impl Reader<'_> {
                             "chart" => entry.chart = text,
                             "name" => entry.name = text,
                             "resource" => entry.resource = text,
+                            "until" => entry.until = Some(self.date(iv)?),
                             _ => entry.reason = text,
                         }
                     }
                     rule_config.ignore.push(entry);
                 }
             }
-            config.rules.insert(rule.id.clone(), rule_config);
+            config.rules.insert(rule_id, rule_config);
         }
         Ok(config)
+    }
+
+    /// `until: YYYY-MM-DD`, a day that exists.
+    fn date(&self, node: &Node) -> Result<Date, FatalError> {
+        let text = self.scalar(node, "until")?;
+        Date::parse(text.value.trim()).ok_or_else(|| {
+            FatalError::new(format!("`until` must be a calendar date written YYYY-MM-DD, found `{}`", text.value))
+                .at(self.location(node))
+                .with_help("for example `until: 2026-03-31` (the ignore applies through that day)")
+        })
+    }
+
+    /// `policies.schemas`: `[ { id, schema, match: { kind, apiVersion, chart, env }, severity, name, title } ]`.
+    fn schema_policies(&self, node: &Node) -> Result<Vec<SchemaPolicyConfig>, FatalError> {
+        let items: &[Node] = match &node.value {
+            NodeValue::Seq(items) => items,
+            NodeValue::Null => &[],
+            _ => return Err(self.wrong_type(node, "policies.schemas", "a list of `{ id, schema, match }` entries")),
+        };
+        let mut policies: Vec<SchemaPolicyConfig> = Vec::with_capacity(items.len());
+        for item in items {
+            let policy = self.schema_policy(item)?;
+            let builtin = crate::policy::lookup(&policy.id.value).is_some();
+            let repeated = policies.iter().any(|p| p.id.value == policy.id.value);
+            if builtin || repeated {
+                let what = if builtin { "a built-in rule" } else { "another schema policy" };
+                return Err(FatalError::new(format!("schema policy id `{}` is already used by {what}", policy.id.value))
+                    .at(super::location(self.sources, policy.id.at))
+                    .with_help("give each schema policy its own id, e.g. ORG001"));
+            }
+            policies.push(policy);
+        }
+        Ok(policies)
+    }
+
+    fn schema_policy(&self, node: &Node) -> Result<SchemaPolicyConfig, FatalError> {
+        let (mut id, mut schema, mut name, mut title, mut severity) = (None, None, None, None, Severity::Error);
+        let mut matches = ResourceMatch::default();
+        for (key, value) in self.mapping(node, "a schema policy", SCHEMA_POLICY_KEYS)? {
+            match key.name.as_str() {
+                "id" => {
+                    let text = self.scalar(value, "policies.schemas[].id")?;
+                    if text.value.is_empty() || !text.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                        return Err(FatalError::new(format!("schema policy id `{}` must be letters, digits, `-` or `_`", text.value))
+                            .at(self.location(value)));
+                    }
+                    id = Some(text);
+                }
+                "schema" => schema = Some(self.scalar(value, "policies.schemas[].schema")?),
+                "name" => name = Some(self.scalar(value, "policies.schemas[].name")?.value),
+                "title" => title = Some(self.scalar(value, "policies.schemas[].title")?.value),
+                "severity" => {
+                    let level = self.scalar(value, "severity")?;
+                    severity = match level.value.as_str() {
+                        "error" => Severity::Error,
+                        "warning" => Severity::Warning,
+                        "info" => Severity::Info,
+                        other => {
+                            return Err(FatalError::new(format!("unknown severity `{other}`"))
+                                .at(self.location(value))
+                                .with_help("expected one of: error, warning, info (turn a policy off under policies.rules)"));
+                        }
+                    };
+                }
+                _ => {
+                    if matches!(value.value, NodeValue::Null) {
+                        continue;
+                    }
+                    for (mk, mv) in self.mapping(value, "match", MATCH_KEYS)? {
+                        let what = format!("match.{}", mk.name);
+                        let list = match &mv.value {
+                            NodeValue::Seq(_) => self.string_list(mv, &what, "strings")?,
+                            _ => vec![self.scalar(mv, &what)?],
+                        };
+                        let list = list.into_iter().map(|s| s.value).collect();
+                        match mk.name.as_str() {
+                            "kind" => matches.kinds = list,
+                            "apiVersion" => matches.api_versions = list,
+                            "chart" => matches.charts = list,
+                            _ => matches.envs = list,
+                        }
+                    }
+                }
+            }
+        }
+        let missing = |field: &str, example: &str| {
+            FatalError::new(format!("a schema policy has no `{field}`"))
+                .at(self.location(node))
+                .with_help(format!("add `{field}: {example}`"))
+        };
+        let id = id.ok_or_else(|| missing("id", "ORG001"))?;
+        let schema = schema.ok_or_else(|| missing("schema", "policies/deployment.schema.json"))?;
+        let name = name.unwrap_or_else(|| default_policy_name(&schema.value));
+        Ok(SchemaPolicyConfig { id, name, title, severity, schema, matches })
     }
 
     fn environments(&self, node: &Node) -> Result<Vec<EnvConfig>, FatalError> {
@@ -305,6 +428,23 @@ impl Reader<'_> {
     }
 }
 
+/// A schema policy's default name: its file's stem in kebab case (`deployment.schema.json` ->
+/// `deployment-schema`).
+fn default_policy_name(schema: &str) -> String {
+    let file = schema.rsplit('/').next().unwrap_or(schema);
+    let stem = file.strip_suffix(".json").or_else(|| file.strip_suffix(".yaml")).or_else(|| file.strip_suffix(".yml")).unwrap_or(file);
+    let mut name = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let name = name.trim_matches('-');
+    if name.is_empty() { "schema-policy".to_string() } else { name.to_string() }
+}
+
 /// A short description of a node's type for "expected X, found Y" messages.
 pub fn describe(node: &Node) -> &'static str {
     match node.value {
@@ -321,6 +461,45 @@ pub fn describe(node: &Node) -> &'static str {
 mod tests {
     use super::*;
     use crate::yaml::NodeValue;
+
+    fn read(text: &str) -> Result<Config, String> {
+        let sources = Sources::new();
+        let file = sources.add(CONFIG_FILE, text);
+        parse(&sources, file, text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn schema_policies_are_read_with_defaults_and_configurable_ids() {
+        let config = read(
+            "policies:\n  rules:\n    ORG001: { severity: off }\n  schemas:\n    - id: ORG001\n      schema: policies/Deployment.Schema.json\n      match: { kind: [Deployment, StatefulSet], env: prod }\n",
+        )
+        .unwrap();
+        let policy = &config.schema_policies[0];
+        assert_eq!(policy.id.value, "ORG001");
+        assert_eq!(policy.name, "deployment-schema");
+        assert_eq!(policy.severity, Severity::Error);
+        assert_eq!(policy.matches.kinds, ["Deployment", "StatefulSet"]);
+        assert_eq!(policy.matches.envs, ["prod"]);
+        assert!(policy.matches.api_versions.is_empty());
+        assert_eq!(config.rules.rules["ORG001"].severity, Some(RuleLevel::Off));
+    }
+
+    #[test]
+    fn schema_policy_mistakes_name_the_line() {
+        let cases = [
+            ("policies:\n  schemas:\n    - { id: DG201, schema: a.json }\n", "driftgate.yaml:3:13: schema policy id `DG201` is already used by a built-in rule"),
+            ("policies:\n  schemas:\n    - { id: ORG1 }\n", "driftgate.yaml:3:7: a schema policy has no `schema`"),
+            ("policies:\n  schemas:\n    - { id: ORG1, schema: a.json, match: { knid: Pod } }\n", "driftgate.yaml:3:44: unknown key `knid` in match\n  help: did you mean `kind`?"),
+            ("policies:\n  schemas:\n    - { id: ORG1, schema: a.json, severity: fatal }\n", "driftgate.yaml:3:45: unknown severity `fatal`"),
+            // (An id that is not DG-like may name a user policy: `check` verifies it once they are compiled.)
+            ("policies:\n  rules:\n    DG2O1: { severity: warning }\n", "driftgate.yaml:3:5: unknown rule `DG2O1` in policies.rules"),
+            ("policies:\n  rules:\n    DG201: { ignore: [ { env: dev, until: 31.12.2026 } ] }\n", "driftgate.yaml:3:43: `until` must be a calendar date written YYYY-MM-DD, found `31.12.2026`"),
+        ];
+        for (text, expected) in cases {
+            let err = read(text).err().unwrap_or_default();
+            assert!(err.starts_with(expected), "{text}\n{err}");
+        }
+    }
 
     /// The bundled JSON schema (for editors) and this reader must agree on every example.
     #[test]

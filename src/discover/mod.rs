@@ -11,6 +11,7 @@
 //! listings.
 
 pub mod config;
+pub mod git;
 pub mod paths;
 
 use std::path::Path;

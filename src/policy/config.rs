@@ -1,9 +1,12 @@
 //! Rule configuration from `driftgate.yaml` (`policies.rules.<ID>`): severity overrides and
-//! ignores, applied after evaluation.
+//! ignores (optionally until a date), applied after evaluation together with inline suppression
+//! comments ([`super::suppress`]).
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Location, Related, Severity};
+
+use super::suppress::Suppressions;
 
 /// `policies.rules`: per-rule settings keyed by rule id (e.g. `DG201`).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -64,6 +67,99 @@ pub struct IgnoreEntry {
     pub resource: Option<String>,
     /// Why it is ignored (documentation only).
     pub reason: Option<String>,
+    /// The last day the entry applies; from the day after, matching findings are reported again.
+    pub until: Option<Date>,
+    /// Where the entry is written, for "this ignore expired" notes.
+    pub at: Option<Location>,
+}
+
+/// A calendar day (`YYYY-MM-DD`), as written in `until:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+/// The environment variable that overrides today's date (`YYYY-MM-DD`), for tests and replays.
+pub const TODAY_ENV: &str = "DRIFTGATE_TODAY";
+
+impl Date {
+    /// Parses exactly `YYYY-MM-DD` with a day that exists (leap years included).
+    pub fn parse(text: &str) -> Option<Date> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return None;
+        }
+        let number = |range: std::ops::Range<usize>| -> Option<u16> {
+            let part = text.get(range)?;
+            if !part.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            part.parse().ok()
+        };
+        let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (day >= 1 && day <= days_in_month).then_some(Date { year, month: month as u8, day: day as u8 })
+    }
+
+    /// Today in UTC, or the date in `DRIFTGATE_TODAY` when that is set and valid.
+    pub fn today() -> Date {
+        Date::checked_today().unwrap_or_else(|_| Date::clock_today())
+    }
+
+    /// [`today`](Self::today), but a `DRIFTGATE_TODAY` that is not a date is an error.
+    pub fn checked_today() -> Result<Date, String> {
+        match std::env::var(TODAY_ENV) {
+            Ok(text) => Date::parse(text.trim())
+                .ok_or_else(|| format!("{TODAY_ENV} must be a date written YYYY-MM-DD, found `{text}`")),
+            Err(_) => Ok(Date::clock_today()),
+        }
+    }
+
+    fn clock_today() -> Date {
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs());
+        Date::from_days_since_epoch((seconds / 86_400) as i64)
+    }
+
+    /// The civil date of a day count since 1970-01-01 (proleptic Gregorian calendar).
+    fn from_days_since_epoch(days: i64) -> Date {
+        let shifted = days + 719_468;
+        let era = shifted.div_euclid(146_097);
+        let day_of_era = shifted.rem_euclid(146_097);
+        let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let month_index = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+        let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        Date { year: year.clamp(0, 9999) as u16, month: month as u8, day: day as u8 }
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// Findings after configuration: what is reported, and how many findings were suppressed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Gated {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Findings silenced by an `ignore:` entry or an inline `driftgate:ignore` comment.
+    pub suppressed: usize,
+    /// Rule evaluations a user policy's conftest `exception` rule exempted.
+    pub exceptions: usize,
 }
 
 /// A diagnostic with the facts ignores match on that the diagnostic itself does not carry.
@@ -107,26 +203,67 @@ impl IgnoreEntry {
     }
 }
 
+impl IgnoreEntry {
+    /// Whether the entry no longer applies on `today` (it applies through its `until` day).
+    pub fn expired(&self, today: Date) -> bool {
+        self.until.is_some_and(|until| today > until)
+    }
+}
+
 impl PolicyConfig {
     /// Applies severities and ignores: drops ignored and `off` findings, overrides severities.
     pub fn apply(&self, findings: Vec<Finding>) -> Vec<Diagnostic> {
-        findings
-            .into_iter()
-            .filter_map(|finding| {
-                let Some(rule) = self.rules.get(&finding.diagnostic.rule) else {
-                    return Some(finding.diagnostic);
-                };
-                if rule.ignore.iter().any(|entry| entry.matches(&finding)) {
-                    return None;
-                }
-                let mut diagnostic = finding.diagnostic;
-                if let Some(level) = rule.severity {
-                    diagnostic.severity = level.severity()?;
-                }
-                Some(diagnostic)
-            })
-            .collect()
+        self.gate(findings, &Suppressions::default(), Date::today()).diagnostics
     }
+
+    /// [`apply`](Self::apply) with inline suppressions, counting what was suppressed. A finding
+    /// matched only by expired ignores is kept and says so.
+    pub fn gate(&self, findings: Vec<Finding>, suppressions: &Suppressions, today: Date) -> Gated {
+        let mut gated = Gated::default();
+        // Counted once per distinct finding, as reports show them (see `policy::finish`).
+        let mut suppressed = std::collections::HashSet::new();
+        for finding in findings {
+            let rule = self.rules.get(&finding.diagnostic.rule);
+            let level = rule.and_then(|rule| rule.severity);
+            if level == Some(RuleLevel::Off) {
+                continue;
+            }
+            let ignores = rule.map_or(&[][..], |rule| rule.ignore.as_slice());
+            let (expired, live): (Vec<&IgnoreEntry>, Vec<&IgnoreEntry>) =
+                ignores.iter().filter(|entry| entry.matches(&finding)).partition(|entry| entry.expired(today));
+            if !live.is_empty() || suppressions.silences(&finding.diagnostic) {
+                let d = finding.diagnostic;
+                suppressed.insert((d.rule, d.chart, d.location, d.message));
+                continue;
+            }
+            let mut diagnostic = finding.diagnostic;
+            if let Some(entry) = expired.first() {
+                note_expired(&mut diagnostic, entry);
+            }
+            if let Some(severity) = level.and_then(RuleLevel::severity) {
+                diagnostic.severity = severity;
+            }
+            gated.diagnostics.push(diagnostic);
+        }
+        gated.suppressed = suppressed.len();
+        gated
+    }
+}
+
+/// Says in the finding that the ignore which silenced it has expired, and where it is written.
+fn note_expired(diagnostic: &mut Diagnostic, entry: &IgnoreEntry) {
+    let Some(until) = entry.until else { return };
+    diagnostic.message.push_str(&format!(" (its ignore expired on {until})"));
+    if let Some(at) = &entry.at {
+        let reason = entry.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+        diagnostic.related.push(Related {
+            file: at.file.clone(),
+            line: at.line,
+            column: at.column,
+            message: format!("ignored until {until}{reason}"),
+        });
+    }
+    diagnostic.help.get_or_insert_with(|| "fix the finding, or extend `until` if the exception still holds".to_string());
 }
 
 #[cfg(test)]
@@ -168,6 +305,46 @@ mod tests {
         assert_eq!(ignore(IgnoreEntry { resource: Some("Service/web".into()), ..Default::default() }), 1);
         assert_eq!(ignore(IgnoreEntry { name: Some("OTHER".into()), env: Some("dev".into()), ..Default::default() }), 1);
         assert_eq!(ignore(IgnoreEntry { reason: Some("only a reason".into()), ..Default::default() }), 1);
+    }
+
+    fn date(text: &str) -> Date {
+        Date::parse(text).unwrap()
+    }
+
+    #[test]
+    fn dates_parse_strictly_and_order_by_day() {
+        assert_eq!(date("2024-02-29"), Date { year: 2024, month: 2, day: 29 });
+        for bad in ["2023-02-29", "2026-13-01", "2026-04-31", "2026-4-01", "26-04-01", "2026-04-01x", "2026/04/01", "", "+026-04-01"] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
+        }
+        assert!(date("2026-06-30") < date("2026-07-01"));
+        assert_eq!(date("2026-06-30").to_string(), "2026-06-30");
+        assert_eq!(Date::from_days_since_epoch(0), date("1970-01-01"));
+        assert_eq!(Date::from_days_since_epoch(19_782), date("2024-02-29"));
+        assert_eq!(Date::from_days_since_epoch(20_635), date("2026-07-01"));
+    }
+
+    #[test]
+    fn until_keeps_an_ignore_through_its_day_then_reports_and_explains() {
+        let entry = IgnoreEntry {
+            env: Some("dev".into()),
+            until: Some(date("2026-06-30")),
+            reason: Some("dev only".into()),
+            at: Some(Location::point("driftgate.yaml", 9, 11)),
+            ..Default::default()
+        };
+        let config = config(RuleConfig { severity: None, ignore: vec![entry] });
+        let gated = config.gate(vec![finding(), finding()], &Suppressions::default(), date("2026-06-30"));
+        assert_eq!(gated.diagnostics, vec![]);
+        assert_eq!(gated.suppressed, 1, "identical findings count once");
+        let gated = config.gate(vec![finding()], &Suppressions::default(), date("2026-07-01"));
+        assert_eq!(gated.suppressed, 0);
+        let d = &gated.diagnostics[0];
+        assert_eq!(d.message, "m (its ignore expired on 2026-06-30)");
+        assert_eq!(
+            d.related,
+            vec![Related { file: "driftgate.yaml".into(), line: 9, column: 11, message: "ignored until 2026-06-30: dev only".into() }]
+        );
     }
 
     #[test]

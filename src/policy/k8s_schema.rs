@@ -377,7 +377,8 @@ pub fn json_type(value: &Value) -> &'static str {
     }
 }
 
-fn option_text(value: &Value) -> String {
+/// A schema constant or enum option as written: strings bare, anything else as JSON.
+pub fn option_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),

@@ -108,13 +108,6 @@ pub fn parse_metadata(source: &str) -> Result<PolicyMetadata, String> {
     })
 }
 
-/// `custom.scope` of a policy's METADATA (`cross` marks a chart-wide user policy).
-pub fn metadata_scope(source: &str) -> Option<String> {
-    let yaml = metadata_block(source)?;
-    let doc = yaml::parse_first_document(&yaml, FileId::default()).ok()?;
-    doc.get("custom")?.get("scope")?.as_str().map(str::to_string)
-}
-
 /// The YAML text of the comment lines that follow `# METADATA`.
 fn metadata_block(source: &str) -> Option<String> {
     let mut lines = source.lines().skip_while(|line| line.trim() != "# METADATA");
@@ -126,6 +119,85 @@ fn metadata_block(source: &str) -> Option<String> {
         yaml.push('\n');
     }
     Some(yaml)
+}
+
+/// One `# METADATA` block of a user policy: every field is optional.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UserAnnotation {
+    /// The rule the block precedes (e.g. `deny_latest`), or `None` for a package-wide block.
+    pub rule: Option<String>,
+    /// 1-based line of the `# METADATA` comment.
+    pub line: u32,
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub severity: Option<Severity>,
+    pub docs: Option<String>,
+    pub hint: Option<String>,
+    /// `custom.scope`: `cross` makes the package chart-wide.
+    pub scope: Option<String>,
+}
+
+/// Every `# METADATA` block of a user policy. A block followed by `package` (or placed before
+/// it) covers the whole file; a block followed by a rule head covers that rule. A block that
+/// is not valid YAML, or names an unknown severity, is an error at its line.
+pub fn user_annotations(source: &str) -> Result<Vec<UserAnnotation>, (u32, String)> {
+    let lines: Vec<&str> = source.lines().collect();
+    let mut annotations = Vec::new();
+    let mut index = 0;
+    let mut seen_package = false;
+    while index < lines.len() {
+        let line = lines.get(index).copied().unwrap_or_default();
+        if line.trim_start().starts_with("package ") {
+            seen_package = true;
+        }
+        if line.trim() != "# METADATA" {
+            index += 1;
+            continue;
+        }
+        let start = index;
+        index += 1;
+        let mut yaml = String::new();
+        while let Some(comment) = lines.get(index).and_then(|l| l.trim_start().strip_prefix('#')) {
+            yaml.push_str(comment.strip_prefix(' ').unwrap_or(comment));
+            yaml.push('\n');
+            index += 1;
+        }
+        let next = lines.get(index).map(|l| l.trim()).unwrap_or_default();
+        let rule = if next.starts_with("package ") || !seen_package {
+            None
+        } else {
+            let name: String = next.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            (!name.is_empty()).then_some(name)
+        };
+        let line_number = u32::try_from(start + 1).unwrap_or(u32::MAX);
+        let doc = yaml::parse_first_document(&yaml, FileId::default())
+            .map_err(|err| (line_number, format!("METADATA is not valid YAML: {}", err.message)))?;
+        let text = |node: Option<&Node>| node.and_then(Node::as_str).map(str::to_string);
+        let custom = doc.get("custom");
+        let custom_text = |key: &str| text(custom.and_then(|c| c.get(key)));
+        let severity = match custom_text("severity").as_deref() {
+            None => None,
+            Some("error") => Some(Severity::Error),
+            Some("warning") => Some(Severity::Warning),
+            Some("info") => Some(Severity::Info),
+            Some(other) => {
+                return Err((line_number, format!("custom.severity must be error, warning or info, not `{other}`")));
+            }
+        };
+        annotations.push(UserAnnotation {
+            rule,
+            line: line_number,
+            id: custom_text("id"),
+            title: text(doc.get("title")),
+            description: text(doc.get("description")),
+            severity,
+            docs: custom_text("docs"),
+            hint: custom_text("hint"),
+            scope: custom_text("scope"),
+        });
+    }
+    Ok(annotations)
 }
 
 #[cfg(test)]

@@ -19,14 +19,22 @@ pub mod metadata;
 pub mod registry;
 pub mod rego;
 pub mod rules;
+pub mod schema_policy;
+pub mod suppress;
+pub mod user;
 #[cfg(test)]
 pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 
-pub use config::{Finding, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
+pub use config::{Date, Finding, Gated, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
+pub use schema_policy::{SchemaPolicies, SchemaPolicyConfig};
+pub use suppress::Suppressions;
 pub use registry::{RuleEngine, RuleInfo, RuleMeta, catalogue, docs_markdown, list_text, lookup};
-pub use rego::{EngineRule, PolicyEngine, PolicyLoadError, PolicySource, PolicyTestResult, RuleScope, TestOutcome, run_tests};
+pub use rego::{
+    EngineRule, NamespaceSelection, PolicyEngine, PolicyLoadError, PolicySource, PolicyTestResult, RuleScope, TestOutcome,
+    run_tests,
+};
 pub use rules::dg001_render_error::render_error;
 pub use rules::dg002_invalid_values::invalid_values;
 pub use rules::dg003_invalid_manifest::invalid_manifest;
@@ -46,22 +54,98 @@ pub fn evaluate(project: &Project, config: &PolicyConfig) -> Vec<Diagnostic> {
 /// [`evaluate`] with a given engine, e.g. the built-ins plus user policies
 /// ([`PolicyEngine::add_user_policies`]).
 pub fn evaluate_with(project: &Project, config: &PolicyConfig, engine: &PolicyEngine) -> Vec<Diagnostic> {
-    let findings: Vec<Finding> = project
+    evaluate_counted(project, config, engine).diagnostics
+}
+
+/// What evaluating a project found.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    /// Sorted, with `config` applied.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Rule evaluations that a conftest `exception` rule exempted (one per rule and resource).
+    pub exceptions: usize,
+}
+
+/// [`evaluate_with`], also counting the exceptions user policies granted.
+pub fn evaluate_counted(project: &Project, config: &PolicyConfig, engine: &PolicyEngine) -> Evaluation {
+    let per_chart: Vec<(Vec<Finding>, usize)> =
+        project.charts.par_iter().map(|chart| evaluate_chart_counted(project, chart, engine, config)).collect();
+    let exceptions = per_chart.iter().map(|(_, count)| count).sum();
+    let findings = per_chart.into_iter().flat_map(|(findings, _)| findings).collect();
+    Evaluation { diagnostics: finish(config.apply(findings)), exceptions }
+}
+
+/// What a `check` run adds to the rules every evaluation runs.
+#[derive(Debug)]
+pub struct GateInputs<'a> {
+    /// `policies.schemas`, compiled.
+    pub schemas: &'a SchemaPolicies,
+    /// The working tree's changes since `--base` (DG402 runs only with one).
+    pub base: Option<&'a crate::discover::git::BaseDiff>,
+    /// The day `ignore: [{until}]` dates are compared with.
+    pub today: Date,
+}
+
+/// Every finding of a `check` run after configuration, and how many were suppressed: the
+/// built-in rules and `engine`'s policies (the built-ins when `None`), the findings made while
+/// loading (`loading`), schema policies, DG402 when there is a base, DG004 for suppression
+/// comments; then severities, ignores and inline suppressions; sorted as [`finish`] does.
+pub fn evaluate_gated(
+    project: &Project,
+    config: &PolicyConfig,
+    engine: Option<&PolicyEngine>,
+    loading: Vec<Diagnostic>,
+    inputs: &GateInputs,
+) -> Gated {
+    let engine = match engine {
+        Some(engine) => Ok(engine),
+        None => builtin_engine().as_ref().map_err(String::clone),
+    };
+    let enabled = |id: &str| config.rules.get(id).is_none_or(|rule| rule.severity != Some(RuleLevel::Off));
+    let per_chart: Vec<(Vec<Finding>, usize)> = project
         .charts
         .par_iter()
-        .flat_map_iter(|chart| evaluate_chart(project, chart, engine, config))
+        .map(|chart| {
+            let (mut findings, exceptions) = match &engine {
+                Ok(engine) => evaluate_chart_counted(project, chart, engine, config),
+                Err(message) => (vec![Finding::new(policy_error(chart, message.clone()))], 0),
+            };
+            findings.extend(inputs.schemas.check_chart(project, chart, &enabled));
+            if let Some(base) = inputs.base.filter(|_| enabled(rules::dg402_chart_version_not_bumped::RULE.id)) {
+                findings.extend(rules::dg402_chart_version_not_bumped::check(project, chart, base));
+            }
+            (findings, exceptions)
+        })
         .collect();
-    finish(config.apply(findings))
+    let exceptions = per_chart.iter().map(|(_, count)| count).sum();
+    let mut findings: Vec<Finding> = per_chart.into_iter().flat_map(|(findings, _)| findings).collect();
+    findings.extend(loading.into_iter().map(Finding::new));
+    let (suppressions, suppression_findings) = Suppressions::collect(project);
+    findings.extend(suppression_findings);
+    let mut gated = config.gate(findings, &suppressions, inputs.today);
+    gated.diagnostics = finish(gated.diagnostics);
+    gated.exceptions = exceptions;
+    gated
 }
 
 /// The built-in policies, compiled once per process.
-fn builtin_engine() -> &'static Result<PolicyEngine, String> {
+pub fn builtin_engine() -> &'static Result<PolicyEngine, String> {
     static ENGINE: OnceLock<Result<PolicyEngine, String>> = OnceLock::new();
     ENGINE.get_or_init(PolicyEngine::builtin)
 }
 
 /// All findings of one chart, before `config` is applied (rules it turns off are not run).
 pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine, config: &PolicyConfig) -> Vec<Finding> {
+    evaluate_chart_counted(project, chart, engine, config).0
+}
+
+/// [`evaluate_chart`] and the number of exceptions granted on it.
+fn evaluate_chart_counted(
+    project: &Project,
+    chart: &ChartRun,
+    engine: &PolicyEngine,
+    config: &PolicyConfig,
+) -> (Vec<Finding>, usize) {
     let enabled = |id: &str| config.rules.get(id).is_none_or(|rule| rule.severity != Some(RuleLevel::Off));
     let mut findings: Vec<Finding> = chart
         .environments
@@ -86,30 +170,65 @@ pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine
             Err(message) => findings.push(Finding::new(failed_rule(chart, None, rule, &message))),
         }
     }
-    for env in &chart.environments {
-        let context = serde_json::json!({
-            "chart": chart.path,
-            "chart_name": chart.name,
-            "environment": env.name,
-            "stage": env.stage,
-        });
-        let resources: Vec<serde_json::Value> = env.render.resources.iter().map(|r| rego::node_to_json(&r.doc)).collect();
-        for (rule, index, outcome) in engine.evaluate_resources(context, &resources) {
-            let resource = env.render.resources.get(index);
-            match outcome {
-                Ok(results) => findings.extend(results.iter().map(|result| {
-                    let mut result = result.clone();
-                    result.env.get_or_insert_with(|| env.name.clone());
-                    if result.resource.is_none() {
-                        result.resource = resource.map(|r| rego::ResourceRef::from(&r.id));
-                    }
-                    rego_finding(project, chart, rule, &result, resource)
-                })),
-                Err(message) => findings.push(Finding::new(failed_rule(chart, Some(env), rule, &message))),
+    // Per-resource user rules: each environment on its own worker, from one prepared engine.
+    let per_env: Vec<(Vec<Finding>, usize)> = chart
+        .environments
+        .par_iter()
+        .map(|env| evaluate_environment(project, chart, env, engine, &enabled))
+        .collect();
+    let mut exceptions = 0;
+    for (env_findings, env_exceptions) in per_env {
+        findings.extend(env_findings);
+        exceptions += env_exceptions;
+    }
+    (findings, exceptions)
+}
+
+/// The per-resource rules on every resource of one environment.
+fn evaluate_environment(
+    project: &Project,
+    chart: &ChartRun,
+    env: &EnvRun,
+    engine: &PolicyEngine,
+    enabled: &dyn Fn(&str) -> bool,
+) -> (Vec<Finding>, usize) {
+    if !engine.rules().iter().any(|r| r.scope == RuleScope::Resource) {
+        return (Vec::new(), 0);
+    }
+    let context = serde_json::json!({
+        "chart": chart.path,
+        "chart_name": chart.name,
+        "environment": env.name,
+        "stage": env.stage,
+    });
+    let resources: Vec<serde_json::Value> = env.render.resources.iter().map(|r| rego::node_to_json(&r.doc)).collect();
+    let results = engine.evaluate_resources(context, &resources);
+    let mut findings = Vec::new();
+    for (rule, index, outcome) in results.outcomes {
+        if !enabled(&rule.info.id) {
+            continue;
+        }
+        let resource = env.render.resources.get(index);
+        match outcome {
+            Ok(results) => findings.extend(results.iter().map(|result| {
+                let mut result = result.clone();
+                result.env.get_or_insert_with(|| env.name.clone());
+                if result.resource.is_none() {
+                    result.resource = resource.map(|r| rego::ResourceRef::from(&r.id));
+                }
+                rego_finding(project, chart, rule, &result, resource)
+            })),
+            Err(message) => {
+                let mut diagnostic = failed_rule(chart, Some(env), rule, &message);
+                if let Some(rendered) = resource {
+                    diagnostic.location = Some(provenance::resource_location(&project.sources, chart, env, rendered));
+                    diagnostic.resource = Some(rendered.id.clone());
+                }
+                findings.push(Finding::new(diagnostic));
             }
         }
     }
-    findings
+    (findings, results.exceptions.len())
 }
 
 /// A rule that failed to evaluate on a chart: reported under the rule's id, never skipped.
@@ -179,7 +298,11 @@ fn rego_finding(
     };
     diagnostic.location = location;
     diagnostic.resource = resource_id;
-    diagnostic.help = rule_hint(&rule.info);
+    diagnostic.help = match &result.details {
+        // conftest `violation` details, shown as the policy gave them.
+        Some(details) => Some(format!("details: {details}")),
+        None => rule.hint.clone(),
+    };
     let mut related_envs = Vec::new();
     for related in &result.related {
         let place = Place {
@@ -213,14 +336,6 @@ fn rego_finding(
         }
     }
     Finding { diagnostic, subject: result.name.clone(), related_envs, chart_name: Some(chart.name.clone()) }
-}
-
-/// The one-line fix hint of a rule (from its METADATA `custom.hint`).
-fn rule_hint(rule: &RuleInfo) -> Option<String> {
-    metadata::builtin_policies()
-        .iter()
-        .find(|p| p.metadata.id == rule.id)
-        .and_then(|p| p.metadata.hint.clone())
 }
 
 /// What a policy result names as the place of a finding.

@@ -50,8 +50,6 @@ pub struct RuleInfo {
 const PLANNED: &[(&str, &str, Severity, &str)] = &[
     ("DG101", "k8s-schema", Severity::Error,
      "A resource does not match the Kubernetes schema of the target version."),
-    ("DG402", "chart-version-not-bumped", Severity::Error,
-     "Chart content changed since the base revision but Chart.yaml's version did not."),
     ("DG601", "baseline-mismatch", Severity::Error,
      "A rendered environment differs from its declared baseline manifests."),
 ];
@@ -93,8 +91,13 @@ pub fn docs_markdown(rule: &RuleInfo) -> String {
 
 /// The rule list as `driftgate rules` prints it: one line per rule.
 pub fn list_text() -> String {
+    list_rules_text(catalogue())
+}
+
+/// [`list_text`] for any rules, e.g. those user policies add.
+pub fn list_rules_text(rules: &[RuleInfo]) -> String {
     let mut out = String::new();
-    for rule in catalogue() {
+    for rule in rules {
         let planned = if rule.engine == RuleEngine::Planned { " (planned)" } else { "" };
         out.push_str(&format!(
             "{}  {:<26} {:<8} {}{}\n",
@@ -159,7 +162,7 @@ mod tests {
     use super::*;
 
     const SPEC_IDS: &[&str] = &[
-        "DG001", "DG002", "DG003", "DG101", "DG102", "DG201", "DG202", "DG203", "DG204", "DG205",
+        "DG001", "DG002", "DG003", "DG004", "DG101", "DG102", "DG201", "DG202", "DG203", "DG204", "DG205",
         "DG301", "DG302", "DG303", "DG401", "DG402", "DG403", "DG404", "DG501", "DG502", "DG503",
         "DG504", "DG505", "DG601",
     ];
@@ -192,7 +195,7 @@ mod tests {
     #[test]
     fn implemented_engines_are_as_designed() {
         let engine = |id: &str| lookup(id).map(|rule| rule.engine);
-        for id in ["DG001", "DG002", "DG003", "DG101", "DG102", "DG205", "DG401"] {
+        for id in ["DG001", "DG002", "DG003", "DG004", "DG101", "DG102", "DG205", "DG401", "DG402"] {
             assert_eq!(engine(id), Some(RuleEngine::Rust), "{id}");
         }
         for id in ["DG201", "DG202", "DG203", "DG204", "DG301", "DG302", "DG303", "DG403", "DG404", "DG501", "DG502", "DG503", "DG504", "DG505"] {
@@ -213,6 +216,7 @@ mod tests {
             "DG001  render-error               error    A template fails to render for an environment."
         );
         assert!(lines.contains(&"DG101  k8s-schema                 error    A resource does not match the Kubernetes schema of the target version."));
+        assert!(lines.contains(&"DG601  baseline-mismatch          error    A rendered environment differs from its declared baseline manifests. (planned)"));
         let docs = docs_markdown(lookup("DG205").unwrap());
         assert!(docs.starts_with("# DG205 unknown-values-key\n\nDefault severity: error.\n\nAn override file sets a key"), "{docs}");
     }

@@ -5,6 +5,7 @@
 //! `deny` results are objects (or plain strings) described by [`RegoFinding`].
 
 use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use regorus::utils::limits::ExecutionTimerConfig;
@@ -24,14 +25,21 @@ const EVALUATION_LIMIT: Duration = Duration::from_secs(2);
 /// Input trees deeper than this are cut (regorus refuses data nested deeper than 128 levels).
 const MAX_INPUT_DEPTH: usize = 100;
 
-/// The rules of a user policy that produce findings, and the severity of their results.
-const RESULT_RULES: &[(&str, Severity)] = &[("deny", Severity::Error), ("violation", Severity::Error), ("warn", Severity::Warning)];
+/// Most results one rule may give for one input: a policy that explodes is cut off, reported.
+const MAX_RESULTS: usize = 1000;
 
 /// A prepared engine holding the compiled policies; clone it per chart or thread.
 #[derive(Clone)]
 pub struct PolicyEngine {
     engine: regorus::Engine,
     rules: Vec<EngineRule>,
+    time_limit: Duration,
+    /// Queries of per-resource rules that ran out of time once in this run: shared by every
+    /// clone, so a looping policy costs one time limit per worker, not one per resource.
+    stopped: Arc<Mutex<Vec<String>>>,
+    /// Some user policy may read `data.driftgate.context`. Adding data makes regorus analyse
+    /// every module again, so environments skip it when no policy can read it.
+    reads_context: bool,
 }
 
 /// The findings of one rule evaluation, or why it failed.
@@ -46,6 +54,12 @@ pub struct EngineRule {
     pub scope: RuleScope,
     /// The severity of its results (`warn` rules of user policies give warnings).
     pub severity: Severity,
+    /// A user rule's one-line fix hint (METADATA `custom.hint`).
+    pub hint: Option<String>,
+    /// conftest's `exception` rule of the package (e.g. `data.main.exception`), if it has one.
+    pub exception_query: Option<String>,
+    /// The names an `exception` lists to exempt this rule (`foo` for `deny_foo`).
+    pub exempt_as: Vec<String>,
 }
 
 /// What a rule's `input` is.
@@ -63,6 +77,29 @@ pub struct PolicySource {
     /// Path relative to the checked directory.
     pub path: String,
     pub text: String,
+}
+
+/// Which packages hold per-resource user rules (conftest's `--namespace`, `--all-namespaces`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NamespaceSelection {
+    /// Packages to evaluate per resource; empty means conftest's default, `main`.
+    pub names: Vec<String>,
+    /// Every package of the user policies (except chart-wide ones).
+    pub all: bool,
+}
+
+impl NamespaceSelection {
+    fn selects(&self, package: &str) -> bool {
+        self.all || if self.names.is_empty() { package == "main" } else { self.names.iter().any(|n| n == package) }
+    }
+}
+
+/// The per-resource results of one environment: findings, and the rules exceptions exempted.
+pub struct ResourceResults<'a> {
+    /// (rule, resource index, findings or why the rule failed).
+    pub outcomes: Vec<(&'a EngineRule, usize, RuleOutcome)>,
+    /// (rule, resource index) that an `exception` rule exempted.
+    pub exceptions: Vec<(&'a EngineRule, usize)>,
 }
 
 /// A user policy that could not be loaded, with the position regorus reported.
@@ -96,6 +133,9 @@ pub struct RegoFinding {
     /// `error`, `warning` or `info` when this result differs from the rule's severity.
     pub severity: Option<String>,
     pub related: Vec<RegoRelated>,
+    /// conftest `violation` details: shown under the finding as they are.
+    #[serde(skip)]
+    pub details: Option<Json>,
 }
 
 /// A related place named by a finding; located like the finding itself.
@@ -156,9 +196,19 @@ impl PolicyEngine {
                 info,
                 query: format!("data.{}.deny", policy.package),
                 scope: RuleScope::Chart,
+                hint: policy.metadata.hint.clone(),
+                exception_query: None,
+                exempt_as: Vec::new(),
             });
         }
-        let mut prepared = PolicyEngine { engine, rules };
+        let mut prepared =
+            PolicyEngine {
+            engine,
+            rules,
+            time_limit: EVALUATION_LIMIT,
+            stopped: Arc::new(Mutex::new(Vec::new())),
+            reads_context: false,
+        };
         prepared.prepare()?;
         Ok(prepared)
     }
@@ -192,67 +242,75 @@ impl PolicyEngine {
             engine: RuleEngine::Rego,
             redacts_values: false,
         };
-        self.rules.push(EngineRule { info, query: format!("{package}.deny"), scope: RuleScope::Chart, severity: Severity::Error });
+        self.rules.push(EngineRule {
+            info,
+            query: format!("{package}.deny"),
+            scope: RuleScope::Chart,
+            severity: Severity::Error,
+            hint: None,
+            exception_query: None,
+            exempt_as: Vec::new(),
+        });
         Ok(())
     }
 
-    /// Adds user policies. Packages in `resource_packages` (conftest's `main` when empty) are
-    /// evaluated per rendered resource; `driftgate.cross` and packages whose METADATA says
-    /// `custom.scope: cross` per chart. `deny` and `violation` give errors, `warn` warnings,
-    /// unless METADATA `custom.severity` says otherwise; `custom.id` names the rule (else the
-    /// package). Files that do not load are reported and left out.
-    pub fn add_user_policies(&mut self, files: &[PolicySource], resource_packages: &[String]) -> Vec<PolicyLoadError> {
+    /// Adds user policies (compiled once; clones share them). Packages `namespaces` selects
+    /// (conftest's `main` by default) are evaluated per rendered resource; `driftgate.cross` and
+    /// packages whose METADATA says `custom.scope: cross` once per chart. Their `deny`,
+    /// `violation` and `warn` rules, also with a suffix (`deny_latest`), give errors, errors and
+    /// warnings unless METADATA `custom.severity` says otherwise; METADATA `custom.id` names a
+    /// rule, else it is `<package>.<rule>` (e.g. `main.deny_latest`). Rego v1 is tried first, then
+    /// v0 (older conftest policies). Files that do not load are returned; the rest still load.
+    pub fn add_user_policies(&mut self, files: &[PolicySource], namespaces: &NamespaceSelection) -> Vec<PolicyLoadError> {
         let mut errors = Vec::new();
-        // (package, metadata, chart-wide, declared result rules)
-        let mut packages: Vec<(String, Option<metadata::PolicyMetadata>, bool, Vec<&str>)> = Vec::new();
+        let mut packages: Vec<UserPackage> = Vec::new();
         for file in files {
-            let meta = metadata::parse_metadata(&file.text).ok();
-            let cross_scope = metadata::metadata_scope(&file.text).as_deref() == Some("cross");
-            match self.engine.add_policy(file.path.clone(), file.text.clone()) {
-                Ok(package) => {
-                    // Querying a rule no module declares is an error in regorus, not undefined.
-                    let declared: Vec<&str> = RESULT_RULES
-                        .iter()
-                        .map(|(rule, _)| *rule)
-                        .filter(|rule| {
-                            self.engine.has_declared_rule_rooted_at(&file.path, rule).unwrap_or(false)
-                        })
-                        .collect();
-                    let package = package.trim_start_matches("data.").to_string();
-                    match packages.iter_mut().find(|(p, ..)| *p == package) {
-                        Some(entry) => {
-                            entry.1 = entry.1.take().or(meta);
-                            entry.2 |= cross_scope;
-                            entry.3.extend(declared.into_iter().filter(|r| !entry.3.contains(r)).collect::<Vec<_>>());
-                        }
-                        None => packages.push((package, meta, cross_scope, declared)),
-                    }
+            // `data["driftgate"]`, `data[name]`... may reach the context without naming it.
+            self.reads_context |= file.text.contains("driftgate") || file.text.contains("data[");
+            let annotations = match metadata::user_annotations(&file.text) {
+                Ok(annotations) => annotations,
+                Err((line, message)) => {
+                    errors.push(PolicyLoadError { file: file.path.clone(), line, column: 1, message });
+                    continue;
                 }
-                Err(err) => errors.push(load_error(&file.path, &err.to_string())),
+            };
+            let package = match self.add_either_version(file) {
+                Ok(package) => package.trim_start_matches("data.").to_string(),
+                Err(err) => {
+                    errors.push(load_error(&file.path, &err));
+                    continue;
+                }
+            };
+            let declared = |name: &str| self.engine.has_declared_rule_rooted_at(&file.path, name).unwrap_or(false);
+            let result_rules: Vec<String> = candidate_rule_names(&file.text).into_iter().filter(|name| declared(name)).collect();
+            let has_exception = declared("exception");
+            let entry = match packages.iter().position(|p| p.name == package) {
+                Some(index) => &mut packages[index],
+                None => {
+                    packages.push(UserPackage { name: package.clone(), ..UserPackage::default() });
+                    let last = packages.len() - 1;
+                    &mut packages[last]
+                }
+            };
+            entry.cross |= annotations.iter().any(|a| a.rule.is_none() && a.scope.as_deref() == Some("cross"));
+            entry.has_exception |= has_exception;
+            for rule in result_rules {
+                if !entry.rules.contains(&rule) {
+                    entry.rules.push(rule);
+                }
             }
+            entry.annotations.extend(annotations);
         }
-        let default_packages = ["main".to_string()];
-        let resource_packages = if resource_packages.is_empty() { &default_packages[..] } else { resource_packages };
-        for (package, meta, cross_scope, declared) in packages {
-            let scope = if package == "driftgate.cross" || cross_scope {
+        for package in packages {
+            let scope = if package.name == "driftgate.cross" || package.cross {
                 RuleScope::Chart
-            } else if resource_packages.contains(&package) {
+            } else if namespaces.selects(&package.name) {
                 RuleScope::Resource
             } else {
                 continue;
             };
-            for &(rule, rule_severity) in RESULT_RULES.iter().filter(|(rule, _)| declared.contains(rule)) {
-                let severity = meta.as_ref().map_or(rule_severity, |m| if rule == "warn" { Severity::Warning } else { m.severity });
-                let info = RuleInfo {
-                    id: meta.as_ref().map_or_else(|| package.clone(), |m| m.id.clone()),
-                    name: meta.as_ref().map_or_else(|| package.replace('.', "-"), |m| m.title.clone()),
-                    default_severity: severity,
-                    summary: meta.as_ref().map(|m| m.description.clone()).unwrap_or_default(),
-                    docs: meta.as_ref().map(|m| m.docs.clone()).unwrap_or_default(),
-                    engine: RuleEngine::Rego,
-                    redacts_values: false,
-                };
-                self.rules.push(EngineRule { info, query: format!("data.{package}.{rule}"), scope, severity });
+            for rule in &package.rules {
+                self.rules.push(package.engine_rule(rule, scope));
             }
         }
         if let Err(err) = self.prepare() {
@@ -261,8 +319,19 @@ impl PolicyEngine {
         errors
     }
 
+    fn add_either_version(&mut self, file: &PolicySource) -> Result<String, String> {
+        add_either_version(&mut self.engine, file)
+    }
+
+    /// Makes `document` available to every policy under `data` (the `--data` files).
+    pub fn add_data(&mut self, document: Json) -> Result<(), String> {
+        self.engine.add_data(regorus::Value::from(document)).map_err(|err| err.to_string())?;
+        self.prepare()
+    }
+
     /// Replaces the wall-clock budget of one rule evaluation.
     pub fn set_time_limit(&mut self, limit: Duration) {
+        self.time_limit = limit;
         self.engine.set_execution_timer_config(ExecutionTimerConfig {
             limit,
             check_interval: NonZeroU32::new(256).unwrap_or(NonZeroU32::MIN),
@@ -285,34 +354,192 @@ impl PolicyEngine {
         self.rules
             .iter()
             .filter(|rule| rule.scope == RuleScope::Chart && enabled(&rule.info.id))
-            .map(|rule| (rule, eval(&mut engine, &rule.query)))
+            .map(|rule| (rule, eval(&mut engine, &rule.query, self.time_limit)))
             .collect()
     }
 
     /// Evaluates every per-resource rule on each resource of one environment; `context` becomes
-    /// `data.driftgate.context`. Results are (rule, resource index, findings).
-    pub fn evaluate_resources(
-        &self,
-        context: Json,
-        resources: &[Json],
-    ) -> Vec<(&EngineRule, usize, RuleOutcome)> {
+    /// `data.driftgate.context`. A rule its package's `exception` exempts is not evaluated.
+    pub fn evaluate_resources(&self, context: Json, resources: &[Json]) -> ResourceResults<'_> {
+        let mut results = ResourceResults { outcomes: Vec::new(), exceptions: Vec::new() };
         let rules: Vec<&EngineRule> = self.rules.iter().filter(|r| r.scope == RuleScope::Resource).collect();
         if rules.is_empty() {
-            return Vec::new();
+            return results;
         }
         let mut engine = self.engine.clone();
-        if let Err(err) = engine.add_data(regorus::Value::from(json!({ "driftgate": { "context": context } }))) {
-            return rules.into_iter().map(|rule| (rule, 0, Err(err.to_string()))).collect();
+        let context = json!({ "driftgate": { "context": context } });
+        if let Err(err) = if self.reads_context { engine.add_data(regorus::Value::from(context)) } else { Ok(()) } {
+            results.outcomes = rules.into_iter().map(|rule| (rule, 0, Err(err.to_string()))).collect();
+            return results;
         }
-        let mut out = Vec::new();
         for (index, resource) in resources.iter().enumerate() {
             engine.set_input(regorus::Value::from(resource.clone()));
+            let mut exceptions: Vec<(&str, Result<Vec<String>, String>)> = Vec::new();
             for rule in &rules {
-                out.push((*rule, index, eval(&mut engine, &rule.query)));
+                if let Some(query) = rule.exception_query.as_deref() {
+                    let listed = match exceptions.iter().find(|(q, _)| *q == query) {
+                        Some((_, listed)) => listed.clone(),
+                        None => {
+                            let listed = exception_names(&mut engine, query);
+                            exceptions.push((query, listed.clone()));
+                            listed
+                        }
+                    };
+                    match listed {
+                        Ok(names) if rule.exempt_as.iter().any(|n| names.contains(n)) => {
+                            results.exceptions.push((*rule, index));
+                            continue;
+                        }
+                        Ok(_) => {}
+                        Err(message) => {
+                            results.outcomes.push((*rule, index, Err(message)));
+                            continue;
+                        }
+                    }
+                }
+                if self.was_stopped(&rule.query) {
+                    continue;
+                }
+                let outcome = eval(&mut engine, &rule.query, self.time_limit);
+                if outcome.as_ref().is_err_and(|message| message.starts_with(STOPPED)) {
+                    if let Ok(mut stopped) = self.stopped.lock() {
+                        stopped.push(rule.query.clone());
+                    }
+                }
+                results.outcomes.push((*rule, index, outcome));
             }
         }
-        out
+        results
     }
+
+    fn was_stopped(&self, query: &str) -> bool {
+        self.stopped.lock().map(|stopped| stopped.iter().any(|q| q == query)).unwrap_or(false)
+    }
+}
+
+/// The user policies of one package, gathered over its files.
+#[derive(Default)]
+struct UserPackage {
+    name: String,
+    /// METADATA says `custom.scope: cross`.
+    cross: bool,
+    has_exception: bool,
+    /// Declared result rules (`deny`, `warn_latest`...), in first-seen order.
+    rules: Vec<String>,
+    annotations: Vec<metadata::UserAnnotation>,
+}
+
+impl UserPackage {
+    /// The engine rule for one result rule: METADATA of the rule, else of the package, else
+    /// names derived from the package and rule.
+    fn engine_rule(&self, rule: &str, scope: RuleScope) -> EngineRule {
+        let rule_meta = self.annotations.iter().find(|a| a.rule.as_deref() == Some(rule));
+        let package_meta = self.annotations.iter().find(|a| a.rule.is_none());
+        let pick = |field: fn(&metadata::UserAnnotation) -> Option<String>| {
+            rule_meta.and_then(field).or_else(|| package_meta.and_then(field))
+        };
+        let derived_id = format!("{}.{rule}", self.name);
+        let is_warning = rule == "warn" || rule.starts_with("warn_");
+        let declared_severity = rule_meta.and_then(|a| a.severity).or_else(|| package_meta.and_then(|a| a.severity));
+        // A package-wide severity does not turn its `warn` rules into errors.
+        let severity = match (rule_meta.and_then(|a| a.severity), declared_severity) {
+            (Some(own), _) => own,
+            (None, Some(_)) if is_warning => Severity::Warning,
+            (None, Some(shared)) => shared,
+            (None, None) if is_warning => Severity::Warning,
+            (None, None) => Severity::Error,
+        };
+        let info = RuleInfo {
+            id: pick(|a| a.id.clone()).unwrap_or_else(|| derived_id.clone()),
+            name: pick(|a| a.title.clone()).unwrap_or_else(|| derived_id.replace(['.', '_'], "-")),
+            default_severity: severity,
+            summary: pick(|a| a.description.clone()).unwrap_or_default(),
+            docs: pick(|a| a.docs.clone()).unwrap_or_default(),
+            engine: RuleEngine::Rego,
+            redacts_values: false,
+        };
+        let stripped = rule.strip_prefix("deny_").or_else(|| rule.strip_prefix("violation_")).unwrap_or(rule);
+        let mut exempt_as = vec![stripped.to_string()];
+        // conftest documents `""` as exempting the unsuffixed `deny` and `violation` rules.
+        if rule == "deny" || rule == "violation" {
+            exempt_as.push(String::new());
+        }
+        EngineRule {
+            info,
+            query: format!("data.{}.{rule}", self.name),
+            scope,
+            severity,
+            hint: pick(|a| a.hint.clone()),
+            exception_query: (self.has_exception && scope == RuleScope::Resource).then(|| format!("data.{}.exception", self.name)),
+            exempt_as,
+        }
+    }
+}
+
+/// Adds one policy as Rego v1, or, if that does not parse and the file reads like v0 (no `if`
+/// keyword, or `future.keywords` imports), as v0; v1's error otherwise.
+fn add_either_version(engine: &mut regorus::Engine, file: &PolicySource) -> Result<String, String> {
+    match engine.add_policy(file.path.clone(), file.text.clone()) {
+        Ok(package) => Ok(package),
+        Err(v1_error) if !reads_like_rego_v0(&file.text) => Err(v1_error.to_string()),
+        Err(v1_error) => {
+            engine.set_rego_v0(true);
+            let v0 = engine.add_policy(file.path.clone(), file.text.clone());
+            engine.set_rego_v0(false);
+            v0.map_err(|_| v1_error.to_string())
+        }
+    }
+}
+
+/// True for pre-1.0 Rego: keywords come from `future.keywords` imports, or `if` is not used at
+/// all (the v0 parser would otherwise warn about every `if` on standard error).
+fn reads_like_rego_v0(source: &str) -> bool {
+    if source.contains("import future.keywords") {
+        return true;
+    }
+    !source.lines().any(|line| {
+        let code = line.split('#').next().unwrap_or_default();
+        code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).any(|word| word == "if")
+    })
+}
+
+/// Rule names in a Rego source that conftest treats as results: `deny`, `violation`, `warn`,
+/// each optionally followed by `_suffix` parts (checked against the parsed module afterwards).
+fn candidate_rule_names(source: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for line in source.lines() {
+        let name: String = line.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let base = ["deny", "violation", "warn"].into_iter().find(|base| {
+            name.strip_prefix(base).is_some_and(|rest| {
+                rest.is_empty() || rest.split('_').skip(1).all(|part| !part.is_empty()) && rest.starts_with('_')
+            })
+        });
+        if base.is_some() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// The rule names an `exception` rule lists for the current input (a set of lists of names).
+fn exception_names(engine: &mut regorus::Engine, query: &str) -> Result<Vec<String>, String> {
+    let value = engine.eval_rule(query.to_string()).map_err(|err| err.to_string())?;
+    if value == regorus::Value::Undefined {
+        return Ok(Vec::new());
+    }
+    let json = serde_json::to_value(&value).map_err(|err| err.to_string())?;
+    let Json::Array(lists) = json else {
+        return Err(format!("an exception rule must be a set of rule-name lists, got {json}"));
+    };
+    let mut names = Vec::new();
+    for list in lists {
+        match list {
+            Json::Array(items) => names.extend(items.into_iter().filter_map(|i| i.as_str().map(str::to_string))),
+            Json::String(name) => names.push(name),
+            other => return Err(format!("an exception must list rule names, got {other}")),
+        }
+    }
+    Ok(names)
 }
 
 /// How one Rego unit test (`test_*` rule) ended.
@@ -346,7 +573,7 @@ pub fn run_tests(files: &[PolicySource]) -> (Vec<PolicyTestResult>, Vec<PolicyLo
     let mut errors = Vec::new();
     let mut tests = Vec::new();
     for file in files {
-        match engine.add_policy(file.path.clone(), file.text.clone()) {
+        match add_either_version(&mut engine, file) {
             Ok(package) => {
                 for name in test_rule_names(&file.text) {
                     let rule = format!("{package}.{name}");
@@ -355,7 +582,7 @@ pub fn run_tests(files: &[PolicySource]) -> (Vec<PolicyTestResult>, Vec<PolicyLo
                     }
                 }
             }
-            Err(err) => errors.push(load_error(&file.path, &err.to_string())),
+            Err(err) => errors.push(load_error(&file.path, &err)),
         }
     }
     let results = tests
@@ -387,10 +614,21 @@ fn test_rule_names(source: &str) -> Vec<String> {
     names
 }
 
-fn eval(engine: &mut regorus::Engine, query: &str) -> RuleOutcome {
+/// How the message of a rule stopped by the time limit starts.
+const STOPPED: &str = "stopped after";
+
+fn eval(engine: &mut regorus::Engine, query: &str, limit: Duration) -> RuleOutcome {
     engine
         .eval_rule(query.to_string())
-        .map_err(|err| err.to_string())
+        .map_err(|err| {
+            let message = err.to_string();
+            // regorus's message carries the elapsed nanoseconds, different on every run.
+            if message.contains("exceeded time limit") {
+                format!("{STOPPED} the {} ms time limit (does it loop, or iterate over too much?)", limit.as_millis())
+            } else {
+                message
+            }
+        })
         .and_then(|value| findings_of(&value))
 }
 
@@ -411,23 +649,52 @@ fn load_error(path: &str, message: &str) -> PolicyLoadError {
     }
 }
 
-/// The findings in a rule's value: a set (or array) of objects or strings; undefined is none.
+/// The findings in a rule's value: a set (or array) of strings or objects with a string `msg`;
+/// undefined is none, and so is an empty message (conftest counts it as a success).
 fn findings_of(value: &regorus::Value) -> RuleOutcome {
     if *value == regorus::Value::Undefined {
         return Ok(Vec::new());
     }
     let json = serde_json::to_value(value).map_err(|err| err.to_string())?;
     let Json::Array(items) = json else {
-        return Err(format!("a deny rule must be a set of results, got {json}"));
+        return Err(format!("a deny rule must be a set of results, got {}", clip(&json.to_string())));
     };
-    items
-        .into_iter()
-        .map(|item| match item {
-            Json::String(msg) => Ok(RegoFinding { msg, ..RegoFinding::default() }),
-            Json::Object(_) => serde_json::from_value(item).map_err(|err| format!("bad result: {err}")),
-            other => Err(format!("a result must be a string or an object with msg, got {other}")),
-        })
-        .collect()
+    if items.len() > MAX_RESULTS {
+        return Err(format!("gave {} results, more than the limit of {MAX_RESULTS}", items.len()));
+    }
+    let mut findings = Vec::new();
+    for item in items {
+        let finding = match item {
+            Json::String(msg) => RegoFinding { msg, ..RegoFinding::default() },
+            Json::Object(ref fields) => {
+                if !matches!(fields.get("msg"), Some(Json::String(_))) {
+                    return Err(format!("a result object needs a string `msg`, got {}", clip(&item.to_string())));
+                }
+                let details = fields.get("details").cloned();
+                let msg = fields.get("msg").and_then(Json::as_str).unwrap_or_default().to_string();
+                // Fields driftgate does not know (conftest's `_loc`, a list-valued `path`...) are
+                // left to the message rather than failing a policy written for another tool.
+                let mut finding: RegoFinding =
+                    serde_json::from_value(item).unwrap_or_else(|_| RegoFinding { msg, ..RegoFinding::default() });
+                finding.details = details;
+                finding
+            }
+            other => return Err(format!("a result must be a string or an object with msg, got {}", clip(&other.to_string()))),
+        };
+        if !finding.msg.is_empty() {
+            findings.push(finding);
+        }
+    }
+    Ok(findings)
+}
+
+/// A value quoted in an error, shortened so a huge result cannot flood the report.
+fn clip(text: &str) -> String {
+    const LIMIT: usize = 200;
+    match text.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_string(),
+    }
 }
 
 /// The input document of a chart-wide policy (built-in rules and `driftgate.cross`):
@@ -533,7 +800,7 @@ mod tests {
         let (rule, outcome) = outcomes.last().unwrap();
         assert_eq!(rule.info.id, "DG900");
         let err = outcome.clone().unwrap_err();
-        assert!(err.contains("time limit") || err.contains("exceeded"), "{err}");
+        assert_eq!(err, "stopped after the 200 ms time limit (does it loop, or iterate over too much?)");
         assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
         assert!(outcomes[..outcomes.len() - 1].iter().all(|(_, o)| o.as_ref().is_ok_and(|f| f.is_empty())));
     }
@@ -582,6 +849,104 @@ mod tests {
         );
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].file, "policies/bad.rego");
+    }
+
+    #[test]
+    fn conftest_rule_names_are_found_and_others_ignored() {
+        let source = "package main\n\ndeny[msg] { msg := \"a\" }\ndeny_latest_tag contains x if { x := 1 }\n\
+                      violation_labels_2 contains x if { x := 1 }\nwarn_ contains x if { x := 1 }\ndenylist := []\n\
+                      warnings := 1\n\tdeny_inner := 2\n";
+        assert_eq!(candidate_rule_names(source), ["deny", "deny_latest_tag", "violation_labels_2"]);
+        assert!(reads_like_rego_v0("package main\n# fails if it must\ndeny[msg] { msg := \"x\" }\n"));
+        assert!(!reads_like_rego_v0("package main\ndeny contains msg if { msg := \"x\" }\n"));
+        assert!(reads_like_rego_v0("package main\nimport future.keywords.if\ndeny[msg] if { msg := \"x\" }\n"));
+    }
+
+    #[test]
+    fn exceptions_exempt_suffixed_rules_and_the_empty_name_exempts_plain_deny() {
+        let policy = "package main\n\ndeny_foo[msg] { msg := \"foo\" }\n\ndeny[msg] { msg := \"plain\" }\n\n\
+                      warn_foo[msg] { msg := \"warned\" }\n\nexception[rules] { input.skip_foo; rules := [\"foo\"] }\n\n\
+                      exception[rules] { input.skip_all; rules := [\"\"] }\n";
+        let mut engine = crate::policy::builtin_engine().clone().unwrap();
+        let errors = engine.add_user_policies(
+            &[PolicySource { path: "p.rego".into(), text: policy.into() }],
+            &NamespaceSelection::default(),
+        );
+        assert_eq!(errors, []);
+        let run = |input: Json| {
+            let results = engine.evaluate_resources(json!({}), &[input]);
+            let mut found: Vec<String> = results
+                .outcomes
+                .iter()
+                .flat_map(|(rule, _, outcome)| {
+                    outcome.clone().unwrap().into_iter().map(move |f| format!("{}={}", rule.info.id, f.msg))
+                })
+                .collect();
+            found.sort();
+            let exempted: Vec<&str> = results.exceptions.iter().map(|(rule, _)| rule.info.id.as_str()).collect();
+            (found, exempted)
+        };
+        assert_eq!(run(json!({})), (vec!["main.deny=plain".into(), "main.deny_foo=foo".into(), "main.warn_foo=warned".into()], vec![]));
+        // conftest: warn_foo is not a failure rule, so `foo` does not exempt it.
+        assert_eq!(run(json!({"skip_foo": true})), (vec!["main.deny=plain".into(), "main.warn_foo=warned".into()], vec!["main.deny_foo"]));
+        assert_eq!(run(json!({"skip_all": true})), (vec!["main.deny_foo=foo".into(), "main.warn_foo=warned".into()], vec!["main.deny"]));
+    }
+
+    #[test]
+    fn results_without_a_string_msg_are_errors_and_empty_messages_pass() {
+        let policy = "package main\n\ndeny contains {\"message\": \"no msg\"} if true\n\nwarn contains \"\" if true\n";
+        let mut engine = crate::policy::builtin_engine().clone().unwrap();
+        let errors =
+            engine.add_user_policies(&[PolicySource { path: "p.rego".into(), text: policy.into() }], &NamespaceSelection::default());
+        assert_eq!(errors, []);
+        let results = engine.evaluate_resources(json!({}), &[json!({})]);
+        let outcomes: Vec<(&str, RuleOutcome)> =
+            results.outcomes.into_iter().map(|(rule, _, outcome)| (rule.info.id.as_str(), outcome)).collect();
+        assert_eq!(
+            outcomes,
+            [
+                ("main.deny", Err(r#"a result object needs a string `msg`, got {"message":"no msg"}"#.to_string())),
+                ("main.warn", Ok(vec![])),
+            ]
+        );
+    }
+
+    #[test]
+    fn metadata_names_rules_per_rule_or_per_package() {
+        let policy = "# METADATA\n# title: pkg-title\n# custom:\n#   id: ACME100\n#   severity: error\npackage acme\n\n\
+                      deny contains \"d\" if true\n\nwarn contains \"w\" if true\n\n\
+                      # METADATA\n# title: own-title\n# custom:\n#   id: ACME101\n#   severity: info\n\
+                      deny_own contains \"o\" if true\n";
+        let mut engine = crate::policy::builtin_engine().clone().unwrap();
+        let selection = NamespaceSelection { names: vec!["acme".into()], all: false };
+        let errors = engine.add_user_policies(&[PolicySource { path: "p.rego".into(), text: policy.into() }], &selection);
+        assert_eq!(errors, []);
+        let rules: Vec<(&str, &str, &str, Severity)> = engine
+            .rules()
+            .iter()
+            .filter(|r| r.scope == RuleScope::Resource)
+            .map(|r| (r.query.as_str(), r.info.id.as_str(), r.info.name.as_str(), r.severity))
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                ("data.acme.deny", "ACME100", "pkg-title", Severity::Error),
+                ("data.acme.warn", "ACME100", "pkg-title", Severity::Warning),
+                ("data.acme.deny_own", "ACME101", "own-title", Severity::Info),
+            ]
+        );
+        let bad = "package acme\n\n# METADATA\n# custom:\n#   severity: loud\ndeny contains \"d\" if true\n";
+        let mut engine = crate::policy::builtin_engine().clone().unwrap();
+        let errors = engine.add_user_policies(&[PolicySource { path: "bad.rego".into(), text: bad.into() }], &selection);
+        assert_eq!(
+            errors,
+            [PolicyLoadError {
+                file: "bad.rego".into(),
+                line: 3,
+                column: 1,
+                message: "custom.severity must be error, warning or info, not `loud`".into()
+            }]
+        );
     }
 
     #[test]

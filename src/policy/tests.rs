@@ -60,8 +60,8 @@ fn describe(diagnostics: &[Diagnostic]) -> Vec<String> {
 }
 
 /// The workload-hygiene warnings (DG501-DG505) turned off: most fixtures are about other rules.
-/// Schema validation (DG101) is off too: fixtures are minimal resources, not complete Kubernetes
-/// objects (a Deployment without a selector); DG101 is tested in `tests/schema_cases.rs`.
+/// Fixtures are minimal resources, not complete Kubernetes objects (a Deployment without a
+/// selector), so schema validation (DG101, tested in `tests/schema_cases.rs`) is off too.
 fn quiet() -> PolicyConfig {
     let off = RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] };
     PolicyConfig {
@@ -73,8 +73,7 @@ fn run(project: &Project) -> Vec<String> {
     describe(&evaluate(project, &quiet()))
 }
 
-/// Every rule but `rules`.
-/// DG101 stays off as in [`quiet`]: fixtures are not complete Kubernetes objects.
+/// Every rule but `rules` (and DG101: the fixtures are not complete Kubernetes objects).
 fn without(rules: &[&str]) -> PolicyConfig {
     let off = RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] };
     PolicyConfig { rules: rules.iter().chain(&["DG101"]).map(|id| (id.to_string(), off.clone())).collect() }
@@ -260,7 +259,7 @@ fn dg202_reports_unlisted_secrets_and_missing_keys_at_their_origin() {
              related secrets/prod.yaml:2:11 api-django is listed here without key database-url",
         ]
     );
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    let diagnostics = evaluate(&project, &quiet());
     let paths: Vec<_> = diagnostics.iter().filter(|d| d.rule == "DG202").filter_map(|d| d.path.as_deref()).collect();
     assert_eq!(
         paths,
@@ -305,7 +304,7 @@ fn dg205_reports_typos_once_per_file_with_a_suggestion() {
     let project = values_key_project(
         "replicas: 3\nimage:\n  tagg: 1.0.1\nresources:\n  limits:\n    cpu: 1\nextra:\n  thing: 1\n  other: 2\nglobal:\n  x: 1\npodAnnotations:\n  a: b\n",
     );
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    let diagnostics = evaluate(&project, &quiet());
     assert_eq!(
         describe(&diagnostics),
         [
@@ -551,9 +550,10 @@ fn null_and_odd_fields_do_not_break_any_policy() {
 
 // ---------------------------------------------------------------- cost
 
-/// A 4-environment chart with 9 resources per environment (36 in all), as in a pre-commit hook.
+/// A clean 4-environment chart with 9 resources per environment (36 in all), as in a pre-commit
+/// hook, gives no finding. (Its evaluation time is measured by `cargo bench --bench check`.)
 #[test]
-fn evaluating_a_four_environment_chart_is_fast() {
+fn a_clean_four_environment_chart_has_no_findings() {
     let mut output = String::new();
     for i in 0..3 {
         let vars: Vec<(String, String)> = (0..12).map(|v| (format!("VAR_{v}"), format!("value-{v}"))).collect();
@@ -579,16 +579,7 @@ fn evaluating_a_four_environment_chart_is_fast() {
         .chart("charts/web", DEFAULTS, &[("templates/deployment.yaml", DEPLOYMENT)], &envs)
         .build();
     assert_eq!(crate::report::RunSummary::of(&project).resources, 36);
-    assert_eq!(run(&project), Vec::<String>::new(), "warm-up run compiles the policies");
-    let runs = 5;
-    let started = std::time::Instant::now();
-    for _ in 0..runs {
-        evaluate(&project, &PolicyConfig::default());
-    }
-    let per_chart = started.elapsed() / runs;
-    println!("policy evaluation of one 4-environment, 36-resource chart: {per_chart:?}");
-    // Generous for unoptimized test builds; release builds are several times faster.
-    assert!(per_chart < std::time::Duration::from_millis(500), "{per_chart:?}");
+    assert_eq!(run(&project), Vec::<String>::new());
 }
 
 
@@ -600,7 +591,7 @@ fn human_report_of_a_real_evaluation_points_at_both_files() {
     let project = parity_project(&[], "# iowa\n");
     let diagnostics = evaluate(&project, &quiet());
     let text = human::to_string(&diagnostics, &RunSummary::of(&project), &project.sources, human::HumanOptions::for_output(false));
-    let expected = "DG201
+    let expected = "DG201 env-var-parity
 
   × env var SENTRY_DSN is set in dev but not in prod-iowa
    ╭─[charts/web/values-prod-iowa.yaml:1:1]
@@ -633,7 +624,7 @@ fn reports_of_a_secret_finding_never_hold_the_value() {
     let diagnostics = evaluate(&project, &config);
     let summary = RunSummary::of(&project);
     let text = human::to_string(&diagnostics, &summary, &project.sources, human::HumanOptions::for_output(false));
-    let expected = "DG302
+    let expected = "DG302 secret-in-env
 
   × env var DB_PASSWORD has a literal value (<redacted>) instead of valueFrom.secretKeyRef
    ╭─[charts/web/values-dev.yaml:2:16]
@@ -656,7 +647,7 @@ fn reports_of_a_secret_finding_never_hold_the_value() {
 fn user_engine(files: &[(&str, &str)]) -> (PolicyEngine, Vec<PolicyLoadError>) {
     let mut engine = PolicyEngine::builtin().unwrap();
     let sources: Vec<PolicySource> = files.iter().map(|(path, text)| PolicySource { path: path.to_string(), text: text.to_string() }).collect();
-    let errors = engine.add_user_policies(&sources, &[]);
+    let errors = engine.add_user_policies(&sources, &crate::policy::NamespaceSelection::default());
     (engine, errors)
 }
 
@@ -678,17 +669,17 @@ warn contains {"msg": "image is not from the internal registry", "path": "spec.t
     let (engine, errors) = user_engine(&[("policies/pdb.rego", conftest)]);
     assert_eq!(errors, []);
     let project = parity_project(&[("SENTRY_DSN", "x")], "env:\n  SENTRY_DSN: x\n");
-    let diagnostics = evaluate_with(&project, &PolicyConfig::default(), &engine);
+    let diagnostics = evaluate_with(&project, &quiet(), &engine);
     let found: Vec<String> = diagnostics
         .iter()
-        .filter(|d| d.rule == "main")
+        .filter(|d| d.rule.starts_with("main."))
         .map(|d| format!("{} {} {} {}", d.rule, d.severity.as_str(), describe(std::slice::from_ref(d))[0], d.resource.as_ref().map_or(String::new(), |r| r.to_string())))
         .collect();
     assert_eq!(
         found,
         [
-            "main error main prod-iowa charts/web/templates/deployment.yaml:1:1 | web runs in prod-iowa without a PodDisruptionBudget Deployment/web",
-            "main warning main dev charts/web/values.yaml:3:15 | image is not from the internal registry Deployment/web",
+            "main.deny error main.deny prod-iowa charts/web/templates/deployment.yaml:1:1 | web runs in prod-iowa without a PodDisruptionBudget Deployment/web",
+            "main.warn warning main.warn dev charts/web/values.yaml:3:15 | image is not from the internal registry Deployment/web",
         ]
     );
 }
@@ -748,7 +739,7 @@ fn literals_written_in_template_text_are_located_in_the_template() {
             &[EnvSpec { overrides: &[("values-dev.yaml", "")], rendered: &[("templates/secret.yaml", output, &reads)], ..EnvSpec::default() }],
         )
         .build();
-    let diagnostics = evaluate(&project, &PolicyConfig::default());
+    let diagnostics = evaluate(&project, &quiet());
     assert_eq!(
         describe(&diagnostics),
         ["DG301 dev charts/ledger/templates/secret.yaml:7:13 | Secret ledger-db renders a literal value for stringData key password (<redacted>)"]
@@ -1011,31 +1002,3 @@ fn loader_constructors_carry_the_registered_name_and_severity() {
     assert_eq!((d.rule.as_str(), d.name.as_str()), ("DG003", "invalid-manifest"));
 }
 
-// ---------------------------------------------------------------- DG102 deprecated-api
-
-#[test]
-fn dg102_removed_is_an_error_deprecated_a_warning_current_passes() {
-    let old = "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: app\nspec:\n  minAvailable: 1\n---\napiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: app\n";
-    let mut project = static_project(&[("dev", "dev", old)], None);
-    project.kube_version = "1.23".into();
-    let found: Vec<String> = evaluate(&project, &quiet()).iter().map(|d| format!("{} {}", d.severity.as_str(), describe(std::slice::from_ref(d))[0])).collect();
-    assert_eq!(
-        found,
-        [
-            "warning DG102 dev charts/app/templates/dev.yaml:1:13 | policy/v1beta1 PodDisruptionBudget is deprecated since Kubernetes 1.21 and removed in 1.25 (target: 1.23)",
-            "warning DG102 dev charts/app/templates/dev.yaml:8:13 | autoscaling/v2beta2 HorizontalPodAutoscaler is deprecated since Kubernetes 1.23 and removed in 1.26 (target: 1.23)",
-        ]
-    );
-    project.kube_version = "1.33".into();
-    let found: Vec<String> = evaluate(&project, &quiet()).iter().map(|d| format!("{} {}", d.severity.as_str(), d.message)).collect();
-    assert_eq!(
-        found,
-        [
-            "error policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25 (target: 1.33)",
-            "error autoscaling/v2beta2 HorizontalPodAutoscaler was removed in Kubernetes 1.26 (target: 1.33)",
-        ]
-    );
-    let current = old.replace("policy/v1beta1", "policy/v1").replace("autoscaling/v2beta2", "autoscaling/v2");
-    let project = static_project(&[("dev", "dev", &current)], None);
-    assert_eq!(run(&project), Vec::<String>::new());
-}

@@ -1,16 +1,22 @@
 //! Chart + values -> ordered manifests, exactly as `helm template` prints them.
 //!
-//! A chart's templates are parsed once ([`ParsedChart`]) and executed for every environment.
-//! Each template's output keeps the segments the engine recorded, so a rendered field can be
-//! traced back to the template line (and values path) that wrote it. This module knows nothing
-//! about policies.
+//! A chart and its subcharts form a [`ChartTree`] (aliases applied), built once per chart. For
+//! each environment the tree decides which subcharts are enabled (conditions, tags), imports
+//! values from children (`import-values`), coalesces the values of every chart with its
+//! `global`s, and checks them against each chart's `values.schema.json`. Templates are parsed
+//! once ([`ParsedChart`]) and executed for every environment. Each template's output keeps the
+//! segments the engine recorded, so a rendered field can be traced back to the template line
+//! (and values path) that wrote it. This module knows nothing about policies.
 
 pub mod objects;
 pub mod order;
+#[cfg(test)]
+mod tests;
+mod tree;
 
 use std::sync::Arc;
 
-use crate::chart::{Chart, TemplateSource};
+use crate::chart::Chart;
 use crate::diagnostic::{Diagnostic, Location, ResourceId, Severity};
 use crate::model::{RenderOutcome, RenderedResource, RenderedTemplate};
 use crate::provenance::template_location;
@@ -18,15 +24,19 @@ use crate::source::{Pos, Sources, Span};
 use crate::template::value::{Map, Value};
 use crate::template::{TemplateError, Templates};
 use crate::yaml::{Node, NodeValue};
-use objects::{Capabilities, ChartObject, Files};
+use objects::Capabilities;
 use order::TemplateOutput;
+pub use tree::{ChartTree, EnvValues, TreeNode};
 
 /// A chart whose templates are parsed, ready to render any number of environments.
 pub struct ParsedChart<'a> {
     pub chart: &'a Chart,
+    pub tree: &'a ChartTree<'a>,
+    /// Templates of every chart in the tree; used when every subchart is enabled.
     templates: Templates,
-    chart_object: Value,
-    files_object: Value,
+    /// Templates of the enabled charts, per set of disabled subcharts met so far (environments
+    /// often share one).
+    subsets: std::sync::Mutex<Vec<(Vec<bool>, Arc<Templates>)>>,
 }
 
 /// The release an environment is rendered as.
@@ -37,39 +47,78 @@ pub struct Release {
     pub kube_version: String,
 }
 
-/// Parses every template of `chart` in Helm's order; a syntax error is a DG001 finding.
-pub fn parse_chart<'a>(chart: &'a Chart, sources: &Sources) -> Result<ParsedChart<'a>, Diagnostic> {
-    let mut templates = Templates::new();
-    for template in helm_parse_order(&chart.templates) {
-        templates
-            .add(&template.name, &template.text, template.file)
-            .map_err(|e| template_error(&e, sources))?;
-    }
-    Ok(ParsedChart {
-        chart,
-        templates,
-        chart_object: Value::Object(Arc::new(ChartObject::new(&chart.metadata))),
-        files_object: Value::Object(Arc::new(Files::new(chart.files.clone()))),
-    })
+/// What to print besides the rendered templates.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// Print the charts' `crds/` files first, as `helm template --include-crds` does.
+    pub include_crds: bool,
 }
 
-/// Helm parses the deepest paths first, so that a chart's own `define`s win over its
-/// subcharts' ones of the same name.
-fn helm_parse_order(templates: &[TemplateSource]) -> Vec<&TemplateSource> {
-    let mut sorted: Vec<&TemplateSource> = templates.iter().collect();
-    sorted.sort_by(|a, b| {
-        let depth = |t: &TemplateSource| t.name.matches('/').count();
-        depth(a).cmp(&depth(b)).then_with(|| a.name.cmp(&b.name))
+/// Parses every template of the tree in Helm's order; a syntax error is a DG001 finding.
+pub fn parse_chart<'a>(tree: &'a ChartTree<'a>, sources: &Sources) -> Result<ParsedChart<'a>, Diagnostic> {
+    let enabled = vec![true; tree.nodes.len()];
+    let templates = parse_templates(tree, &enabled, sources)?;
+    Ok(ParsedChart { chart: tree.root().chart, tree, templates, subsets: std::sync::Mutex::new(Vec::new()) })
+}
+
+/// Parses the templates of the enabled charts, deepest paths first, so that a chart's own
+/// `define`s win over its subcharts' ones of the same name (Helm's order).
+fn parse_templates(tree: &ChartTree<'_>, enabled: &[bool], sources: &Sources) -> Result<Templates, Diagnostic> {
+    let mut all = tree.template_names(enabled);
+    all.sort_by(|(a, _), (b, _)| {
+        let depth = |name: &str| name.matches('/').count();
+        depth(a).cmp(&depth(b)).then_with(|| a.cmp(b))
     });
-    sorted.reverse();
-    sorted
+    all.reverse();
+    let mut templates = Templates::new();
+    for (name, template) in all {
+        templates.add(&name, &template.text, template.file).map_err(|e| template_error(&e, sources))?;
+    }
+    Ok(templates)
 }
 
 impl ParsedChart<'_> {
-    /// Renders the chart with `values` (already coalesced with the chart's defaults).
-    /// `env_label` names the environment in the virtual file names of the rendered output.
-    pub fn render(&self, values: &Node, release: &Release, env_label: &str, sources: &Sources) -> RenderOutcome {
-        let values = crate::values::to_template_value(values);
+    /// The templates of the charts `enabled` marks, parsed once per distinct set.
+    fn subset(&self, enabled: &[bool], sources: &Sources) -> Result<Arc<Templates>, Diagnostic> {
+        let cached = |subsets: &Vec<(Vec<bool>, Arc<Templates>)>| {
+            subsets.iter().find(|(mask, _)| mask.as_slice() == enabled).map(|(_, t)| t.clone())
+        };
+        if let Some(found) = self.subsets.lock().ok().and_then(|s| cached(&s)) {
+            return Ok(found);
+        }
+        let parsed = Arc::new(parse_templates(self.tree, enabled, sources)?);
+        if let Ok(mut subsets) = self.subsets.lock() {
+            subsets.push((enabled.to_vec(), parsed.clone()));
+        }
+        Ok(parsed)
+    }
+
+    /// Renders the chart with `values` (the environment's coalesced values, with the enabled
+    /// subcharts). `env_label` names the environment in the virtual file names of the output.
+    pub fn render(
+        &self,
+        values: &EnvValues,
+        release: &Release,
+        options: RenderOptions,
+        env_label: &str,
+        sources: &Sources,
+    ) -> RenderOutcome {
+        let mut outcome = RenderOutcome::default();
+        let subset;
+        let templates = if values.enabled.iter().all(|e| *e) {
+            &self.templates
+        } else {
+            // A disabled subchart lends no `define`s: parse the enabled charts only.
+            subset = match self.subset(&values.enabled, sources) {
+                Ok(t) => t,
+                Err(d) => {
+                    outcome.diagnostics.push(d);
+                    outcome.failed = true;
+                    return outcome;
+                }
+            };
+            subset.as_ref()
+        };
         let capabilities = Value::Object(Arc::new(Capabilities::new(&release.kube_version)));
         let mut release_map = Map::new();
         release_map.insert("Name".into(), Value::str(release.name.as_str()));
@@ -79,37 +128,41 @@ impl ParsedChart<'_> {
         release_map.insert("Revision".into(), Value::Int(1));
         release_map.insert("Service".into(), Value::str("Helm"));
         let release_value = Value::map(release_map);
+        let scopes = self.tree.scopes(values, &release_value, &capabilities);
 
-        let mut outcome = RenderOutcome::default();
         let mut outputs = Vec::new();
         let mut rendered = Vec::new();
-        for template in self.chart.templates.iter().filter(|t| t.is_rendered()) {
+        for (name, template, node) in self.tree.rendered_templates(&values.enabled) {
+            let Some(scope) = scopes.get(node).and_then(|s| s.as_ref()) else { continue };
             let mut template_info = Map::new();
-            template_info.insert("Name".into(), Value::str(template.name.as_str()));
-            template_info.insert("BasePath".into(), Value::str(format!("{}/templates", self.chart.metadata.name)));
-            let mut data = Map::new();
-            data.insert("Values".into(), values.clone());
-            data.insert("Release".into(), release_value.clone());
-            data.insert("Chart".into(), self.chart_object.clone());
-            data.insert("Capabilities".into(), capabilities.clone());
-            data.insert("Template".into(), Value::map(template_info));
-            data.insert("Files".into(), self.files_object.clone());
-            data.insert("Subcharts".into(), Value::map(Map::new()));
-            match self.templates.execute(&template.name, &Value::map(data)) {
+            template_info.insert("Name".into(), Value::str(name.as_str()));
+            template_info.insert("BasePath".into(), Value::str(format!("{}/templates", self.tree.nodes[node].full_path)));
+            scope.insert("Template".into(), Value::map(template_info));
+            match templates.execute(&name, &Value::Map(scope.clone())) {
                 Ok(output) => {
                     let output = output.without_no_value();
-                    let (text, segments) = (output.text, output.segments);
+                    let (text, mut segments) = (output.text, output.segments);
+                    // A subchart's `.Values` is its part of the environment's values: record
+                    // the reads as paths from the top, where provenance looks them up.
+                    let prefix = &self.tree.nodes[node].values_path;
+                    if !prefix.is_empty() {
+                        for segment in &mut segments {
+                            for path in &mut segment.values_paths {
+                                path.splice(0..0, prefix.iter().cloned());
+                            }
+                        }
+                    }
                     let file = sources.add(
                         format!("{} (rendered for {env_label})", sources.path(template.file)),
                         text.as_str(),
                     );
                     rendered.push(Arc::new(RenderedTemplate {
-                        name: template.name.clone(),
+                        name: name.clone(),
                         template_file: template.file,
                         file,
                         segments,
                     }));
-                    outputs.push(TemplateOutput { name: template.name.clone(), text, file });
+                    outputs.push(TemplateOutput { name, text, file });
                 }
                 Err(e) => outcome.diagnostics.push(template_error(&e, sources)),
             }
@@ -132,7 +185,8 @@ impl ParsedChart<'_> {
                 return outcome;
             }
         };
-        outcome.manifest = order::print(&manifests);
+        let crds = if options.include_crds { self.tree.crds_text(&values.enabled) } else { String::new() };
+        outcome.manifest = order::print_after(&crds, &manifests);
         let mut seen: Vec<ResourceId> = Vec::new();
         for manifest in manifests {
             let Some(output) = rendered.iter().find(|r| r.name == manifest.source) else { continue };
@@ -184,4 +238,34 @@ fn invalid_manifest(message: String, location: Option<Location>) -> Diagnostic {
     let mut d = Diagnostic::new("DG003", "invalid-manifest", Severity::Error, message);
     d.location = location;
     d
+}
+
+#[cfg(test)]
+mod shared_values_tests {
+    use super::*;
+    use rayon::prelude::*;
+
+    /// Templates of one render share `.Values` (a template sees what an earlier one set), while
+    /// renders of one parsed chart, even in parallel, never see each other's changes.
+    #[test]
+    fn each_render_has_its_own_shared_values() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/render/shared-maps");
+        let sources = Sources::new();
+        let chart = crate::chart::load(&root, "chart", &sources).unwrap();
+        let tree = ChartTree::new(&chart).unwrap();
+        let parsed = parse_chart(&tree, &sources).unwrap();
+        let text = std::fs::read_to_string(root.join("values-prod.yaml")).unwrap();
+        let file = sources.add("values-prod.yaml", text.as_str());
+        let overrides = crate::values::load_values(&text, file).unwrap();
+        let values = tree.env_values(&overrides, &sources).unwrap();
+        let release = Release { name: "shop".into(), namespace: "shop".into(), kube_version: "1.33.0".into() };
+        let want = std::fs::read_to_string(root.join("expected.yaml")).unwrap();
+        let manifests: Vec<String> = (0..6)
+            .into_par_iter()
+            .map(|i| parsed.render(&values, &release, RenderOptions::default(), &format!("env{i}"), &sources).manifest)
+            .collect();
+        for manifest in manifests {
+            assert_eq!(manifest, want);
+        }
+    }
 }

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::chart::Metadata;
 use crate::template::funcs::ParamType;
-use crate::template::value::{Map, Object, Value};
+use crate::template::value::{Map, MapRef, MapType, Object, Value};
 use crate::yaml::{Node, NodeValue};
 
 /// `.Chart`: Helm's `*chart.Metadata`, fields named as in Go.
@@ -17,11 +17,19 @@ pub struct ChartObject {
 }
 
 impl ChartObject {
+    /// `.Chart` of a chart rendered on its own.
     pub fn new(metadata: &Metadata) -> Self {
+        Self::for_chart(metadata, &metadata.name, true)
+    }
+
+    /// `.Chart` of a chart in a tree: `name` is its alias when it has one; `IsRoot` tells the
+    /// top chart from subcharts.
+    pub fn for_chart(metadata: &Metadata, name: &str, is_root: bool) -> Self {
         let mut fields = Map::new();
+        fields.insert("IsRoot".into(), Value::Bool(is_root));
         let raw = &metadata.raw;
         let text = |key: &str| Value::str(string_field(raw, key));
-        fields.insert("Name".into(), Value::str(metadata.name.as_str()));
+        fields.insert("Name".into(), Value::str(name));
         fields.insert("Version".into(), Value::str(metadata.version.as_str()));
         fields.insert("AppVersion".into(), Value::str(metadata.app_version.as_str()));
         fields.insert("APIVersion".into(), Value::str(metadata.api_version.as_str()));
@@ -35,8 +43,13 @@ impl ChartObject {
         fields.insert("Deprecated".into(), Value::Bool(matches!(raw.get("deprecated").map(|n| &n.value), Some(NodeValue::Bool(true)))));
         fields.insert("Keywords".into(), string_list(raw, "keywords"));
         fields.insert("Sources".into(), string_list(raw, "sources"));
-        fields.insert("Annotations".into(), raw.get("annotations").map(node_value).unwrap_or_else(|| Value::map(Map::new())));
-        fields.insert("Maintainers".into(), raw.get("maintainers").map(node_value).unwrap_or_else(|| Value::list(Vec::new())));
+        // Go's `map[string]string`: Sprig's map functions refuse it.
+        let annotations = match raw.get("annotations").map(node_value) {
+            Some(Value::Map(map)) => map.snapshot(),
+            _ => Map::new(),
+        };
+        fields.insert("Annotations".into(), Value::Map(MapRef::typed(annotations, MapType::StringMap)));
+        fields.insert("Maintainers".into(), maintainers(raw));
         fields.insert("Dependencies".into(), raw.get("dependencies").map(node_value).unwrap_or_else(|| Value::list(Vec::new())));
         ChartObject { fields }
     }
@@ -44,13 +57,14 @@ impl ChartObject {
 
 impl Object for ChartObject {
     fn type_name(&self) -> &str {
-        "*chart.Metadata"
+        // Helm hands templates the metadata embedded in a struct with `IsRoot`.
+        "struct { chart.Metadata; IsRoot bool }"
     }
     fn field(&self, name: &str) -> Option<Value> {
         self.fields.get(name).cloned()
     }
     fn format_v(&self) -> String {
-        let mut out = String::from("&{");
+        let mut out = String::from("{{");
         let order = ["Name", "Home", "Sources", "Version", "Description", "Keywords", "Maintainers", "Icon", "APIVersion", "Condition", "Tags", "AppVersion", "Deprecated", "Annotations", "KubeVersion", "Dependencies", "Type"];
         for (i, key) in order.iter().enumerate() {
             if i > 0 {
@@ -60,8 +74,49 @@ impl Object for ChartObject {
                 crate::template::value::write_v(&mut out, v);
             }
         }
+        out.push_str("} ");
+        let is_root = matches!(self.fields.get("IsRoot"), Some(Value::Bool(true)));
+        out.push_str(if is_root { "true" } else { "false" });
         out.push('}');
         out
+    }
+}
+
+/// `.Chart.Maintainers`: Go `[]*chart.Maintainer`, whose members are `.Name`, `.Email`, `.URL`.
+fn maintainers(raw: &Node) -> Value {
+    let Some(NodeValue::Seq(items)) = raw.get("maintainers").map(|n| &n.value) else {
+        return Value::list(Vec::new());
+    };
+    let people = items
+        .iter()
+        .map(|item| {
+            let mut fields = Map::new();
+            for (field, key) in [("Name", "name"), ("Email", "email"), ("URL", "url")] {
+                fields.insert(field.into(), Value::str(string_field(item, key)));
+            }
+            Value::Object(Arc::new(Maintainer { fields }))
+        })
+        .collect();
+    Value::list(people)
+}
+
+/// One entry of `.Chart.Maintainers`.
+#[derive(Debug)]
+struct Maintainer {
+    fields: Map,
+}
+
+impl Object for Maintainer {
+    fn type_name(&self) -> &str {
+        "*chart.Maintainer"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        self.fields.get(name).cloned()
+    }
+    fn format_v(&self) -> String {
+        let text = |k: &str| self.fields.get(k).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        // text/template prints what a pointer points to.
+        format!("{{{} {} {}}}", text("Name"), text("Email"), text("URL"))
     }
 }
 
@@ -144,9 +199,16 @@ impl KubeVersion {
     }
 }
 
+impl KubeVersion {
+    /// `v1.33.0`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+}
+
 impl Object for KubeVersion {
     fn type_name(&self) -> &str {
-        "*chartutil.KubeVersion"
+        "chartutil.KubeVersion"
     }
     fn field(&self, name: &str) -> Option<Value> {
         match name {
@@ -434,5 +496,85 @@ mod tests {
         let v = KubeVersion::parse("1.33");
         assert_eq!(v.format_v(), "v1.33.0");
         assert_eq!(v.field("Minor").unwrap().format_v(), "33");
+    }
+}
+
+#[cfg(test)]
+mod through_engine {
+    use super::*;
+    use crate::source::FileId;
+    use crate::template::Templates;
+
+    fn render(text: &str) -> String {
+        let metadata = Metadata {
+            name: "c1".into(),
+            version: "0.1.0".into(),
+            version_span: None,
+            app_version: String::new(),
+            api_version: "v2".into(),
+            description: String::new(),
+            kube_version: String::new(),
+            chart_type: String::new(),
+            raw: crate::values::load_values("annotations:\n  a: b\n", FileId(0)).unwrap(),
+        };
+        let files = Files::new(vec![
+            ("bin.dat".to_string(), Arc::from(&b"\x00\xff\xc3\xa9abc"[..])),
+            ("text.dat".to_string(), Arc::from("hé".as_bytes())),
+        ]);
+        let mut data = Map::new();
+        data.insert("Files".into(), Value::Object(Arc::new(files)));
+        data.insert("Chart".into(), Value::Object(Arc::new(ChartObject::new(&metadata))));
+        let mut set = Templates::new();
+        set.add("c1/templates/u.yaml", text, FileId(1)).unwrap();
+        match set.execute("c1/templates/u.yaml", &Value::map(data)) {
+            Ok(out) => out.text,
+            Err(e) => format!("Error: {}", e.message),
+        }
+    }
+
+    /// `[]byte` is not a `string` to Go's function calls: `b64enc`/`sha256sum` refuse it, and
+    /// `toString`/`printf "%s"`/`.Files.Get` convert it first (helm v3.17.2 outputs).
+    #[test]
+    fn file_bytes_convert_to_strings_as_in_helm() {
+        let cases = [
+            (
+                r#"x: {{ .Files.GetBytes "bin.dat" | b64enc }}"#,
+                r#"Error: template: c1/templates/u.yaml:1:34: executing "c1/templates/u.yaml" at <b64enc>: wrong type for value; expected string; got []uint8"#,
+            ),
+            (
+                r#"x: {{ .Files.GetBytes "bin.dat" | sha256sum }}"#,
+                r#"Error: template: c1/templates/u.yaml:1:34: executing "c1/templates/u.yaml" at <sha256sum>: wrong type for value; expected string; got []uint8"#,
+            ),
+            (
+                r#"x: {{ .Files.GetBytes "text.dat" | toString | b64enc }} {{ .Files.GetBytes "text.dat" | toString | sha256sum }} {{ .Files.GetBytes "bin.dat" | len }} {{ printf "%s" (.Files.GetBytes "text.dat") }} {{ .Files.Get "text.dat" | b64enc }}"#,
+                "x: aMOp 7dfbe0eab96510b11c9a2671d83019cd52953211294db5f917ffa0b7cc84f534 7 hé aMOp",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(render(text), want, "{text}");
+        }
+    }
+
+    /// `.Chart.Annotations` is a Go `map[string]string`: readable like any map, refused by
+    /// Sprig's map functions (helm v3.17.2 outputs).
+    #[test]
+    fn chart_annotations_are_a_string_map() {
+        let cases = [
+            (
+                r#"x: {{ $_ := set .Chart.Annotations "c" "d" }}"#,
+                r#"Error: template: c1/templates/u.yaml:1:22: executing "c1/templates/u.yaml" at <.Chart.Annotations>: wrong type for value; expected map[string]interface {}; got map[string]string"#,
+            ),
+            (
+                r#"x: {{ merge (dict) .Chart.Annotations }}"#,
+                r#"Error: template: c1/templates/u.yaml:1:25: executing "c1/templates/u.yaml" at <.Chart.Annotations>: wrong type for value; expected map[string]interface {}; got map[string]string"#,
+            ),
+            (
+                r#"x: {{ typeOf .Chart.Annotations }} {{ .Chart.Annotations }} {{ kindOf .Chart.Annotations }} {{ .Chart.Annotations.a }} {{ index .Chart.Annotations "a" }} {{ len .Chart.Annotations }} {{ range $k, $v := .Chart.Annotations }}{{ $k }}={{ $v }}{{ end }} {{ toJson .Chart.Annotations }} {{ deepCopy .Chart.Annotations | typeOf }}"#,
+                r#"x: map[string]string map[a:b] map b b 1 a=b {"a":"b"} map[string]string"#,
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(render(text), want, "{text}");
+        }
     }
 }

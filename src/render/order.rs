@@ -229,7 +229,13 @@ pub fn sort_manifests(outputs: &[TemplateOutput]) -> Result<Vec<Manifest>, Order
 
 /// Prints manifests as `helm template` does; byte-equal to its stdout for the same documents.
 pub fn print(manifests: &[Manifest]) -> String {
-    let mut ordinary = String::new();
+    print_after("", manifests)
+}
+
+/// Like [`print`], with `leading` (the CRDs of `--include-crds`) printed before the ordinary
+/// manifests, inside the section Helm trims.
+pub fn print_after(leading: &str, manifests: &[Manifest]) -> String {
+    let mut ordinary = String::from(leading);
     for manifest in manifests.iter().filter(|m| !m.is_hook) {
         push_document(&mut ordinary, manifest);
     }

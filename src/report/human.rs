@@ -68,13 +68,21 @@ pub fn write(
     out.write_all(to_string(diagnostics, summary, sources, options).as_bytes())
 }
 
-/// `2 errors, 1 warning in 1 chart, 4 environments, 36 resources`.
+/// `2 errors, 1 warning in 1 chart, 4 environments, 36 resources`; infos and suppressed
+/// findings are mentioned when there are any (`..., 3 suppressed in ...`).
 pub fn summary_line(diagnostics: &[Diagnostic], summary: &RunSummary) -> String {
     let (errors, warnings, infos) = count_severities(diagnostics);
     let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
     let mut counts = vec![plural(errors, "error"), plural(warnings, "warning")];
     if infos > 0 {
         counts.push(plural(infos, "info"));
+    }
+    if summary.suppressed > 0 {
+        counts.push(format!("{} suppressed", summary.suppressed));
+    }
+    // conftest's tally of rules its `exception` rules exempted.
+    if summary.exceptions > 0 {
+        counts.push(plural(summary.exceptions, "exception"));
     }
     format!(
         "{} in {}, {}, {}",
@@ -203,7 +211,7 @@ fn build(diagnostic: &Diagnostic, sources: &Sources, redact: bool) -> Report {
         })
         .collect();
     Report {
-        code: Some(diagnostic.rule.clone()),
+        code: Some(format!("{} {}", diagnostic.rule, diagnostic.name)),
         message: diagnostic.message.clone(),
         severity,
         help: diagnostic.help.clone(),
@@ -377,12 +385,12 @@ mod tests {
 
     #[test]
     fn renders_snippet_related_help_and_summary() {
-        let summary = RunSummary { charts: 1, environments: 4, resources: 36 };
+        let summary = RunSummary { charts: 1, environments: 4, resources: 36, suppressed: 0, exceptions: 0 };
         let mut warning = Diagnostic::new("DG205", "unknown-values-key", Severity::Warning, "values key replicas is neither declared in values.yaml nor read by any template");
         warning.location = Some(Location { file: "charts/web/values-prod-iowa.yaml".into(), line: 3, column: 3, end_line: 3, end_column: 6 });
         warning.help = Some("did you mean `replicaCount`?".into());
         let text = to_string(&[parity(), warning], &summary, &sources(), HumanOptions::for_output(false));
-        let expected = "DG201
+        let expected = "DG201 env-var-parity
 
   × env var SENTRY_DSN is set in dev but not in prod-iowa
    ╭─[charts/web/values-prod-iowa.yaml:1:1]
@@ -400,7 +408,7 @@ mod tests {
        4 │   DEBUG: \"1\"
          ╰────
 
-DG205
+DG205 unknown-values-key
 
   ⚠ values key replicas is neither declared in values.yaml nor read by any template
    ╭─[charts/web/values-prod-iowa.yaml:3:3]
@@ -423,7 +431,7 @@ DG205
         let text = to_string(&[d.clone()], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
         assert!(!text.contains("hunter2"), "{text}");
         assert!(!text.contains("xyz"), "{text}");
-        let expected = "DG302
+        let expected = "DG302 secret-in-env
 
   × env var DB_PASSWORD of container web has a literal value (<redacted>) instead of
   │ valueFrom.secretKeyRef
@@ -445,10 +453,12 @@ DG205
 
     #[test]
     fn summary_line_pluralizes_and_mentions_infos_only_when_present() {
-        let summary = RunSummary { charts: 2, environments: 1, resources: 0 };
+        let mut summary = RunSummary { charts: 2, environments: 1, resources: 0, suppressed: 0, exceptions: 0 };
         assert_eq!(summary_line(&[], &summary), "0 errors, 0 warnings in 2 charts, 1 environment, 0 resources");
         let info = Diagnostic::new("DG999", "x", Severity::Info, "m");
-        assert_eq!(summary_line(&[info], &summary), "0 errors, 0 warnings, 1 info in 2 charts, 1 environment, 0 resources");
+        assert_eq!(summary_line(std::slice::from_ref(&info), &summary), "0 errors, 0 warnings, 1 info in 2 charts, 1 environment, 0 resources");
+        summary.suppressed = 3;
+        assert_eq!(summary_line(&[info], &summary), "0 errors, 0 warnings, 1 info, 3 suppressed in 2 charts, 1 environment, 0 resources");
     }
 
     #[test]
@@ -459,7 +469,7 @@ DG205
         let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
         assert_eq!(
             text,
-            "DG201\n\n  × env var SENTRY_DSN is set in dev but not in prod-iowa\n  help: set the variable in this environment too\n\n\
+            "DG201 env-var-parity\n\n  × env var SENTRY_DSN is set in dev but not in prod-iowa\n  help: set the variable in this environment too\n\n\
              1 error, 0 warnings in 0 charts, 0 environments, 0 resources\n"
         );
     }

@@ -1,6 +1,7 @@
 //! The JSON report: version 1 of the stable contract editors and scripts read.
 //!
-//! `{version, summary {errors, warnings, infos, charts, environments, resources}, diagnostics[]}`
+//! `{version, summary {errors, warnings, infos, suppressed, charts, environments, resources},
+//! diagnostics[]}`
 //! where each diagnostic has rule, name, severity, message, chart, environment, resource, path,
 //! location (or null) and related[]. Fields are never renamed within a version.
 
@@ -27,9 +28,18 @@ struct JsonSummary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    /// Added in version 1 without a version change: readers ignore unknown fields.
+    suppressed: usize,
     charts: usize,
     environments: usize,
     resources: usize,
+    /// Present only when a user policy's `exception` rule exempted something.
+    #[serde(skip_serializing_if = "is_zero")]
+    exceptions: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// Spelled out here rather than serializing [`Diagnostic`] so the contract cannot drift with it.
@@ -94,9 +104,11 @@ pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary) -> String {
             errors,
             warnings,
             infos,
+            suppressed: summary.suppressed,
             charts: summary.charts,
             environments: summary.environments,
             resources: summary.resources,
+            exceptions: summary.exceptions,
         },
         diagnostics: diagnostics
             .iter()
@@ -146,13 +158,14 @@ mod tests {
         d.help = Some("not part of the JSON".into());
         let mut bare = Diagnostic::new("DG401", "chart-version-unpinned", Severity::Warning, "x");
         bare.chart = Some("charts/bedrock".into());
-        let summary = RunSummary { charts: 1, environments: 4, resources: 36 };
+        let summary = RunSummary { charts: 1, environments: 4, resources: 36, suppressed: 2, exceptions: 0 };
         let expected = r#"{
   "version": 1,
   "summary": {
     "errors": 1,
     "warnings": 1,
     "infos": 0,
+    "suppressed": 2,
     "charts": 1,
     "environments": 4,
     "resources": 36

@@ -12,6 +12,10 @@ pub struct RunSummary {
     pub charts: usize,
     pub environments: usize,
     pub resources: usize,
+    /// Findings silenced by an ignore entry or an inline suppression comment.
+    pub suppressed: usize,
+    /// Rule evaluations exempted by a user policy's `exception` rule (conftest's tally).
+    pub exceptions: usize,
 }
 
 impl RunSummary {
@@ -26,6 +30,8 @@ impl RunSummary {
                 .flat_map(|c| &c.environments)
                 .map(|e| e.render.resources.len())
                 .sum(),
+            suppressed: 0,
+            exceptions: 0,
         }
     }
 }

@@ -12,7 +12,7 @@ use super::Templates;
 use super::funcs::{Function, ParamType};
 use super::lex::go_quote;
 use super::parse::{self, Branch, Command, Node, Pipe, TemplateCall, Term, Tree};
-use super::value::{Map, Value, write_v};
+use super::value::{Map, MapType, Value, write_v};
 use crate::model::OutputSegment;
 use crate::source::{FileId, Pos};
 
@@ -346,9 +346,13 @@ impl<'s> State<'s> {
                 }
             }
             Value::Map(map) => {
-                for (k, v) in map.iter() {
+                // Go sorts and copies the entries before the first iteration, so the body may
+                // change the map without changing what is iterated.
+                let entries: Vec<(Value, Value)> =
+                    map.with_read(|m| m.iter().map(|(k, v)| (Value::str(k.as_str()), v.clone())).collect());
+                for (k, v) in entries {
                     ran = true;
-                    if iterate(self, Value::str(k.as_str()), v.clone())? == Flow::Break {
+                    if iterate(self, k, v)? == Flow::Break {
                         break;
                     }
                 }
@@ -572,7 +576,7 @@ impl<'s> State<'s> {
                 if has_args {
                     return Err(self.error(tree, at(), format!("{name} is not a method but has arguments")));
                 }
-                Ok(Scoped { value: map.get(name).cloned().unwrap_or_default(), iface: true })
+                Ok(Scoped { value: map.get(name).unwrap_or_default(), iface: true })
             }
             Value::Object(object) => {
                 let object = object.clone();
@@ -966,8 +970,11 @@ impl<'s> State<'s> {
             | (Value::Int64(_), ParamType::Int64)
             | (Value::Float(_), ParamType::Float64)
             | (Value::Bool(_), ParamType::Bool)
-            | (Value::List(_), ParamType::List)
-            | (Value::Map(_), ParamType::Map) => true,
+            | (Value::List(_), ParamType::List) => true,
+            // Go converts a named map type (`.Values`) to the parameter's plain type.
+            (Value::Map(map), ParamType::Map) if map.is_interface_map() => {
+                return Ok(Value::Map(map.as_type(MapType::Plain)));
+            }
             (Value::List(items), ParamType::StringList) => items.iter().all(|i| matches!(i, Value::String(_))),
             _ => false,
         };

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::lex::{go_quote, is_go_printable, push_quoted_char};
-use super::value::{Value, format_float_g, write_v};
+use super::value::{OpenMaps, Value, format_float_g, write_v};
 
 /// Go's `fmt.Sprint`: operands joined, with a space between two operands when neither is a string.
 pub fn sprint(args: &[Value]) -> String {
@@ -163,7 +163,11 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             continue;
         };
         arg_num += 1;
-        print_arg(&mut out, arg, verb, spec, 0);
+        if verb == 'v' {
+            // Go reads `+` in `%+v` as "field names" (plusV), never as a sign flag.
+            spec.plus = false;
+        }
+        print_arg(&mut out, arg, verb, spec, 0, &mut OpenMaps::default());
     }
     if !reordered && arg_num < args.len() {
         out.push_str("%!(EXTRA ");
@@ -176,7 +180,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             } else {
                 out.push_str(arg.type_name());
                 out.push('=');
-                print_arg(&mut out, arg, 'v', Spec::default(), 0);
+                print_arg(&mut out, arg, 'v', Spec::default(), 0, &mut OpenMaps::default());
             }
         }
         out.push(')');
@@ -191,7 +195,7 @@ fn bad_verb(out: &mut String, arg: &Value, verb: char) {
     } else {
         out.push_str(arg.type_name());
         out.push('=');
-        print_arg(out, arg, 'v', Spec::default(), 0);
+        print_arg(out, arg, 'v', Spec::default(), 0, &mut OpenMaps::default());
     }
     out.push(')');
 }
@@ -200,7 +204,7 @@ fn bad_verb(out: &mut String, arg: &Value, verb: char) {
 /// exhaust the stack.
 const MAX_PRINT_DEPTH: usize = 1000;
 
-fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize) {
+fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize, open: &mut OpenMaps) {
     if depth > MAX_PRINT_DEPTH {
         out.push_str("...");
         return;
@@ -211,6 +215,8 @@ fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize
         return;
     }
     match arg {
+        Value::Nil if depth > 0 && verb == 'v' && spec.sharp => out.push_str("interface {}(nil)"),
+        Value::List(_) | Value::Map(_) if verb == 'v' && spec.sharp => print_go_syntax(out, arg, spec, depth, open),
         Value::Nil => {
             if depth > 0 || verb == 'v' {
                 pad(out, "<nil>", spec);
@@ -245,27 +251,68 @@ fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize
                 if i > 0 {
                     out.push(' ');
                 }
-                print_arg(out, item, verb, spec, depth + 1);
+                print_arg(out, item, verb, spec, depth + 1, open);
             }
             out.push(']');
         }
         Value::Map(map) => {
-            out.push_str("map[");
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
+            let printed = map.walk(open, |entries, open| {
+                out.push_str("map[");
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    fmt_string(out, &Value::Nil, k, verb, spec);
+                    out.push(':');
+                    print_arg(out, v, verb, spec, depth + 1, open);
                 }
-                fmt_string(out, &Value::Nil, k, verb, spec);
-                out.push(':');
-                print_arg(out, v, verb, spec, depth + 1);
+                out.push(']');
+            });
+            if printed.is_none() {
+                // A map inside itself: Go would recurse until its stack overflows.
+                out.push_str("...");
             }
-            out.push(']');
         }
         Value::Object(o) => match verb {
             'v' | 's' | 'q' | 'x' | 'X' => fmt_string(out, arg, &o.format_v(), verb, spec),
             _ => bad_verb(out, arg, verb),
         },
     }
+}
+
+/// `%#v` of a list or map: Go syntax with the type, e.g. `[]interface {}{1, "a"}` and
+/// `map[string]interface {}{"k":1}`.
+fn print_go_syntax(out: &mut String, arg: &Value, spec: Spec, depth: usize, open: &mut OpenMaps) {
+    out.push_str(arg.type_name());
+    out.push('{');
+    match arg {
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                print_arg(out, item, 'v', spec, depth + 1, open);
+            }
+        }
+        Value::Map(map) => {
+            let printed = map.walk(open, |entries, open| {
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&go_quote(k));
+                    out.push(':');
+                    print_arg(out, v, 'v', spec, depth + 1, open);
+                }
+            });
+            if printed.is_none() {
+                // A map inside itself: Go would recurse until its stack overflows.
+                out.push_str("...");
+            }
+        }
+        _ => {}
+    }
+    out.push('}');
 }
 
 /// Pads `s` to the width, on the left unless `-`; zero padding when `0` is set.

@@ -809,7 +809,7 @@ fn object(type_name: &'static str, fields: Vec<(&'static str, Value)>, printed: 
 #[test]
 fn objects_expose_fields_and_methods_like_helm() {
     let mut top = match context() {
-        Value::Map(m) => (*m).clone(),
+        Value::Map(m) => m.snapshot(),
         _ => Map::new(),
     };
     top.insert("Chart".into(), object("*chart.Metadata", vec![("Name", Value::str("c"))], "{c}"));

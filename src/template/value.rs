@@ -6,10 +6,170 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Go's `map[string]interface{}`; iteration is sorted by key, as Go's `range` and `fmt` do.
 pub type Map = BTreeMap<String, Value>;
+
+/// A Go map as templates hold it: a shared reference, so `set $ctx "k" v` changes the map every
+/// holder sees (`$ctx`, `.Values.x`, a list element), as in Go.
+///
+/// Lock discipline: no method calls back into template code while it holds the lock, and
+/// recursive walks go through [`MapRef::walk`], which refuses to lock a map the same walk is
+/// already inside (a map that contains itself) instead of locking it twice.
+#[derive(Clone)]
+pub struct MapRef {
+    entries: Arc<RwLock<Map>>,
+    /// The Go type this reference sees the map as: the same Go map passed to a
+    /// `map[string]interface {}` parameter comes back from `set` as that plain type.
+    map_type: MapType,
+}
+
+/// The Go map types templates meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapType {
+    /// `map[string]interface {}`: every map but the two below.
+    Plain,
+    /// Helm's `chartutil.Values` (`.Values`), a named type over the plain one; Sprig's `dig`
+    /// refuses it, as Go's type assertion does.
+    Values,
+    /// `map[string]string` (`.Chart.Annotations`); Sprig's map functions refuse it.
+    StringMap,
+}
+
+impl MapType {
+    /// The name `%T` and `typeOf` print.
+    pub fn go_name(self) -> &'static str {
+        match self {
+            MapType::Plain => "map[string]interface {}",
+            MapType::Values => "chartutil.Values",
+            MapType::StringMap => "map[string]string",
+        }
+    }
+}
+
+/// The maps a recursive walk (printing, encoding, comparing, copying) is currently inside.
+#[derive(Debug, Default)]
+pub struct OpenMaps(Vec<usize>);
+
+impl MapRef {
+    /// A new map, shared by nobody yet.
+    pub fn new(map: Map) -> Self {
+        MapRef::typed(map, MapType::Plain)
+    }
+
+    /// A new map of the given Go type.
+    pub fn typed(map: Map, map_type: MapType) -> Self {
+        MapRef { entries: Arc::new(RwLock::new(map)), map_type }
+    }
+
+    /// The Go type of this reference.
+    pub fn map_type(&self) -> MapType {
+        self.map_type
+    }
+
+    /// The same map, seen as another Go type (Go's conversion of a named map type).
+    pub fn as_type(&self, map_type: MapType) -> MapRef {
+        MapRef { entries: self.entries.clone(), map_type }
+    }
+
+    /// Whether Go passes this map to a `map[string]interface {}` parameter.
+    pub fn is_interface_map(&self) -> bool {
+        self.map_type != MapType::StringMap
+    }
+
+    // A panic while a lock was held cannot leave a `BTreeMap` half-updated, so a poisoned lock
+    // is still usable.
+    fn read(&self) -> RwLockReadGuard<'_, Map> {
+        self.entries.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Map> {
+        self.entries.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The value at `key` (a shallow copy: nested maps stay shared).
+    #[inline]
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.read().get(key).cloned()
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.read().contains_key(key)
+    }
+
+    /// Sets `key` in place; every holder of this map sees it.
+    pub fn insert(&self, key: String, value: Value) -> Option<Value> {
+        self.write().insert(key, value)
+    }
+
+    /// Deletes `key` in place.
+    pub fn remove(&self, key: &str) -> Option<Value> {
+        self.write().remove(key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
+    /// The keys, sorted.
+    pub fn keys(&self) -> Vec<String> {
+        self.read().keys().cloned().collect()
+    }
+
+    /// A copy of the entries as they are now (values shallow: nested maps stay shared), to
+    /// iterate over while the map itself may change.
+    pub fn snapshot(&self) -> Map {
+        self.read().clone()
+    }
+
+    /// Runs `f` on the entries under the read lock; `f` must not reach this map again (use
+    /// [`MapRef::walk`] to recurse into values).
+    pub fn with_read<R>(&self, f: impl FnOnce(&Map) -> R) -> R {
+        f(&self.read())
+    }
+
+    /// Runs `f` on the entries under the read lock, for a walk that recurses into nested
+    /// values; `None` when the walk is already inside this map (it contains itself), which would
+    /// otherwise lock it twice and never end.
+    pub fn walk<R>(&self, open: &mut OpenMaps, f: impl FnOnce(&Map, &mut OpenMaps) -> R) -> Option<R> {
+        let id = Arc::as_ptr(&self.entries) as usize;
+        if open.0.contains(&id) {
+            return None;
+        }
+        open.0.push(id);
+        let result = f(&self.read(), open);
+        open.0.pop();
+        Some(result)
+    }
+
+    /// Whether both are the same Go map (not merely equal contents).
+    pub fn ptr_eq(&self, other: &MapRef) -> bool {
+        Arc::ptr_eq(&self.entries, &other.entries)
+    }
+}
+
+impl From<Map> for MapRef {
+    fn from(map: Map) -> Self {
+        MapRef::new(map)
+    }
+}
+
+impl Default for MapRef {
+    fn default() -> Self {
+        MapRef::new(Map::new())
+    }
+}
+
+impl std::fmt::Debug for MapRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&Value::Map(self.clone()).format_v())
+    }
+}
 
 /// One value a template can see.
 #[derive(Clone, Debug, Default)]
@@ -29,8 +189,8 @@ pub enum Value {
     Bytes(Arc<[u8]>),
     /// Go `[]interface{}`.
     List(Arc<Vec<Value>>),
-    /// Go `map[string]interface{}`.
-    Map(Arc<Map>),
+    /// Go `map[string]interface{}`, shared by reference as in Go.
+    Map(MapRef),
     /// A Go struct or named type with fields and methods (`.Chart`, `.Capabilities`, `.Files`, semver versions).
     Object(Arc<dyn Object>),
 }
@@ -67,8 +227,9 @@ impl Value {
         Value::List(Arc::new(items))
     }
 
+    /// A fresh map (Go's `make(map[string]interface{})` filled with `map`).
     pub fn map(map: Map) -> Value {
-        Value::Map(Arc::new(map))
+        Value::Map(MapRef::new(map))
     }
 
     pub fn is_nil(&self) -> bool {
@@ -82,7 +243,7 @@ impl Value {
         }
     }
 
-    pub fn as_map(&self) -> Option<&Map> {
+    pub fn as_map(&self) -> Option<&MapRef> {
         match self {
             Value::Map(m) => Some(m),
             _ => None,
@@ -122,7 +283,7 @@ impl Value {
             Value::String(_) => "string",
             Value::Bytes(_) => "[]uint8",
             Value::List(_) => "[]interface {}",
-            Value::Map(_) => "map[string]interface {}",
+            Value::Map(m) => m.map_type().go_name(),
             Value::Object(o) => o.type_name(),
         }
     }
@@ -150,8 +311,20 @@ impl Value {
     }
 }
 
+/// Containers nested deeper than this, or a map inside itself, print as `...` (Go would
+/// recurse until its stack overflows).
+const MAX_PRINT_DEPTH: usize = 1000;
+
 /// Appends Go's `%v` rendering of `value` to `out`.
 pub fn write_v(out: &mut String, value: &Value) {
+    write_v_within(out, value, &mut OpenMaps::default());
+}
+
+fn write_v_within(out: &mut String, value: &Value, open: &mut OpenMaps) {
+    if open.0.len() > MAX_PRINT_DEPTH {
+        out.push_str("...");
+        return;
+    }
     match value {
         Value::Nil => out.push_str("<nil>"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -176,21 +349,26 @@ pub fn write_v(out: &mut String, value: &Value) {
                 if i > 0 {
                     out.push(' ');
                 }
-                write_v(out, item);
+                write_v_within(out, item, open);
             }
             out.push(']');
         }
         Value::Map(map) => {
-            out.push_str("map[");
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
+            let printed = map.walk(open, |entries, open| {
+                out.push_str("map[");
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(k);
+                    out.push(':');
+                    write_v_within(out, v, open);
                 }
-                out.push_str(k);
-                out.push(':');
-                write_v(out, v);
+                out.push(']');
+            });
+            if printed.is_none() {
+                out.push_str("...");
             }
-            out.push(']');
         }
         Value::Object(o) => out.push_str(&o.format_v()),
     }
@@ -222,6 +400,15 @@ pub fn format_float_g(f: f64) -> String {
     }
 }
 
+// Environments render in parallel and parsed templates are shared between threads.
+const _: fn() = || {
+    fn shared_between_threads<T: Send + Sync>() {}
+    shared_between_threads::<Value>();
+};
+
+// Values are copied around constantly; a map reference must not make every value bigger.
+const _: () = assert!(std::mem::size_of::<Value>() <= 24);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +431,20 @@ mod tests {
         for (f, want) in cases {
             assert_eq!(format_float_g(f), want, "formatting {f}");
         }
+    }
+
+    #[test]
+    fn a_map_is_shared_by_every_clone_until_copied() {
+        let original = Value::map(Map::new());
+        let Value::Map(held) = original.clone() else { unreachable!() };
+        held.insert("k".into(), Value::Int(1));
+        assert_eq!(original.format_v(), "map[k:1]");
+        let snapshot = held.snapshot();
+        held.remove("k");
+        assert_eq!((snapshot.len(), held.len(), original.format_v()), (1, 0, "map[]".to_string()));
+        held.insert("self".into(), original.clone());
+        assert_eq!(original.format_v(), "map[self:...]");
+        assert!(matches!(&original, Value::Map(m) if m.ptr_eq(&held) && m.keys() == ["self"]));
     }
 
     #[test]

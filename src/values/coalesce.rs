@@ -58,34 +58,181 @@ fn merge_maps(base: Node, over: Node) -> Node {
     Node { value: NodeValue::Map(out.into_vec()), file: over.file, span: over.span }
 }
 
-/// Helm's `CoalesceValues` for one chart: `user` (already merged overrides) over
-/// `chart_defaults` (the chart's values.yaml). `chart_name` prefixes warning paths as Helm does.
+/// Helm's `CoalesceValues` for one chart without subcharts: `user` (already merged overrides)
+/// over `chart_defaults` (the chart's values.yaml). `chart_name` prefixes warning paths as Helm
+/// does.
 ///
 /// - A `null` in the user's values deletes the key when the chart has a default for it, and
 ///   stays a `null` otherwise (Helm 3.17 behaviour, at every level).
 /// - Mappings merge deeply; lists and scalars from the user replace the default.
 /// - A mapping against a non-mapping keeps the user's value and records a warning.
 pub fn coalesce(chart_name: &str, chart_defaults: &Node, user: &Node) -> Coalesced {
+    let chart = ChartValues { name: chart_name, defaults: chart_defaults, subcharts: Vec::new() };
+    match coalesce_chart(&chart, user, false) {
+        Ok(coalesced) => coalesced,
+        // Only subcharts can fail to merge.
+        Err(_) => Coalesced { values: user.clone(), warnings: Vec::new() },
+    }
+}
+
+/// A chart as the values merge sees it: the name its values live under (its alias, if any),
+/// its defaults, and its enabled subcharts.
+#[derive(Debug, Clone)]
+pub struct ChartValues<'a> {
+    pub name: &'a str,
+    pub defaults: &'a Node,
+    pub subcharts: Vec<ChartValues<'a>>,
+}
+
+/// Why values could not be merged into a chart's subcharts (Helm's wording).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoalesceError {
+    pub message: String,
+    /// The value that is in the way.
+    pub at: FileSpan,
+}
+
+/// Helm's `CoalesceValues` (`merge` false) or `MergeValues` (`merge` true) over a chart and
+/// its subcharts: each subchart's defaults fill in the table under its name, and the parent's
+/// `global` values flow into every subchart's `global` (the parent's win).
+/// Merging keeps `null`s where coalescing deletes the defaults they shadow.
+pub fn coalesce_chart(chart: &ChartValues<'_>, user: &Node, merge: bool) -> Result<Coalesced, CoalesceError> {
     let mut warnings = Vec::new();
     let mut values = user.clone();
     if !matches!(values.value, NodeValue::Map(_)) {
         values.value = NodeValue::Map(Vec::new());
     }
-    let NodeValue::Map(defaults) = &chart_defaults.value else {
-        return Coalesced { values, warnings };
+    coalesce_into(chart, &mut values, "", merge, &mut warnings)?;
+    Ok(Coalesced { values, warnings })
+}
+
+/// `a.b` from a prefix and a key, as Helm's `concatPrefix`.
+fn concat_prefix(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") }
+}
+
+fn coalesce_into(
+    chart: &ChartValues<'_>,
+    dest: &mut Node,
+    prefix: &str,
+    merge: bool,
+    warnings: &mut Vec<CoalesceWarning>,
+) -> Result<(), CoalesceError> {
+    let sub_prefix = concat_prefix(prefix, chart.name);
+    let subchart_names: Vec<&str> = chart.subcharts.iter().map(|s| s.name).collect();
+    coalesce_values(chart.defaults, dest, &sub_prefix, &subchart_names, merge, warnings);
+    for sub in &chart.subcharts {
+        let parent_global = dest.get("global").cloned();
+        let NodeValue::Map(entries) = &mut dest.value else { return Ok(()) };
+        let index = match entries.iter().position(|(k, _)| k.name == sub.name) {
+            Some(i) => i,
+            None => {
+                let empty = Node { value: NodeValue::Map(Vec::new()), file: sub.defaults.file, span: Span::default() };
+                entries.push((Key { name: sub.name.to_string(), span: Span::default() }, empty));
+                entries.len() - 1
+            }
+        };
+        let Some((_, sub_values)) = entries.get_mut(index) else { continue };
+        if !matches!(sub_values.value, NodeValue::Map(_)) {
+            return Err(CoalesceError {
+                message: format!("type mismatch on {}: {}", sub.name, go_percent_t(sub_values)),
+                at: file_span(sub_values),
+            });
+        }
+        coalesce_globals(sub_values, parent_global.as_ref(), &sub_prefix, warnings);
+        coalesce_into(sub, sub_values, &sub_prefix, merge, warnings)?;
+    }
+    Ok(())
+}
+
+/// Go's `%t` of a non-boolean value, as Helm's type-mismatch error prints it.
+fn go_percent_t(node: &Node) -> String {
+    match &node.value {
+        NodeValue::Null => "%!t(<nil>)".to_string(),
+        NodeValue::Bool(b) => b.to_string(),
+        NodeValue::String(s) => format!("%!t(string={s})"),
+        NodeValue::Int(_) | NodeValue::Float(_) => format!("%!t(float64={})", to_template_value(node).format_v()),
+        NodeValue::Seq(items) => {
+            let inner: Vec<String> = items.iter().map(go_percent_t).collect();
+            format!("[{}]", inner.join(" "))
+        }
+        NodeValue::Map(_) => to_template_value(node).format_v(),
+    }
+}
+
+/// Helm's `coalesceGlobals`: the parent's `global` table merged into the subchart's, the
+/// parent's values winning.
+fn coalesce_globals(dest: &mut Node, parent_global: Option<&Node>, prefix: &str, warnings: &mut Vec<CoalesceWarning>) {
+    let NodeValue::Map(entries) = &mut dest.value else { return };
+    let index = match entries.iter().position(|(k, _)| k.name == "global") {
+        Some(i) => i,
+        None => {
+            let file = parent_global.map_or(dest.file, |g| g.file);
+            entries.push((Key { name: "global".into(), span: Span::default() }, Node { value: NodeValue::Map(Vec::new()), file, span: Span::default() }));
+            entries.len() - 1
+        }
     };
-    let NodeValue::Map(user_entries) = std::mem::replace(&mut values.value, NodeValue::Null) else {
-        unreachable!("made a mapping above")
+    let Some((_, dest_global)) = entries.get_mut(index) else { return };
+    if !matches!(dest_global.value, NodeValue::Map(_)) {
+        return;
+    }
+    let source_entries = match parent_global.map(|g| &g.value) {
+        None => return,
+        Some(NodeValue::Map(source)) => source,
+        Some(_) => return,
+    };
+    for (key, value) in source_entries {
+        let NodeValue::Map(dest_entries) = &mut dest_global.value else { return };
+        let existing = dest_entries.iter().position(|(k, _)| k.name == key.name);
+        match (&value.value, existing) {
+            (NodeValue::Map(_), None) => dest_entries.push((key.clone(), value.clone())),
+            (NodeValue::Map(_), Some(i)) => {
+                let Some((_, current)) = dest_entries.get_mut(i) else { continue };
+                if matches!(current.value, NodeValue::Map(_)) {
+                    // Top-down: the parent's table wins over the subchart's own.
+                    let mut merged = value.clone();
+                    coalesce_tables(&mut merged, current.clone(), &concat_prefix(prefix, &key.name), true, warnings);
+                    *current = merged;
+                }
+            }
+            (_, Some(i)) => {
+                let Some((_, current)) = dest_entries.get_mut(i) else { continue };
+                if !matches!(current.value, NodeValue::Map(_)) {
+                    *current = value.clone();
+                }
+            }
+            (_, None) => dest_entries.push((key.clone(), value.clone())),
+        }
+    }
+}
+
+/// Helm's `coalesceValues`: one chart's defaults under `dest` (the higher precedence). The
+/// table of a subchart is merged, not coalesced, so a user's `null` there survives to delete
+/// the subchart's own default when the subchart's turn comes (Helm 3.15+).
+fn coalesce_values(
+    defaults: &Node,
+    dest: &mut Node,
+    sub_prefix: &str,
+    subchart_names: &[&str],
+    merge: bool,
+    warnings: &mut Vec<CoalesceWarning>,
+) {
+    let NodeValue::Map(defaults) = &defaults.value else { return };
+    let NodeValue::Map(user_entries) = std::mem::replace(&mut dest.value, NodeValue::Null) else {
+        return;
     };
     let mut out = Entries::new(user_entries);
     for (key, default) in defaults {
         match out.take(&key.name) {
             None => out.set(key.clone(), default.clone()),
-            Some(Node { value: NodeValue::Null, .. }) => {}
+            Some(Node { value: NodeValue::Null, .. }) if !merge => {}
             Some(mut mine @ Node { value: NodeValue::Map(_), .. }) => {
-                let path = format!("{chart_name}.{}", key.name);
+                let path = format!("{sub_prefix}.{}", key.name);
                 match &default.value {
-                    NodeValue::Map(_) => coalesce_tables(&mut mine, default.clone(), &path, &mut warnings),
+                    NodeValue::Map(_) => {
+                        let merge = merge || subchart_names.contains(&key.name.as_str());
+                        coalesce_tables(&mut mine, default.clone(), &path, merge, warnings)
+                    }
                     NodeValue::Null => {}
                     _ => warnings.push(CoalesceWarning {
                         message: format!("skipped value for {path}: Not a table."),
@@ -98,12 +245,12 @@ pub fn coalesce(chart_name: &str, chart_defaults: &Node, user: &Node) -> Coalesc
             Some(mine) => out.restore(mine),
         }
     }
-    values.value = NodeValue::Map(out.into_vec());
-    Coalesced { values, warnings }
+    dest.value = NodeValue::Map(out.into_vec());
 }
 
-/// Helm's `coalesceTablesFullKey` with merge off: `dst` (higher precedence) absorbs `src`.
-fn coalesce_tables(dst: &mut Node, src: Node, prefix: &str, warnings: &mut Vec<CoalesceWarning>) {
+/// Helm's `coalesceTablesFullKey`: `dst` (higher precedence) absorbs `src`. Coalescing (merge
+/// off) lets a `null` in `dst` delete the key; merging keeps it.
+pub(crate) fn coalesce_tables(dst: &mut Node, src: Node, prefix: &str, merge: bool, warnings: &mut Vec<CoalesceWarning>) {
     let (NodeValue::Map(dst_entries), NodeValue::Map(src_entries)) =
         (std::mem::replace(&mut dst.value, NodeValue::Null), src.value)
     else {
@@ -111,15 +258,15 @@ fn coalesce_tables(dst: &mut Node, src: Node, prefix: &str, warnings: &mut Vec<C
     };
     let mut out = Entries::new(dst_entries);
     for (key, default) in src_entries {
-        let full_key = format!("{prefix}.{}", key.name);
+        let full_key = concat_prefix(prefix, &key.name);
         match out.take(&key.name) {
             None => out.set(key, default),
             // The user's null deletes the default (and itself).
-            Some(Node { value: NodeValue::Null, .. }) => {}
+            Some(Node { value: NodeValue::Null, .. }) if !merge => {}
             Some(mut mine) => {
                 match (&mine.value, &default.value) {
                     (NodeValue::Map(_), NodeValue::Map(_)) => {
-                        coalesce_tables(&mut mine, default, &full_key, warnings);
+                        coalesce_tables(&mut mine, default, &full_key, merge, warnings);
                     }
                     (_, NodeValue::Map(_)) => warnings.push(CoalesceWarning {
                         message: format!(
@@ -144,6 +291,15 @@ fn coalesce_tables(dst: &mut Node, src: Node, prefix: &str, warnings: &mut Vec<C
         }
     }
     dst.value = NodeValue::Map(out.into_vec());
+}
+
+/// Helm's `MergeTables(dst, src)`: `dst` wins, mappings merge deeply, `null`s are kept.
+pub fn merge_tables(dst: Node, src: Node) -> Node {
+    let mut dst = dst;
+    if matches!((&dst.value, &src.value), (NodeValue::Map(_), NodeValue::Map(_))) {
+        coalesce_tables(&mut dst, src, "", true, &mut Vec::new());
+    }
+    dst
 }
 
 fn file_span(node: &Node) -> FileSpan {

@@ -9,7 +9,7 @@ mod convert;
 #[cfg(test)]
 mod tests;
 
-pub use coalesce::{CoalesceWarning, Coalesced, coalesce, merge_overrides};
+pub use coalesce::{ChartValues, CoalesceError, CoalesceWarning, Coalesced, coalesce, coalesce_chart, merge_overrides, merge_tables};
 pub use convert::{lookup, lookup_entry, node_to_json, to_template_value};
 
 use crate::source::{FileId, Pos};

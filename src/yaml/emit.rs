@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 
 use super::json;
 use super::resolve::{self, Resolved};
-use crate::template::value::{Value, format_float_g};
+use crate::template::value::{OpenMaps, Value, format_float_g};
 
 /// Deepest value the encoders accept; templates cannot build deeper values by accident.
 pub const MAX_ENCODE_DEPTH: usize = 1000;
@@ -31,14 +31,14 @@ enum Doc {
 /// Errors are Go's `json.Marshal` errors (e.g. `json: unsupported value: NaN`) or the YAML
 /// reader's refusal of a character in the JSON text.
 pub fn marshal(value: &Value) -> Result<String, String> {
-    let doc = to_doc(value, 0)?;
+    let doc = to_doc(value, 0, &mut OpenMaps::default())?;
     let mut emitter = Emitter::new();
     emitter.node(&doc, Context::Root);
     emitter.write_indent();
     Ok(emitter.out)
 }
 
-fn to_doc(value: &Value, depth: usize) -> Result<Doc, String> {
+fn to_doc(value: &Value, depth: usize, open: &mut OpenMaps) -> Result<Doc, String> {
     if depth > MAX_ENCODE_DEPTH {
         return Err(format!("value nesting exceeds the maximum depth of {MAX_ENCODE_DEPTH}"));
     }
@@ -51,12 +51,19 @@ fn to_doc(value: &Value, depth: usize) -> Result<Doc, String> {
         Value::String(s) => Doc::Str(read_back_json_string(s)?),
         Value::Bytes(bytes) => Doc::Str(json::base64_text(bytes)),
         Value::Object(object) => Doc::Str(read_back_json_string(&object.format_v())?),
-        Value::List(items) => Doc::Seq(items.iter().map(|item| to_doc(item, depth + 1)).collect::<Result<_, _>>()?),
+        Value::List(items) => {
+            Doc::Seq(items.iter().map(|item| to_doc(item, depth + 1, open)).collect::<Result<_, _>>()?)
+        }
         Value::Map(map) => {
-            let mut entries = Vec::with_capacity(map.len());
-            for (key, item) in map.iter() {
-                entries.push((read_back_json_string(key)?, to_doc(item, depth + 1)?));
-            }
+            let entries = map
+                .walk(open, |map, open| {
+                    let mut entries = Vec::with_capacity(map.len());
+                    for (key, item) in map {
+                        entries.push((read_back_json_string(key)?, to_doc(item, depth + 1, open)?));
+                    }
+                    Ok::<_, String>(entries)
+                })
+                .unwrap_or_else(|| Err(json::CYCLE_ERROR.to_string()))?;
             let mut keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
             sort_keys(&mut keys);
             let order: Vec<String> = keys.into_iter().map(str::to_string).collect();

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 
 use super::resolve::format_float_e;
-use crate::template::value::{Map, Value};
+use crate::template::value::{Map, OpenMaps, Value};
 
 /// How to print JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,9 +21,12 @@ pub struct JsonStyle {
 /// Go's `json.Marshal` (or `MarshalIndent`) of a template value.
 pub fn marshal(value: &Value, style: JsonStyle) -> Result<String, String> {
     let mut out = String::new();
-    write_value(&mut out, value, style, 0)?;
+    write_value(&mut out, value, style, 0, &mut OpenMaps::default())?;
     Ok(out)
 }
+
+/// Go's error for a map that contains itself.
+pub(crate) const CYCLE_ERROR: &str = "json: unsupported value: encountered a cycle via map[string]interface {}";
 
 /// Go's error for a float JSON cannot represent.
 pub(crate) fn unsupported_float(f: f64) -> String {
@@ -60,7 +63,7 @@ pub(crate) fn base64_text(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-fn write_value(out: &mut String, value: &Value, style: JsonStyle, depth: usize) -> Result<(), String> {
+fn write_value(out: &mut String, value: &Value, style: JsonStyle, depth: usize, open: &mut OpenMaps) -> Result<(), String> {
     if depth > super::emit::MAX_ENCODE_DEPTH {
         return Err(format!("value nesting exceeds the maximum depth of {}", super::emit::MAX_ENCODE_DEPTH));
     }
@@ -86,34 +89,40 @@ fn write_value(out: &mut String, value: &Value, style: JsonStyle, depth: usize) 
                     out.push(',');
                 }
                 newline(out, style, depth + 1);
-                write_value(out, item, style, depth + 1)?;
+                write_value(out, item, style, depth + 1, open)?;
             }
             newline(out, style, depth);
             out.push(']');
         }
         Value::Map(map) => {
-            if map.is_empty() {
-                out.push_str("{}");
-                return Ok(());
-            }
-            out.push('{');
-            // BTreeMap order is byte order, which is what encoding/json sorts by.
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(out, style, depth + 1);
-                write_string(out, key, style.escape_html);
-                out.push(':');
-                if style.pretty {
-                    out.push(' ');
-                }
-                write_value(out, item, style, depth + 1)?;
-            }
-            newline(out, style, depth);
-            out.push('}');
+            map.walk(open, |entries, open| write_map(out, entries, style, depth, open))
+                .unwrap_or_else(|| Err(CYCLE_ERROR.to_string()))?;
         }
     }
+    Ok(())
+}
+
+fn write_map(out: &mut String, entries: &Map, style: JsonStyle, depth: usize, open: &mut OpenMaps) -> Result<(), String> {
+    if entries.is_empty() {
+        out.push_str("{}");
+        return Ok(());
+    }
+    out.push('{');
+    // BTreeMap order is byte order, which is what encoding/json sorts by.
+    for (i, (key, item)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        newline(out, style, depth + 1);
+        write_string(out, key, style.escape_html);
+        out.push(':');
+        if style.pretty {
+            out.push(' ');
+        }
+        write_value(out, item, style, depth + 1, open)?;
+    }
+    newline(out, style, depth);
+    out.push('}');
     Ok(())
 }
 

@@ -183,19 +183,19 @@ fn deep_nesting_is_an_error_not_a_crash() {
 }
 
 #[test]
-fn parsing_a_values_file_is_fast() {
+fn a_two_hundred_line_values_file_parses_with_every_value_resolved() {
     let mut text = String::new();
     for i in 0..40 {
         text.push_str(&format!(
             "service{i}:\n  enabled: yes\n  replicas: {i}\n  image: \"repo/app:{i}\"\n  ports: [80, 443]\n"
         ));
     }
-    let started = std::time::Instant::now();
-    for _ in 0..10 {
-        parse_documents(&text, FileId(0)).unwrap();
-    }
-    // 200 lines, ten times; generous for unoptimised test builds on a loaded machine.
-    assert!(started.elapsed() < std::time::Duration::from_millis(500), "{:?}", started.elapsed());
+    let docs = parse_documents(&text, FileId(0)).unwrap();
+    let last = docs[0].get("service39").unwrap();
+    assert_eq!(last.get("enabled").map(|n| &n.value), Some(&NodeValue::Bool(true)));
+    assert_eq!(last.get("replicas").map(|n| &n.value), Some(&NodeValue::Int(39)));
+    assert_eq!(last.get("image").and_then(Node::as_str), Some("repo/app:39"));
+    assert_eq!(last.span.start.line, 197);
 }
 
 #[test]

@@ -8,20 +8,24 @@ use super::registry::RuleMeta;
 pub mod dg001_render_error;
 pub mod dg002_invalid_values;
 pub mod dg003_invalid_manifest;
+pub mod dg004_invalid_suppression;
 pub mod dg101_k8s_schema;
 pub mod dg102_deprecated_api;
 pub mod dg205_unknown_values_key;
 pub mod dg401_chart_version_unpinned;
+pub mod dg402_chart_version_not_bumped;
 
 /// The metadata of every Rust rule.
 pub const RUST_RULES: &[RuleMeta] = &[
     dg001_render_error::RULE,
     dg002_invalid_values::RULE,
     dg003_invalid_manifest::RULE,
+    dg004_invalid_suppression::RULE,
     dg101_k8s_schema::RULE,
     dg102_deprecated_api::RULE,
     dg205_unknown_values_key::RULE,
     dg401_chart_version_unpinned::RULE,
+    dg402_chart_version_not_bumped::RULE,
 ];
 
 /// The fix hint of a finding made while loading or rendering (DG001, DG002, DG003).
@@ -34,7 +38,8 @@ pub fn renderer_hint(rule: &str) -> Option<&'static str> {
     }
 }
 
-/// Runs the Rust rules that inspect a chart (DG001/DG003 come from the renderer).
+/// Runs the Rust rules that inspect a chart (DG001/DG003 come from the renderer; DG004 from
+/// reading suppressions; DG402 runs only with a git base, see `policy::evaluate_gated`).
 pub fn check_chart(project: &Project, chart: &ChartRun, enabled: &dyn Fn(&str) -> bool) -> Vec<Finding> {
     let mut findings = Vec::new();
     if enabled(dg205_unknown_values_key::RULE.id) {

@@ -225,7 +225,7 @@ fn index(args: &[Value]) -> Result<Value, FuncError> {
                 }
             }
             Value::Map(map) => match idx {
-                Value::String(key) => map.get(&**key).cloned().unwrap_or_default(),
+                Value::String(key) => map.get(key).unwrap_or_default(),
                 Value::Nil => return Err(FuncError::new("value is nil; should be of type string")),
                 other => {
                     return Err(FuncError::new(format!("value has type {}; should be string", other.type_name())));

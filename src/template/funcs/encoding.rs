@@ -112,7 +112,7 @@ fn from_yaml_array(args: &[Value]) -> Result<Value, FuncError> {
 }
 
 fn with_error_entry(value: Value, message: String) -> Value {
-    let mut map = value.as_map().cloned().unwrap_or_default();
+    let mut map = value.as_map().map(|m| m.snapshot()).unwrap_or_default();
     map.insert("Error".to_string(), Value::str(message));
     Value::map(map)
 }

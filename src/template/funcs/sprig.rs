@@ -16,18 +16,13 @@ mod math;
 mod paths;
 mod random;
 mod regex;
-mod semver;
+pub mod semver;
 mod strings;
 mod support;
 #[cfg(test)]
 mod through_engine;
 
 use super::Function;
-
-/// Functions that change their first argument (a map) in place in Go. Here they return the
-/// changed map, and the evaluator must store that result back where the first argument came
-/// from (a variable, or a map field reached through one) so later reads see the change.
-pub const IN_PLACE_MAP_FUNCTIONS: &[&str] = &["set", "unset", "merge", "mergeOverwrite", "mustMerge", "mustMergeOverwrite"];
 
 /// Every Sprig function Helm registers, except `env`, `expandenv`, `fail` and the JSON functions
 /// Helm replaces.

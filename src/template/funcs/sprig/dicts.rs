@@ -1,17 +1,17 @@
 //! Sprig's dictionary functions.
 //!
-//! `set`, `unset`, `merge`, `mergeOverwrite`, `mustMerge` and `mustMergeOverwrite` change their
-//! first argument in place in Go. Values here are shared and immutable, so these functions return
-//! the changed map; the evaluator stores it back where the first argument came from
-//! (see [`super::IN_PLACE_MAP_FUNCTIONS`]).
+//! Maps are shared references as in Go: `set`, `unset`, `merge`, `mergeOverwrite`, `mustMerge`
+//! and `mustMergeOverwrite` change their first argument in place and return it, so every holder
+//! of that map (`$ctx`, `.Values`, a list element) sees the change. `deepCopy` breaks the sharing.
 
 use std::sync::Arc;
 
 use super::support::{arg, fixed, is_empty, map_arg, str_arg, string_list, strval, variadic};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::{Map, Value};
+use crate::template::value::{Map, MapRef, MapType, OpenMaps, Value};
 
-/// Deeper maps than this are not merged (Go would recurse; we refuse rather than risk the stack).
+/// Deeper maps than this are not merged or copied (Go would recurse; we refuse rather than risk
+/// the stack, and a map that contains itself ends here too).
 const MAX_MERGE_DEPTH: usize = 256;
 
 /// This family's functions, with their Go signatures.
@@ -25,21 +25,16 @@ pub fn functions() -> Vec<Function> {
             }
             Ok(Value::map(map))
         }),
-        fixed("get", &[P::Map, P::String], |a| {
-            Ok(map_arg(a, 0)?.get(str_arg(a, 1)?).cloned().unwrap_or_else(|| Value::str("")))
-        }),
+        fixed("get", &[P::Map, P::String], |a| Ok(map_arg(a, 0)?.get(str_arg(a, 1)?).unwrap_or_else(|| Value::str("")))),
         fixed("set", &[P::Map, P::String, P::Any], |a| {
-            let mut map = map_arg(a, 0)?.clone();
-            Arc::make_mut(&mut map).insert(str_arg(a, 1)?.to_string(), arg(a, 2).clone());
-            Ok(Value::Map(map))
+            let map = map_arg(a, 0)?;
+            map.insert(str_arg(a, 1)?.to_string(), arg(a, 2).clone());
+            Ok(Value::Map(map.clone()))
         }),
         fixed("unset", &[P::Map, P::String], |a| {
-            let mut map = map_arg(a, 0)?.clone();
-            let key = str_arg(a, 1)?;
-            if map.contains_key(key) {
-                Arc::make_mut(&mut map).remove(key);
-            }
-            Ok(Value::Map(map))
+            let map = map_arg(a, 0)?;
+            map.remove(str_arg(a, 1)?);
+            Ok(Value::Map(map.clone()))
         }),
         fixed("hasKey", &[P::Map, P::String], |a| Ok(Value::Bool(map_arg(a, 0)?.contains_key(str_arg(a, 1)?)))),
         variadic("pluck", &[P::String, P::Map], |a| {
@@ -47,7 +42,7 @@ pub fn functions() -> Vec<Function> {
             let mut out = Vec::new();
             for i in 1..a.len() {
                 if let Some(v) = map_arg(a, i)?.get(key) {
-                    out.push(v.clone());
+                    out.push(v);
                 }
             }
             Ok(Value::list(out))
@@ -55,7 +50,7 @@ pub fn functions() -> Vec<Function> {
         variadic("keys", &[P::Map], |a| {
             let mut out: Vec<Arc<str>> = Vec::new();
             for i in 0..a.len() {
-                out.extend(map_arg(a, i)?.keys().map(|k| Arc::from(k.as_str())));
+                map_arg(a, i)?.with_read(|map| out.extend(map.keys().map(|k| Arc::from(k.as_str()))));
             }
             Ok(string_list(out))
         }),
@@ -65,7 +60,7 @@ pub fn functions() -> Vec<Function> {
             for i in 1..a.len() {
                 let key = str_arg(a, i)?;
                 if let Some(v) = map.get(key) {
-                    out.insert(key.to_string(), v.clone());
+                    out.insert(key.to_string(), v);
                 }
             }
             Ok(Value::map(out))
@@ -73,56 +68,85 @@ pub fn functions() -> Vec<Function> {
         variadic("omit", &[P::Map, P::String], |a| {
             let map = map_arg(a, 0)?;
             let omitted: Vec<&str> = (1..a.len()).map(|i| str_arg(a, i)).collect::<Result<_, _>>()?;
-            let out: Map =
-                map.iter().filter(|(k, _)| !omitted.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let out: Map = map.with_read(|map| {
+                map.iter().filter(|(k, _)| !omitted.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+            });
             Ok(Value::map(out))
         }),
-        fixed("values", &[P::Map], |a| Ok(Value::list(map_arg(a, 0)?.values().cloned().collect()))),
+        fixed("values", &[P::Map], |a| Ok(Value::list(map_arg(a, 0)?.with_read(|map| map.values().cloned().collect())))),
         variadic("merge", &[P::Map, P::Map], |a| merge_all(a, false)),
         variadic("mustMerge", &[P::Map, P::Map], |a| merge_all(a, false)),
         variadic("mergeOverwrite", &[P::Map, P::Map], |a| merge_all(a, true)),
         variadic("mustMergeOverwrite", &[P::Map, P::Map], |a| merge_all(a, true)),
-        // Values are immutable and shared, so a copy is the value itself.
-        fixed("deepCopy", &[P::Any], |a| Ok(arg(a, 0).clone())),
-        fixed("mustDeepCopy", &[P::Any], |a| Ok(arg(a, 0).clone())),
+        fixed("deepCopy", &[P::Any], |a| deep_copy(arg(a, 0), 0, &mut OpenMaps::default())),
+        fixed("mustDeepCopy", &[P::Any], |a| deep_copy(arg(a, 0), 0, &mut OpenMaps::default())),
         variadic("dig", &[P::Any], dig),
     ]
 }
 
+/// Merges every later map into the first one, in place, and returns the first one.
 fn merge_all(a: &[Value], overwrite: bool) -> Result<Value, FuncError> {
-    let mut dst = map_arg(a, 0)?.clone();
+    let dst = map_arg(a, 0)?;
     for i in 1..a.len() {
-        let src = map_arg(a, i)?;
-        merge_into(Arc::make_mut(&mut dst), src, overwrite, 0)?;
+        merge_into(dst, map_arg(a, i)?, overwrite, 0)?;
     }
-    Ok(Value::Map(dst))
+    Ok(Value::Map(dst.clone()))
 }
 
-/// mergo's map merge: nested maps merge recursively; otherwise without `overwrite` a source
-/// value fills only a missing or empty destination, with `overwrite` it always replaces it.
-fn merge_into(dst: &mut Map, src: &Map, overwrite: bool, depth: usize) -> Result<(), FuncError> {
+/// mergo's map merge: nested maps merge recursively (in place, into the destination's own nested
+/// map); otherwise without `overwrite` a source value fills only a missing or empty destination,
+/// with `overwrite` it always replaces it. A value taken from the source is shared, not copied.
+fn merge_into(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize) -> Result<(), FuncError> {
     if depth > MAX_MERGE_DEPTH {
         return Err(FuncError::new("maps are nested too deeply to merge"));
     }
-    for (key, src_value) in src {
-        match (dst.get_mut(key), src_value) {
-            (Some(Value::Map(dst_map)), Value::Map(src_map)) => {
-                merge_into(Arc::make_mut(dst_map), src_map, overwrite, depth + 1)?;
-            }
+    if dst.ptr_eq(src) {
+        return Ok(()); // Every entry is already there.
+    }
+    // No lock is held while recursing: `src` may be nested inside `dst` or the other way round.
+    for (key, src_value) in src.snapshot() {
+        match (dst.get(&key), &src_value) {
+            (Some(Value::Map(dst_map)), Value::Map(src_map)) => merge_into(&dst_map, src_map, overwrite, depth + 1)?,
             (Some(dst_value), _) => {
-                if overwrite || is_empty(dst_value) {
-                    *dst_value = src_value.clone();
+                if overwrite || is_empty(&dst_value) {
+                    dst.insert(key, src_value);
                 }
             }
             (None, _) => {
-                dst.insert(key.clone(), src_value.clone());
+                dst.insert(key, src_value);
             }
         }
     }
     Ok(())
 }
 
+/// A copy that shares no map with `value`: later changes to either side stay on that side.
+fn deep_copy(value: &Value, depth: usize, open: &mut OpenMaps) -> Result<Value, FuncError> {
+    if depth > MAX_MERGE_DEPTH {
+        return Err(FuncError::new("value is nested too deeply to copy"));
+    }
+    Ok(match value {
+        Value::List(items) => {
+            Value::list(items.iter().map(|item| deep_copy(item, depth + 1, open)).collect::<Result<_, _>>()?)
+        }
+        Value::Map(map) => {
+            let copied = map
+                .walk(open, |entries, open| {
+                    entries
+                        .iter()
+                        .map(|(k, v)| Ok((k.clone(), deep_copy(v, depth + 1, open)?)))
+                        .collect::<Result<Map, FuncError>>()
+                })
+                .unwrap_or_else(|| Err(FuncError::new("value contains itself and cannot be copied")))?;
+            Value::Map(MapRef::typed(copied, map.map_type()))
+        }
+        other => other.clone(),
+    })
+}
+
 /// `dig "a" "b" default $dict`: walks nested maps, returns `default` at the first missing key.
+/// Each map must be a plain `map[string]interface {}` (Go's type assertion refuses `.Values`,
+/// a `chartutil.Values`).
 fn dig(a: &[Value]) -> Result<Value, FuncError> {
     if a.len() < 3 {
         return Err(FuncError::new("dig needs at least three arguments"));
@@ -131,11 +155,12 @@ fn dig(a: &[Value]) -> Result<Value, FuncError> {
         let got = if v.is_nil() { "nil".to_string() } else { v.type_name().to_string() };
         FuncError::new(format!("interface conversion: interface {{}} is {got}, not {want}"))
     };
-    let default = &a[a.len() - 2];
-    let mut current = match &a[a.len() - 1] {
-        Value::Map(m) => m,
-        other => return Err(conversion(other, "map[string]interface {}")),
+    let as_plain_map = |v: &Value| match v {
+        Value::Map(m) if m.map_type() == MapType::Plain => Ok(m.clone()),
+        other => Err(conversion(other, MapType::Plain.go_name())),
     };
+    let default = &a[a.len() - 2];
+    let mut current = as_plain_map(&a[a.len() - 1])?;
     let keys = &a[..a.len() - 2];
     for (i, key) in keys.iter().enumerate() {
         let key = key.as_str().ok_or_else(|| conversion(key, "string"))?;
@@ -143,12 +168,9 @@ fn dig(a: &[Value]) -> Result<Value, FuncError> {
             return Ok(default.clone());
         };
         if i + 1 == keys.len() {
-            return Ok(step.clone());
+            return Ok(step);
         }
-        current = match step {
-            Value::Map(m) => m,
-            other => return Err(conversion(other, "map[string]interface {}")),
-        };
+        current = as_plain_map(&step)?;
     }
     Ok(default.clone())
 }
@@ -224,11 +246,39 @@ mod tests {
     }
 
     #[test]
-    fn set_does_not_disturb_other_holders_of_the_map() {
+    fn set_unset_and_merge_change_the_map_every_holder_sees() {
         let original = dict(vec![("a", Value::Int(1))]);
         let changed = call("set", &[original.clone(), s("b"), Value::Int(2)]).unwrap();
-        assert_eq!(original.format_v(), "map[a:1]");
-        assert_eq!(changed.format_v(), "map[a:1 b:2]");
+        assert_eq!(original.format_v(), "map[a:1 b:2]");
+        assert!(matches!((&original, &changed), (Value::Map(x), Value::Map(y)) if x.ptr_eq(y)));
+        call("unset", &[original.clone(), s("a")]).unwrap();
+        assert_eq!(changed.format_v(), "map[b:2]");
+        call("merge", &[original.clone(), dict(vec![("c", Value::Int(3))])]).unwrap();
+        assert_eq!(changed.format_v(), "map[b:2 c:3]");
+        call("mergeOverwrite", &[original.clone(), dict(vec![("b", Value::Int(4))])]).unwrap();
+        assert_eq!(changed.format_v(), "map[b:4 c:3]");
+    }
+
+    #[test]
+    fn deep_copy_shares_no_map() {
+        let inner = dict(vec![("x", Value::Int(1))]);
+        let outer = dict(vec![("n", inner.clone()), ("l", Value::list(vec![inner.clone()]))]);
+        let copy = call("deepCopy", std::slice::from_ref(&outer)).unwrap();
+        call("set", &[inner, s("y"), Value::Int(2)]).unwrap();
+        assert_eq!(outer.format_v(), "map[l:[map[x:1 y:2]] n:map[x:1 y:2]]");
+        assert_eq!(copy.format_v(), "map[l:[map[x:1]] n:map[x:1]]");
+    }
+
+    #[test]
+    fn maps_that_contain_themselves_end_in_errors() {
+        let d = dict(vec![("a", Value::Int(1))]);
+        call("set", &[d.clone(), s("self"), d.clone()]).unwrap();
+        assert_eq!(call("deepCopy", std::slice::from_ref(&d)).unwrap_err().0, "value contains itself and cannot be copied");
+        // Merging a map into itself changes nothing; merging it into a copy of itself recurses.
+        assert_eq!(call("merge", &[d.clone(), d.clone()]).unwrap().format_v(), "map[a:1 self:...]");
+        let e = dict(vec![("a", Value::Int(1))]);
+        call("set", &[e.clone(), s("self"), e.clone()]).unwrap();
+        assert_eq!(call("merge", &[d.clone(), e]).unwrap_err().0, "maps are nested too deeply to merge");
     }
 
     #[test]

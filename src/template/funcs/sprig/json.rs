@@ -6,10 +6,13 @@ use std::fmt::Write as _;
 
 use super::support::{arg, fixed, str_arg, string};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::{Map, Value};
+use crate::template::value::{Map, OpenMaps, Value};
 
 /// Nesting limit for encoding and decoding (Go allows 10000; we stay well inside a thread's stack).
 const MAX_DEPTH: usize = 1_000;
+
+/// Go's error for a map that contains itself.
+const CYCLE_ERROR: &str = "json: unsupported value: encountered a cycle via map[string]interface {}";
 
 /// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
@@ -35,7 +38,7 @@ pub enum JsonStyle {
 /// Encodes `value` as Go's `encoding/json` would.
 pub fn to_json(value: &Value, style: JsonStyle) -> Result<String, FuncError> {
     let mut out = String::new();
-    write_json(&mut out, value, style, 0)?;
+    write_json(&mut out, value, style, 0, &mut OpenMaps::default())?;
     Ok(out)
 }
 
@@ -48,7 +51,13 @@ fn newline(out: &mut String, style: JsonStyle, depth: usize) {
     }
 }
 
-fn write_json(out: &mut String, value: &Value, style: JsonStyle, depth: usize) -> Result<(), FuncError> {
+fn write_json(
+    out: &mut String,
+    value: &Value,
+    style: JsonStyle,
+    depth: usize,
+    open: &mut OpenMaps,
+) -> Result<(), FuncError> {
     if depth > MAX_DEPTH {
         return Err(FuncError::new("json: unsupported value: encountered a cycle or excessive nesting"));
     }
@@ -71,14 +80,16 @@ fn write_json(out: &mut String, value: &Value, style: JsonStyle, depth: usize) -
                     out.push(',');
                 }
                 newline(out, style, depth + 1);
-                write_json(out, item, style, depth + 1)?;
+                write_json(out, item, style, depth + 1, open)?;
             }
             if !items.is_empty() {
                 newline(out, style, depth);
             }
             out.push(']');
         }
-        Value::Map(map) => write_json_map(out, map.iter(), map.is_empty(), style, depth)?,
+        Value::Map(map) => map
+            .walk(open, |entries, open| write_json_map(out, entries.iter(), entries.is_empty(), style, depth, open))
+            .unwrap_or_else(|| Err(FuncError::new(CYCLE_ERROR)))?,
         Value::Object(o) => match o.type_name() {
             "time.Time" => {
                 let text = o
@@ -92,7 +103,7 @@ fn write_json(out: &mut String, value: &Value, style: JsonStyle, depth: usize) -
                     .iter()
                     .map(|name| (name.to_string(), o.field(name).unwrap_or_default()))
                     .collect();
-                write_json_map(out, fields.iter().map(|(k, v)| (k, v)), false, style, depth)?;
+                write_json_map(out, fields.iter().map(|(k, v)| (k, v)), false, style, depth, open)?;
             }
             _ => write_json_string(out, &o.format_v(), style != JsonStyle::Raw),
         },
@@ -106,6 +117,7 @@ fn write_json_map<'a>(
     empty: bool,
     style: JsonStyle,
     depth: usize,
+    open: &mut OpenMaps,
 ) -> Result<(), FuncError> {
     out.push('{');
     for (i, (key, value)) in entries.enumerate() {
@@ -118,7 +130,7 @@ fn write_json_map<'a>(
         if style == JsonStyle::Pretty {
             out.push(' ');
         }
-        write_json(out, value, style, depth + 1)?;
+        write_json(out, value, style, depth + 1, open)?;
     }
     if !empty {
         newline(out, style, depth);

@@ -21,7 +21,7 @@ pub fn functions() -> Vec<Function> {
         funcs.push(fixed(os_name, &[P::String], call));
     }
     funcs.push(fixed("urlParse", &[P::String], |a| url_parse(str_arg(a, 0)?)));
-    funcs.push(fixed("urlJoin", &[P::Map], |a| url_join(map_arg(a, 0)?)));
+    funcs.push(fixed("urlJoin", &[P::Map], |a| url_join(&map_arg(a, 0)?.snapshot())));
     // Helm renders without DNS lookups unless asked to; the result is then always empty.
     funcs.push(fixed("getHostByName", &[P::String], |_| string("")));
     funcs

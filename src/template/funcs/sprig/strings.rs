@@ -183,18 +183,16 @@ fn title(s: &str) -> String {
         .collect()
 }
 
-/// goutils `Uncapitalize`: lower-cases the first rune only.
+/// goutils `Uncapitalize`: lower-cases the first rune of every whitespace-separated word.
 fn untitle(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => {
-            let mut out = String::with_capacity(s.len());
-            out.push(lower_char(first));
-            out.push_str(chars.as_str());
+    let mut after_space = true;
+    s.chars()
+        .map(|c| {
+            let out = if after_space && !c.is_whitespace() { lower_char(c) } else { c };
+            after_space = c.is_whitespace();
             out
-        }
-        None => String::new(),
-    }
+        })
+        .collect()
 }
 
 /// Sprig's `trunc`: a negative count keeps the end of the string. Counts bytes, as Go does.
@@ -785,7 +783,7 @@ mod tests {
             ("initials", vec![s("hello  world-foo bar")], "hwb"),
             ("title", vec![s("hello wORLD")], "Hello WORLD"),
             ("title", vec![s("hello-world foo_bar")], "Hello-World Foo_bar"),
-            ("untitle", vec![s("Hello World")], "hello World"),
+            ("untitle", vec![s("Hello World")], "hello world"),
             ("untitle", vec![s("ABC")], "aBC"),
             ("nospace", vec![s("a b\tc")], "abc"),
             ("cat", vec![s("a"), Value::Int(1), Value::Nil, Value::Float(2.5)], "a 1 2.5"),

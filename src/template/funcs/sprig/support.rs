@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::template::funcs::{FuncError, Function, NativeFn, ParamType};
-use crate::template::value::{Map, Value};
+use crate::template::value::{MapRef, OpenMaps, Value};
 
 /// A function with a fixed number of parameters.
 pub const fn fixed(name: &'static str, params: &'static [ParamType], call: NativeFn) -> Function {
@@ -63,7 +63,7 @@ pub fn bool_arg(args: &[Value], i: usize) -> Result<bool, FuncError> {
 }
 
 /// A `map[string]interface{}` parameter.
-pub fn map_arg(args: &[Value], i: usize) -> Result<&Arc<Map>, FuncError> {
+pub fn map_arg(args: &[Value], i: usize) -> Result<&MapRef, FuncError> {
     match arg(args, i) {
         Value::Map(m) => Ok(m),
         other => Err(wrong_type("map[string]interface {}", other)),
@@ -147,17 +147,16 @@ pub fn is_empty(value: &Value) -> bool {
 
 /// Go's `reflect.DeepEqual` on template values: the dynamic types must match too.
 pub fn deep_equal(a: &Value, b: &Value) -> bool {
-    deep_equal_within(a, b, 0)
+    deep_equal_within(a, b, 0, &mut OpenMaps::default())
 }
 
 /// Values nested deeper than this compare unequal rather than risk the stack.
 const MAX_COMPARE_DEPTH: usize = 1_000;
 
-fn deep_equal_within(a: &Value, b: &Value, depth: usize) -> bool {
+fn deep_equal_within(a: &Value, b: &Value, depth: usize, open: &mut OpenMaps) -> bool {
     if depth > MAX_COMPARE_DEPTH {
         return false;
     }
-    let deep_equal = |x: &Value, y: &Value| deep_equal_within(x, y, depth + 1);
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -166,11 +165,26 @@ fn deep_equal_within(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::String(x), Value::String(y)) => x == y,
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q))
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal_within(p, q, depth + 1, open))
         }
+        (Value::Map(x), Value::Map(y)) if x.ptr_eq(y) => true,
         (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len()
-                && x.iter().zip(y.iter()).all(|((k1, v1), (k2, v2))| k1 == k2 && deep_equal(v1, v2))
+            if x.map_type() != y.map_type() {
+                return false;
+            }
+            // A map met again inside itself counts as equal so far, as Go's DeepEqual treats a
+            // comparison it is already making.
+            x.walk(open, |xs, open| {
+                y.walk(open, |ys, open| {
+                    xs.len() == ys.len()
+                        && xs
+                            .iter()
+                            .zip(ys.iter())
+                            .all(|((k1, v1), (k2, v2))| k1 == k2 && deep_equal_within(v1, v2, depth + 1, open))
+                })
+                .unwrap_or(true)
+            })
+            .unwrap_or(true)
         }
         (Value::Object(x), Value::Object(y)) => {
             Arc::ptr_eq(x, y) || (x.type_name() == y.type_name() && x.format_v() == y.format_v())

@@ -1,0 +1,2 @@
+{{- define "greet" }}sub{{ end }}
+{{- define "subonly" }}sub{{ end }}

@@ -1,0 +1,382 @@
+//! End to end: what decides whether a finding fails the gate — dated ignores, inline
+//! suppression comments, JSON-schema policies, and the git-aware DG402 with `--base` and
+//! `--changed` — run as a process on the cases under `testdata/check/` (see each EXPECT.md) and
+//! on temporary git repositories made from them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn driftgate(args: &[&str], today: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_driftgate"));
+    command.args(args).current_dir(manifest_dir()).env_remove("DRIFTGATE_TODAY");
+    if let Some(today) = today {
+        command.env("DRIFTGATE_TODAY", today);
+    }
+    command.output().expect("driftgate runs")
+}
+
+fn json_of(out: &Output) -> Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// `(rule, severity, message, "file:line:column")` of every finding, in report order.
+fn findings(json: &Value) -> Vec<(String, String, String, String)> {
+    json["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .map(|d| {
+            let l = &d["location"];
+            (
+                d["rule"].as_str().unwrap_or_default().to_string(),
+                d["severity"].as_str().unwrap_or_default().to_string(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+                format!("{}:{}:{}", l["file"].as_str().unwrap_or("-"), l["line"], l["column"]),
+            )
+        })
+        .collect()
+}
+
+fn finding(rule: &str, severity: &str, message: &str, at: &str) -> (String, String, String, String) {
+    (rule.to_string(), severity.to_string(), message.to_string(), at.to_string())
+}
+
+fn check_case(case: &str, today: Option<&str>) -> (i32, Value) {
+    let dir = format!("testdata/check/{case}");
+    assert!(manifest_dir().join(&dir).is_dir(), "missing case {dir}");
+    let out = driftgate(&["check", &dir, "--format", "json"], today);
+    (out.status.code().expect("exit code"), json_of(&out))
+}
+
+// ------------------------------------------------------------------ inline suppressions
+
+#[test]
+fn inline_comments_suppress_their_key_and_unexplained_ones_are_reported() {
+    let (code, json) = check_case("suppress-inline", None);
+    assert_eq!(
+        findings(&json),
+        vec![
+            finding("DG004", "info", "suppression of DG303 gives no reason", "charts/frontend/values-dev.yaml:3:1"),
+            finding("DG004", "info", "suppression names unknown rule DG3O3", "charts/frontend/values-dev.yaml:5:1"),
+            finding("DG303", "error", "values key adminToken holds a literal credential (<redacted>)", "charts/frontend/values-dev.yaml:6:13"),
+        ]
+    );
+    assert_eq!(json["summary"]["suppressed"], 2, "DG403 on image.tag and DG303 on seedPassword");
+    assert_eq!(json["summary"]["errors"], 1);
+    assert_eq!(json["summary"]["infos"], 2);
+    assert_eq!(json["version"], 1);
+    assert_eq!(code, 1);
+
+    let out = driftgate(&["check", "testdata/check/suppress-inline"], None);
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(human.ends_with("\n1 error, 0 warnings, 2 infos, 2 suppressed in 1 chart, 2 environments, 2 resources\n"), "{human}");
+    assert!(human.contains("help: did you mean `DG303`?"), "{human}");
+    assert!(!human.contains("dev-only-seed-value") && !human.contains("another-dev-only-value"), "{human}");
+}
+
+// ------------------------------------------------------------------ ignores with `until`
+
+#[test]
+fn an_ignore_applies_through_its_until_day() {
+    let (code, json) = check_case("ignore-until", Some("2026-06-30"));
+    assert_eq!(findings(&json), vec![]);
+    assert_eq!(json["summary"]["suppressed"], 1);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn an_expired_ignore_reports_the_finding_and_says_so() {
+    let (code, json) = check_case("ignore-until", Some("2026-07-01"));
+    assert_eq!(
+        findings(&json),
+        vec![finding(
+            "DG403",
+            "error",
+            "image registry.example.com/frontend:latest of container app uses the mutable tag latest (its ignore expired on 2026-06-30)",
+            "charts/frontend/values-dev.yaml:2:8"
+        )]
+    );
+    let related = &json["diagnostics"][0]["related"][0];
+    assert_eq!(related["file"], "driftgate.yaml");
+    assert_eq!(related["line"], 11);
+    assert_eq!(related["message"], "ignored until 2026-06-30: dev follows the branch build");
+    assert_eq!(json["summary"]["suppressed"], 0);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_malformed_today_override_stops_the_run() {
+    let out = driftgate(&["check", "testdata/check/ignore-until"], Some("July 1st"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "error: DRIFTGATE_TODAY must be a date written YYYY-MM-DD, found `July 1st`\n");
+}
+
+#[test]
+fn an_impossible_until_date_stops_the_run_at_its_line() {
+    let out = driftgate(&["check", "testdata/check/bad-config-until-date"], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: driftgate.yaml:11:70: `until` must be a calendar date written YYYY-MM-DD, found `2026-02-30`\n"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+// ------------------------------------------------------------------ schema policies
+
+#[test]
+fn schema_policy_findings_point_at_the_template_key_and_the_values_line() {
+    let (code, json) = check_case("schema-policy-fail", None);
+    assert_eq!(
+        findings(&json),
+        vec![
+            finding("ORG001", "error", "spec.template.spec.containers[0]: unknown field `imagePullPolicyy`", "charts/api/templates/deployment.yaml:18:11"),
+            finding("ORG001", "error", "spec.replicas: expected integer, got string", "charts/api/values-prod.yaml:1:15"),
+        ]
+    );
+    let typo = &json["diagnostics"][0];
+    assert_eq!(typo["name"], "deployment-contract");
+    assert_eq!(typo["path"], "spec.template.spec.containers[0].imagePullPolicyy");
+    assert_eq!(typo["resource"]["kind"], "Deployment");
+    let replicas = &json["diagnostics"][1];
+    assert_eq!(replicas["environment"], "prod");
+    assert_eq!(replicas["path"], "spec.replicas");
+    assert_eq!(code, 1);
+
+    let (code, json) = check_case("schema-policy-pass", None);
+    assert_eq!(findings(&json), vec![]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn invalid_schema_files_stop_the_run_with_a_clear_message() {
+    let cases = [
+        (
+            "bad-schema-policy-invalid",
+            "error: driftgate.yaml:12:15: schema `policies/deployment.schema.json` of policy ORG001 is not a valid JSON schema: /properties/spec/properties/replicas/type cannot be \"integr\"\n",
+        ),
+        (
+            "bad-schema-policy-syntax",
+            "error: policies/deployment.schema.json:10:7: schema `policies/deployment.schema.json` is not valid JSON: expected `,` or `}`\n",
+        ),
+    ];
+    for (case, expected) in cases {
+        let out = driftgate(&["check", &format!("testdata/check/{case}")], None);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{case}: {stderr}");
+        assert!(stderr.starts_with(expected), "{case}: {stderr}");
+        assert!(out.stdout.is_empty(), "{case}");
+    }
+}
+
+#[test]
+fn schema_policy_severity_comes_from_policies_rules() {
+    let repo = copy_case("schema-policy-fail");
+    let config = repo.path().join("driftgate.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    // The case's `policies.rules` map comes last in its driftgate.yaml.
+    std::fs::write(&config, format!("{text}    ORG001: {{ severity: warning }}\n")).unwrap();
+    let out = driftgate(&["check", path(&repo), "--format", "json"], None);
+    let json = json_of(&out);
+    let severities: Vec<String> = findings(&json).into_iter().map(|(_, severity, _, _)| severity).collect();
+    assert_eq!(severities, ["warning", "warning"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+// ------------------------------------------------------------------ DG402 and --changed
+
+/// A copy of a case in a temporary directory.
+fn copy_case(case: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    copy_tree(&manifest_dir().join("testdata/check").join(case), dir.path());
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn git(repo: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=driftgate tests", "-c", "user.email=tests@example.com", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(repo)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The DG402 case committed as the only commit of a new repository.
+fn committed_repo() -> tempfile::TempDir {
+    let repo = copy_case("dg402-chart-version-not-bumped");
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    repo
+}
+
+fn path(dir: &tempfile::TempDir) -> &str {
+    dir.path().to_str().expect("UTF-8 temporary path")
+}
+
+fn edit(repo: &tempfile::TempDir, file: &str, from: &str, to: &str) {
+    let file: PathBuf = repo.path().join(file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(from), "{} lacks {from:?}", file.display());
+    std::fs::write(&file, text.replace(from, to)).unwrap();
+}
+
+fn check_repo(repo: &tempfile::TempDir, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["check", path(repo), "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = driftgate(&args, None);
+    (out.status.code().expect("exit code"), json_of(&out))
+}
+
+const API_NOT_BUMPED: &str = "charts/api changed since HEAD (1 file) but its version is still 1.0.0";
+
+#[test]
+fn dg402_reports_the_version_line_of_a_changed_chart() {
+    let repo = committed_repo();
+    edit(&repo, "charts/api/templates/configmap.yaml", "greeting:", "welcome:");
+    let (code, json) = check_repo(&repo, &["--base", "HEAD"]);
+    assert_eq!(findings(&json), vec![finding("DG402", "error", API_NOT_BUMPED, "charts/api/Chart.yaml:3:10")]);
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["chart"], "charts/api");
+    assert_eq!(d["location"]["end_column"], 15);
+    assert_eq!(d["related"][0]["file"], "charts/api/templates/configmap.yaml");
+    assert_eq!(d["related"][0]["message"], "changed since HEAD");
+    assert_eq!(code, 1);
+
+    // Without a base the rule does not run.
+    let (code, json) = check_repo(&repo, &[]);
+    assert_eq!(findings(&json), vec![]);
+    assert_eq!(code, 0);
+
+    // Bumping the version fixes it.
+    edit(&repo, "charts/api/Chart.yaml", "version: 1.0.0", "version: 1.0.1");
+    let (code, json) = check_repo(&repo, &["--base", "HEAD"]);
+    assert_eq!(findings(&json), vec![]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn dg402_compares_with_an_older_commit_and_counts_untracked_files() {
+    let repo = committed_repo();
+    edit(&repo, "charts/web/values-prod.yaml", "hello prod", "hi prod");
+    git(repo.path(), &["commit", "-q", "-am", "web: prod greeting"]);
+    std::fs::write(repo.path().join("charts/web/templates/extra.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n").unwrap();
+    let (code, json) = check_repo(&repo, &["--base", "HEAD~1"]);
+    assert_eq!(
+        findings(&json),
+        vec![finding("DG402", "error", "charts/web changed since HEAD~1 (2 files) but its version is still 1.0.0", "charts/web/Chart.yaml:3:10")]
+    );
+    assert_eq!(code, 1);
+    // The committed change is not a change since HEAD; the untracked file is.
+    let (_, json) = check_repo(&repo, &["--base", "main"]);
+    assert_eq!(json["diagnostics"][0]["message"], "charts/web changed since main (1 file) but its version is still 1.0.0");
+}
+
+#[test]
+fn a_chart_that_is_new_since_the_base_is_not_reported() {
+    let repo = committed_repo();
+    copy_tree(&repo.path().join("charts/api"), &repo.path().join("charts/billing"));
+    edit(&repo, "charts/billing/Chart.yaml", "name: api", "name: billing");
+    let (code, json) = check_repo(&repo, &["--base", "HEAD"]);
+    assert_eq!(findings(&json), vec![]);
+    assert_eq!(json["summary"]["charts"], 3);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn changed_checks_only_the_charts_touched_since_head() {
+    let repo = committed_repo();
+    let (code, json) = check_repo(&repo, &["--changed"]);
+    assert_eq!(findings(&json), vec![]);
+    assert_eq!(json["summary"]["charts"], 0, "nothing changed, nothing checked");
+    assert_eq!(code, 0);
+
+    edit(&repo, "charts/api/templates/configmap.yaml", "greeting:", "welcome:");
+    git(repo.path(), &["add", "-A"]);
+    let (code, json) = check_repo(&repo, &["--changed"]);
+    assert_eq!(findings(&json), vec![finding("DG402", "error", API_NOT_BUMPED, "charts/api/Chart.yaml:3:10")]);
+    assert_eq!(json["summary"]["charts"], 1, "only charts/api");
+    assert_eq!(json["summary"]["environments"], 2);
+    assert_eq!(code, 1);
+
+    // --chart narrows further: web did not change, so nothing is checked.
+    let (code, json) = check_repo(&repo, &["--changed", "--chart", "web"]);
+    assert_eq!(json["summary"]["charts"], 0);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn dg402_can_be_turned_off() {
+    let repo = committed_repo();
+    std::fs::write(repo.path().join("driftgate.yaml"), "policies:\n  rules:\n    DG401: { severity: off }\n    DG402: { severity: off }\n").unwrap();
+    edit(&repo, "charts/api/templates/configmap.yaml", "greeting:", "welcome:");
+    let (code, json) = check_repo(&repo, &["--changed"]);
+    assert_eq!(findings(&json), vec![]);
+    // driftgate.yaml changed (it is new): every chart is checked.
+    assert_eq!(json["summary"]["charts"], 2);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn base_outside_git_or_unknown_exits_two() {
+    let plain = copy_case("dg402-chart-version-not-bumped");
+    for flags in [&["--base", "HEAD"][..], &["--changed"][..]] {
+        let mut args = vec!["check", path(&plain)];
+        args.extend_from_slice(flags);
+        let out = driftgate(&args, None);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {stderr}");
+        assert!(stderr.contains("is not inside a git repository; --base and --changed compare with git history"), "{stderr}");
+    }
+
+    let repo = committed_repo();
+    let out = driftgate(&["check", path(&repo), "--base", "no-such-branch"], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: unknown git revision `no-such-branch`\n"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn dg402_works_when_the_checked_directory_is_inside_the_repository() {
+    let repo = tempfile::tempdir().expect("temporary directory");
+    let checked = repo.path().join("deploy");
+    copy_tree(&manifest_dir().join("testdata/check/dg402-chart-version-not-bumped"), &checked);
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    std::fs::write(checked.join("charts/web/templates/new.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new\n").unwrap();
+    let out = driftgate(&["check", checked.to_str().unwrap(), "--changed", "--format", "json"], None);
+    let json = json_of(&out);
+    assert_eq!(
+        findings(&json),
+        vec![finding("DG402", "error", "charts/web changed since HEAD (1 file) but its version is still 1.0.0", "charts/web/Chart.yaml:3:10")]
+    );
+    assert_eq!(json["diagnostics"][0]["related"][0]["file"], "charts/web/templates/new.yaml");
+    assert_eq!(out.status.code(), Some(1));
+}
