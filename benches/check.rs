@@ -16,6 +16,7 @@ fn main() {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(30);
+    cold_kubernetes_schemas();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     measure("check examples (3 charts x 4 environments)", &example, runs);
     measure_phases(&example, runs);
@@ -65,6 +66,40 @@ fn measure(label: &str, root: &Path, runs: usize) {
         ms(times[0]),
         ms(times[times.len() - 1]),
         findings.len()
+    );
+}
+
+/// What the first check in a process pays for schema validation (DG101): decoding the bundled
+/// schemas of one version, then the first validation of each kind the example renders.
+fn cold_kubernetes_schemas() {
+    use driftgate::policy::k8s_schema::schemas_for;
+    let start = Instant::now();
+    let schemas = schemas_for((1, 33)).expect("bundled schemas").schemas;
+    let decoded = start.elapsed();
+    let kinds = [
+        ("apps/v1", "Deployment"),
+        ("v1", "Service"),
+        ("v1", "ConfigMap"),
+        ("autoscaling/v2", "HorizontalPodAutoscaler"),
+        ("networking.k8s.io/v1", "Ingress"),
+        ("policy/v1", "PodDisruptionBudget"),
+    ];
+    // Enough of each document that validation reaches the nested definitions (parsed on first use).
+    let pod = serde_json::json!({"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{
+        "name": "x", "image": "x:1", "ports": [{"containerPort": 80}], "env": [{"name": "A", "value": "b"}],
+        "resources": {"limits": {"cpu": 1}}, "readinessProbe": {"httpGet": {"port": 80}}}],
+        "volumes": [{"name": "v", "configMap": {"name": "c"}}]}});
+    let first = Instant::now();
+    for (api_version, kind) in kinds {
+        let document = serde_json::json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"},
+            "spec": {"template": pod, "selector": {"matchLabels": {"app": "x"}}}});
+        schemas.validate(api_version, kind, &document);
+    }
+    println!(
+        "cold Kubernetes 1.33 schemas: decode {:.1} ms, first validation of {} kinds {:.1} ms",
+        ms(decoded),
+        kinds.len(),
+        ms(first.elapsed())
     );
 }
 

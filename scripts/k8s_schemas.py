@@ -2,14 +2,17 @@
 """Builds driftgate's bundled Kubernetes schemas from a kubernetes-validate wheel.
 
 For every Kubernetes minor version in the wheel, takes the strict `_definitions.json` (unknown
-fields are errors), drops what validation does not need (descriptions, x-kubernetes-* hints
-except the group/version/kind index), lets null stand for "not set" in int-or-string and
-quantity fields, and stores each distinct definition once. Output: one JSON document
+fields are errors), drops what validation does not need (descriptions, x-kubernetes-* hints),
+lets null stand for "not set" in int-or-string and quantity fields, and stores each distinct
+definition once. Output (compression is left to the calling script), one JSON value per line:
 
-    {"source": "kubernetes-validate-1.37.0", "names": [<def name>, ...], "defs": [<schema>, ...],
-     "versions": {"1.33": [<name index>, <def index>, <name index>, <def index>, ...], ...}}
+    line 1:  {"source": "kubernetes-validate-1.37.0",
+              "names": [<definition name>, ...],
+              "versions": {"1.33": [<name index>, <definition index>, ...], ...},
+              "kinds": {"1.33": [[<name index>, <apiVersion>, <kind>], ...], ...}}
+    line 2+: one definition per line, in definition index order
 
-written compactly to OUTPUT (compression is left to the calling script).
+so that a reader can index the lines cheaply and parse only the definitions it uses.
 """
 
 import json
@@ -37,7 +40,7 @@ def slim(schema):
     for key, value in schema.items():
         if key == "description" and isinstance(value, str):
             continue
-        if key.startswith("x-kubernetes-") and key != "x-kubernetes-group-version-kind":
+        if key.startswith("x-kubernetes-"):
             continue
         if key in SCHEMA_MAPS and isinstance(value, dict):
             out[key] = {name: slim(sub) for name, sub in value.items()}
@@ -54,6 +57,7 @@ def main():
     defs = []
     index = {}
     names = {}
+    kinds = {}
     raw_total = 0
     with zipfile.ZipFile(wheel) as archive:
         source = next(
@@ -72,16 +76,24 @@ def main():
             raw_total += len(data)
             document = json.loads(data)
             table = []
+            kind_table = []
             for def_name, schema in sorted(document["$defs"].items()):
+                gvks = [
+                    [f"{g['group']}/{g['version']}" if g["group"] else g["version"], g["kind"]]
+                    for g in schema.get("x-kubernetes-group-version-kind", [])
+                ]
                 schema = NULLABLE_UNIONS.get(def_name) or slim(schema)
                 text = json.dumps(schema, sort_keys=True, separators=(",", ":"))
                 if text not in index:
                     index[text] = len(defs)
-                    defs.append(schema)
-                table += [names.setdefault(def_name, len(names)), index[text]]
+                    defs.append(text)
+                name_index = names.setdefault(def_name, len(names))
+                kind_table += [[name_index, api_version, kind] for api_version, kind in gvks]
+                table += [name_index, index[text]]
             versions[f"{major}.{minor}"] = table
-    bundle = {"source": source.replace("_", "-"), "names": list(names), "versions": versions, "defs": defs}
-    text = json.dumps(bundle, sort_keys=True, separators=(",", ":"))
+            kinds[f"{major}.{minor}"] = kind_table
+    header = {"source": source.replace("_", "-"), "names": list(names), "versions": versions, "kinds": kinds}
+    text = "\n".join([json.dumps(header, sort_keys=True, separators=(",", ":"))] + defs) + "\n"
     with open(output, "w", encoding="utf-8") as out:
         out.write(text)
     count = sum(len(t) // 2 for t in versions.values())

@@ -1,15 +1,21 @@
 //! Kubernetes resource schemas: the bundled definitions of every supported minor version, and
-//! validators compiled lazily per (version, apiVersion, kind).
+//! validation of a resource against the definition of its apiVersion and kind.
 //!
 //! The data is `schemas/kubernetes/definitions.json.zst`, built from the strict schemas of the
 //! PyPI package kubernetes-validate by `scripts/update-k8s-schemas.sh`: every distinct definition
 //! stored once, and per version a table from definition name to definition. It is embedded in
-//! the binary, so checking needs no network and no files next to the tool. Nothing here knows
-//! about rules or locations; DG101 turns [`Violation`]s into diagnostics.
+//! the binary, so checking needs no network and no files next to the tool; a version is decoded
+//! on first use. Nothing here knows about rules or locations; DG101 turns [`Violation`]s into
+//! diagnostics.
+//!
+//! Validation walks the definitions directly instead of compiling them with the `jsonschema`
+//! crate: the Kubernetes schemas use seven keywords, and compiling a validator per kind cost
+//! several milliseconds each on the first check of a process (a pre-commit run pays that every
+//! time), while walking costs nothing up front. A test checks that both give the same results.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -21,8 +27,8 @@ static BUNDLE_BYTES: &[u8] =
 /// Decompressed bundles beyond this size are refused (the real one is under 1 MiB).
 const MAX_BUNDLE_BYTES: u64 = 64 << 20;
 
-/// `$ref`s are followed this deep when collecting a kind's definitions.
-const MAX_REF_DEPTH: usize = 256;
+/// Schema nesting (and `$ref`s) followed this deep; instances are bounded by the caller.
+const MAX_SCHEMA_DEPTH: usize = 512;
 
 /// A Kubernetes `major.minor` version.
 pub type KubeVersion = (u32, u32);
@@ -44,23 +50,40 @@ pub fn version_text(version: KubeVersion) -> String {
     format!("{}.{}", version.0, version.1)
 }
 
-/// The bundle as stored: names and definitions once, per version a flat list of
-/// `[name index, definition index, ...]` pairs.
+/// The first line of the bundle: names once, per version a flat list of
+/// `[name index, definition index, ...]` pairs, and the kinds each definition name is the schema of.
 #[derive(Deserialize)]
-struct StoredBundle {
+struct BundleIndex {
     source: String,
     names: Vec<String>,
-    defs: Vec<Value>,
     versions: BTreeMap<String, Vec<usize>>,
+    kinds: BTreeMap<String, Vec<(usize, String, String)>>,
 }
 
-/// The decoded bundle and the lazily built schema set of each version.
+/// The decoded bundle: definitions are parsed on first use (a check touches a few of them).
 struct Bundle {
     source: String,
     names: Vec<String>,
-    defs: Vec<Value>,
+    /// The decompressed text; definition `i` is line `i + 1`.
+    text: String,
+    lines: Vec<std::ops::Range<usize>>,
+    parsed: Vec<OnceLock<Value>>,
+    /// Per version, `(name index, apiVersion, kind)` of every definition that is a kind's schema.
+    kinds: BTreeMap<KubeVersion, Vec<(usize, String, String)>>,
     tables: BTreeMap<KubeVersion, Vec<(usize, usize)>>,
     sets: BTreeMap<KubeVersion, OnceLock<KubeSchemas>>,
+}
+
+impl Bundle {
+    /// Definition `index`, parsed on first use. A line that is not JSON (a damaged bundle,
+    /// which tests rule out) reads as `false`: nothing validates against it.
+    fn def(&self, index: usize) -> &Value {
+        static REJECT_ALL: Value = Value::Bool(false);
+        let (Some(cell), Some(range)) = (self.parsed.get(index), self.lines.get(index)) else { return &REJECT_ALL };
+        cell.get_or_init(|| {
+            self.text.get(range.clone()).and_then(|line| serde_json::from_str(line).ok()).unwrap_or(Value::Bool(false))
+        })
+    }
 }
 
 fn bundle() -> Result<&'static Bundle, &'static str> {
@@ -69,30 +92,43 @@ fn bundle() -> Result<&'static Bundle, &'static str> {
 }
 
 fn decode_bundle(compressed: &[u8]) -> Result<Bundle, String> {
+    let damaged = |err: &dyn std::fmt::Display| format!("bundled Kubernetes schemas are damaged: {err}");
     let mut reader = compressed;
-    let decoder = ruzstd::decoding::StreamingDecoder::new(&mut reader)
-        .map_err(|err| format!("bundled Kubernetes schemas are damaged: {err}"))?;
-    let mut text = Vec::new();
-    decoder
-        .take(MAX_BUNDLE_BYTES)
-        .read_to_end(&mut text)
-        .map_err(|err| format!("bundled Kubernetes schemas are damaged: {err}"))?;
-    let stored: StoredBundle =
-        serde_json::from_slice(&text).map_err(|err| format!("bundled Kubernetes schemas are damaged: {err}"))?;
+    let decoder = ruzstd::decoding::StreamingDecoder::new(&mut reader).map_err(|err| damaged(&err))?;
+    let mut text = String::new();
+    decoder.take(MAX_BUNDLE_BYTES).read_to_string(&mut text).map_err(|err| damaged(&err))?;
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (offset, byte) in text.bytes().enumerate() {
+        if byte == b'\n' {
+            lines.push(start..offset);
+            start = offset + 1;
+        }
+    }
+    if start < text.len() {
+        lines.push(start..text.len());
+    }
+    if lines.is_empty() {
+        return Err(damaged(&"empty"));
+    }
+    let header = lines.remove(0);
+    let index: BundleIndex = serde_json::from_str(&text[header]).map_err(|err| damaged(&err))?;
     let mut tables = BTreeMap::new();
-    for (version, flat) in stored.versions {
-        let version = parse_kube_version(&version).ok_or_else(|| format!("bundled schemas: bad version {version}"))?;
+    for (version, flat) in index.versions {
+        let version = parse_kube_version(&version).ok_or_else(|| damaged(&format!("bad version {version}")))?;
         let pairs: Vec<(usize, usize)> = flat
             .chunks_exact(2)
             .filter_map(|pair| match pair {
-                [name, def] if *name < stored.names.len() && *def < stored.defs.len() => Some((*name, *def)),
+                [name, def] if *name < index.names.len() && *def < lines.len() => Some((*name, *def)),
                 _ => None,
             })
             .collect();
         tables.insert(version, pairs);
     }
+    let kinds = index.kinds.into_iter().filter_map(|(version, kinds)| Some((parse_kube_version(&version)?, kinds))).collect();
     let sets = tables.keys().map(|v| (*v, OnceLock::new())).collect();
-    Ok(Bundle { source: stored.source, names: stored.names, defs: stored.defs, tables, sets })
+    let parsed = (0..lines.len()).map(|_| OnceLock::new()).collect();
+    Ok(Bundle { source: index.source, names: index.names, text, lines, parsed, kinds, tables, sets })
 }
 
 /// The Kubernetes versions schemas are bundled for, oldest first.
@@ -120,8 +156,7 @@ pub fn schemas_for(requested: KubeVersion) -> Result<Selection, &'static str> {
         .tables
         .keys()
         .copied()
-        .filter(|v| *v <= requested)
-        .next_back()
+        .rfind(|v| *v <= requested)
         .or_else(|| bundle.tables.keys().next().copied())
         .ok_or("no Kubernetes schemas are bundled")?;
     let lock = bundle.sets.get(&chosen).ok_or("no Kubernetes schemas are bundled")?;
@@ -129,19 +164,14 @@ pub fn schemas_for(requested: KubeVersion) -> Result<Selection, &'static str> {
     Ok(Selection { schemas, requested })
 }
 
-/// The definitions of one Kubernetes version, and the validators compiled from them so far.
+/// The definitions of one Kubernetes version, indexed by apiVersion and kind.
 pub struct KubeSchemas {
     pub version: KubeVersion,
-    defs: HashMap<&'static str, &'static Value>,
+    bundle: &'static Bundle,
+    /// Definition name to definition index.
+    defs: HashMap<&'static str, usize>,
     /// `(apiVersion, kind)` to definition name.
     kinds: HashMap<(String, String), &'static str>,
-    validators: Mutex<HashMap<&'static str, Arc<OnceLock<Result<Arc<KindValidator>, String>>>>>,
-}
-
-/// A compiled validator for one kind and the self-contained schema document it was built from.
-pub struct KindValidator {
-    validator: jsonschema::Validator,
-    document: Value,
 }
 
 /// What is wrong at one place of a resource.
@@ -180,40 +210,40 @@ pub enum Validation {
     Invalid(Vec<Violation>),
     /// The version has no schema for this apiVersion and kind (e.g. a custom resource).
     UnknownKind,
-    /// The schema could not be compiled (a defect of the bundle, reported as such).
-    Failed(String),
 }
 
 impl KubeSchemas {
     fn new(bundle: &'static Bundle, version: KubeVersion) -> KubeSchemas {
         let table = bundle.tables.get(&version).map(Vec::as_slice).unwrap_or_default();
-        let mut defs = HashMap::with_capacity(table.len());
-        for &(name, def) in table {
-            if let (Some(name), Some(def)) = (bundle.names.get(name), bundle.defs.get(def)) {
-                defs.insert(name.as_str(), def);
-            }
-        }
+        let defs: HashMap<&'static str, usize> =
+            table.iter().filter_map(|&(name, def)| Some((bundle.names.get(name)?.as_str(), def))).collect();
         // Definitions such as DeleteOptions claim a kind in every group; a definition that is
         // one kind's own schema wins over those.
+        let claimed = bundle.kinds.get(&version).map(Vec::as_slice).unwrap_or_default();
+        let mut claims: HashMap<usize, usize> = HashMap::new();
+        for (name, _, _) in claimed {
+            *claims.entry(*name).or_default() += 1;
+        }
         let mut kinds = HashMap::new();
         let mut shared = Vec::new();
-        for (&name, def) in &defs {
-            let Some(Value::Array(gvks)) = def.get("x-kubernetes-group-version-kind") else { continue };
-            for gvk in gvks {
-                let field = |key: &str| gvk.get(key).and_then(Value::as_str).unwrap_or_default();
-                let (group, version, kind) = (field("group"), field("version"), field("kind"));
-                let api_version = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
-                if gvks.len() == 1 {
-                    kinds.insert((api_version, kind.to_string()), name);
-                } else {
-                    shared.push(((api_version, kind.to_string()), name));
-                }
+        for (name_index, api_version, kind) in claimed {
+            let Some(name) = bundle.names.get(*name_index) else { continue };
+            let key = (api_version.clone(), kind.clone());
+            if claims.get(name_index) == Some(&1) {
+                kinds.insert(key, name.as_str());
+            } else {
+                shared.push((key, name.as_str()));
             }
         }
         for (key, name) in shared {
             kinds.entry(key).or_insert(name);
         }
-        KubeSchemas { version, defs, kinds, validators: Mutex::new(HashMap::new()) }
+        KubeSchemas { version, bundle, defs, kinds }
+    }
+
+    /// The definition called `name` in this version.
+    fn definition(&self, name: &str) -> Option<&'static Value> {
+        self.defs.get(name).map(|&index| self.bundle.def(index))
     }
 
     /// Whether this version has a schema for the kind.
@@ -226,157 +256,112 @@ impl KubeSchemas {
         let Some(&name) = self.kinds.get(&(api_version.to_string(), kind.to_string())) else {
             return Validation::UnknownKind;
         };
-        let compiled = match self.validator(name) {
-            Ok(compiled) => compiled,
-            Err(message) => return Validation::Failed(message),
-        };
-        if compiled.validator.is_valid(resource) {
-            return Validation::Valid;
-        }
+        let Some(schema) = self.definition(name) else { return Validation::UnknownKind };
         let mut violations = Vec::new();
-        for error in compiled.validator.iter_errors(resource) {
-            let path = steps(resource, error.instance_path().as_str());
-            let problem = match error.kind() {
-                jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
-                    let known = known_fields(&compiled.document, error.schema_path().as_str());
-                    for name in unexpected {
-                        let mut at = path.clone();
-                        at.push(PathStep::Key(name.clone()));
-                        violations.push(Violation {
-                            path: at,
-                            problem: Problem::UnknownField { name: name.clone(), known: known.clone() },
-                        });
-                    }
-                    continue;
-                }
-                jsonschema::error::ValidationErrorKind::Type { kind } => Problem::WrongType {
-                    expected: expected_types(kind),
-                    got: json_type(error.instance()),
-                },
-                jsonschema::error::ValidationErrorKind::Required { property } => {
-                    Problem::MissingField { name: property.as_str().unwrap_or_default().to_string() }
-                }
-                jsonschema::error::ValidationErrorKind::Enum { options } => Problem::NotOneOf {
-                    options: match options.as_ref() {
-                        Value::Array(items) => items.iter().filter(|v| !v.is_null()).map(option_text).collect(),
-                        other => vec![option_text(other)],
-                    },
-                },
-                _ => Problem::Other {
-                    keyword: error.schema_path().as_str().rsplit('/').next().unwrap_or_default().to_string(),
-                },
-            };
-            violations.push(Violation { path, problem });
-        }
+        self.check(schema, resource, &mut Vec::new(), &mut violations, 0);
         if violations.is_empty() { Validation::Valid } else { Validation::Invalid(violations) }
     }
 
-    /// The validator of a definition, compiled on first use and shared afterwards. Threads
-    /// asking for the same kind wait for one compilation instead of each doing it.
-    fn validator(&self, name: &'static str) -> Result<Arc<KindValidator>, String> {
-        let cell = {
-            let mut cache = self.validators.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            Arc::clone(cache.entry(name).or_default())
-        };
-        cell.get_or_init(|| self.compile(name).map(Arc::new)).clone()
-    }
-
-    fn compile(&self, name: &'static str) -> Result<KindValidator, String> {
-        let document = self.kind_document(name);
-        let validator = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft202012)
-            .build(&document)
-            .map_err(|err| format!("the bundled schema of {name} does not compile: {err}"))?;
-        Ok(KindValidator { validator, document })
-    }
-
-    /// A schema document for one definition holding only the definitions it references:
-    /// compiling it touches a few dozen definitions instead of the whole version.
-    fn kind_document(&self, name: &str) -> Value {
-        let mut needed: BTreeMap<&str, &Value> = BTreeMap::new();
-        let mut pending: Vec<(&str, usize)> = vec![(name, 0)];
-        while let Some((current, depth)) = pending.pop() {
-            if needed.contains_key(current) || depth > MAX_REF_DEPTH {
-                continue;
+    /// Checks `instance` against `schema` with the keywords the Kubernetes schemas use (`$ref`,
+    /// `type`, `enum`, `required`, `properties`, `additionalProperties`, `items`; `format` is an
+    /// annotation, as in JSON Schema 2020-12), with JSON Schema's meaning for each. A test
+    /// compares the results with the `jsonschema` crate's on the same documents.
+    fn check(&self, schema: &Value, instance: &Value, path: &mut Vec<PathStep>, out: &mut Vec<Violation>, depth: usize) {
+        let Value::Object(schema) = schema else { return };
+        if depth > MAX_SCHEMA_DEPTH {
+            return;
+        }
+        if let Some(Value::String(reference)) = schema.get("$ref") {
+            match reference.strip_prefix("#/$defs/").and_then(|name| self.definition(name)) {
+                Some(target) => self.check(target, instance, path, out, depth + 1),
+                None => out.push(Violation { path: path.clone(), problem: Problem::Other { keyword: "$ref".into() } }),
             }
-            let Some((&key, &def)) = self.defs.get_key_value(current) else { continue };
-            needed.insert(key, def);
-            let mut values = vec![def];
-            while let Some(value) = values.pop() {
-                match value {
-                    Value::Object(map) => {
-                        if let Some(Value::String(reference)) = map.get("$ref") {
-                            if let Some(target) = reference.strip_prefix("#/$defs/") {
-                                pending.push((target, depth + 1));
-                            }
-                        }
-                        values.extend(map.values());
+        }
+        if let Some(allowed) = schema.get("type") {
+            let names: Vec<&str> = match allowed {
+                Value::String(name) => vec![name.as_str()],
+                Value::Array(names) => names.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            if !names.is_empty() && !names.iter().any(|name| has_type(instance, name)) {
+                let mut expected: Vec<String> = names.iter().filter(|n| **n != "null").map(|n| n.to_string()).collect();
+                if expected.is_empty() {
+                    expected.push("null".to_string());
+                }
+                out.push(Violation { path: path.clone(), problem: Problem::WrongType { expected, got: json_type(instance) } });
+            }
+        }
+        if let Some(Value::Array(options)) = schema.get("enum") {
+            if !options.iter().any(|option| same_value(option, instance)) {
+                let options = options.iter().filter(|v| !v.is_null()).map(option_text).collect();
+                out.push(Violation { path: path.clone(), problem: Problem::NotOneOf { options } });
+            }
+        }
+        match instance {
+            Value::Object(fields) => self.check_object(schema, fields, path, out, depth),
+            Value::Array(items) => {
+                if let Some(item_schema) = schema.get("items") {
+                    for (index, item) in items.iter().enumerate() {
+                        path.push(PathStep::Index(index));
+                        self.check(item_schema, item, path, out, depth + 1);
+                        path.pop();
                     }
-                    Value::Array(items) => values.extend(items),
-                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn check_object(
+        &self,
+        schema: &Map<String, Value>,
+        fields: &Map<String, Value>,
+        path: &mut Vec<PathStep>,
+        out: &mut Vec<Violation>,
+        depth: usize,
+    ) {
+        if let Some(Value::Array(required)) = schema.get("required") {
+            for name in required.iter().filter_map(Value::as_str) {
+                if !fields.contains_key(name) {
+                    out.push(Violation { path: path.clone(), problem: Problem::MissingField { name: name.to_string() } });
                 }
             }
         }
-        let defs: Map<String, Value> = needed.into_iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-        serde_json::json!({
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$ref": format!("#/$defs/{name}"),
-            "$defs": defs,
-        })
-    }
-}
-
-/// Turns a JSON pointer into steps, telling array indexes from keys by the document's shape.
-fn steps(instance: &Value, pointer: &str) -> Vec<PathStep> {
-    let mut current = Some(instance);
-    let mut out = Vec::new();
-    for raw in pointer.split('/').skip(1) {
-        let token = raw.replace("~1", "/").replace("~0", "~");
-        match current {
-            Some(Value::Array(items)) => match token.parse::<usize>() {
-                Ok(index) => {
-                    current = items.get(index);
-                    out.push(PathStep::Index(index));
+        let properties = schema.get("properties").and_then(Value::as_object);
+        let additional = schema.get("additionalProperties");
+        for (name, value) in fields {
+            path.push(PathStep::Key(name.clone()));
+            match (properties.and_then(|p| p.get(name)), additional) {
+                (Some(property), _) => self.check(property, value, path, out, depth + 1),
+                (None, Some(Value::Bool(false))) => {
+                    let mut known: Vec<String> = properties.map(|p| p.keys().cloned().collect()).unwrap_or_default();
+                    known.sort();
+                    out.push(Violation { path: path.clone(), problem: Problem::UnknownField { name: name.clone(), known } });
                 }
-                Err(_) => {
-                    current = None;
-                    out.push(PathStep::Key(token));
-                }
-            },
-            Some(Value::Object(map)) => {
-                current = map.get(&token);
-                out.push(PathStep::Key(token));
+                (None, Some(extra @ Value::Object(_))) => self.check(extra, value, path, out, depth + 1),
+                (None, _) => {}
             }
-            _ => {
-                current = None;
-                out.push(PathStep::Key(token));
-            }
+            path.pop();
         }
     }
-    out
 }
 
-/// The property names of the schema object that holds the failing `additionalProperties`.
-fn known_fields(document: &Value, schema_path: &str) -> Vec<String> {
-    let parent = schema_path.rsplit_once('/').map_or("", |(parent, _)| parent);
-    let mut names: Vec<String> = document
-        .pointer(parent)
-        .and_then(|schema| schema.get("properties"))
-        .and_then(Value::as_object)
-        .map(|props| props.keys().cloned().collect())
-        .unwrap_or_default();
-    names.sort();
-    names
+/// Whether a value is of a JSON Schema type; an integer is any number without a fraction.
+fn has_type(value: &Value, name: &str) -> bool {
+    match (name, value) {
+        ("null", Value::Null) | ("boolean", Value::Bool(_)) | ("string", Value::String(_)) => true,
+        ("array", Value::Array(_)) | ("object", Value::Object(_)) | ("number", Value::Number(_)) => true,
+        ("integer", Value::Number(n)) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
+        _ => false,
+    }
 }
 
-fn expected_types(kind: &jsonschema::error::TypeKind) -> Vec<String> {
-    let names: Vec<String> = match kind {
-        jsonschema::error::TypeKind::Single(ty) => vec![ty.to_string()],
-        jsonschema::error::TypeKind::Multiple(set) => set.iter().map(|ty| ty.to_string()).collect(),
-    };
-    // Every Kubernetes field accepts null ("not set"); saying so adds nothing.
-    let without_null: Vec<String> = names.iter().filter(|n| *n != "null").cloned().collect();
-    if without_null.is_empty() { names } else { without_null }
+/// JSON equality with numbers compared by value (`1` equals `1.0`), as `enum` requires.
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
 }
 
 /// The JSON type name of a value, as JSON Schema names it.
@@ -560,6 +545,139 @@ mod tests {
         assert_eq!(choice.message(), "spec.type: must be one of A, B");
         let other = Violation { path: at, problem: Problem::Other { keyword: "minLength".into() } };
         assert_eq!(other.message(), "spec.type: does not match the schema (`minLength`)");
+    }
+
+    /// `path problem` lines, sorted, for comparing two validators.
+    fn summary(violations: &[Violation]) -> Vec<String> {
+        let mut lines: Vec<String> = violations.iter().map(|v| format!("{:?} {}", v.path, v.message())).collect();
+        lines.sort();
+        lines
+    }
+
+    /// The same validation done by the `jsonschema` crate on a document holding the kind's
+    /// definition and every definition it references.
+    fn jsonschema_violations(schemas: &KubeSchemas, api_version: &str, kind: &str, instance: &Value) -> Vec<Violation> {
+        use jsonschema::error::{TypeKind, ValidationErrorKind};
+        let name = schemas.kinds[&(api_version.to_string(), kind.to_string())];
+        let mut needed = serde_json::Map::new();
+        let mut pending = vec![name.to_string()];
+        while let Some(current) = pending.pop() {
+            if needed.contains_key(&current) {
+                continue;
+            }
+            let def = schemas.definition(&current).unwrap();
+            let text = def.to_string();
+            pending.extend(text.split("\"#/$defs/").skip(1).filter_map(|rest| rest.split('"').next()).map(str::to_string));
+            needed.insert(current, def.clone());
+        }
+        let document = json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": format!("#/$defs/{name}"), "$defs": needed});
+        let validator = jsonschema::options().with_draft(jsonschema::Draft::Draft202012).build(&document).unwrap();
+        let mut out = Vec::new();
+        for error in validator.iter_errors(instance) {
+            let mut path = Vec::new();
+            let mut at = Some(instance);
+            for raw in error.instance_path().as_str().split('/').skip(1) {
+                let token = raw.replace("~1", "/").replace("~0", "~");
+                match at {
+                    Some(Value::Array(items)) => {
+                        let index: usize = token.parse().unwrap();
+                        at = items.get(index);
+                        path.push(PathStep::Index(index));
+                    }
+                    _ => {
+                        at = at.and_then(|v| v.get(&token));
+                        path.push(PathStep::Key(token));
+                    }
+                }
+            }
+            let problem = match error.kind() {
+                ValidationErrorKind::AdditionalProperties { unexpected } => {
+                    let parent = error.schema_path().as_str().rsplit_once('/').unwrap().0.to_string();
+                    let mut known: Vec<String> =
+                        document.pointer(&parent).unwrap()["properties"].as_object().unwrap().keys().cloned().collect();
+                    known.sort();
+                    for name in unexpected {
+                        let mut at = path.clone();
+                        at.push(PathStep::Key(name.clone()));
+                        out.push(Violation { path: at, problem: Problem::UnknownField { name: name.clone(), known: known.clone() } });
+                    }
+                    continue;
+                }
+                ValidationErrorKind::Type { kind } => {
+                    let names: Vec<String> = match kind {
+                        TypeKind::Single(ty) => vec![ty.to_string()],
+                        TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect(),
+                    };
+                    let expected = names.into_iter().filter(|n| n != "null").collect();
+                    Problem::WrongType { expected, got: json_type(error.instance()) }
+                }
+                ValidationErrorKind::Required { property } => Problem::MissingField { name: property.as_str().unwrap().to_string() },
+                ValidationErrorKind::Enum { options } => Problem::NotOneOf {
+                    options: options.as_array().unwrap().iter().filter(|v| !v.is_null()).map(option_text).collect(),
+                },
+                other => panic!("unexpected error kind {other:?}"),
+            };
+            out.push(Violation { path, problem });
+        }
+        out
+    }
+
+    /// Every kind of 1.33, given a document with unknown, wrongly typed
+    /// and missing fields at several levels: the interpreter finds exactly what the `jsonschema`
+    /// crate finds.
+    #[test]
+    fn results_equal_the_jsonschema_crate_for_every_kind() {
+        let mut compared = 0;
+        // Compiling ~180 validators takes a while in test builds: one version.
+        for minor in [33] {
+            let schemas = schemas(minor);
+            let mut kinds: Vec<&(String, String)> = schemas.kinds.keys().collect();
+            kinds.sort();
+            for (api_version, kind) in kinds {
+                let documents = [
+                    json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x", "labelz": {}, "labels": {"a": 1}}}),
+                    json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": 7}, "spec": {"bogus": true, "replicas": "2"}, "extra": [1]}),
+                    json!({"apiVersion": api_version, "kind": kind, "spec": [], "data": {"k": 1.5}, "status": "x"}),
+                ];
+                for document in &documents {
+                    let mine = match schemas.validate(api_version, kind, document) {
+                        Validation::Valid => Vec::new(),
+                        Validation::Invalid(violations) => violations,
+                        Validation::UnknownKind => panic!("{api_version} {kind}"),
+                    };
+                    let theirs = jsonschema_violations(schemas, api_version, kind, document);
+                    assert_eq!(summary(&mine), summary(&theirs), "1.{minor} {api_version} {kind} {document}");
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 500, "{compared}");
+        let mut bad = deployment();
+        bad["spec"]["template"]["spec"]["containers"][0]["ports"] = json!([{"containerPort": "80", "protocoll": "TCP"}]);
+        bad["spec"]["template"]["spec"]["volumes"] = json!([{"name": "v", "emptyDir": {"sizeLimit": 1}}, {"name": "w", "configMap": {"items": {}}}]);
+        let Validation::Invalid(mine) = schemas(33).validate("apps/v1", "Deployment", &bad) else { panic!() };
+        assert_eq!(summary(&mine), summary(&jsonschema_violations(schemas(33), "apps/v1", "Deployment", &bad)));
+    }
+
+    /// The interpreter knows every keyword the bundle uses; a new one after an update fails here.
+    #[test]
+    fn the_bundle_uses_only_the_keywords_the_interpreter_knows() {
+        const KNOWN: &[&str] = &[
+            "$ref", "type", "enum", "required", "properties", "additionalProperties", "items", "format",
+        ];
+        let bundle = bundle().unwrap();
+        let mut stack: Vec<&Value> = (0..bundle.lines.len()).map(|i| bundle.def(i)).collect();
+        assert!(stack.iter().all(|def| def.is_object()), "every definition parses as a schema object");
+        while let Some(Value::Object(schema)) = stack.pop() {
+            for (keyword, value) in schema {
+                assert!(KNOWN.contains(&keyword.as_str()), "unknown keyword {keyword}");
+                match keyword.as_str() {
+                    "properties" => stack.extend(value.as_object().unwrap().values()),
+                    "items" | "additionalProperties" => stack.push(value),
+                    _ => {}
+                }
+            }
+        }
     }
 
     #[test]

@@ -107,6 +107,8 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
         .environments
         .iter()
         .flat_map(|env| env.render.resources.iter().map(move |resource| (env, resource)))
+        // A resource without apiVersion or kind is DG003's finding; a removed API is DG102's.
+        .filter(|(_, resource)| !resource.id.api_version.is_empty() && !resource.id.kind.is_empty())
         .filter(|(_, resource)| !dg102_deprecated_api::removed_in(&resource.id.api_version, &resource.id.kind, requested))
         .collect();
     let outcomes: Vec<(&EnvRun, &RenderedResource, Validation)> = resources
@@ -124,10 +126,6 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
             Validation::Valid => {}
             Validation::UnknownKind => {
                 unknown_kinds.entry((&resource.id.api_version, &resource.id.kind)).or_insert((env, resource));
-            }
-            Validation::Failed(message) => {
-                let location = provenance::resource_location(&project.sources, chart, env, resource);
-                findings.push(skipped(project, chart, message, Some((env, resource, location))));
             }
             Validation::Invalid(violations) => {
                 for violation in violations {
