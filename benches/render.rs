@@ -38,6 +38,7 @@ fn main() {
         release: "bench".into(),
         namespace: "bench".into(),
         kube_version: "1.31.0".into(),
+        include_crds: false,
     };
     // Warm-up, and the output size for the record.
     let manifest = match pipeline::template(&options) {
