@@ -48,8 +48,6 @@ pub struct RuleInfo {
 
 /// Rules from the spec that have no implementation yet (id, name, default severity, summary).
 const PLANNED: &[(&str, &str, Severity, &str)] = &[
-    ("DG101", "k8s-schema", Severity::Error,
-     "A resource does not match the Kubernetes schema of the target version."),
     ("DG601", "baseline-mismatch", Severity::Error,
      "A rendered environment differs from its declared baseline manifests."),
 ];
