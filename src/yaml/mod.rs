@@ -16,7 +16,7 @@ mod encode_tests;
 #[cfg(test)]
 mod tests;
 
-pub use emit::{MAX_ENCODE_DEPTH, marshal as marshal_yaml};
+pub use emit::{MAX_ENCODE_DEPTH, marshal as marshal_yaml, marshal_v3 as marshal_yaml_v3};
 pub use json::{JsonStyle, JsonTarget, marshal as marshal_json, unmarshal as unmarshal_json};
 pub use parse::{MAX_ALIAS_EXPANSION, MAX_DEPTH};
 
