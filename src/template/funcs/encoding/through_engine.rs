@@ -180,3 +180,40 @@ fn to_yaml_pretty_matches_helm() {
         ),
     ]);
 }
+
+const TOML_DATA: &str = "a = \"yes\"\nb = [1.0, \"two\", {c = 3.0}]\nbig = 1000000.0\nbool = true\ncolonsp = \"a: b\"\ndash = \"-\"\ndate = \"2024-01-01\"\ndotted = \".5\"\ndq = \"say \\\"hi\\\"\"\nempty_s = \"\"\nfl = \"1e3\"\nhash = \"a #b\"\nhuge = 1000000000000000000000.0\ninf = \".inf\"\nint = 3.0\nlead = \" lead\"\nlist_of_lists = [[\"a\", \"b\"], [\"c\"]]\nlong = \"a long string that goes past the eighty column limit of the emitter, so it folds or not, it really is very long indeed\"\nmulti = \"l1\\nl2\\n\"\nmultitrail = \"l1 \\nl2\"\nnan = \".nan\"\nneg = -2.0\nnohex = \"0x1F\"\nnone = []\nnull_s = \"null\"\nnum = 1.5\noct = \"0777\"\nq = \"it's\"\nquoted = \"123\"\nsixty = \"1:20\"\nsmall = 0.00001\nstar = \"*.x\"\ntab = \"a\\tb\"\ntilde = \"~\"\ntrue = \"on\"\ntrue_s = \"True\"\nuni = \"é😀\"\n\n[empty]\n\n[keys]\n  -x = 6.0\n  1 = 5.0\n  B = 3.0\n  a = 4.0\n  item10 = 1.0\n  item2 = 2.0\n\n[nested]\n  [nested.x]\n    true = [[1.0, 2.0], [], {}]\n\n  [[nested.z]]\n    a = 1.0\n    b = [\"x\"]\n";
+
+#[test]
+fn to_toml_matches_helm() {
+    check(&[
+        ("{{ toToml .Values.data }}", TOML_DATA),
+        (
+            r#"{{ toToml (dict "a" 1 "s" "x" "n" (dict "k" (list 1 2) "deep" (dict "z" 1 "y" (dict "q" "w"))) "f" 1.5 "b" true "m" (dict) "z" (list (dict "a" 1) (dict "b" (dict "c" 2)))) }}"#,
+            "a = 1\nb = true\nf = 1.5\ns = \"x\"\n\n[m]\n\n[n]\n  k = [1, 2]\n  [n.deep]\n    z = 1\n    [n.deep.y]\n      q = \"w\"\n\n[[z]]\n  a = 1\n\n[[z]]\n  [z.b]\n    c = 2\n",
+        ),
+        (
+            r#"{{ toToml (list 1 2) }}|{{ toToml "x" }}|{{ toToml (dict "a" (list 1 nil)) }}|{{ toToml (dict "a" nil "b" 1) }}|{{ toToml (dict "a" (list 1 (list 2 nil))) }}"#,
+            "[1, 2]|\"x\"|toml: cannot encode array with nil element|b = 1\n|toml: cannot encode array with nil element",
+        ),
+        (
+            r#"{{ toToml (dict "a b" 1 "é" 2 "a.b" 3 "" 4 "A-_9" 5 "q\"" 6 "s" "l1\nl2\t\"\\\u007f\u0001é😀" "f1" 1e6 "f2" 1e21 "f3" 0.000001 "f4" -0.0 "f5" 1e-7 "i" (int64 -5) "mix" (list 1 "a" (list 2 3) (dict "k" "v"))) }}"#,
+            "\"\" = 4\nA-_9 = 5\n\"a b\" = 1\n\"a.b\" = 3\nf1 = 1000000.0\nf2 = 1000000000000000000000.0\nf3 = 0.000001\nf4 = -0.0\nf5 = 0.0000001\ni = -5\nmix = [1, \"a\", [2, 3], {k = \"v\"}]\n\"q\\\"\" = 6\ns = \"l1\\nl2\\t\\\"\\\\\\u007f\\u0001é😀\"\n\"é\" = 2\n",
+        ),
+        (
+            r#"{{ toToml (dict "x" (list (list (dict "a" 1)))) }}|{{ toToml (dict "e" (list)) }}|{{ toToml (dict "y" (dict "a b" (dict "c" 1))) }}"#,
+            "x = [[{a = 1}]]\n|e = []\n|[y]\n  [y.\"a b\"]\n    c = 1\n",
+        ),
+        (
+            r#"{{ toToml (dict "a" (list (dict "x" nil "y" 1) (dict "x" 1 "y" nil "z" (dict "q" 1)))) }}|{{ toToml (list (dict "a" 1)) }}|{{ toToml (dict) }}|{{ toToml (dict "a" (list nil 1)) }}|{{ toToml (dict "a" (list (dict "k" 1) 1)) }}"#,
+            "[[a]]\n  y = 1\n\n[[a]]\n  x = 1\n  [a.z]\n    q = 1\n|toml: top-level values must be Go maps or structs||toml: cannot encode array with nil element|a = [{k = 1}, 1]\n",
+        ),
+        (
+            r#"{{ toToml (dict "a" (list 1 (dict "x" nil "y" 1 "w" (dict "k" 2)))) }}|{{ toToml (dict "a" (dict "b" (list (dict "c" (list (dict "d" 1)))))) }}|{{ toToml (dict "n" (b64dec "aGk=")) }}"#,
+            "a = [1, {y = 1, w = {k = 2}}]\n|[a]\n\n  [[a.b]]\n\n    [[a.b.c]]\n      d = 1\n|n = \"hi\"\n",
+        ),
+        (
+            "{{ toToml nil }}",
+            "Error: template: sc/templates/t.yaml:1:3: executing \"sc/templates/t.yaml\" at <toToml nil>: error calling toToml: reflect: call of reflect.Value.Type on zero Value",
+        ),
+    ]);
+}
