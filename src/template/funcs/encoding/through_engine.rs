@@ -217,3 +217,162 @@ fn to_toml_matches_helm() {
         ),
     ]);
 }
+
+/// A Go template string literal holding `text`.
+fn go_literal(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `(toml text, what {{ fromToml text }} prints)`, from helm 3.17.2.
+const FROM_TOML: &[(&str, &str)] = &[
+    ("= x", "map[Error:toml: line 1: unexpected '=': key name appears blank]"),
+    ("a = ", "map[Error:toml: line 0 (last key \"a\"): unexpected EOF; expected value]"),
+    ("a = 1\na = 2", "map[Error:toml: line 2 (last key \"a\"): Key 'a' has already been defined.]"),
+    ("[t]\n[t]", "map[Error:toml: line 2: Key 't' has already been defined.]"),
+    ("a = \"unterminated", "map[Error:toml: line 0 (last key \"a\"): unexpected EOF; expected '\"']"),
+    (
+        "a = 1 b = 2",
+        "map[Error:toml: line 1: expected a top-level item to end with a newline, comment, or EOF, but got 'b' instead]",
+    ),
+    ("a = tru", "map[Error:toml: line 1 (last key \"a\"): expected value but found \"tru\" instead]"),
+    (
+        "a = [1, 2",
+        "map[Error:toml: line 0 (last key \"a\"): expected a comma (',') or array terminator (']'), but got end of file]",
+    ),
+    ("[t", "map[Error:toml: line 0: expected '.' or ']' to end table name, but got '\\x00' instead]"),
+    ("a = 1_", "map[Error:toml: line 1 (last key \"a\"): Invalid integer \"1_\": underscores must be surrounded by digits]"),
+    ("a = 01", "map[Error:toml: line 1 (last key \"a\"): Invalid integer \"01\": cannot have leading zeroes]"),
+    (
+        "a = 1.e5",
+        "map[Error:toml: line 1 (last key \"a\"): Invalid float \"1.e5\": '.' must be followed by one or more digits]",
+    ),
+    (
+        "a = {x = 1",
+        "map[Error:toml: line 0 (last key \"a.x\"): expected a comma or an inline table terminator '}', but got end of file instead]",
+    ),
+    ("x = 1\n[x]", "map[Error:toml: line 2: Key 'x' has already been defined.]"),
+    ("a = 'x'\nb", "map[Error:toml: line 1: unexpected EOF; expected key separator '=']"),
+    ("[[a]]\n[a]", "map[Error:toml: line 2: Key 'a' has already been defined.]"),
+    ("a = \"\\q\"", "map[Error:toml: line 1 (last key \"a\"): invalid escape in string '\\q']"),
+    ("a = 9223372036854775808", "map[Error:toml: line 1 (last key \"a\"): 9223372036854775808 is out of range for int64]"),
+    ("a = 1979-13-27", "map[Error:toml: line 1 (last key \"a\"): invalid datetime: \"1979-13-27\"]"),
+    ("a = 1e400", "map[Error:toml: line 1 (last key \"a\"): 1e400 is out of range for float64]"),
+    ("a = 0x", "map[Error:toml: line 1 (last key \"a\"): not a hexidecimal number: '0x\0']"),
+    ("\ta = 1\n b = \"x\" # c", "map[a:1 b:x]"),
+    ("a = \"\"\"\nx\"\"\"\"\"", "map[a:x\"\"]"),
+    ("a = [\n 1,\n 2,\n]", "map[a:[1 2]]"),
+    ("a = [1,,2]", "map[Error:toml: line 1 (last key \"a\"): unexpected comma]"),
+    ("a = {}\nb = {x=1,}", "map[Error:toml: line 2 (last key \"b.x\"): trailing comma not allowed in inline tables]"),
+    ("a = \"tab\there\"", "map[a:tab\there]"),
+    ("a = 1979-05-27 07:32:00Z", "map[a:1979-05-27 07:32:00 +0000 UTC]"),
+    ("a = 1979-05-27T07:32:00.123456789123Z", "map[a:1979-05-27 07:32:00.123456789 +0000 UTC]"),
+    ("a = 07:32", "map[Error:toml: line 1 (last key \"a\"): invalid datetime: \"07:32\"]"),
+    ("'' = 1", "map[:1]"),
+    ("\"a.b\".c = 1", "map[a.b:map[c:1]]"),
+    ("a = +nan", "map[a:NaN]"),
+    ("a = -0.0", "map[a:-0]"),
+    ("a = 0e0", "map[a:0]"),
+    ("a = 3.14e+2", "map[a:314]"),
+    (
+        "a = infinity",
+        "map[Error:toml: line 1: expected a top-level item to end with a newline, comment, or EOF, but got 'i' instead]",
+    ),
+];
+
+#[test]
+fn from_toml_matches_helm() {
+    let cases: Vec<(String, &str)> =
+        FROM_TOML.iter().map(|(text, want)| (format!("{{{{ fromToml {} }}}}", go_literal(text)), *want)).collect();
+    let cases: Vec<(&str, &str)> = cases.iter().map(|(t, w)| (t.as_str(), *w)).collect();
+    check(&cases);
+}
+
+const TOML_DOCUMENT: &str = r#"# comment
+title = "t"   # trailing
+int = +99
+hex = 0xDEAD_beef
+oct = 0o755
+bin = 0b1101
+flt = 6.626e-34
+f2 = 1e6
+f3 = 3.0
+inf = -inf
+nan = nan
+u = 1_000
+s1 = 'lit\n'
+s2 = """
+multi
+line\
+   cont"""
+s3 = '''
+raw\n'''
+s4 = "uni \u00e9 \U0001F600 \t"
+dt = 1979-05-27T07:32:00Z
+dt2 = 1979-05-27T00:32:00.999999-07:00
+ldt = 1979-05-27T07:32:00
+ld = 1979-05-27
+lt = 07:32:00
+arr = [1, "a", [2.5], {x = 1}]
+emptyarr = []
+inl = {a.b = 1, c = "d"}
+"quoted key" = 1
+a.b.c = 2
+[tbl]
+k = true
+[tbl.sub]
+z = 1
+[[aot]]
+n = 1
+[[aot]]
+n = 2
+"#;
+
+#[test]
+fn from_toml_values_have_helms_types() {
+    let template = format!(
+        "{{{{- $t := fromToml {} }}}}{{{{- range $k, $v := $t }}}}\n{{{{ $k }}}}: {{{{ printf \"%v\" $v }}}} {{{{ typeOf $v }}}}{{{{ end }}}}",
+        go_literal(TOML_DOCUMENT)
+    );
+    // Helm prints `[]map[string]interface {}` for `aot`; this value model has one list type.
+    let want = "
+a: map[b:map[c:2]] map[string]interface {}
+aot: [map[n:1] map[n:2]] []interface {}
+arr: [1 a [2.5] map[x:1]] []interface {}
+bin: 13 int64
+dt: 1979-05-27 07:32:00 +0000 UTC time.Time
+dt2: 1979-05-27 00:32:00.999999 -0700 -0700 time.Time
+emptyarr: [] []interface {}
+f2: 1e+06 float64
+f3: 3 float64
+flt: 6.626e-34 float64
+hex: 3735928559 int64
+inf: -Inf float64
+inl: map[a:map[b:1] c:d] map[string]interface {}
+int: 99 int64
+ld: 1979-05-27 00:00:00 +0000 date-local time.Time
+ldt: 1979-05-27 07:32:00 +0000 datetime-local time.Time
+lt: 0000-01-01 07:32:00 +0000 time-local time.Time
+nan: NaN float64
+oct: 493 int64
+quoted key: 1 int64
+s1: lit\\n string
+s2: multi
+linecont string
+s3: raw\\n string
+s4: uni é 😀 \t string
+tbl: map[k:true sub:map[z:1]] map[string]interface {}
+title: t string
+u: 1000 int64";
+    check(&[(template.as_str(), want)]);
+}
