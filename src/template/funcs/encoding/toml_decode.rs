@@ -16,6 +16,8 @@ const MAX_NESTING: usize = 500;
 
 /// Parses `text` as a TOML document.
 pub fn decode(text: &str) -> Result<Map, String> {
+    // A byte order mark at the start is skipped.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut parser = Parser { chars: text.chars().collect(), pos: 0, line: 1, last_key: String::new() };
     let mut root = Table::new(Origin::Explicit);
     parser.document(&mut root)?;
@@ -286,14 +288,23 @@ impl Parser {
         if array {
             match table.entries.entry(last.clone()).or_insert(Node::Tables { tables: Vec::new(), closed: false }) {
                 Node::Tables { tables, closed: false } => tables.push(Table::new(Origin::Explicit)),
-                _ => return Err(self.error_at(self.line, already())),
+                _ => {
+                    return Err(self.error_at(
+                        self.line,
+                        format!("Key '{}' was already created and cannot be used as an array.", key.join(".")),
+                    ));
+                }
             }
         } else {
             match table.entries.get_mut(last) {
                 None => {
                     table.entries.insert(last.clone(), Node::Table(Table::new(Origin::Explicit)));
                 }
-                Some(Node::Table(existing)) if existing.origin == Origin::Implicit => existing.origin = Origin::Explicit,
+                // The decoder lets a header define a table made on the way to another header
+                // or by dotted keys.
+                Some(Node::Table(existing)) if matches!(existing.origin, Origin::Implicit | Origin::Dotted) => {
+                    existing.origin = Origin::Explicit;
+                }
                 Some(_) => return Err(self.error_at(self.line, already())),
             }
         }
@@ -334,7 +345,7 @@ impl Parser {
                 Ok(self.chars[start..self.pos].iter().collect())
             }
             Some('=') => Err(self.error("unexpected '=': key name appears blank")),
-            found => Err(self.error(format!("unexpected key character {}", quote_char(found)))),
+            found => Err(self.error(format!("expected '.' or '=', but got {} instead", quote_char(found)))),
         }
     }
 
@@ -351,7 +362,7 @@ impl Parser {
             let line = self.line.saturating_sub(usize::from(self.peek().is_none()));
             return Err(match self.peek() {
                 None => self.error_at(line, "unexpected EOF; expected key separator '='"),
-                found => self.error(format!("expected key separator '=', but got {} instead", quote_char(found))),
+                found => self.error(format!("expected '.' or '=', but got {} instead", quote_char(found))),
             });
         }
         self.bump();
@@ -367,6 +378,12 @@ impl Parser {
                 Node::Table(t) if t.origin == Origin::Dotted || t.origin == Origin::Implicit => t,
                 _ => return Err(format!("toml: line {line} (last key {}): {already}", quote_go(&full.join(".")))),
             };
+        }
+        // The decoder keeps a table made by dotted keys when the same key is then given a value.
+        if let Some(Node::Table(existing)) = target.entries.get(last) {
+            if matches!(existing.origin, Origin::Dotted | Origin::Implicit) {
+                return Ok(());
+            }
         }
         if target.entries.contains_key(last) {
             return Err(format!("toml: line {line} (last key {}): {already}", quote_go(&full.join("."))));
@@ -523,9 +540,12 @@ impl Parser {
                 let code = u32::from_str_radix(&digits, 16)
                     .ok()
                     .filter(|_| digits.len() == len && digits.chars().all(|d| d.is_ascii_hexdigit()));
-                match code.and_then(char::from_u32) {
-                    Some(decoded) => decoded,
-                    None => return Err(self.error(format!("invalid escape sequence: \\{u}{digits}"))),
+                match (code, code.and_then(char::from_u32)) {
+                    (_, Some(decoded)) => decoded,
+                    (Some(_), None) => {
+                        return Err(self.error(format!("Escaped character '\\{u}{digits}' is not valid UTF-8.")));
+                    }
+                    (None, None) => return Err(self.error(format!("invalid escape sequence: \\{u}{digits}"))),
                 }
             }
             Some(other) => return Err(self.error(format!("invalid escape in string '\\{other}'"))),
@@ -682,8 +702,11 @@ impl Parser {
         };
         for (prefix, radix, name) in [("0x", 16, "hexidecimal"), ("0o", 8, "octal"), ("0b", 2, "binary")] {
             if let Some(digits) = body.strip_prefix(prefix) {
-                if !sign.is_empty() || text.starts_with('+') {
-                    return Err(self.error_at(self.line, format!("expected value but found {} instead", quote_go(text))));
+                if text.starts_with(['+', '-']) {
+                    return Err(self.error_at(
+                        self.line,
+                        format!("cannot use sign with non-decimal numbers: '{}'", &text[..3]),
+                    ));
                 }
                 if !underscores_ok(digits) || digits.is_empty() {
                     return Err(self.error_at(self.line, format!("not a {name} number: '{text}\0'")));
@@ -788,11 +811,12 @@ fn walk_mut<'a>(root: &'a mut Table, path: &[String]) -> Option<&'a mut Table> {
 }
 
 /// One step of a `[header]` path: an existing table or the last `[[array]]` entry, or a new
-/// implicit table; `None` when the name holds a value or a closed table.
+/// implicit table; `None` when the name holds a value or an inline array of tables.
 fn descend<'a>(table: &'a mut Table, part: &str) -> Option<&'a mut Table> {
     let node = table.entries.entry(part.to_string()).or_insert_with(|| Node::Table(Table::new(Origin::Implicit)));
     match node {
-        Node::Table(t) if t.origin != Origin::Inline => Some(t),
+        // The decoder lets headers reach into inline tables too.
+        Node::Table(t) => Some(t),
         Node::Tables { tables, closed: false } => tables.last_mut(),
         _ => None,
     }
