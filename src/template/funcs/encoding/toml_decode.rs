@@ -261,6 +261,9 @@ impl Parser {
         }
         self.skip_blanks();
         let key = self.key()?;
+        if key.len() > MAX_NESTING {
+            return Err(self.error(format!("nesting deeper than {MAX_NESTING} levels")));
+        }
         self.skip_blanks();
         let close = if array { "]]" } else { "]" };
         if !self.starts_with(close) {
@@ -354,6 +357,9 @@ impl Parser {
         let key = self.key()?;
         let mut full: Vec<String> = prefix.to_vec();
         full.extend(key.iter().cloned());
+        if full.len() + depth > MAX_NESTING {
+            return Err(self.error(format!("nesting deeper than {MAX_NESTING} levels")));
+        }
         self.last_key = full.join(".");
         self.skip_blanks();
         if self.peek() != Some('=') {
@@ -911,4 +917,34 @@ fn parse_datetime(text: &str) -> Option<GoTime> {
         Some(0) if rest.ends_with(['Z', 'z']) => GoTime::with_zone(local, nanos, 0, "UTC"),
         Some(offset) => GoTime::with_zone(local - i64::from(offset), nanos, offset, ""),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_input_is_refused_without_exhausting_the_stack() {
+        let deep_array = format!("a = {}", "[".repeat(100_000));
+        assert_eq!(decode(&deep_array).unwrap_err(), "toml: line 1 (last key \"a\"): nesting deeper than 500 levels");
+        let deep_inline = format!("a = {}", "{b = ".repeat(100_000));
+        assert!(decode(&deep_inline).unwrap_err().ends_with("nesting deeper than 500 levels"));
+        let long_key = format!("{} = 1", vec!["k"; 100_000].join("."));
+        assert!(decode(&long_key).unwrap_err().ends_with("nesting deeper than 500 levels"));
+        let long_header = format!("[{}]", vec!["k"; 100_000].join("."));
+        assert!(decode(&long_header).unwrap_err().ends_with("nesting deeper than 500 levels"));
+    }
+
+    #[test]
+    fn truncated_and_odd_input_never_panics() {
+        let document = "a = 1979-05-27T07:32:00.5+05:30\nb = [1, {c = 'x'}]\n[t.\"u\"]\nd = \"\"\"\\\n  e\"\"\"\n[[f]]\ng = 0x1F_0\nh = -inf\n";
+        for end in 0..=document.len() {
+            if let Some(prefix) = document.get(..end) {
+                let _ = decode(prefix);
+            }
+        }
+        for odd in ["1979-05-27T", "a = 1979-05-27Tx", "a = 12:3", "a = +", "a = 0x_", "a = 1e", "a = .5", "a = 1979-05-27 07", "\"", "[[a]", "a.=1"] {
+            let _ = decode(odd);
+        }
+    }
 }
