@@ -14,6 +14,9 @@ use super::json;
 use super::resolve::{self, Resolved};
 use crate::template::value::{OpenMaps, Value, format_float_g};
 
+/// Go's `time.RFC3339Nano` layout.
+const RFC3339_NANO: &str = "2006-01-02T15:04:05.999999999Z07:00";
+
 /// Deepest value the encoders accept; templates cannot build deeper values by accident.
 pub const MAX_ENCODE_DEPTH: usize = 1000;
 
@@ -88,6 +91,13 @@ fn to_doc(value: &Value, flavor: Flavor, depth: usize, open: &mut OpenMaps) -> R
         // A Go []byte is a slice of small integers to go-yaml, and base64 text to JSON.
         Value::Bytes(bytes) if direct => Doc::Seq(bytes.iter().map(|b| Doc::Plain(b.to_string())).collect()),
         Value::Bytes(bytes) => Doc::Str(json::base64_text(bytes)),
+        // go-yaml v3 writes a time.Time as an RFC 3339 timestamp, unquoted.
+        Value::Object(object) if direct && object.type_name() == "time.Time" => {
+            match object.call_method("Format", &[Value::str(RFC3339_NANO)]) {
+                Some(Ok(Value::String(stamp))) => Doc::Plain(stamp.to_string()),
+                _ => Doc::Str(object.format_v()),
+            }
+        }
         Value::Object(object) => Doc::Str(text(&object.format_v())?),
         Value::List(items) => Doc::Seq(
             items.iter().map(|item| to_doc(item, flavor, depth + 1, open)).collect::<Result<_, _>>()?,

@@ -158,6 +158,10 @@ fn to_yaml_pretty_matches_helm() {
             "\"yes\"|1|1e+06|1.2345678e+07|3|null|[]|{}|0.1|1e+21|1e-07|5|true",
         ),
         (
+            r#"{{ toYamlPretty (fromToml "a = 1979-05-27T07:32:00Z\nb = 1979-05-27T00:32:00.5-07:00\nc = 1979-05-27T07:32:00\nd = 1979-05-27\ne = 07:32:00") }}|{{ toYamlPretty (dict "t" (toDate "2006-01-02" "2024-02-29")) }}"#,
+            "a: 1979-05-27T07:32:00Z\nb: 1979-05-27T00:32:00.5-07:00\nc: 1979-05-27T07:32:00Z\nd: 1979-05-27T00:00:00Z\ne: 0000-01-01T07:32:00Z|t: 2024-02-29T00:00:00Z",
+        ),
+        (
             "{{ toYamlPretty (list 1 (list 2 3) (dict \"a\" (list 4))) }}",
             "- 1\n- - 2\n  - 3\n- a:\n    - 4",
         ),
@@ -210,6 +214,10 @@ fn to_toml_matches_helm() {
         (
             r#"{{ toToml (dict "a" (list 1 (dict "x" nil "y" 1 "w" (dict "k" 2)))) }}|{{ toToml (dict "a" (dict "b" (list (dict "c" (list (dict "d" 1)))))) }}|{{ toToml (dict "n" (b64dec "aGk=")) }}"#,
             "a = [1, {y = 1, w = {k = 2}}]\n|[a]\n\n  [[a.b]]\n\n    [[a.b.c]]\n      d = 1\n|n = \"hi\"\n",
+        ),
+        (
+            r#"{{ toToml (fromToml "a = 1979-05-27T07:32:00Z\nb = 1979-05-27T00:32:00.5-07:00\nc = 1979-05-27T07:32:00\nd = 1979-05-27\ne = 07:32:00") }}"#,
+            "a = 1979-05-27T07:32:00Z\nb = 1979-05-27T00:32:00.5-07:00\nc = 1979-05-27T07:32:00\nd = 1979-05-27\ne = 07:32:00\n",
         ),
         (
             "{{ toToml nil }}",

@@ -197,8 +197,18 @@ impl Encoder {
             // A Go []byte is written as the string it holds.
             Value::Bytes(bytes) => self.out.push_str(&quoted(&String::from_utf8_lossy(bytes))),
             Value::Object(object) if object.type_name() == "time.Time" => {
-                let layout = Value::str("2006-01-02T15:04:05.999999999Z07:00");
-                match object.call_method("Format", &[layout]) {
+                // The decoder's local date-times keep their TOML form; others are RFC 3339.
+                let zone = match object.call_method("Format", &[Value::str("MST")]) {
+                    Some(Ok(Value::String(zone))) => zone.to_string(),
+                    _ => String::new(),
+                };
+                let layout = match zone.as_str() {
+                    "datetime-local" => "2006-01-02T15:04:05.999999999",
+                    "date-local" => "2006-01-02",
+                    "time-local" => "15:04:05.999999999",
+                    _ => "2006-01-02T15:04:05.999999999Z07:00",
+                };
+                match object.call_method("Format", &[Value::str(layout)]) {
                     Some(Ok(Value::String(text))) => self.out.push_str(&text),
                     _ => self.out.push_str(&quoted(&object.format_v())),
                 }
