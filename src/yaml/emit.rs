@@ -99,9 +99,9 @@ fn to_doc(value: &Value, flavor: Flavor, depth: usize, open: &mut OpenMaps) -> R
             }
         }
         Value::Object(object) => Doc::Str(text(&object.format_v())?),
-        Value::List(items) => Doc::Seq(
-            items.iter().map(|item| to_doc(item, flavor, depth + 1, open)).collect::<Result<_, _>>()?,
-        ),
+        Value::List(items) => {
+            Doc::Seq(items.iter().map(|item| to_doc(item, flavor, depth + 1, open)).collect::<Result<_, _>>()?)
+        }
         Value::Map(map) => {
             let entries = map
                 .walk(open, |map, open| {
@@ -460,7 +460,15 @@ impl Emitter {
             Flavor::JsonThenV2 => (80, false),
             Flavor::V3 => (usize::MAX, true),
         };
-        Emitter { out: String::new(), best_width, indent_sequences, indent: -1, column: 0, whitespace: true, indention: true }
+        Emitter {
+            out: String::new(),
+            best_width,
+            indent_sequences,
+            indent: -1,
+            column: 0,
+            whitespace: true,
+            indention: true,
+        }
     }
 
     fn node(&mut self, doc: &Doc, context: Context) {

@@ -161,10 +161,7 @@ fn to_yaml_pretty_matches_helm() {
             r#"{{ toYamlPretty (fromToml "a = 1979-05-27T07:32:00Z\nb = 1979-05-27T00:32:00.5-07:00\nc = 1979-05-27T07:32:00\nd = 1979-05-27\ne = 07:32:00") }}|{{ toYamlPretty (dict "t" (toDate "2006-01-02" "2024-02-29")) }}"#,
             "a: 1979-05-27T07:32:00Z\nb: 1979-05-27T00:32:00.5-07:00\nc: 1979-05-27T07:32:00Z\nd: 1979-05-27T00:00:00Z\ne: 0000-01-01T07:32:00Z|t: 2024-02-29T00:00:00Z",
         ),
-        (
-            "{{ toYamlPretty (list 1 (list 2 3) (dict \"a\" (list 4))) }}",
-            "- 1\n- - 2\n  - 3\n- a:\n    - 4",
-        ),
+        ("{{ toYamlPretty (list 1 (list 2 3) (dict \"a\" (list 4))) }}", "- 1\n- - 2\n  - 3\n- a:\n    - 4"),
         (
             "{{ toYamlPretty (dict (repeat 130 \"k\") 1 \"a\\nb\" 2 \"\" 3 \" x\" (list 1)) }}",
             &format!("\"\": 3\n' x':\n  - 1\n? |-\n  a\n  b\n: 2\n? {}\n: 1", "k".repeat(130)),
@@ -259,7 +256,10 @@ const FROM_TOML: &[(&str, &str)] = &[
         "map[Error:toml: line 0 (last key \"a\"): expected a comma (',') or array terminator (']'), but got end of file]",
     ),
     ("[t", "map[Error:toml: line 0: expected '.' or ']' to end table name, but got '\\x00' instead]"),
-    ("a = 1_", "map[Error:toml: line 1 (last key \"a\"): Invalid integer \"1_\": underscores must be surrounded by digits]"),
+    (
+        "a = 1_",
+        "map[Error:toml: line 1 (last key \"a\"): Invalid integer \"1_\": underscores must be surrounded by digits]",
+    ),
     ("a = 01", "map[Error:toml: line 1 (last key \"a\"): Invalid integer \"01\": cannot have leading zeroes]"),
     (
         "a = 1.e5",
@@ -273,7 +273,10 @@ const FROM_TOML: &[(&str, &str)] = &[
     ("a = 'x'\nb", "map[Error:toml: line 1: unexpected EOF; expected key separator '=']"),
     ("[[a]]\n[a]", "map[Error:toml: line 2: Key 'a' has already been defined.]"),
     ("a = \"\\q\"", "map[Error:toml: line 1 (last key \"a\"): invalid escape in string '\\q']"),
-    ("a = 9223372036854775808", "map[Error:toml: line 1 (last key \"a\"): 9223372036854775808 is out of range for int64]"),
+    (
+        "a = 9223372036854775808",
+        "map[Error:toml: line 1 (last key \"a\"): 9223372036854775808 is out of range for int64]",
+    ),
     ("a = 1979-13-27", "map[Error:toml: line 1 (last key \"a\"): invalid datetime: \"1979-13-27\"]"),
     ("a = 1e400", "map[Error:toml: line 1 (last key \"a\"): 1e400 is out of range for float64]"),
     ("a = 0x", "map[Error:toml: line 1 (last key \"a\"): not a hexidecimal number: '0x\0']"),
@@ -301,7 +304,10 @@ const FROM_TOML: &[(&str, &str)] = &[
     ("a = 1\r\nb = 2\r\n", "map[a:1 b:2]"),
     ("\u{feff}a = 1", "map[a:1]"),
     ("é = 1", "map[Error:toml: line 1: expected '.' or '=', but got 'é' instead]"),
-    ("a = [{b=1},{b=2}]\n[[a]]", "map[Error:toml: line 2: Key 'a' was already created and cannot be used as an array.]"),
+    (
+        "a = [{b=1},{b=2}]\n[[a]]",
+        "map[Error:toml: line 2: Key 'a' was already created and cannot be used as an array.]",
+    ),
     ("a = 1 # x\n# y\n[b] # z\nc = \"#\"", "map[a:1 b:map[c:#]]"),
     ("a = \"\"\"\\\n  x\"\"\"", "map[a:x]"),
     ("a = '''x''''", "map[a:x']"),

@@ -41,7 +41,10 @@ enum Node {
     Plain(Value),
     Table(Table),
     /// `[[name]]` entries; `closed` for an array written inline (`a = [{...}]`).
-    Tables { tables: Vec<Table>, closed: bool },
+    Tables {
+        tables: Vec<Table>,
+        closed: bool,
+    },
 }
 
 struct Table {
@@ -90,7 +93,9 @@ impl Parsed {
         match self {
             Parsed::Value(value) => Node::Plain(value),
             Parsed::Inline(table) => Node::Table(table),
-            Parsed::Array(items) => Node::Plain(Value::list(items.into_iter().map(|p| p.into_node().into_value()).collect())),
+            Parsed::Array(items) => {
+                Node::Plain(Value::list(items.into_iter().map(|p| p.into_node().into_value()).collect()))
+            }
         }
     }
 }
@@ -180,7 +185,9 @@ impl Parser {
                     break;
                 }
                 if (c as u32) < 0x20 && c != '\t' || c as u32 == 0x7f {
-                    return Err(self.error(format!("control characters are not allowed in comments: {}", quote_char(Some(c)))));
+                    return Err(
+                        self.error(format!("control characters are not allowed in comments: {}", quote_char(Some(c))))
+                    );
                 }
                 self.pos += 1;
             }
@@ -492,9 +499,9 @@ impl Parser {
                     return Ok(Parsed::Inline(table));
                 }
                 None => {
-                    return Err(self.error(
-                        "expected a comma or an inline table terminator '}', but got end of file instead",
-                    ));
+                    return Err(
+                        self.error("expected a comma or an inline table terminator '}', but got end of file instead")
+                    );
                 }
                 Some(c) => {
                     return Err(self.error(format!(
@@ -520,7 +527,9 @@ impl Parser {
                     out.push(self.escape()?);
                 }
                 Some(c) if ((c as u32) < 0x20 && c != '\t') || c as u32 == 0x7f => {
-                    return Err(self.error(format!("control characters are not allowed in strings: {}", quote_char(Some(c)))));
+                    return Err(
+                        self.error(format!("control characters are not allowed in strings: {}", quote_char(Some(c))))
+                    );
                 }
                 Some(c) => {
                     self.bump();
@@ -591,7 +600,9 @@ impl Parser {
                     }
                 }
                 Some(c) if ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || c as u32 == 0x7f => {
-                    return Err(self.error(format!("control characters are not allowed in strings: {}", quote_char(Some(c)))));
+                    return Err(
+                        self.error(format!("control characters are not allowed in strings: {}", quote_char(Some(c))))
+                    );
                 }
                 Some(c) => {
                     self.bump();
@@ -611,7 +622,9 @@ impl Parser {
                     return Ok(out);
                 }
                 Some(c) if ((c as u32) < 0x20 && c != '\t') || c as u32 == 0x7f => {
-                    return Err(self.error(format!("control characters are not allowed in strings: {}", quote_char(Some(c)))));
+                    return Err(
+                        self.error(format!("control characters are not allowed in strings: {}", quote_char(Some(c))))
+                    );
                 }
                 Some(c) => {
                     self.bump();
@@ -709,10 +722,9 @@ impl Parser {
         for (prefix, radix, name) in [("0x", 16, "hexidecimal"), ("0o", 8, "octal"), ("0b", 2, "binary")] {
             if let Some(digits) = body.strip_prefix(prefix) {
                 if text.starts_with(['+', '-']) {
-                    return Err(self.error_at(
-                        self.line,
-                        format!("cannot use sign with non-decimal numbers: '{}'", &text[..3]),
-                    ));
+                    return Err(
+                        self.error_at(self.line, format!("cannot use sign with non-decimal numbers: '{}'", &text[..3]))
+                    );
                 }
                 if !underscores_ok(digits) || digits.is_empty() {
                     return Err(self.error_at(self.line, format!("not a {name} number: '{text}\0'")));
@@ -723,7 +735,9 @@ impl Parser {
                     Err(_) if clean.chars().all(|c| c.is_digit(radix)) => {
                         Err(self.error_at(self.line, format!("{text} is out of range for int64")))
                     }
-                    Err(_) => Err(self.error_at(self.line, format!("expected value but found {} instead", quote_go(text)))),
+                    Err(_) => {
+                        Err(self.error_at(self.line, format!("expected value but found {} instead", quote_go(text))))
+                    }
                 };
             }
         }
@@ -733,20 +747,32 @@ impl Parser {
                 return Err(self.error_at(self.line, format!("expected value but found {} instead", quote_go(text))));
             }
             if !underscores_ok(body) {
-                return Err(self.error_at(self.line, format!("Invalid integer {}: underscores must be surrounded by digits", quote_go(text))));
+                return Err(self.error_at(
+                    self.line,
+                    format!("Invalid integer {}: underscores must be surrounded by digits", quote_go(text)),
+                ));
             }
             if body.len() > 1 && body.starts_with('0') {
-                return Err(self.error_at(self.line, format!("Invalid integer {}: cannot have leading zeroes", quote_go(text))));
+                return Err(
+                    self.error_at(self.line, format!("Invalid integer {}: cannot have leading zeroes", quote_go(text)))
+                );
             }
             let clean = format!("{sign}{}", body.replace('_', ""));
-            return clean.parse::<i64>().map(Value::Int64).map_err(|_| self.error_at(self.line, format!("{text} is out of range for int64")));
+            return clean
+                .parse::<i64>()
+                .map(Value::Int64)
+                .map_err(|_| self.error_at(self.line, format!("{text} is out of range for int64")));
         }
-        let valid_chars = body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'e' | b'E' | b'+' | b'-'));
+        let valid_chars =
+            body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'e' | b'E' | b'+' | b'-'));
         if !valid_chars {
             return Err(self.error_at(self.line, format!("expected value but found {} instead", quote_go(text))));
         }
         if !underscores_ok(body) {
-            return Err(self.error_at(self.line, format!("Invalid float {}: underscores must be surrounded by digits", quote_go(text))));
+            return Err(self.error_at(
+                self.line,
+                format!("Invalid float {}: underscores must be surrounded by digits", quote_go(text)),
+            ));
         }
         let clean = body.replace('_', "");
         let (mantissa, exponent) = match clean.find(['e', 'E']) {
@@ -755,7 +781,10 @@ impl Parser {
         };
         if let Some((int_part, frac)) = mantissa.split_once('.') {
             if frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(self.error_at(self.line, format!("Invalid float {}: '.' must be followed by one or more digits", quote_go(text))));
+                return Err(self.error_at(
+                    self.line,
+                    format!("Invalid float {}: '.' must be followed by one or more digits", quote_go(text)),
+                ));
             }
             if int_part.is_empty() || !int_part.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(self.error_at(self.line, format!("Invalid float value: {}", quote_go(text))));
@@ -766,7 +795,9 @@ impl Parser {
             return Err(self.error_at(self.line, format!("Invalid float value: {}", quote_go(text))));
         }
         if int_part.len() > 1 && int_part.starts_with('0') {
-            return Err(self.error_at(self.line, format!("Invalid float {}: cannot have leading zeroes", quote_go(text))));
+            return Err(
+                self.error_at(self.line, format!("Invalid float {}: cannot have leading zeroes", quote_go(text)))
+            );
         }
         if let Some(exp) = exponent {
             let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
@@ -786,10 +817,7 @@ fn underscores_ok(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.iter().enumerate().all(|(i, b)| {
         *b != b'_'
-            || (i > 0
-                && i + 1 < bytes.len()
-                && bytes[i - 1].is_ascii_hexdigit()
-                && bytes[i + 1].is_ascii_hexdigit())
+            || (i > 0 && i + 1 < bytes.len() && bytes[i - 1].is_ascii_hexdigit() && bytes[i + 1].is_ascii_hexdigit())
     })
 }
 
@@ -943,7 +971,19 @@ mod tests {
                 let _ = decode(prefix);
             }
         }
-        for odd in ["1979-05-27T", "a = 1979-05-27Tx", "a = 12:3", "a = +", "a = 0x_", "a = 1e", "a = .5", "a = 1979-05-27 07", "\"", "[[a]", "a.=1"] {
+        for odd in [
+            "1979-05-27T",
+            "a = 1979-05-27Tx",
+            "a = 12:3",
+            "a = +",
+            "a = 0x_",
+            "a = 1e",
+            "a = .5",
+            "a = 1979-05-27 07",
+            "\"",
+            "[[a]",
+            "a.=1",
+        ] {
             let _ = decode(odd);
         }
     }
