@@ -14,6 +14,9 @@ use super::json;
 use super::resolve::{self, Resolved};
 use crate::template::value::{OpenMaps, Value, format_float_g};
 
+/// Go's `time.RFC3339Nano` layout.
+const RFC3339_NANO: &str = "2006-01-02T15:04:05.999999999Z07:00";
+
 /// Deepest value the encoders accept; templates cannot build deeper values by accident.
 pub const MAX_ENCODE_DEPTH: usize = 1000;
 
@@ -31,35 +34,80 @@ enum Doc {
 /// Errors are Go's `json.Marshal` errors (e.g. `json: unsupported value: NaN`) or the YAML
 /// reader's refusal of a character in the JSON text.
 pub fn marshal(value: &Value) -> Result<String, String> {
-    let doc = to_doc(value, 0, &mut OpenMaps::default())?;
-    let mut emitter = Emitter::new();
+    let doc = to_doc(value, Flavor::JsonThenV2, 0, &mut OpenMaps::default())?;
+    let mut emitter = Emitter::new(Flavor::JsonThenV2);
     emitter.node(&doc, Context::Root);
     emitter.write_indent();
     Ok(emitter.out)
 }
 
-fn to_doc(value: &Value, depth: usize, open: &mut OpenMaps) -> Result<Doc, String> {
+/// go-yaml v3's `Encoder` with `SetIndent(2)` (Helm's `toYamlPretty`), fed the values directly:
+/// floats keep Go's `%g` form (`1e+06`, `.nan`), sequences are indented under their key, and
+/// no line is folded. The full document text, with its final newline; the only error is a
+/// value that contains itself or nests too deep.
+pub fn marshal_v3(value: &Value) -> Result<String, String> {
+    let doc = to_doc(value, Flavor::V3, 0, &mut OpenMaps::default())?;
+    let mut emitter = Emitter::new(Flavor::V3);
+    emitter.node(&doc, Context::Root);
+    emitter.write_indent();
+    Ok(emitter.out)
+}
+
+/// Which of Helm's two YAML encoders is being imitated; the emitters differ only in line width
+/// and in whether a sequence under a mapping key is indented.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    /// `toYaml`: JSON round trip, then go-yaml v2 (width 80, indentless sequences).
+    JsonThenV2,
+    /// `toYamlPretty`: go-yaml v3 on the Go values (no width limit, indented sequences).
+    V3,
+}
+
+/// How go-yaml v3 prints a float64: `strconv.FormatFloat(f, 'g', -1, 64)` with YAML's
+/// spellings of the infinities and NaN.
+fn v3_float(f: f64) -> String {
+    match format_float_g(f).as_str() {
+        "+Inf" => ".inf".into(),
+        "-Inf" => "-.inf".into(),
+        "NaN" => ".nan".into(),
+        other => other.into(),
+    }
+}
+
+fn to_doc(value: &Value, flavor: Flavor, depth: usize, open: &mut OpenMaps) -> Result<Doc, String> {
     if depth > MAX_ENCODE_DEPTH {
         return Err(format!("value nesting exceeds the maximum depth of {MAX_ENCODE_DEPTH}"));
     }
+    let direct = flavor == Flavor::V3;
+    let text = |s: &str| if direct { Ok(s.to_string()) } else { read_back_json_string(s) };
     Ok(match value {
         Value::Nil => Doc::Plain("null".into()),
         Value::Bool(b) => Doc::Plain(b.to_string()),
         Value::Int(i) | Value::Int64(i) => Doc::Plain(i.to_string()),
+        Value::Float(f) if direct => Doc::Plain(v3_float(*f)),
         Value::Float(f) if !f.is_finite() => return Err(json::unsupported_float(*f)),
         Value::Float(f) => Doc::Plain(float_after_json_round_trip(*f)),
-        Value::String(s) => Doc::Str(read_back_json_string(s)?),
+        Value::String(s) => Doc::Str(text(s)?),
+        // A Go []byte is a slice of small integers to go-yaml, and base64 text to JSON.
+        Value::Bytes(bytes) if direct => Doc::Seq(bytes.iter().map(|b| Doc::Plain(b.to_string())).collect()),
         Value::Bytes(bytes) => Doc::Str(json::base64_text(bytes)),
-        Value::Object(object) => Doc::Str(read_back_json_string(&object.format_v())?),
+        // go-yaml v3 writes a time.Time as an RFC 3339 timestamp, unquoted.
+        Value::Object(object) if direct && object.type_name() == "time.Time" => {
+            match object.call_method("Format", &[Value::str(RFC3339_NANO)]) {
+                Some(Ok(Value::String(stamp))) => Doc::Plain(stamp.to_string()),
+                _ => Doc::Str(object.format_v()),
+            }
+        }
+        Value::Object(object) => Doc::Str(text(&object.format_v())?),
         Value::List(items) => {
-            Doc::Seq(items.iter().map(|item| to_doc(item, depth + 1, open)).collect::<Result<_, _>>()?)
+            Doc::Seq(items.iter().map(|item| to_doc(item, flavor, depth + 1, open)).collect::<Result<_, _>>()?)
         }
         Value::Map(map) => {
             let entries = map
                 .walk(open, |map, open| {
                     let mut entries = Vec::with_capacity(map.len());
                     for (key, item) in map {
-                        entries.push((read_back_json_string(key)?, to_doc(item, depth + 1, open)?));
+                        entries.push((text(key)?, to_doc(item, flavor, depth + 1, open)?));
                     }
                     Ok::<_, String>(entries)
                 })
@@ -253,13 +301,16 @@ struct Analysis {
 }
 
 const BEST_INDENT: usize = 2;
-const BEST_WIDTH: usize = 80;
 /// Keys longer than this (in bytes) are written as complex `? key` entries.
 const MAX_SIMPLE_KEY_LENGTH: usize = 128;
 
 /// go-yaml v2's block emitter, for the events its encoder produces from JSON-shaped data.
 struct Emitter {
     out: String,
+    /// Column after which spaces may fold a line (go-yaml v2: 80; v3 as Helm uses it: never).
+    best_width: usize,
+    /// Whether a sequence that is a mapping value is indented under its key (go-yaml v3).
+    indent_sequences: bool,
     /// Current indentation; -1 before the root node.
     indent: isize,
     /// Column in characters.
@@ -404,8 +455,20 @@ fn select_style(requested: Style, analysis: &Analysis, value: &str, simple_key: 
 }
 
 impl Emitter {
-    fn new() -> Self {
-        Emitter { out: String::new(), indent: -1, column: 0, whitespace: true, indention: true }
+    fn new(flavor: Flavor) -> Self {
+        let (best_width, indent_sequences) = match flavor {
+            Flavor::JsonThenV2 => (80, false),
+            Flavor::V3 => (usize::MAX, true),
+        };
+        Emitter {
+            out: String::new(),
+            best_width,
+            indent_sequences,
+            indent: -1,
+            column: 0,
+            whitespace: true,
+            indention: true,
+        }
     }
 
     fn node(&mut self, doc: &Doc, context: Context) {
@@ -417,7 +480,7 @@ impl Emitter {
             Doc::Seq(items) => {
                 let saved = self.indent;
                 // Sequences directly under a mapping key are not indented (go-yaml/libyaml).
-                let indentless = context == Context::MappingValue && !self.indention;
+                let indentless = !self.indent_sequences && context == Context::MappingValue && !self.indention;
                 self.increase_indent(false, indentless);
                 for item in items {
                     self.write_indent();
@@ -532,7 +595,7 @@ impl Emitter {
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
                 let next_is_space = chars.get(i + 1) == Some(&' ');
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_is_space {
+                if allow_breaks && !spaces && self.column > self.best_width && !next_is_space {
                     self.write_indent();
                 } else {
                     self.put(c);
@@ -568,7 +631,7 @@ impl Emitter {
                 let next_is_space = chars.get(i + 1) == Some(&' ');
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.best_width
                     && i != 0
                     && i + 1 != chars.len()
                     && !next_is_space
@@ -652,7 +715,7 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i + 1 != chars.len() {
+                if allow_breaks && !spaces && self.column > self.best_width && i != 0 && i + 1 != chars.len() {
                     self.write_indent();
                     if chars.get(i + 1) == Some(&' ') {
                         self.put('\\');

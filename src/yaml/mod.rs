@@ -2,8 +2,8 @@
 //!
 //! Reading follows go-yaml v2 (YAML 1.1 scalar resolution: `yes`/`on` are booleans, `0777` is
 //! octal, duplicate keys: last wins, `<<` merge keys, keys stringified like `sigs.k8s.io/yaml`).
-//! Writing follows Helm's `toYaml` (go-yaml v2's emitter fed from JSON) and `toJson`
-//! (Go's `encoding/json`). This module knows nothing about values files or templates.
+//! Writing follows Helm's `toYaml` (go-yaml v2's emitter fed from JSON), `toYamlPretty`
+//! (go-yaml v3's encoder) and `toJson` (Go's `encoding/json`). This module knows nothing about values files or templates.
 
 use crate::source::{FileId, Pos, Span};
 
@@ -16,7 +16,7 @@ mod encode_tests;
 #[cfg(test)]
 mod tests;
 
-pub use emit::{MAX_ENCODE_DEPTH, marshal as marshal_yaml};
+pub use emit::{MAX_ENCODE_DEPTH, marshal as marshal_yaml, marshal_v3 as marshal_yaml_v3};
 pub use json::{JsonStyle, JsonTarget, marshal as marshal_json, unmarshal as unmarshal_json};
 pub use parse::{MAX_ALIAS_EXPANSION, MAX_DEPTH};
 

@@ -1,7 +1,14 @@
-//! Helm's YAML/JSON functions: toYaml, fromYaml, fromYamlArray, toJson, fromJson, fromJsonArray,
-//! and Sprig's toPrettyJson, toRawJson, mustToJson, mustToPrettyJson, mustToRawJson, mustFromJson.
+//! Helm's YAML/JSON/TOML functions: toYaml, toYamlPretty, fromYaml, fromYamlArray, toJson,
+//! fromJson, fromJsonArray, toToml, fromToml, and Sprig's toPrettyJson, toRawJson, mustToJson,
+//! mustToPrettyJson, mustToRawJson, mustFromJson.
 //!
-//! `mustToYaml` exists only in Helm 4 and is not provided (Helm 3 rejects it as undefined).
+//! `mustToYaml` and `mustToToml` exist only in Helm 4 and are not provided (Helm 3 rejects them
+//! as undefined).
+
+mod toml_decode;
+mod toml_encode;
+#[cfg(test)]
+mod through_engine;
 
 use super::{FuncError, Function, ParamType};
 use crate::template::value::{Map, Value};
@@ -17,6 +24,9 @@ pub fn functions() -> Vec<Function> {
     let f = |name, params, call| Function { name, params, variadic: false, call };
     vec![
         f("toYaml", any, to_yaml),
+        f("toYamlPretty", any, to_yaml_pretty),
+        f("toToml", any, to_toml),
+        f("fromToml", string, from_toml),
         f("fromYaml", string, from_yaml),
         f("fromYamlArray", string, from_yaml_array),
         f("toJson", any, to_json),
@@ -43,6 +53,33 @@ fn string_arg(args: &[Value]) -> &str {
 fn to_yaml(args: &[Value]) -> Result<Value, FuncError> {
     let text = yaml::marshal_yaml(arg(args)).unwrap_or_default();
     Ok(Value::str(text.strip_suffix('\n').unwrap_or(&text)))
+}
+
+/// Helm's `toYamlPretty` (go-yaml v3, indent 2): errors give an empty string; one final
+/// newline is trimmed.
+fn to_yaml_pretty(args: &[Value]) -> Result<Value, FuncError> {
+    let text = yaml::marshal_yaml_v3(arg(args)).unwrap_or_default();
+    Ok(Value::str(text.strip_suffix('\n').unwrap_or(&text)))
+}
+
+/// Helm's `toToml`: the encoder's error text is the result; a nil value fails the call the way
+/// Go's reflection panic does.
+fn to_toml(args: &[Value]) -> Result<Value, FuncError> {
+    match toml_encode::encode(arg(args)) {
+        Ok(text) => Ok(Value::str(text)),
+        Err(toml_encode::TomlEncodeError::Encoder(message)) => Ok(Value::str(message)),
+        Err(toml_encode::TomlEncodeError::NilValue) => {
+            Err(FuncError::new("reflect: call of reflect.Value.Type on zero Value"))
+        }
+    }
+}
+
+/// Helm's `fromToml`: a map; on error the map gets an `Error` entry with the decoder's message.
+fn from_toml(args: &[Value]) -> Result<Value, FuncError> {
+    Ok(match toml_decode::decode(string_arg(args)) {
+        Ok(map) => Value::map(map),
+        Err(message) => with_error_entry(Value::map(Map::new()), message),
+    })
 }
 
 /// Helm's `toJson`: errors are swallowed into an empty string.

@@ -5,7 +5,7 @@
 
 mod aes;
 mod crypto;
-mod date;
+pub(crate) mod date;
 mod dicts;
 mod encoding;
 mod general;

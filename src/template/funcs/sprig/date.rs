@@ -318,6 +318,17 @@ impl GoTime {
         GoTime { unix, nanos, offset: 0, zone: "UTC".into() }
     }
 
+    /// A time at Unix seconds and nanoseconds, shown `offset` seconds east of UTC in the zone
+    /// named `zone` (empty: a fixed offset without a name).
+    pub fn with_zone(unix: i64, nanos: u32, offset: i32, zone: &str) -> GoTime {
+        GoTime { unix, nanos, offset, zone: zone.into() }
+    }
+
+    /// The value templates hold.
+    pub fn to_value(&self) -> Value {
+        self.clone().into_value()
+    }
+
     /// Go's zero time, 0001-01-01 00:00:00 UTC.
     pub fn zero() -> GoTime {
         GoTime::from_unix(-62_135_596_800, 0)
