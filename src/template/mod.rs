@@ -19,6 +19,8 @@ pub mod funcs;
 pub mod helm;
 pub mod lex;
 pub mod parse;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod value;
 
 use std::collections::HashMap;

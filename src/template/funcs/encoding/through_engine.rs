@@ -2,7 +2,6 @@
 //! taken from `helm template` v3.17.2 on a scratch chart with the values in `VALUES`.
 
 use crate::source::FileId;
-use crate::template::Templates;
 use crate::template::value::{Map, MapRef, MapType, Value};
 
 const VALUES: &str = r#"
@@ -61,26 +60,8 @@ fn values() -> Value {
     Value::map(top)
 }
 
-fn render(text: &str) -> String {
-    let mut set = Templates::new();
-    if let Err(e) = set.add("sc/templates/t.yaml", text, FileId(1)) {
-        return format!("Error: {}", e.message);
-    }
-    match set.execute("sc/templates/t.yaml", &values()) {
-        Ok(out) => out.without_no_value().text,
-        Err(e) => format!("Error: {}", e.message),
-    }
-}
-
 fn check(cases: &[(&str, &str)]) {
-    let failures: Vec<String> = cases
-        .iter()
-        .filter_map(|(text, want)| {
-            let got = render(text);
-            (got != *want).then(|| format!("{text}\n  want {want:?}\n  got  {got:?}"))
-        })
-        .collect();
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    crate::template::testkit::check(cases, values);
 }
 
 const PRETTY_DATA: &str = r#"a: "yes"

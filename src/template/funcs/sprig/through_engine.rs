@@ -2,8 +2,6 @@
 //! each expectation taken from `helm template` v3.17.2 on a scratch chart with these values:
 //! `f: 3.7, big: 1000000, s: "12abc", lst: [b, a, c], m: {z: 1, a: 2, m: 3}`.
 
-use crate::source::FileId;
-use crate::template::Templates;
 use crate::template::value::{Map, MapRef, MapType, Value};
 
 fn values() -> Value {
@@ -22,26 +20,8 @@ fn values() -> Value {
     Value::map(top)
 }
 
-fn render(text: &str) -> String {
-    let mut set = Templates::new();
-    if let Err(e) = set.add("sc/templates/t.yaml", text, FileId(1)) {
-        return format!("Error: {}", e.message);
-    }
-    match set.execute("sc/templates/t.yaml", &values()) {
-        Ok(out) => out.without_no_value().text,
-        Err(e) => format!("Error: {}", e.message),
-    }
-}
-
 fn check(cases: &[(&str, &str)]) {
-    let failures: Vec<String> = cases
-        .iter()
-        .filter_map(|(text, want)| {
-            let got = render(text);
-            (got != *want).then(|| format!("{text}\n  want {want:?}\n  got  {got:?}"))
-        })
-        .collect();
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    crate::template::testkit::check(cases, values);
 }
 
 #[test]
