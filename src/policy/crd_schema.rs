@@ -24,8 +24,9 @@ use serde_json::{Map, Value};
 
 use crate::policy::k8s_schema::{PathStep, Problem, Violation, json_type, option_text};
 
-/// Schema nesting followed this deep (CRD schemas have no references, so depth is the schema's).
-const MAX_DEPTH: usize = 256;
+/// Schema nesting followed this deep (CRD schemas have no references; documents read from YAML
+/// are at most 100 levels deep anyway).
+const MAX_DEPTH: usize = 128;
 
 /// The apiVersion of the CustomResourceDefinitions driftgate reads.
 pub const CRD_API_VERSION: &str = "apiextensions.k8s.io/v1";
@@ -394,5 +395,176 @@ fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn messages(schema: Value, resource: Value) -> Vec<String> {
+        let mut got: Vec<String> = validate(&schema, &resource).iter().map(Violation::message).collect();
+        got.sort();
+        got
+    }
+
+    fn widget_crd() -> Value {
+        json!({
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {
+                "group": "example.com",
+                "names": {"kind": "Widget", "plural": "widgets"},
+                "versions": [
+                    {"name": "v1", "served": true, "storage": true,
+                     "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object"}}}}},
+                    {"name": "v1beta1", "served": false, "storage": false,
+                     "schema": {"openAPIV3Schema": {"type": "object"}}},
+                ],
+            },
+        })
+    }
+
+    #[test]
+    fn the_catalog_holds_served_versions_of_v1_definitions_only() {
+        let mut catalog = CrdCatalog::default();
+        catalog.add_document(&widget_crd());
+        let mut beta = widget_crd();
+        beta["apiVersion"] = json!("apiextensions.k8s.io/v1beta1");
+        beta["spec"]["group"] = json!("other.example.com");
+        catalog.add_document(&beta);
+        catalog.add_document(&json!({"apiVersion": "v1", "kind": "ConfigMap"}));
+        let found = catalog.lookup("example.com/v1", "Widget").unwrap();
+        assert_eq!(found.crd_name, "widgets.example.com");
+        assert!(found.schema.is_some());
+        assert!(catalog.lookup("example.com/v1beta1", "Widget").is_none(), "not served");
+        assert!(catalog.lookup("other.example.com/v1", "Widget").is_none(), "v1beta1 definitions are not read");
+        assert!(catalog.lookup("v1", "Widget").is_none());
+        assert!(catalog.lookup("example.com/v1", "Gadget").is_none());
+    }
+
+    #[test]
+    fn definitions_are_read_from_multi_document_yaml_and_bad_yaml_is_a_problem() {
+        let mut catalog = CrdCatalog::default();
+        let text = concat!(
+            "apiVersion: v1\nkind: ConfigMap\n---\n# a comment\n---\n",
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n",
+            "metadata: {name: widgets.example.com}\n",
+            "spec:\n  group: example.com\n  names: {kind: Widget}\n  versions:\n",
+            "    - name: v1\n      served: true\n      schema: {openAPIV3Schema: {type: object}}\n",
+        );
+        catalog.add_text(text).unwrap();
+        assert!(catalog.lookup("example.com/v1", "Widget").is_some());
+        let err = CrdCatalog::default().add_text("a: [1\n").unwrap_err();
+        assert!(err.starts_with("not valid YAML"), "{err}");
+    }
+
+    #[test]
+    fn unknown_fields_are_errors_unless_preserved_and_the_root_knows_api_version_kind_metadata() {
+        let schema = json!({"type": "object", "properties": {
+            "spec": {"type": "object", "properties": {
+                "port": {"type": "integer"},
+                "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "template": {"type": "object", "x-kubernetes-embedded-resource": true, "properties": {"spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}},
+            }},
+        }});
+        let resource = json!({
+            "apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "anything": 1},
+            "spec": {
+                "port": 80, "portt": 81,
+                "extra": {"free": {"form": true}},
+                "labels": {"a": "b", "n": 1},
+                "template": {"apiVersion": "v1", "kind": "Pod", "metadata": {}, "spec": {"x": 1}, "status": {}},
+            },
+            "status": {},
+        });
+        assert_eq!(
+            messages(schema, resource),
+            [
+                "spec.labels.n: expected string, got integer",
+                "spec.template: unknown field `status`",
+                "spec: unknown field `portt`",
+                "unknown field `status`",
+            ]
+        );
+    }
+
+    #[test]
+    fn int_or_string_nullable_and_pruned_nulls() {
+        let schema = json!({"type": "object", "properties": {"spec": {"type": "object", "required": ["port", "mode", "size"], "properties": {
+            "port": {"x-kubernetes-int-or-string": true, "anyOf": [{"type": "integer"}, {"type": "string"}]},
+            "target": {"x-kubernetes-int-or-string": true},
+            "note": {"type": "string", "nullable": true},
+            "mode": {"type": "string", "default": "fast"},
+            "size": {"type": "integer"},
+            "items": {"type": "array", "items": {"type": "string"}},
+        }}}});
+        let ok = json!({"spec": {"port": "http", "target": 8080, "note": null, "size": 1}});
+        assert_eq!(messages(schema.clone(), ok), Vec::<String>::new());
+        let bad = json!({"spec": {"port": true, "target": 1.5, "size": null, "items": ["a", null]}});
+        assert_eq!(
+            messages(schema, bad),
+            [
+                "spec.items[1]: expected string, got null",
+                "spec.port: expected integer or string, got boolean",
+                "spec.target: expected integer or string, got number",
+                "spec: missing required field `size`",
+            ]
+        );
+    }
+
+    #[test]
+    fn junctions_enums_and_limits() {
+        let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+            "oneOf": [{"required": ["a"]}, {"required": ["b"]}],
+            "not": {"required": ["c"]},
+            "properties": {
+                "a": {"type": "string"}, "b": {"type": "string"}, "c": {"type": "string"},
+                "level": {"type": "string", "enum": ["debug", "info"]},
+                "replicas": {"type": "integer", "minimum": 1, "maximum": 5},
+                "ratio": {"type": "number", "minimum": 0, "exclusiveMinimum": true, "multipleOf": 0.5},
+                "name": {"type": "string", "pattern": "^[a-z]+$", "maxLength": 5},
+                "tags": {"type": "array", "minItems": 1, "uniqueItems": true, "items": {"type": "string"}},
+                "every": {"allOf": [{"type": "string"}, {"minLength": 2}]},
+            },
+        }}});
+        let ok = json!({"spec": {"a": "x", "level": "info", "replicas": 3, "ratio": 1.5, "name": "web", "tags": ["t"], "every": "ab"}});
+        assert_eq!(messages(schema.clone(), ok), Vec::<String>::new());
+        let bad = json!({"spec": {"a": "x", "b": "y", "c": "z", "level": "trace", "replicas": 9, "ratio": 0,
+            "name": "Web-1x", "tags": ["t", "t"], "every": "a"}});
+        assert_eq!(
+            messages(schema, bad),
+            [
+                "spec.every: must be at least 2 characters long",
+                "spec.level: must be one of debug, info",
+                "spec.name: must be at most 5 characters long",
+                "spec.name: must match the pattern `^[a-z]+$`",
+                "spec.ratio: must be greater than 0",
+                "spec.replicas: must be at most 5",
+                "spec.tags: must not repeat an item",
+                "spec: does not match the schema (`not`)",
+                "spec: does not match the schema (`oneOf`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn patterns_the_regex_crate_cannot_compile_reject_nothing() {
+        let schema = json!({"type": "object", "properties": {"name": {"type": "string", "pattern": "^(?!x)"}}});
+        assert_eq!(messages(schema, json!({"name": "xyz"})), Vec::<String>::new());
+    }
+
+    #[test]
+    fn deeply_nested_schemas_stop_without_overflowing() {
+        let mut schema = json!({"type": "string"});
+        let mut resource = json!(1);
+        for _ in 0..300 {
+            schema = json!({"type": "object", "properties": {"a": schema}});
+            resource = json!({"a": resource});
+        }
+        // Past the depth bound nothing more is checked, so the wrong type at the bottom is not reported.
+        assert_eq!(validate(&schema, &resource), Vec::new());
     }
 }
