@@ -478,6 +478,18 @@ mod tests {
     }
 
     #[test]
+    fn crd_directories_are_read_strictly() {
+        let config = read("kubernetes:\n  crds: [crds/, vendor/crds]\n").unwrap();
+        let dirs: Vec<&str> = config.crd_dirs.iter().map(|d| d.value.as_str()).collect();
+        assert_eq!(dirs, ["crds/", "vendor/crds"]);
+        assert_eq!(config.crd_dirs[1].at.span.start.line, 2);
+        let unknown = read("kubernetes:\n  crd: [crds/]\n").unwrap_err();
+        assert!(unknown.starts_with("driftgate.yaml:2:3: unknown key `crd` in kubernetes"), "{unknown}");
+        let wrong = read("kubernetes:\n  crds: crds/\n").unwrap_err();
+        assert!(wrong.starts_with("driftgate.yaml:2:9: "), "{wrong}");
+    }
+
+    #[test]
     fn schema_policies_are_read_with_defaults_and_configurable_ids() {
         let config = read(
             "policies:\n  rules:\n    ORG001: { severity: off }\n  schemas:\n    - id: ORG001\n      schema: policies/Deployment.Schema.json\n      match: { kind: [Deployment, StatefulSet], env: prod }\n",

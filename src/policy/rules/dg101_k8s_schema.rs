@@ -34,12 +34,39 @@ quantities (`cpu: 0.5`, `memory: 128Mi`) accept numbers and strings, as Kubernet
 
 Schemas for Kubernetes 1.25 to 1.37 ship inside driftgate (from the kubernetes-validate
 project); an older or newer target is checked against the nearest bundled version, and the rule
-says so once. A kind without a schema in that version (a custom resource, or an API the
-version no longer serves) is not checked: the rule reports that once per kind as info, so a
-skipped check is never mistaken for a passed one; silence it for a kind with
-`DG101: { ignore: [ { name: ServiceMonitor } ] }`. Removed APIs are DG102's business and are not
-reported twice. Problems in a Secret's `data` are reported at the template, never at a values
-line.
+says so once. Removed APIs are DG102's business and are not reported twice. Problems in a
+Secret's `data` are reported at the template, never at a values line.
+
+### Custom resources
+
+A custom resource (a `ServiceMonitor`, a `Certificate`...) is checked against the
+`openAPIV3Schema` of its CustomResourceDefinition (`apiextensions.k8s.io/v1`): the version
+entry named by the resource's `apiVersion`, if it is `served`. The definition is looked for, in
+this order, among the resources the chart renders for that environment, in the chart's `crds/`
+directory, and in the directories listed in `driftgate.yaml`:
+
+```yaml
+kubernetes:
+  crds: [crds/]     # relative to the repository; YAML files with one or more definitions
+```
+
+Definitions are read only when a chart renders a kind without a bundled schema, so charts
+without custom resources cost nothing. The check follows the API server: unknown fields are
+errors unless the schema sets `x-kubernetes-preserve-unknown-fields` (or `additionalProperties`
+describes them); `apiVersion`, `kind` and `metadata` are always known, and `metadata` is checked
+as the ObjectMeta it is; `x-kubernetes-int-or-string` accepts integers and strings;
+`x-kubernetes-embedded-resource` objects may carry `apiVersion`, `kind` and `metadata`; a
+`null` field that is not `nullable` is pruned by the server, so it counts as absent; a
+`required` field with a `default` is never missing. `type`, `enum`, `pattern`, `minimum`,
+`maximum` (and their exclusive forms), `multipleOf`, `minLength`, `maxLength`, `minItems`,
+`maxItems`, `uniqueItems`, `minProperties`, `maxProperties`, `allOf`, `anyOf`, `oneOf` and `not`
+are checked; `format` and CEL rules (`x-kubernetes-validations`) are not. A pattern the checker
+cannot compile (look-around) rejects nothing.
+
+A kind with neither a bundled schema nor a definition (a custom resource whose definition
+driftgate was not shown, or an API the version no longer serves) is not checked: the rule reports
+that once per kind as info, naming where it looked, so a skipped check is never mistaken for a
+passed one; silence it for a kind with `DG101: { ignore: [ { name: ServiceMonitor } ] }`.
 
 ## Why it matters
 
