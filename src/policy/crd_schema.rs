@@ -346,6 +346,9 @@ impl Walker<'_> {
             match (property, additional) {
                 // Pruned by the server before validation.
                 (Some(property), _) if value.is_null() && property.get("nullable").and_then(Value::as_bool) != Some(true) => {}
+                // Generated definitions describe `metadata` as a bare object; its fields are the
+                // ObjectMeta's, checked by the caller: only the schema's constraints apply here.
+                (Some(property), _) if embedded && name == "metadata" => self.check(property, value, Mode::Values, depth + 1),
                 (Some(property), _) => self.check(property, value, child_mode, depth + 1),
                 (None, Some(extra @ Value::Object(_))) => self.check(extra, value, child_mode, depth + 1),
                 (None, _) if preserves || mode == Mode::Values => {}
@@ -489,6 +492,18 @@ mod tests {
                 "unknown field `status`",
             ]
         );
+    }
+
+    #[test]
+    fn a_generated_bare_metadata_schema_accepts_object_meta_fields_but_keeps_its_constraints() {
+        let schema = json!({"type": "object", "properties": {
+            "apiVersion": {"type": "string"}, "kind": {"type": "string"},
+            "metadata": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 5}}},
+        }});
+        let ok = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "labels": {"a": "b"}}});
+        assert_eq!(messages(schema.clone(), ok), Vec::<String>::new());
+        let long = json!({"metadata": {"name": "widget-1"}});
+        assert_eq!(messages(schema, long), ["metadata.name: must be at most 5 characters long"]);
     }
 
     #[test]
