@@ -203,6 +203,28 @@ fn dg101_crd_directories_must_exist_inside_the_repository() {
 }
 
 #[test]
+fn dg101_unreadable_definition_files_are_reported_once_at_the_file() {
+    let dir = repo(&[
+        ("driftgate.yaml", "kubernetes:\n  crds: [crds]\n"),
+        ("crds/bad.yaml", "a: [1\n"),
+        ("charts/a/Chart.yaml", CRD_CHART),
+        ("charts/a/templates/widget.yaml", WIDGET),
+        ("charts/b/Chart.yaml", CRD_CHART),
+        ("charts/b/templates/widget.yaml", WIDGET),
+    ]);
+    let (_, json) = check_dir(dir.path());
+    let dg101: Vec<String> = findings(&json).into_iter().filter(|f| f.starts_with("DG101")).collect();
+    assert_eq!(
+        dg101,
+        [
+            "DG101 info default charts/a/templates/widget.yaml:1:1 | Widget (example.com/v1) has no schema in Kubernetes 1.33 and no served CustomResourceDefinition was found for it (looked in the chart's rendered resources, charts/a/crds/, crds/), so it was not checked",
+            "DG101 info default charts/b/templates/widget.yaml:1:1 | Widget (example.com/v1) has no schema in Kubernetes 1.33 and no served CustomResourceDefinition was found for it (looked in the chart's rendered resources, charts/b/crds/, crds/), so it was not checked",
+            "DG101 info - crds/bad.yaml:2:1 | CustomResourceDefinitions in crds/bad.yaml were not read: not valid YAML: did not find expected ',' or ']'",
+        ]
+    );
+}
+
+#[test]
 fn dg101_in_secret_data_points_at_the_template_not_the_values_line() {
     let dir = repo(&[
         ("charts/db/Chart.yaml", "apiVersion: v2\nname: db\nversion: 0.1.0\n"),

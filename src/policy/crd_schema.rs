@@ -40,6 +40,16 @@ pub struct CrdVersion {
     pub schema: Option<Value>,
 }
 
+/// A definition file that could not be read: its path (relative to the repository), the
+/// position of the problem (1-based; line 1, column 1 when it is about the whole file), and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnreadFile {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
 /// Served CRD versions, by `(group, version, kind)`; the first definition seen wins.
 #[derive(Debug, Default, Clone)]
 pub struct CrdCatalog {
@@ -95,7 +105,7 @@ impl CrdCatalog {
 
     /// Reads every `.yaml`/`.yml`/`.json` file under `dir` (absolute), adding the definitions it
     /// holds; `shown` names the directory in problems. Returns the files that could not be read.
-    pub fn load_dir(&mut self, dir: &Path, shown: &str) -> Vec<String> {
+    pub fn load_dir(&mut self, dir: &Path, shown: &str) -> Vec<UnreadFile> {
         let mut problems = Vec::new();
         let mut files: Vec<_> = walkdir::WalkDir::new(dir)
             .max_depth(16)
@@ -109,23 +119,25 @@ impl CrdCatalog {
         for path in files {
             let relative = path.strip_prefix(dir).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
             let shown_file = format!("{}/{relative}", shown.trim_end_matches('/'));
+            let unread = |line, column, message| UnreadFile { file: shown_file.clone(), line, column, message };
             match crate::discover::paths::read_text(&path) {
                 Ok(text) => {
-                    if let Err(problem) = self.add_text(&text) {
-                        problems.push(format!("{shown_file}: {problem}"));
+                    if let Err((line, column, message)) = self.add_text(&text) {
+                        problems.push(unread(line, column, message));
                     }
                 }
-                Err(err) => problems.push(format!("{shown_file}: {err}")),
+                Err(err) => problems.push(unread(1, 1, err)),
             }
         }
         problems
     }
 
-    /// Adds the definitions among the YAML documents of `text`.
-    pub fn add_text(&mut self, text: &str) -> Result<(), String> {
-        // Locations inside definition files are never reported, so the file id is a placeholder.
+    /// Adds the definitions among the YAML documents of `text`; a YAML error is returned with
+    /// its line and column.
+    pub fn add_text(&mut self, text: &str) -> Result<(), (u32, u32, String)> {
+        // Locations inside definitions are never reported, so the file id is a placeholder.
         let docs = crate::yaml::parse_documents(text, crate::source::FileId(u32::MAX))
-            .map_err(|e| format!("not valid YAML (line {}): {}", e.pos.line, e.message))?;
+            .map_err(|e| (e.pos.line, e.pos.column, format!("not valid YAML: {}", e.message)))?;
         for doc in &docs {
             self.add_document(&crate::policy::rego::node_to_json(doc));
         }
@@ -459,8 +471,9 @@ mod tests {
         );
         catalog.add_text(text).unwrap();
         assert!(catalog.lookup("example.com/v1", "Widget").is_some());
-        let err = CrdCatalog::default().add_text("a: [1\n").unwrap_err();
-        assert!(err.starts_with("not valid YAML"), "{err}");
+        let (line, _, message) = CrdCatalog::default().add_text("kind: x\na: [1\n").unwrap_err();
+        assert_eq!(line, 3);
+        assert!(message.starts_with("not valid YAML: "), "{message}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use crate::diagnostic::{Diagnostic, Location, Related, Severity};
 use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
 use crate::policy::config::Finding;
-use crate::policy::crd_schema::{self, CrdCatalog, CrdVersion};
+use crate::policy::crd_schema::{self, CrdCatalog, CrdVersion, UnreadFile};
 use crate::policy::k8s_schema::{self, PathStep, Problem, Validation, Violation};
 use crate::policy::registry::RuleMeta;
 use crate::policy::rego::node_to_json;
@@ -167,21 +167,24 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
 
     // Custom resources: only now are CustomResourceDefinitions looked for.
     let sources = CrdSources::load(project, chart, &custom);
-    for problem in &sources.problems {
-        findings.push(skipped(project, chart, format!("CustomResourceDefinitions not read: {problem}"), None));
+    for unread in &sources.problems {
+        let message = format!("CustomResourceDefinitions in {} were not read: {}", unread.file, unread.message);
+        let mut finding = skipped(project, chart, message, None);
+        finding.diagnostic.location = Some(Location::point(unread.file.clone(), unread.line, unread.column));
+        findings.push(finding);
     }
     let checked: Vec<(&EnvRun, &RenderedResource, Option<(SchemaOrigin, Vec<Violation>)>)> = custom
         .par_iter()
         .map(|&(env, resource)| {
             let found = sources.lookup(env, &resource.id.api_version, &resource.id.kind);
-            let outcome = found.and_then(|crd| {
-                let schema = crd.schema.as_ref()?;
+            let outcome = found.map(|crd| {
                 let json = node_to_json(&resource.doc);
-                let mut violations = crd_schema::validate(schema, &json);
+                // A version without a schema accepts any content (only `metadata` is checked).
+                let mut violations = crd.schema.as_ref().map(|schema| crd_schema::validate(schema, &json)).unwrap_or_default();
                 if let Some(metadata) = json.get("metadata") {
                     violations.extend(schemas.validate_metadata(metadata));
                 }
-                Some((SchemaOrigin::Crd { name: crd.crd_name.clone() }, violations))
+                (SchemaOrigin::Crd { name: crd.crd_name.clone() }, violations)
             });
             (env, resource, outcome)
         })
@@ -233,7 +236,7 @@ struct CrdSources {
     chart_dir: String,
     files: CrdCatalog,
     configured: Vec<String>,
-    problems: Vec<String>,
+    problems: Vec<UnreadFile>,
 }
 
 impl CrdSources {
