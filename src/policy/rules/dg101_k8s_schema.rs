@@ -173,7 +173,7 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
         finding.diagnostic.location = Some(Location::point(unread.file.clone(), unread.line, unread.column));
         findings.push(finding);
     }
-    let checked: Vec<(&EnvRun, &RenderedResource, Option<(SchemaOrigin, Vec<Violation>)>)> = custom
+    let checked: Vec<(&EnvRun, &RenderedResource, Option<CustomOutcome>)> = custom
         .par_iter()
         .map(|&(env, resource)| {
             let found = sources.lookup(env, &resource.id.api_version, &resource.id.kind);
@@ -219,6 +219,9 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
     }
     findings
 }
+
+/// The definition a custom resource was checked against, and what it found.
+type CustomOutcome = (SchemaOrigin, Vec<Violation>);
 
 /// Where the schema a violation breaks comes from, for hints.
 enum SchemaOrigin {
