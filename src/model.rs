@@ -23,6 +23,8 @@ pub struct Project {
     pub charts: Vec<ChartRun>,
     /// `driftgate.yaml`, when there is one.
     pub config_file: Option<FileId>,
+    /// Directories of CustomResourceDefinition files (`kubernetes.crds`), relative to the root.
+    pub crd_dirs: Vec<String>,
 }
 
 /// One chart and all of its environments.

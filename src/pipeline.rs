@@ -96,6 +96,7 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, FatalError> {
         kube_version: plan.kube_version.clone(),
         charts,
         sources,
+        crd_dirs: plan.crd_dirs.clone(),
     };
     Ok(Loaded { project, plan, diagnostics })
 }
@@ -390,6 +391,7 @@ pub fn template(options: &TemplateOptions) -> Result<String, Vec<Diagnostic>> {
         kube_version: options.kube_version.clone(),
         promotion: Vec::new(),
         charts: vec![chart_plan.clone()],
+        crd_dirs: Vec::new(),
     };
     let (chart, mut diagnostics) = load_chart(&options.root, &chart_plan, &plan, options.include_crds, &sources).map_err(|e| {
         let mut d = Diagnostic::new("DG001", "render-error", Severity::Error, e.message.clone());

@@ -61,7 +61,7 @@ fn findings(json: &Value) -> Vec<String> {
 
 #[test]
 fn passing_repositories_exit_zero_without_findings() {
-    for case in ["dg101-k8s-schema-pass", "dg102-deprecated-api-pass"] {
+    for case in ["dg101-k8s-schema-pass", "dg101-crd-pass", "dg102-deprecated-api-pass"] {
         let (code, json) = check_json(case, &[]);
         assert_eq!(findings(&json), Vec::<String>::new(), "{case}");
         assert_eq!(code, 0, "{case}");
@@ -75,7 +75,7 @@ fn dg101_reports_each_violation_where_it_is_fixed_and_unknown_kinds_once_as_info
         findings(&json),
         [
             "DG101 error dev charts/web/templates/deployment.yaml:18:11 | spec.template.spec.containers[0]: unknown field `imagePullPolicyy`",
-            "DG101 info dev charts/web/templates/servicemonitor.yaml:1:1 | ServiceMonitor (monitoring.coreos.com/v1) has no schema in Kubernetes 1.33, so it was not checked (a custom resource, or an API this version does not serve)",
+            "DG101 info dev charts/web/templates/servicemonitor.yaml:1:1 | ServiceMonitor (monitoring.coreos.com/v1) has no schema in Kubernetes 1.33 and no served CustomResourceDefinition was found for it (looked in the chart's rendered resources, charts/web/crds/, no `kubernetes.crds` directory configured), so it was not checked",
             "DG101 error prod charts/web/values-prod.yaml:1:15 | spec.replicas: expected integer, got string",
             "DG101 error prod charts/web/values-prod.yaml:5:3 | spec.template.spec.containers[0].resources: unknown field `limit`",
             "DG101 error dev charts/web/values.yaml:1:15 | spec.replicas: expected integer, got string",
@@ -138,7 +138,7 @@ fn dg101_unknown_kind_info_does_not_fail_the_run_and_can_be_ignored_by_kind() {
     let (code, json) = check_dir(dir.path());
     assert_eq!(
         findings(&json),
-        ["DG101 info dev charts/crd/templates/widget.yaml:1:1 | Widget (example.com/v1) has no schema in Kubernetes 1.33, so it was not checked (a custom resource, or an API this version does not serve)"]
+        ["DG101 info dev charts/crd/templates/widget.yaml:1:1 | Widget (example.com/v1) has no schema in Kubernetes 1.33 and no served CustomResourceDefinition was found for it (looked in the chart's rendered resources, charts/crd/crds/, no `kubernetes.crds` directory configured), so it was not checked"]
     );
     assert_eq!(code, 0, "an info does not fail the gate");
 
@@ -148,6 +148,80 @@ fn dg101_unknown_kind_info_does_not_fail_the_run_and_can_be_ignored_by_kind() {
     let (code, json) = check_dir(dir.path());
     assert_eq!(findings(&json), Vec::<String>::new());
     assert_eq!(code, 0);
+}
+
+#[test]
+fn dg101_checks_custom_resources_against_their_definitions_wherever_they_are() {
+    let (code, json) = check_json("dg101-crd-fail", &[]);
+    assert_eq!(
+        findings(&json),
+        [
+            "DG101 error dev charts/web/templates/gadget.yaml:6:12 | spec.enabled: expected boolean, got string",
+            "DG101 info dev charts/web/templates/gadget.yaml:8:1 | Sprocket (example.com/v1beta1) has no schema in Kubernetes 1.33 and no served CustomResourceDefinition was found for it (looked in the chart's rendered resources, charts/web/crds/, crds/), so it was not checked",
+            "DG101 error dev charts/web/templates/servicemonitor.yaml:12:7 | spec.endpoints[0]: unknown field `scrapeTimeoutt`",
+            "DG101 error dev charts/web/templates/widget.yaml:9:3 | spec: unknown field `colour`",
+            "DG101 error dev charts/web/values-dev.yaml:1:17 | spec.endpoints[0].interval: must match the pattern `^([0-9]+(ms|s|m|h))+$`",
+            "DG101 error prod charts/web/values-prod.yaml:2:9 | spec.size: expected integer, got string",
+            "DG101 error prod charts/web/values-prod.yaml:3:9 | spec.tier: must be one of bronze, silver, gold",
+            "DG101 error dev charts/web/values.yaml:2:9 | spec.size: expected integer, got string",
+        ]
+    );
+    assert_eq!(code, 1);
+    let diagnostics = &json["diagnostics"];
+    assert_eq!(diagnostics[3]["resource"]["kind"], "Widget");
+    assert_eq!(diagnostics[3]["path"], "spec.colour");
+    assert_eq!(diagnostics[5]["related"][0]["file"], "charts/web/templates/widget.yaml");
+    assert_eq!(diagnostics[5]["related"][0]["line"], 6);
+    assert_eq!(json["summary"]["errors"], 7);
+    assert_eq!(json["summary"]["infos"], 1);
+    let out = run(&["check", &case_dir("dg101-crd-fail"), "--format", "human"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("help: see the schema in the CustomResourceDefinition widgets.example.com"), "{text}");
+    assert!(text.contains("silence the kind with `DG101: { ignore: [ { name: Sprocket } ] }`"), "{text}");
+}
+
+#[test]
+fn dg101_crd_directories_must_exist_inside_the_repository() {
+    let dir = repo(&[
+        ("charts/crd/Chart.yaml", CRD_CHART),
+        ("charts/crd/values.yaml", ""),
+        ("charts/crd/values-dev.yaml", ""),
+        ("driftgate.yaml", "kubernetes:\n  crds: [../elsewhere]\n"),
+    ]);
+    let out = run(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("path `../elsewhere` points outside the repository"), "{stderr}");
+    assert!(stderr.contains("driftgate.yaml:2:"), "{stderr}");
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::write(dir.path().join("driftgate.yaml"), "kubernetes:\n  crds: [missing]\n").unwrap();
+    let out = run(&["check", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("CRD directory `missing` does not exist"), "{stderr}");
+    std::fs::write(dir.path().join("driftgate.yaml"), "kubernetes:\n  crd: [missing]\n").unwrap();
+    let out = run(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn dg101_unreadable_definition_files_are_reported_once_at_the_file() {
+    let dir = repo(&[
+        ("driftgate.yaml", "kubernetes:\n  crds: [crds]\n"),
+        ("crds/bad.yaml", "a: [1\n"),
+        ("charts/a/Chart.yaml", CRD_CHART),
+        ("charts/a/templates/widget.yaml", WIDGET),
+        ("charts/b/Chart.yaml", CRD_CHART),
+        ("charts/b/templates/widget.yaml", WIDGET),
+    ]);
+    let (_, json) = check_dir(dir.path());
+    let dg101: Vec<String> = findings(&json).into_iter().filter(|f| f.starts_with("DG101")).collect();
+    assert_eq!(
+        dg101,
+        [
+            "DG101 info default charts/a/templates/widget.yaml:1:1 | Widget (example.com/v1) has no schema in Kubernetes 1.33 and no served CustomResourceDefinition was found for it (looked in the chart's rendered resources, charts/a/crds/, crds/), so it was not checked",
+            "DG101 info default charts/b/templates/widget.yaml:1:1 | Widget (example.com/v1) has no schema in Kubernetes 1.33 and no served CustomResourceDefinition was found for it (looked in the chart's rendered resources, charts/b/crds/, crds/), so it was not checked",
+            "DG101 info - crds/bad.yaml:2:1 | CustomResourceDefinitions in crds/bad.yaml were not read: not valid YAML: did not find expected ',' or ']'",
+        ]
+    );
 }
 
 #[test]
@@ -206,7 +280,7 @@ fn dg102_follows_the_target_version() {
     assert_eq!(
         findings(&json),
         [
-            "DG101 info dev charts/queue/templates/pdb.yaml:1:1 | PodDisruptionBudget (policy/v1beta1) has no schema in Kubernetes 1.25, so it was not checked (a custom resource, or an API this version does not serve)",
+            "DG101 info dev charts/queue/templates/pdb.yaml:1:1 | PodDisruptionBudget (policy/v1beta1) has no schema in Kubernetes 1.25 and no served CustomResourceDefinition was found for it (looked in the chart's rendered resources, charts/queue/crds/, no `kubernetes.crds` directory configured), so it was not checked",
             "DG102 warning dev charts/queue/templates/pdb.yaml:1:13 | policy/v1beta1 PodDisruptionBudget is deprecated since Kubernetes 1.21 and removed in 1.25 (target: 1.24)",
             "DG102 warning dev charts/queue/values.yaml:2:15 | autoscaling/v2beta2 HorizontalPodAutoscaler is deprecated since Kubernetes 1.23 and removed in 1.26 (target: 1.24)",
             "DG101 info - driftgate.yaml:1:1 | no Kubernetes 1.24 schemas are bundled; resources were checked against 1.25",

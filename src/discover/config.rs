@@ -36,6 +36,8 @@ pub struct Config {
     pub rules: PolicyConfig,
     /// `policies.schemas`: JSON-schema policies on rendered resources.
     pub schema_policies: Vec<SchemaPolicyConfig>,
+    /// `kubernetes.crds`: directories of CustomResourceDefinition files, relative to the repository.
+    pub crd_dirs: Vec<Spanned<String>>,
 }
 
 /// One entry of `charts:`.
@@ -76,6 +78,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str) -> Result<Config, Fata
         policy_paths: Vec::new(),
         rules: PolicyConfig::default(),
         schema_policies: Vec::new(),
+        crd_dirs: Vec::new(),
     };
     let Some(root) = docs.into_iter().find(|d| !matches!(d.value, NodeValue::Null)) else {
         return Ok(config);
@@ -87,6 +90,11 @@ pub fn parse(sources: &Sources, file: FileId, text: &str) -> Result<Config, Fata
                 config.promotion = Some(reader.string_list(value, "promotion", "stage names")?)
             }
             "charts" => config.charts = Some(reader.charts(value)?),
+            "kubernetes" => {
+                for (_, value) in reader.mapping(value, "kubernetes", KUBERNETES_KEYS)? {
+                    config.crd_dirs = reader.string_list(value, "kubernetes.crds", "directories")?;
+                }
+            }
             "policies" => {
                 // Schema policies first: `rules` may configure their ids.
                 let entries = reader.mapping(value, "policies", POLICY_KEYS)?;
@@ -110,7 +118,8 @@ pub fn parse(sources: &Sources, file: FileId, text: &str) -> Result<Config, Fata
     Ok(config)
 }
 
-const TOP_KEYS: &[&str] = &["kubeVersion", "promotion", "charts", "policies"];
+const TOP_KEYS: &[&str] = &["kubeVersion", "promotion", "charts", "policies", "kubernetes"];
+const KUBERNETES_KEYS: &[&str] = &["crds"];
 const POLICY_KEYS: &[&str] = &["paths", "rules", "schemas"];
 const CHART_KEYS: &[&str] = &["path", "release", "namespace", "environments"];
 const ENV_KEYS: &[&str] = &["stage", "values", "secrets", "version", "baseline"];
@@ -466,6 +475,18 @@ mod tests {
         let sources = Sources::new();
         let file = sources.add(CONFIG_FILE, text);
         parse(&sources, file, text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn crd_directories_are_read_strictly() {
+        let config = read("kubernetes:\n  crds: [crds/, vendor/crds]\n").unwrap();
+        let dirs: Vec<&str> = config.crd_dirs.iter().map(|d| d.value.as_str()).collect();
+        assert_eq!(dirs, ["crds/", "vendor/crds"]);
+        assert_eq!(config.crd_dirs[1].at.span.start.line, 2);
+        let unknown = read("kubernetes:\n  crd: [crds/]\n").unwrap_err();
+        assert!(unknown.starts_with("driftgate.yaml:2:3: unknown key `crd` in kubernetes"), "{unknown}");
+        let wrong = read("kubernetes:\n  crds: crds/\n").unwrap_err();
+        assert!(wrong.starts_with("driftgate.yaml:2:9: "), "{wrong}");
     }
 
     #[test]

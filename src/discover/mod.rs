@@ -35,6 +35,8 @@ pub struct Plan {
     pub kube_version: String,
     pub promotion: Vec<String>,
     pub charts: Vec<ChartPlan>,
+    /// Directories of CustomResourceDefinition files, relative to the root (`kubernetes.crds`).
+    pub crd_dirs: Vec<String>,
 }
 
 /// One chart to load and the environments to render it for.
@@ -100,7 +102,18 @@ pub fn discover(root: &Path, sources: &Sources) -> Result<Plan, FatalError> {
         .and_then(|c| c.kube_version.as_ref())
         .map(|v| v.value.trim_start_matches('v').to_string())
         .unwrap_or_else(|| DEFAULT_KUBE_VERSION.to_string());
-    Ok(Plan { config, kube_version, promotion, charts })
+    let mut crd_dirs = Vec::new();
+    for dir in config.iter().flat_map(|c| &c.crd_dirs) {
+        let at = location(sources, dir.at);
+        let rel = paths::inside_root(root, Path::new(""), &dir.value).map_err(|msg| FatalError::new(msg).at(at.clone()))?;
+        if !root.join(&rel).is_dir() {
+            return Err(FatalError::new(format!("CRD directory `{}` does not exist", dir.value))
+                .at(at)
+                .with_help("`kubernetes.crds` lists directories of CustomResourceDefinition files, relative to driftgate.yaml"));
+        }
+        crd_dirs.push(rel);
+    }
+    Ok(Plan { config, kube_version, promotion, charts, crd_dirs })
 }
 
 fn plan_declared_chart(

@@ -30,6 +30,9 @@ const MAX_BUNDLE_BYTES: u64 = 64 << 20;
 /// Schema nesting (and `$ref`s) followed this deep; instances are bounded by the caller.
 const MAX_SCHEMA_DEPTH: usize = 512;
 
+/// The definition name of every object's `metadata`.
+const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
 /// A Kubernetes `major.minor` version.
 pub type KubeVersion = (u32, u32);
 
@@ -185,6 +188,9 @@ pub enum Problem {
     MissingField { name: String },
     /// A value outside a fixed set.
     NotOneOf { options: Vec<String> },
+    /// A value beyond a limit of the schema (`minimum`, `maxLength`, `pattern`...); `limit` is
+    /// the keyword's value in the schema.
+    OutOfBounds { keyword: String, limit: Value },
     /// Anything else the schema rejects, named by its schema keyword.
     Other { keyword: String },
 }
@@ -249,6 +255,16 @@ impl KubeSchemas {
     /// Whether this version has a schema for the kind.
     pub fn knows(&self, api_version: &str, kind: &str) -> bool {
         self.kinds.contains_key(&(api_version.to_string(), kind.to_string()))
+    }
+
+    /// Validates the `metadata` of a resource whose kind has no schema here (a custom resource):
+    /// it is an ObjectMeta whatever the kind.
+    pub fn validate_metadata(&self, metadata: &Value) -> Vec<Violation> {
+        let mut violations = Vec::new();
+        if let Some(schema) = self.definition(OBJECT_META) {
+            self.check(schema, metadata, &mut vec![PathStep::Key("metadata".into())], &mut violations, 0);
+        }
+        violations
     }
 
     /// Validates one resource (as JSON) against the schema of its apiVersion and kind.
@@ -406,6 +422,27 @@ pub fn path_text(path: &[PathStep]) -> String {
     out
 }
 
+/// What a limit keyword asks for, e.g. `must be at least 1`.
+fn bound_text(keyword: &str, limit: &Value) -> String {
+    let n = option_text(limit);
+    match keyword {
+        "minimum" => format!("must be at least {n}"),
+        "exclusiveMinimum" => format!("must be greater than {n}"),
+        "maximum" => format!("must be at most {n}"),
+        "exclusiveMaximum" => format!("must be less than {n}"),
+        "multipleOf" => format!("must be a multiple of {n}"),
+        "minLength" => format!("must be at least {n} characters long"),
+        "maxLength" => format!("must be at most {n} characters long"),
+        "pattern" => format!("must match the pattern `{n}`"),
+        "minItems" => format!("must have at least {n} items"),
+        "maxItems" => format!("must have at most {n} items"),
+        "uniqueItems" => "must not repeat an item".to_string(),
+        "minProperties" => format!("must have at least {n} fields"),
+        "maxProperties" => format!("must have at most {n} fields"),
+        other => format!("does not match the schema (`{other}`)"),
+    }
+}
+
 impl Violation {
     /// A one-line description, e.g. `spec.replicas: expected integer, got string`. Never quotes
     /// the offending value (it may be a secret).
@@ -420,6 +457,7 @@ impl Violation {
             }
             Problem::MissingField { name } => format!("{}missing required field `{name}`", prefix(&here)),
             Problem::NotOneOf { options } => format!("{}must be one of {}", prefix(&here), options.join(", ")),
+            Problem::OutOfBounds { keyword, limit } => format!("{}{}", prefix(&here), bound_text(keyword, limit)),
             Problem::Other { keyword } => format!("{}does not match the schema (`{keyword}`)", prefix(&here)),
         }
     }
@@ -678,6 +716,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn metadata_of_custom_resources_is_an_object_meta() {
+        assert_eq!(schemas(33).validate_metadata(&json!({"name": "x", "labels": {"a": "b"}})), Vec::new());
+        let messages: Vec<String> =
+            schemas(33).validate_metadata(&json!({"name": 7, "lables": {}})).iter().map(Violation::message).collect();
+        assert_eq!(messages, ["metadata: unknown field `lables`", "metadata.name: expected string, got integer"]);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
 use crate::provenance;
 
 pub mod config;
+pub mod crd_schema;
 pub mod k8s_schema;
 pub mod metadata;
 pub mod registry;

@@ -210,6 +210,7 @@ impl ProjectBuilder {
             kube_version: "1.33".into(),
             charts: self.charts,
             config_file: self.config_file,
+            crd_dirs: Vec::new(),
         }
     }
 }

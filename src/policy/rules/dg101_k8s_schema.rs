@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use crate::diagnostic::{Diagnostic, Location, Related, Severity};
 use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
 use crate::policy::config::Finding;
+use crate::policy::crd_schema::{self, CrdCatalog, CrdVersion, UnreadFile};
 use crate::policy::k8s_schema::{self, PathStep, Problem, Validation, Violation};
 use crate::policy::registry::RuleMeta;
 use crate::policy::rego::node_to_json;
@@ -33,12 +34,39 @@ quantities (`cpu: 0.5`, `memory: 128Mi`) accept numbers and strings, as Kubernet
 
 Schemas for Kubernetes 1.25 to 1.37 ship inside driftgate (from the kubernetes-validate
 project); an older or newer target is checked against the nearest bundled version, and the rule
-says so once. A kind without a schema in that version (a custom resource, or an API the
-version no longer serves) is not checked: the rule reports that once per kind as info, so a
-skipped check is never mistaken for a passed one; silence it for a kind with
-`DG101: { ignore: [ { name: ServiceMonitor } ] }`. Removed APIs are DG102's business and are not
-reported twice. Problems in a Secret's `data` are reported at the template, never at a values
-line.
+says so once. Removed APIs are DG102's business and are not reported twice. Problems in a
+Secret's `data` are reported at the template, never at a values line.
+
+### Custom resources
+
+A custom resource (a `ServiceMonitor`, a `Certificate`...) is checked against the
+`openAPIV3Schema` of its CustomResourceDefinition (`apiextensions.k8s.io/v1`): the version
+entry named by the resource's `apiVersion`, if it is `served`. The definition is looked for, in
+this order, among the resources the chart renders for that environment, in the chart's `crds/`
+directory, and in the directories listed in `driftgate.yaml`:
+
+```yaml
+kubernetes:
+  crds: [crds/]     # relative to the repository; YAML files with one or more definitions
+```
+
+Definitions are read only when a chart renders a kind without a bundled schema, so charts
+without custom resources cost nothing. The check follows the API server: unknown fields are
+errors unless the schema sets `x-kubernetes-preserve-unknown-fields` (or `additionalProperties`
+describes them); `apiVersion`, `kind` and `metadata` are always known, and `metadata` is checked
+as the ObjectMeta it is; `x-kubernetes-int-or-string` accepts integers and strings;
+`x-kubernetes-embedded-resource` objects may carry `apiVersion`, `kind` and `metadata`; a
+`null` field that is not `nullable` is pruned by the server, so it counts as absent; a
+`required` field with a `default` is never missing. `type`, `enum`, `pattern`, `minimum`,
+`maximum` (and their exclusive forms), `multipleOf`, `minLength`, `maxLength`, `minItems`,
+`maxItems`, `uniqueItems`, `minProperties`, `maxProperties`, `allOf`, `anyOf`, `oneOf` and `not`
+are checked; `format` and CEL rules (`x-kubernetes-validations`) are not. A pattern the checker
+cannot compile (look-around) rejects nothing.
+
+A kind with neither a bundled schema nor a definition (a custom resource whose definition
+driftgate was not shown, or an API the version no longer serves) is not checked: the rule reports
+that once per kind as info, naming where it looked, so a skipped check is never mistaken for a
+passed one; silence it for a kind with `DG101: { ignore: [ { name: ServiceMonitor } ] }`.
 
 ## Why it matters
 
@@ -120,31 +148,143 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
         .collect();
 
     let version = k8s_schema::version_text(schemas.version);
-    let mut unknown_kinds: BTreeMap<(&str, &str), (&EnvRun, &RenderedResource)> = BTreeMap::new();
+    let builtin = SchemaOrigin::Builtin { version: version.clone() };
+    let mut custom: Vec<(&EnvRun, &RenderedResource)> = Vec::new();
     for (env, resource, outcome) in outcomes {
         match outcome {
             Validation::Valid => {}
-            Validation::UnknownKind => {
-                unknown_kinds.entry((&resource.id.api_version, &resource.id.kind)).or_insert((env, resource));
-            }
+            Validation::UnknownKind => custom.push((env, resource)),
             Validation::Invalid(violations) => {
                 for violation in violations {
-                    findings.push(violation_finding(project, chart, env, resource, &violation, &version));
+                    findings.push(violation_finding(project, chart, env, resource, &violation, &builtin));
                 }
+            }
+        }
+    }
+    if custom.is_empty() {
+        return findings;
+    }
+
+    // Custom resources: only now are CustomResourceDefinitions looked for.
+    let sources = CrdSources::load(project, chart, &custom);
+    for unread in &sources.problems {
+        let message = format!("CustomResourceDefinitions in {} were not read: {}", unread.file, unread.message);
+        let mut finding = skipped(project, chart, message, None);
+        finding.diagnostic.location = Some(Location::point(unread.file.clone(), unread.line, unread.column));
+        findings.push(finding);
+    }
+    let checked: Vec<(&EnvRun, &RenderedResource, Option<CustomOutcome>)> = custom
+        .par_iter()
+        .map(|&(env, resource)| {
+            let found = sources.lookup(env, &resource.id.api_version, &resource.id.kind);
+            let outcome = found.map(|crd| {
+                let json = node_to_json(&resource.doc);
+                // A version without a schema accepts any content (only `metadata` is checked).
+                let mut violations = crd.schema.as_ref().map(|schema| crd_schema::validate(schema, &json)).unwrap_or_default();
+                if let Some(metadata) = json.get("metadata") {
+                    violations.extend(schemas.validate_metadata(metadata));
+                }
+                (SchemaOrigin::Crd { name: crd.crd_name.clone() }, violations)
+            });
+            (env, resource, outcome)
+        })
+        .collect();
+    let mut unknown_kinds: BTreeMap<(&str, &str), (&EnvRun, &RenderedResource)> = BTreeMap::new();
+    for (env, resource, outcome) in checked {
+        match outcome {
+            Some((origin, violations)) => {
+                for violation in violations {
+                    findings.push(violation_finding(project, chart, env, resource, &violation, &origin));
+                }
+            }
+            None => {
+                unknown_kinds.entry((&resource.id.api_version, &resource.id.kind)).or_insert((env, resource));
             }
         }
     }
     for ((api_version, kind), (env, resource)) in unknown_kinds {
         let message = format!(
-            "{kind} ({api_version}) has no schema in Kubernetes {version}, so it was not checked \
-             (a custom resource, or an API this version does not serve)"
+            "{kind} ({api_version}) has no schema in Kubernetes {version} and no served CustomResourceDefinition \
+             was found for it (looked in {}), so it was not checked",
+            sources.looked_in()
         );
         let location = provenance::resource_location(&project.sources, chart, env, resource);
         let mut finding = skipped(project, chart, message, Some((env, resource, location)));
+        finding.diagnostic.help = Some(format!(
+            "list a directory holding its CustomResourceDefinition under `kubernetes: {{ crds: [...] }}` in \
+             driftgate.yaml, or silence the kind with `DG101: {{ ignore: [ {{ name: {kind} }} ] }}`"
+        ));
         finding.subject = Some(kind.to_string());
         findings.push(finding);
     }
     findings
+}
+
+/// The definition a custom resource was checked against, and what it found.
+type CustomOutcome = (SchemaOrigin, Vec<Violation>);
+
+/// Where the schema a violation breaks comes from, for hints.
+enum SchemaOrigin {
+    /// The bundled schemas of a Kubernetes version, e.g. `1.33`.
+    Builtin { version: String },
+    /// A CustomResourceDefinition, by its name.
+    Crd { name: String },
+}
+
+/// The CustomResourceDefinitions visible to one chart: those each environment renders, the
+/// chart's `crds/` files, and the directories listed under `kubernetes.crds` in driftgate.yaml
+/// (looked up in that order).
+struct CrdSources {
+    rendered: BTreeMap<String, CrdCatalog>,
+    chart_dir: String,
+    files: CrdCatalog,
+    configured: Vec<String>,
+    problems: Vec<UnreadFile>,
+}
+
+impl CrdSources {
+    /// Reads the definitions the environments of `custom` may need.
+    fn load(project: &Project, chart: &ChartRun, custom: &[(&EnvRun, &RenderedResource)]) -> CrdSources {
+        let mut rendered = BTreeMap::new();
+        for (env, _) in custom {
+            rendered.entry(env.name.clone()).or_insert_with(|| {
+                let mut catalog = CrdCatalog::default();
+                for resource in env.render.resources.iter().filter(|r| r.id.kind == "CustomResourceDefinition") {
+                    catalog.add_document(&node_to_json(&resource.doc));
+                }
+                catalog
+            });
+        }
+        let mut files = CrdCatalog::default();
+        let mut problems = Vec::new();
+        let chart_dir = format!("{}/crds/", chart.path.trim_end_matches('/'));
+        let chart_crds = project.root.join(&chart.path).join("crds");
+        if chart_crds.is_dir() {
+            problems.extend(files.load_dir(&chart_crds, &chart_dir));
+        }
+        for dir in &project.crd_dirs {
+            problems.extend(files.load_dir(&project.root.join(dir), dir));
+        }
+        CrdSources { rendered, chart_dir, files, configured: project.crd_dirs.clone(), problems }
+    }
+
+    fn lookup(&self, env: &EnvRun, api_version: &str, kind: &str) -> Option<&CrdVersion> {
+        self.rendered
+            .get(&env.name)
+            .and_then(|catalog| catalog.lookup(api_version, kind))
+            .or_else(|| self.files.lookup(api_version, kind))
+    }
+
+    /// The places searched, for the message about a kind without a definition.
+    fn looked_in(&self) -> String {
+        let mut places = vec!["the chart's rendered resources".to_string(), self.chart_dir.clone()];
+        if self.configured.is_empty() {
+            places.push("no `kubernetes.crds` directory configured".to_string());
+        } else {
+            places.extend(self.configured.iter().map(|dir| format!("{}/", dir.trim_end_matches('/'))));
+        }
+        places.join(", ")
+    }
 }
 
 /// An info finding about a check that could not be done.
@@ -180,7 +320,7 @@ fn violation_finding(
     env: &EnvRun,
     resource: &RenderedResource,
     violation: &Violation,
-    version: &str,
+    origin: &SchemaOrigin,
 ) -> Finding {
     let mut diagnostic = Diagnostic::new(RULE.id, RULE.name, RULE.default_severity, violation.message());
     diagnostic.chart = Some(chart.path.clone());
@@ -204,26 +344,34 @@ fn violation_finding(
         }
     }
     diagnostic.location = Some(location);
-    diagnostic.help = Some(hint(&violation.problem, &resource.id.kind, version));
+    diagnostic.help = Some(hint(&violation.problem, &resource.id.kind, origin));
     let mut finding = Finding::new(diagnostic);
     finding.subject = Some(path);
     finding.chart_name = Some(chart.name.clone());
     finding
 }
 
-fn hint(problem: &Problem, kind: &str, version: &str) -> String {
+fn hint(problem: &Problem, kind: &str, origin: &SchemaOrigin) -> String {
+    let owner = match origin {
+        SchemaOrigin::Builtin { version } => format!("a Kubernetes {version} {kind}"),
+        SchemaOrigin::Crd { name } => format!("a {kind} (CustomResourceDefinition {name})"),
+    };
+    let reference = match origin {
+        SchemaOrigin::Builtin { version } => format!("see the Kubernetes {version} API reference for {kind}"),
+        SchemaOrigin::Crd { name } => format!("see the schema in the CustomResourceDefinition {name}"),
+    };
     match problem {
         Problem::UnknownField { name, known } => match crate::suggest::closest(name, known.iter().map(String::as_str)) {
             Some(close) => format!("did you mean `{close}`?"),
-            None => format!("remove `{name}`: a Kubernetes {version} {kind} has no such field here"),
+            None => format!("remove `{name}`: {owner} has no such field here"),
         },
         Problem::WrongType { expected, got } if got == &"string" && expected.iter().any(|t| t == "integer" || t == "number") => {
             "Kubernetes does not turn strings into numbers: drop `quote` (or the quotes), or pipe the value through `int`"
                 .to_string()
         }
         Problem::WrongType { expected, .. } => format!("write a {} here", expected.join(" or ")),
-        Problem::MissingField { name } => format!("a Kubernetes {version} {kind} needs `{name}` here"),
-        Problem::NotOneOf { .. } | Problem::Other { .. } => format!("see the Kubernetes {version} API reference for {kind}"),
+        Problem::MissingField { name } => format!("{owner} needs `{name}` here"),
+        Problem::NotOneOf { .. } | Problem::OutOfBounds { .. } | Problem::Other { .. } => reference,
     }
 }
 
@@ -347,12 +495,13 @@ mod tests {
     fn hints_suggest_the_field_and_say_why_strings_are_not_numbers() {
         let known = vec!["image".to_string(), "imagePullPolicy".to_string(), "name".to_string()];
         let unknown = Problem::UnknownField { name: "imagePullPolicyy".into(), known: known.clone() };
-        assert_eq!(hint(&unknown, "Deployment", "1.33"), "did you mean `imagePullPolicy`?");
+        let v133 = SchemaOrigin::Builtin { version: "1.33".into() };
+        assert_eq!(hint(&unknown, "Deployment", &v133), "did you mean `imagePullPolicy`?");
         let far = Problem::UnknownField { name: "sidecarMode".into(), known };
-        assert_eq!(hint(&far, "Deployment", "1.33"), "remove `sidecarMode`: a Kubernetes 1.33 Deployment has no such field here");
+        assert_eq!(hint(&far, "Deployment", &v133), "remove `sidecarMode`: a Kubernetes 1.33 Deployment has no such field here");
         let quoted = Problem::WrongType { expected: vec!["integer".into()], got: "string" };
-        assert!(hint(&quoted, "Deployment", "1.33").contains("drop `quote`"));
+        assert!(hint(&quoted, "Deployment", &v133).contains("drop `quote`"));
         let missing = Problem::MissingField { name: "selector".into() };
-        assert_eq!(hint(&missing, "Deployment", "1.33"), "a Kubernetes 1.33 Deployment needs `selector` here");
+        assert_eq!(hint(&missing, "Deployment", &v133), "a Kubernetes 1.33 Deployment needs `selector` here");
     }
 }
