@@ -112,7 +112,12 @@ fn dg003_invalid_yaml_output_points_at_the_template_line() {
 
 #[test]
 fn dg003_repeated_resource() {
-    assert_case("dg003-duplicate-resource-fail", 1, &[("DG003", Some("prod"), "charts/web/templates/settings.yaml:1:1")]);
+    // At the values entry that names both copies; the template that rendered the second is related.
+    assert_case("dg003-duplicate-resource-fail", 1, &[("DG003", Some("prod"), "charts/web/values-prod.yaml:1:15")]);
+    let (_, json) = check_json("dg003-duplicate-resource-fail");
+    let related = &json["diagnostics"][0]["related"][0];
+    assert_eq!((related["file"].as_str(), related["line"].as_u64()), (Some("charts/web/templates/settings.yaml"), Some(1)));
+    assert_eq!(related["message"], "rendered again here");
 }
 
 #[test]

@@ -160,6 +160,7 @@ fn evaluate_chart_counted(
             if diagnostic.help.is_none() {
                 diagnostic.help = rules::renderer_hint(&diagnostic.rule).map(str::to_string);
             }
+            relocate_to_origin(project, chart, env, &mut diagnostic);
             Finding { chart_name: Some(chart.name.clone()), ..Finding::new(diagnostic) }
         })
         .collect();
@@ -253,6 +254,25 @@ pub fn load_errors_to_diagnostics(errors: &[rego::PolicyLoadError]) -> Vec<Diagn
             diagnostic
         })
         .collect()
+}
+
+/// A renderer finding about a field of a rendered resource (a repeated `metadata.name`) points
+/// at where that field's value comes from; the template place becomes related information.
+fn relocate_to_origin(project: &Project, chart: &ChartRun, env: &EnvRun, diagnostic: &mut Diagnostic) {
+    let (Some(id), Some(path)) = (&diagnostic.resource, &diagnostic.path) else { return };
+    let Some(resource) = provenance::find_resource(env, id) else { return };
+    let origin = provenance::field_location(&project.sources, chart, env, resource, path);
+    if diagnostic.location.as_ref() == Some(&origin) {
+        return;
+    }
+    if let Some(template) = diagnostic.location.replace(origin) {
+        diagnostic.related.push(Related {
+            file: template.file,
+            line: template.line,
+            column: template.column,
+            message: "rendered again here".to_string(),
+        });
+    }
 }
 
 /// A policy that could not be evaluated: reported, never silently skipped.

@@ -198,10 +198,14 @@ impl ParsedChart<'_> {
             match resource_id(&doc, &release.namespace) {
                 Ok(id) => {
                     if seen.contains(&id) {
-                        outcome.diagnostics.push(invalid_manifest(
+                        let mut d = invalid_manifest(
                             format!("{} {} is rendered more than once (again in {})", id.kind, id.name, manifest.source),
                             Some(location),
-                        ));
+                        );
+                        // The rule stage relocates it to where the repeated name comes from.
+                        d.resource = Some(id);
+                        d.path = Some("metadata.name".to_string());
+                        outcome.diagnostics.push(d);
                         continue;
                     }
                     seen.push(id.clone());
