@@ -33,7 +33,7 @@
 #           prod:  { version: 1.5.0 }
 #     ```
 #
-#     reports `prod pins chart version 1.5.0, newer than what the previous stage, stage, runs (1.4.2)`;
+#     reports `prod pins chart version 1.5.0, which the previous stage (stage) has not run: it pins 1.4.2`;
 #     dev running ahead of stage is fine.
 #
 #     ## Fix
@@ -82,7 +82,7 @@ deny contains result if {
 	ahead(env.version, before)
 	versions := sort({e.version | some e in before})
 	result := {
-		"msg": sprintf("%s pins chart version %s, newer than what the previous stage, %s, runs (%s)", [name, env.version, input.promotion[previous], concat(", ", versions)]),
+		"msg": sprintf("%s pins chart version %s, which the previous stage (%s) has not run: it pins %s", [name, env.version, input.promotion[previous], concat(", ", versions)]),
 		"env": name,
 		"at": "version",
 		"name": env.version,

@@ -468,7 +468,7 @@ fn dg404_and_dg401_report_at_the_version_in_driftgate_yaml() {
     assert_eq!(
         run(&project),
         [
-            "DG404 prod driftgate.yaml:7:24 | prod pins chart version 1.5.0, newer than what the previous stage, stage, runs (1.4.2)\n  \
+            "DG404 prod driftgate.yaml:7:24 | prod pins chart version 1.5.0, which the previous stage (stage) has not run: it pins 1.4.2\n  \
              related driftgate.yaml:6:25 stage pins 1.4.2",
             "DG401 canary driftgate.yaml:8:26 | canary pins chart version ^1.4, which is a range, not a version",
         ]
