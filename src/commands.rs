@@ -13,7 +13,7 @@ use crate::diagnostic::Location;
 use crate::discover::config::{self as dg_config, CONFIG_FILE};
 use crate::policy::user::{self, PolicyDir, TestFiles};
 use crate::policy::{self, NamespaceSelection, PolicyEngine, PolicyLoadError, RuleInfo, TestOutcome};
-use crate::report::{self, RunSummary, human::HumanOptions};
+use crate::report::{self, RunScope, RunSummary, human::HumanOptions};
 use crate::source::Sources;
 
 /// Exit code: nothing at or above `--fail-on`.
@@ -28,6 +28,12 @@ pub const EXIT_FATAL: u8 = 2;
 pub enum Format {
     Human,
     Json,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// JUnit XML for CI test reports.
+    Junit,
 }
 
 /// Arguments of `driftgate check`.
@@ -160,7 +166,7 @@ pub fn render(args: &RenderArgs) -> u8 {
 
 /// Loads, renders and evaluates: every finding of a `check` run, with what the run covered.
 pub fn check_diagnostics(options: &LoadOptions) -> Result<(Vec<Diagnostic>, RunSummary), FatalError> {
-    check_with_sources(options, &ChangeScope::default(), &UserPolicyArgs::default()).map(|(diagnostics, summary, _)| (diagnostics, summary))
+    check_with_sources(options, &ChangeScope::default(), &UserPolicyArgs::default()).map(|(diagnostics, summary, _, _)| (diagnostics, summary))
 }
 
 /// [`check_diagnostics`] with user policies.
@@ -168,7 +174,7 @@ pub fn check_with_policies(
     options: &LoadOptions,
     policies: &UserPolicyArgs,
 ) -> Result<(Vec<Diagnostic>, RunSummary), FatalError> {
-    check_with_sources(options, &ChangeScope::default(), policies).map(|(diagnostics, summary, _)| (diagnostics, summary))
+    check_with_sources(options, &ChangeScope::default(), policies).map(|(diagnostics, summary, _, _)| (diagnostics, summary))
 }
 
 /// `driftgate check`: the gate.
@@ -187,13 +193,16 @@ pub fn check(args: &CheckArgs) -> u8 {
         },
         None => check_with_sources(&options, &args.changes, &args.policies),
     };
-    let (diagnostics, summary, sources) = match result {
+    let (diagnostics, summary, sources, scope) = match result {
         Ok(r) => r,
         Err(e) => return fatal(&e),
     };
     let mut buffer = Vec::new();
     let written = match args.format {
         Format::Json => report::json::write(&mut buffer, &diagnostics, &summary),
+        Format::Github => report::github::write(&mut buffer, &diagnostics, &summary),
+        Format::Sarif => report::sarif::write(&mut buffer, &diagnostics, &scope),
+        Format::Junit => report::junit::write(&mut buffer, &diagnostics, &summary, &scope, args.fail_on),
         Format::Human => {
             let terminal = args.output.is_none() && std::io::stdout().is_terminal();
             report::human::write(&mut buffer, &diagnostics, &summary, &sources, HumanOptions::for_output(terminal))
@@ -220,13 +229,13 @@ fn check_with_sources(
     options: &LoadOptions,
     changes: &ChangeScope,
     policies: &UserPolicyArgs,
-) -> Result<(Vec<Diagnostic>, RunSummary, Sources), FatalError> {
+) -> Result<(Vec<Diagnostic>, RunSummary, Sources, RunScope), FatalError> {
     let base = changes.base_ref().map(|base| BaseDiff::open(&options.root, base)).transpose()?;
     let options = match (&base, changes.changed) {
         (Some(base), true) => match changed_charts(options, base)? {
             Some(options) => options,
             // Nothing the checked charts depend on changed: nothing to check.
-            None => return Ok((Vec::new(), RunSummary::default(), Sources::new())),
+            None => return Ok((Vec::new(), RunSummary::default(), Sources::new(), RunScope::default())),
         },
         _ => options.clone(),
     };
@@ -253,7 +262,7 @@ fn gate_loaded(
     loaded: pipeline::Loaded,
     base: Option<&BaseDiff>,
     engine: &PolicyEngine,
-) -> Result<(Vec<Diagnostic>, RunSummary, Sources), FatalError> {
+) -> Result<(Vec<Diagnostic>, RunSummary, Sources, RunScope), FatalError> {
     let config = loaded.plan.config.as_ref().map(|c| c.rules.clone()).unwrap_or_default();
     let schema_configs = loaded.plan.config.as_ref().map(|c| c.schema_policies.as_slice()).unwrap_or_default();
     // `policies.rules` may configure user rules; an id no policy declares is a typo.
@@ -279,7 +288,9 @@ fn gate_loaded(
     let inputs = policy::GateInputs { schemas: &schemas, base, today };
     let gated = policy::evaluate_gated(&loaded.project, &config, Some(engine), loaded.diagnostics, &inputs);
     let summary = RunSummary { suppressed: gated.suppressed, exceptions: gated.exceptions, ..RunSummary::of(&loaded.project) };
-    Ok((gated.diagnostics, summary, loaded.project.sources))
+    let user_rules = engine.rules().iter().filter(|r| policy::lookup(&r.info.id).is_none()).map(|r| r.info.clone()).collect();
+    let scope = RunScope::of(&loaded.project, user_rules);
+    Ok((gated.diagnostics, summary, loaded.project.sources, scope))
 }
 
 /// `options` narrowed to the charts touched since the base (`None` when there is none): a

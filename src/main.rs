@@ -25,8 +25,8 @@ enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = FormatArg::Human)]
-        format: FormatArg,
+        #[arg(long, value_enum, default_value_t = CheckFormatArg::Human)]
+        format: CheckFormatArg,
         /// Write the report to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -124,6 +124,20 @@ impl PolicyOptions {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum CheckFormatArg {
+    /// Snippets for a terminal.
+    Human,
+    /// The versioned JSON report.
+    Json,
+    /// GitHub Actions annotations.
+    Github,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// JUnit XML for CI test reports.
+    Junit,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum FormatArg {
     Human,
     Json,
@@ -142,8 +156,11 @@ fn main() -> ExitCode {
             commands::check(&CheckArgs {
                 dir,
                 format: match format {
-                    FormatArg::Human => Format::Human,
-                    FormatArg::Json => Format::Json,
+                    CheckFormatArg::Human => Format::Human,
+                    CheckFormatArg::Json => Format::Json,
+                    CheckFormatArg::Github => Format::Github,
+                    CheckFormatArg::Sarif => Format::Sarif,
+                    CheckFormatArg::Junit => Format::Junit,
                 },
                 output,
                 envs,
