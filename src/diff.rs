@@ -272,7 +272,8 @@ fn locate<'p>(
 }
 
 /// Whether the field at `path` of a resource holds secret material: anything under a Secret's
-/// `data`/`stringData`, the value of a credential-looking env var.
+/// `data`/`stringData`, the literal value of a credential-looking env var (a whole env item
+/// added or removed is shown with its value hidden by [`show_value`]).
 pub fn is_secret_field(id: &ResourceId, path: &str) -> bool {
     let steps = provenance::parse_path(path);
     if id.kind == "Secret" {
@@ -282,8 +283,10 @@ pub fn is_secret_field(id: &ResourceId, path: &str) -> bool {
             }
         }
     }
-    steps.windows(2).any(|pair| {
-        matches!(pair, [PathStep::Field(list), PathStep::Select(name)] if list == "env" && is_credential_name(name))
+    // The literal `value` only: `valueFrom.secretKeyRef` names a Secret, it holds no secret.
+    steps.windows(3).any(|steps| {
+        matches!(steps, [PathStep::Field(list), PathStep::Select(name), PathStep::Field(field)]
+            if list == "env" && field == "value" && is_credential_name(name))
     })
 }
 
@@ -639,7 +642,7 @@ mod tests {
         assert!(is_secret_field(&secret, "stringData.password"));
         assert!(!is_secret_field(&secret, "metadata.name"));
         assert!(is_secret_field(&deployment, "spec.template.spec.containers[web].env[DB_PASSWORD].value"));
-        assert!(is_secret_field(&deployment, "spec.template.spec.containers[web].env[API_TOKEN]"));
+        assert!(!is_secret_field(&deployment, "spec.template.spec.containers[web].env[API_TOKEN].valueFrom.secretKeyRef.name"));
         assert!(!is_secret_field(&deployment, "spec.template.spec.containers[web].env[SITE_URL].value"));
         assert!(!is_secret_field(&deployment, "data.password"));
     }
