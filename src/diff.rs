@@ -152,7 +152,8 @@ fn join_key(path: &str, key: &str) -> String {
     }
 }
 
-/// The `name` of every item, when every item is a map with a distinct string name.
+/// The `name` of every item, when every item is a map with a distinct string name (an empty
+/// list too).
 fn item_names(items: &[Node]) -> Option<Vec<String>> {
     let mut names: Vec<String> = Vec::with_capacity(items.len());
     for item in items {
@@ -163,7 +164,8 @@ fn item_names(items: &[Node]) -> Option<Vec<String>> {
         }
         names.push(name.to_string());
     }
-    (!items.is_empty()).then_some(names)
+    // An empty list has no unnamed item: it pairs with a named list on the other side.
+    Some(names)
 }
 
 /// Equality of YAML values, ignoring positions (named-list order ignored, map order ignored).
@@ -332,7 +334,10 @@ fn write_flow(node: &Node, out: &mut String, depth: usize) {
         NodeValue::Null => out.push_str("null"),
         NodeValue::Bool(b) => out.push_str(&b.to_string()),
         NodeValue::Int(i) => out.push_str(&i.to_string()),
-        NodeValue::Float(f) => out.push_str(&crate::provenance::scalar_text(node).unwrap_or_else(|| f.to_string())),
+        // `1.0` rather than `1`, so a float does not look like an integer.
+        NodeValue::Float(f) if f.is_finite() => out.push_str(&format!("{f:?}")),
+        NodeValue::Float(f) if f.is_nan() => out.push_str(".nan"),
+        NodeValue::Float(f) => out.push_str(if *f > 0.0 { ".inf" } else { "-.inf" }),
         NodeValue::String(s) if is_url_with_password(s) => out.push_str(REDACTED),
         NodeValue::String(s) => out.push_str(&quote_string(s)),
         NodeValue::Seq(items) => {
@@ -611,6 +616,21 @@ mod tests {
                 "changed containers[sidecar].image: s:1 -> s:2",
             ]
         );
+    }
+
+    #[test]
+    fn a_named_list_against_an_empty_one_names_its_items() {
+        assert_eq!(
+            changes("env: []\n", "env: [{name: A, value: x}]\n"),
+            vec!["added env[A]: _ -> {name: A, value: x}"]
+        );
+        assert_eq!(changes("l: []\n", "l: [a]\n"), vec!["added l[0]: _ -> a"]);
+    }
+
+    #[test]
+    fn numbers_show_their_type() {
+        assert_eq!(changes("x: 1\n", "x: 1.0\n"), vec!["changed x: 1 -> 1.0"]);
+        assert_eq!(changes("x: 0.5\n", "x: .inf\n"), vec!["changed x: 0.5 -> .inf"]);
     }
 
     #[test]

@@ -73,10 +73,11 @@ enum Command {
         include_crds: bool,
     },
     /// What differs between two environments of a chart, per resource and field path.
+    #[command(override_usage = "driftgate diff [OPTIONS] [DIR] A B")]
     Diff {
         /// `[DIR] A B`: the repository (default `.`), the environment compared from and the one
         /// compared to.
-        #[arg(num_args = 2..=3, required = true, value_name = "[DIR] A B")]
+        #[arg(num_args = 2..=3, required = true, value_name = "OPERAND")]
         operands: Vec<String>,
         /// The chart, by directory or name (needed when several charts have both environments).
         #[arg(long = "chart", short = 'c')]
