@@ -539,3 +539,81 @@ pub fn rules(id: Option<&str>) -> u8 {
         },
     }
 }
+
+/// Arguments of `driftgate diff`.
+#[derive(Clone, Debug)]
+pub struct DiffArgs {
+    pub dir: PathBuf,
+    /// The environment compared from.
+    pub a: String,
+    /// The environment compared to.
+    pub b: String,
+    pub chart: Option<String>,
+    pub format: Format,
+    pub kube_version: Option<String>,
+}
+
+/// `driftgate diff`: what differs between two environments of one chart, per resource and
+/// field path; exit 0 when nothing does, 1 when something does.
+pub fn diff(args: &DiffArgs) -> u8 {
+    let options = LoadOptions {
+        root: args.dir.clone(),
+        envs: vec![args.a.clone(), args.b.clone()],
+        charts: args.chart.iter().cloned().collect(),
+        kube_version: args.kube_version.clone(),
+        include_crds: false,
+    };
+    let loaded = match pipeline::load(&options) {
+        Ok(loaded) => loaded,
+        Err(e) => return fatal(&e),
+    };
+    let has = |chart: &crate::model::ChartRun, env: &str| chart.environments.iter().any(|e| e.name == env);
+    let charts: Vec<_> = loaded.project.charts.iter().filter(|c| has(c, &args.a) && has(c, &args.b)).collect();
+    let chart = match charts.as_slice() {
+        [chart] => *chart,
+        [] => {
+            let names = loaded.project.charts.iter().map(|c| c.path.as_str()).collect::<Vec<_>>().join(", ");
+            return fatal(
+                &FatalError::new(format!("no chart has both environments `{}` and `{}`", args.a, args.b))
+                    .with_help(format!("charts considered: {names}")),
+            );
+        }
+        several => {
+            return fatal(
+                &FatalError::new(format!("environments `{}` and `{}` exist in several charts", args.a, args.b)).with_help(format!(
+                    "choose one with --chart: {}",
+                    several.iter().map(|c| c.path.as_str()).collect::<Vec<_>>().join(", ")
+                )),
+            );
+        }
+    };
+    let env = |name: &str| chart.environments.iter().find(|e| e.name == name);
+    let (Some(a), Some(b)) = (env(&args.a), env(&args.b)) else {
+        return fatal(&FatalError::new("environment vanished while loading"));
+    };
+    // A chart that does not load or render cannot be compared: say why, as `render` does.
+    let failures: Vec<&Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error && d.chart.as_deref().is_none_or(|c| c == chart.path))
+        .chain([a, b].into_iter().filter(|e| e.render.failed).flat_map(|e| e.render.diagnostics.iter()))
+        .collect();
+    if !failures.is_empty() {
+        for d in &failures {
+            match &d.location {
+                Some(l) => eprintln!("error[{}]: {}:{}:{}: {}", d.rule, l.file, l.line, l.column, d.message),
+                None => eprintln!("error[{}]: {}", d.rule, d.message),
+            }
+        }
+        return fatal(&FatalError::new(format!("cannot compare `{}` and `{}` of {}: they do not render", args.a, args.b, chart.path)));
+    }
+    let diff = crate::diff::diff_envs(&loaded.project.sources, chart, a, b);
+    let text = match args.format {
+        Format::Human => crate::diff::human_report(&diff),
+        Format::Json => crate::diff::json_report(&diff),
+    };
+    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
+        return fatal(&FatalError::new(format!("cannot write the report: {e}")));
+    }
+    if diff.is_empty() { EXIT_OK } else { EXIT_FINDINGS }
+}

@@ -7,6 +7,7 @@
 pub mod chart;
 pub mod commands;
 pub mod diagnostic;
+pub mod diff;
 pub mod model;
 pub mod discover;
 pub mod error;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use driftgate::commands::{self, ChangeScope, CheckArgs, Format, RenderArgs, RulesArgs, TestArgs, TestFormat, UserPolicyArgs};
+use driftgate::commands::{self, ChangeScope, CheckArgs, DiffArgs, Format, RenderArgs, RulesArgs, TestArgs, TestFormat, UserPolicyArgs};
 use driftgate::policy::NamespaceSelection;
 use driftgate::diagnostic::Severity;
 
@@ -71,6 +71,23 @@ enum Command {
         /// Also print the charts' `crds/` files, as `helm template --include-crds` does.
         #[arg(long)]
         include_crds: bool,
+    },
+    /// What differs between two environments of a chart, per resource and field path.
+    #[command(override_usage = "driftgate diff [OPTIONS] [DIR] A B")]
+    Diff {
+        /// `[DIR] A B`: the repository (default `.`), the environment compared from and the one
+        /// compared to.
+        #[arg(num_args = 2..=3, required = true, value_name = "OPERAND")]
+        operands: Vec<String>,
+        /// The chart, by directory or name (needed when several charts have both environments).
+        #[arg(long = "chart", short = 'c')]
+        chart: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+        format: FormatArg,
+        /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
+        #[arg(long)]
+        kube_version: Option<String>,
     },
     /// List the rules, or explain one.
     Rules {
@@ -177,6 +194,28 @@ fn main() -> ExitCode {
         }
         Command::Render { dir, env, chart, kube_version, include_crds } => {
             commands::render(&RenderArgs { dir, env, chart, kube_version, include_crds })
+        }
+        Command::Diff { operands, chart, format, kube_version } => {
+            // clap cannot put an optional positional before two required ones; split here.
+            let (dir, a, b) = match operands.as_slice() {
+                [a, b] => (PathBuf::from("."), a.clone(), b.clone()),
+                [dir, a, b] => (PathBuf::from(dir), a.clone(), b.clone()),
+                _ => {
+                    eprintln!("error: diff takes [DIR] A B");
+                    return ExitCode::from(commands::EXIT_FATAL);
+                }
+            };
+            commands::diff(&DiffArgs {
+            dir,
+            a,
+            b,
+            chart,
+            format: match format {
+                FormatArg::Human => Format::Human,
+                FormatArg::Json => Format::Json,
+            },
+            kube_version,
+        })
         }
         Command::Rules { id, dir, policies } => {
             commands::rules_with_policies(&RulesArgs { id, dir, policies: policies.into_args() })
