@@ -82,9 +82,9 @@ pub struct UserPolicyArgs {
     pub namespaces: NamespaceSelection,
 }
 
-/// Report formats of `test`.
+/// Report formats of `test` and `diff`: for people, or JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TestFormat {
+pub enum ReportFormat {
     Human,
     Json,
 }
@@ -94,7 +94,7 @@ pub enum TestFormat {
 pub struct TestArgs {
     pub dir: PathBuf,
     pub policies: Vec<PathBuf>,
-    pub format: TestFormat,
+    pub format: ReportFormat,
 }
 
 /// Arguments of `driftgate render`.
@@ -464,8 +464,8 @@ pub fn test(args: &TestArgs) -> u8 {
         return fatal(&err);
     }
     let text = match args.format {
-        TestFormat::Human => test_report_text(&results),
-        TestFormat::Json => test_report_json(&results),
+        ReportFormat::Human => test_report_text(&results),
+        ReportFormat::Json => test_report_json(&results),
     };
     if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
         return fatal(&FatalError::new(format!("cannot write the report: {e}")));
@@ -549,7 +549,7 @@ pub struct DiffArgs {
     /// The environment compared to.
     pub b: String,
     pub chart: Option<String>,
-    pub format: Format,
+    pub format: ReportFormat,
     pub kube_version: Option<String>,
 }
 
@@ -609,8 +609,8 @@ pub fn diff(args: &DiffArgs) -> u8 {
     }
     let diff = crate::diff::diff_envs(&loaded.project.sources, chart, a, b);
     let text = match args.format {
-        Format::Human => crate::diff::human_report(&diff),
-        Format::Json => crate::diff::json_report(&diff),
+        ReportFormat::Human => crate::diff::human_report(&diff),
+        ReportFormat::Json => crate::diff::json_report(&diff),
     };
     if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
         return fatal(&FatalError::new(format!("cannot write the report: {e}")));

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use driftgate::commands::{self, ChangeScope, CheckArgs, DiffArgs, Format, RenderArgs, RulesArgs, TestArgs, TestFormat, UserPolicyArgs};
+use driftgate::commands::{self, ChangeScope, CheckArgs, DiffArgs, Format, RenderArgs, RulesArgs, TestArgs, ReportFormat, UserPolicyArgs};
 use driftgate::policy::NamespaceSelection;
 use driftgate::diagnostic::Severity;
 
@@ -211,8 +211,8 @@ fn main() -> ExitCode {
             b,
             chart,
             format: match format {
-                FormatArg::Human => Format::Human,
-                FormatArg::Json => Format::Json,
+                FormatArg::Human => ReportFormat::Human,
+                FormatArg::Json => ReportFormat::Json,
             },
             kube_version,
         })
@@ -224,8 +224,8 @@ fn main() -> ExitCode {
             dir,
             policies,
             format: match format {
-                FormatArg::Human => TestFormat::Human,
-                FormatArg::Json => TestFormat::Json,
+                FormatArg::Human => ReportFormat::Human,
+                FormatArg::Json => ReportFormat::Json,
             },
         }),
     };
