@@ -572,14 +572,7 @@ impl Parser {
         self.skip_first_newline();
         let mut out = String::new();
         loop {
-            if self.starts_with("\"\"\"") {
-                // Up to two quotes right before the closing delimiter belong to the string.
-                let mut quotes = 3;
-                while quotes < 5 && self.peek_at(quotes) == Some('"') {
-                    quotes += 1;
-                }
-                out.extend(std::iter::repeat_n('"', quotes - 3));
-                self.pos += quotes;
+            if self.close_multiline('"', &mut out) {
                 return Ok(out);
             }
             match self.peek() {
@@ -634,17 +627,26 @@ impl Parser {
         }
     }
 
+    /// At a closing `"""` (or `'''`), consumes it and returns true. Up to two quotes right before
+    /// the closing delimiter belong to the string.
+    fn close_multiline(&mut self, quote: char, out: &mut String) -> bool {
+        if self.peek_at(0) != Some(quote) || self.peek_at(1) != Some(quote) || self.peek_at(2) != Some(quote) {
+            return false;
+        }
+        let mut quotes = 3;
+        while quotes < 5 && self.peek_at(quotes) == Some(quote) {
+            quotes += 1;
+        }
+        out.extend(std::iter::repeat_n(quote, quotes - 3));
+        self.pos += quotes;
+        true
+    }
+
     fn multiline_literal_string(&mut self) -> Result<String, String> {
         self.skip_first_newline();
         let mut out = String::new();
         loop {
-            if self.starts_with("'''") {
-                let mut quotes = 3;
-                while quotes < 5 && self.peek_at(quotes) == Some('\'') {
-                    quotes += 1;
-                }
-                out.extend(std::iter::repeat_n('\'', quotes - 3));
-                self.pos += quotes;
+            if self.close_multiline('\'', &mut out) {
                 return Ok(out);
             }
             match self.bump() {
