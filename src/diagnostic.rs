@@ -85,6 +85,22 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// DG001 render-error: a chart or template could not be rendered (made while loading and
+    /// rendering, before any rule runs; the rule registry documents it).
+    pub fn render_error(message: impl Into<String>, location: Option<Location>) -> Self {
+        Diagnostic { location, ..Diagnostic::new("DG001", "render-error", Severity::Error, message) }
+    }
+
+    /// DG002 invalid-values: a values file cannot be read, or values fail a values schema.
+    pub fn invalid_values(message: impl Into<String>, location: Option<Location>) -> Self {
+        Diagnostic { location, ..Diagnostic::new("DG002", "invalid-values", Severity::Error, message) }
+    }
+
+    /// DG003 invalid-manifest: rendered output is not a readable, unique Kubernetes resource.
+    pub fn invalid_manifest(message: impl Into<String>, location: Option<Location>) -> Self {
+        Diagnostic { location, ..Diagnostic::new("DG003", "invalid-manifest", Severity::Error, message) }
+    }
+
     /// A finding of `rule` with its registered name and default severity filled in by the caller.
     pub fn new(rule: &str, name: &str, severity: Severity, message: impl Into<String>) -> Self {
         Diagnostic {

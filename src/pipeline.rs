@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::chart::{self, Chart};
-use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::diagnostic::{Diagnostic, Location};
 use crate::discover::{self, ChartPlan, EnvPlan, Plan, paths};
 use crate::error::FatalError;
 use crate::model::{ChartRun, EnvRun, Inventory, InventoryEntry, Pinned, Project, TemplateFile};
@@ -141,9 +141,8 @@ fn load_chart(
     // What stops `helm template` before any template runs.
     let mut refusals = Vec::new();
     if chart.metadata.is_library() {
-        let mut d = Diagnostic::new("DG001", "render-error", Severity::Error, "library charts are not installable");
-        d.location = Some(Location::point(sources.path(chart.chart_yaml), 1, 1));
-        refusals.push(d);
+        let at = Location::point(sources.path(chart.chart_yaml), 1, 1);
+        refusals.push(Diagnostic::render_error("library charts are not installable", Some(at)));
     }
     refusals.extend(tree.check_dependencies(sources));
     refusals.extend(tree.check_kube_version(&plan.kube_version, sources));
@@ -241,8 +240,8 @@ fn load_env(
         match crate::values::load_values(&text, file) {
             Ok(node) => overrides.push(node),
             Err(e) => {
-                let mut d = Diagnostic::new("DG002", "invalid-values", Severity::Error, e.message.clone());
-                d.location = Some(Location::point(rel.clone(), e.pos.line, e.pos.column));
+                let at = Location::point(rel.clone(), e.pos.line, e.pos.column);
+                let mut d = Diagnostic::invalid_values(e.message.clone(), Some(at));
                 d.help = Some("fix the YAML syntax; Helm cannot read this file either".into());
                 diagnostics.push(d);
             }
@@ -394,9 +393,7 @@ pub fn template(options: &TemplateOptions) -> Result<String, Vec<Diagnostic>> {
         crd_dirs: Vec::new(),
     };
     let (chart, mut diagnostics) = load_chart(&options.root, &chart_plan, &plan, options.include_crds, &sources).map_err(|e| {
-        let mut d = Diagnostic::new("DG001", "render-error", Severity::Error, e.message.clone());
-        d.location = e.location.clone();
-        vec![d]
+        vec![Diagnostic::render_error(e.message.clone(), e.location.clone())]
     })?;
     let Some(mut chart) = chart else { return Err(diagnostics) };
     let env = chart.environments.remove(0);

@@ -10,7 +10,7 @@ pub mod ignore;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::diagnostic::{Diagnostic, Location};
 use crate::discover::paths;
 use crate::source::{FileId, FileSpan, Sources, Span};
 use crate::yaml::{self, Node, NodeValue};
@@ -488,13 +488,9 @@ fn parse_metadata(text: &str, file: FileId, rel: &str) -> Result<Metadata, Diagn
 }
 
 fn render_error(message: impl Into<String>, location: Location) -> Diagnostic {
-    let mut d = Diagnostic::new("DG001", "render-error", Severity::Error, message);
-    d.location = Some(location);
-    d
+    Diagnostic::render_error(message, Some(location))
 }
 
 fn invalid_values(message: impl Into<String>, location: Location) -> Diagnostic {
-    let mut d = Diagnostic::new("DG002", "invalid-values", Severity::Error, message);
-    d.location = Some(location);
-    d
+    Diagnostic::invalid_values(message, Some(location))
 }

@@ -17,7 +17,7 @@ mod tree;
 use std::sync::Arc;
 
 use crate::chart::Chart;
-use crate::diagnostic::{Diagnostic, Location, ResourceId, Severity};
+use crate::diagnostic::{Diagnostic, Location, ResourceId};
 use crate::model::{RenderOutcome, RenderedResource, RenderedTemplate};
 use crate::provenance::template_location;
 use crate::source::{Pos, Sources, Span};
@@ -232,16 +232,14 @@ fn resource_id(doc: &Node, default_namespace: &str) -> Result<ResourceId, &'stat
 }
 
 fn template_error(e: &TemplateError, sources: &Sources) -> Diagnostic {
-    let mut d = Diagnostic::new("DG001", "render-error", Severity::Error, e.message.clone());
-    d.location = Some(Location::point(sources.path(e.file), e.pos.line, e.pos.column));
+    let at = Location::point(sources.path(e.file), e.pos.line, e.pos.column);
+    let mut d = Diagnostic::render_error(e.message.clone(), Some(at));
     d.help = Some("fix the template, or the values it reads, so that `helm template` succeeds".into());
     d
 }
 
 fn invalid_manifest(message: String, location: Option<Location>) -> Diagnostic {
-    let mut d = Diagnostic::new("DG003", "invalid-manifest", Severity::Error, message);
-    d.location = location;
-    d
+    Diagnostic::invalid_manifest(message, location)
 }
 
 #[cfg(test)]

@@ -75,9 +75,8 @@ impl<'a> ChartTree<'a> {
 
     fn add(&mut self, chart: &'a Chart, name: String, parent: Option<usize>, dependency: Option<&'a Dependency>) -> Result<usize, Diagnostic> {
         if self.nodes.len() >= MAX_TREE_NODES {
-            let mut d = Diagnostic::new("DG001", "render-error", Severity::Error, format!("the chart has more than {MAX_TREE_NODES} subcharts (aliases counted); refusing to render it"));
-            d.location = Some(Location::point(chart.dir.clone(), 1, 1));
-            return Err(d);
+            let message = format!("the chart has more than {MAX_TREE_NODES} subcharts (aliases counted); refusing to render it");
+            return Err(Diagnostic::render_error(message, Some(Location::point(chart.dir.clone(), 1, 1))));
         }
         let (full_path, values_path) = match parent {
             None => (name.clone(), Vec::new()),
@@ -411,8 +410,7 @@ impl<'a> ChartTree<'a> {
                         None => Location::point(sources.path(schema.file), 1, 1),
                     },
                 };
-                let mut d = Diagnostic::new("DG002", "invalid-values", Severity::Error, message);
-                d.location = Some(location);
+                let mut d = Diagnostic::invalid_values(message, Some(location));
                 d.help = Some(format!("the values of chart `{}` must satisfy its values.schema.json", node.name));
                 out.push(d);
             }
@@ -579,8 +577,7 @@ fn span_location(sources: &Sources, at: FileSpan) -> Location {
 }
 
 fn values_error(message: String, at: FileSpan, sources: &Sources) -> Diagnostic {
-    let mut d = Diagnostic::new("DG002", "invalid-values", Severity::Error, message);
-    d.location = Some(span_location(sources, at));
+    let mut d = Diagnostic::invalid_values(message, Some(span_location(sources, at)));
     d.help = Some("the values under a subchart's name are that subchart's values and must be a mapping".into());
     d
 }

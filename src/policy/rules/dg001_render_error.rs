@@ -53,7 +53,7 @@ pub fn render_error(
     message: impl Into<String>,
     location: Option<Location>,
 ) -> Diagnostic {
-    let mut diagnostic = Diagnostic::new(RULE.id, RULE.name, RULE.default_severity, message);
+    let mut diagnostic = Diagnostic::render_error(message, None);
     diagnostic.chart = Some(chart.to_string());
     diagnostic.environment = Some(environment.to_string());
     diagnostic.location = location;

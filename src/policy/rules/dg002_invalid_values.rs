@@ -52,7 +52,7 @@ pub fn invalid_values(
     message: impl Into<String>,
     location: Option<Location>,
 ) -> Diagnostic {
-    let mut diagnostic = Diagnostic::new(RULE.id, RULE.name, RULE.default_severity, message);
+    let mut diagnostic = Diagnostic::invalid_values(message, None);
     diagnostic.chart = Some(chart.to_string());
     diagnostic.environment = Some(environment.to_string());
     diagnostic.location = location;

@@ -55,7 +55,7 @@ pub fn invalid_manifest(
     resource: Option<ResourceId>,
     location: Option<Location>,
 ) -> Diagnostic {
-    let mut diagnostic = Diagnostic::new(RULE.id, RULE.name, RULE.default_severity, message);
+    let mut diagnostic = Diagnostic::invalid_manifest(message, None);
     diagnostic.chart = Some(chart.to_string());
     diagnostic.environment = Some(environment.to_string());
     diagnostic.resource = resource;

@@ -56,3 +56,26 @@ pub fn check_chart(project: &Project, chart: &ChartRun, enabled: &dyn Fn(&str) -
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Diagnostic;
+
+    /// The loader and renderer make DG001-DG003 findings without the registry; they must carry
+    /// the registered id, name and default severity.
+    #[test]
+    fn loading_findings_match_their_registered_rules() {
+        let made = [
+            (Diagnostic::render_error("m", None), dg001_render_error::RULE),
+            (Diagnostic::invalid_values("m", None), dg002_invalid_values::RULE),
+            (Diagnostic::invalid_manifest("m", None), dg003_invalid_manifest::RULE),
+        ];
+        for (diagnostic, rule) in made {
+            assert_eq!(
+                (diagnostic.rule.as_str(), diagnostic.name.as_str(), diagnostic.severity),
+                (rule.id, rule.name, rule.default_severity)
+            );
+        }
+    }
+}
