@@ -7,9 +7,7 @@
 //! from (provenance). Secret material is never shown: Secret `data`/`stringData` and
 //! credential-looking env vars appear as `<redacted>`.
 
-use std::sync::OnceLock;
 
-use regex::Regex;
 use serde_json::json;
 
 use crate::diagnostic::{Location, ResourceId};
@@ -294,20 +292,12 @@ pub fn is_secret_field(id: &ResourceId, path: &str) -> bool {
 
 /// Whether an env var name looks like a credential: the words DG302 secret-in-env uses.
 pub fn is_credential_name(name: &str) -> bool {
-    const WORDS: [&str; 11] = [
-        "PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "PRIVATEKEY", "ACCESS_KEY", "ACCESSKEY",
-        "CREDENTIAL",
-    ];
-    let upper = name.to_ascii_uppercase();
-    WORDS.iter().any(|word| upper.contains(word))
+    crate::secrets::is_credential_env_name(name)
 }
 
 /// Whether a string is a URL carrying a password (`scheme://user:password@host`).
 pub fn is_url_with_password(text: &str) -> bool {
-    static URL: OnceLock<Option<Regex>> = OnceLock::new();
-    URL.get_or_init(|| Regex::new(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/@\s:]+:[^/@\s]+@").ok())
-        .as_ref()
-        .is_some_and(|re| re.is_match(text))
+    crate::secrets::url_with_password().is_match(text)
 }
 
 /// Longest value text shown on one line of human output.

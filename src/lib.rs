@@ -16,6 +16,7 @@ pub mod policy;
 pub mod provenance;
 pub mod render;
 pub mod report;
+pub mod secrets;
 pub mod source;
 pub mod suggest;
 pub mod template;

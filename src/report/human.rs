@@ -253,13 +253,10 @@ const REDACTED: &str = "<redacted>";
 /// `name: DB_PASSWORD` in an env list. Lines stay lines, and text before a value is unchanged.
 pub fn mask_credentials(text: &str) -> String {
     static ENTRY: OnceLock<Regex> = OnceLock::new();
-    static URL_PASSWORD: OnceLock<Regex> = OnceLock::new();
     let entry = ENTRY.get_or_init(|| {
         Regex::new(r#"^(\s*(?:-\s+)?)(["']?)([A-Za-z0-9_.\-]+)(["']?\s*:[ \t]+)(\S.*?)\s*$"#).unwrap_or_else(|_| unreachable!())
     });
-    let url = URL_PASSWORD.get_or_init(|| {
-        Regex::new(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/@\s:]+:[^/@\s]+@").unwrap_or_else(|_| unreachable!())
-    });
+    let url = crate::secrets::url_with_password();
     let mut out = String::with_capacity(text.len());
     // The column of a `name:` whose value names a credential, awaiting its `value:`.
     let mut pending_value_at: Option<usize> = None;
