@@ -11,11 +11,7 @@ use driftgate::pipeline::{self, LoadOptions};
 use driftgate::policy::{self, PolicyConfig};
 
 fn main() {
-    let runs = std::env::args()
-        .skip_while(|a| a != "--runs")
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(30);
+    let runs = std::env::args().skip_while(|a| a != "--runs").nth(1).and_then(|n| n.parse().ok()).unwrap_or(30);
     cold_kubernetes_schemas();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     measure("check examples (3 charts x 4 environments)", &example, runs);

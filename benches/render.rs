@@ -109,7 +109,9 @@ fn generate_chart(dir: &Path, templates: usize, depth: usize) -> ChartStats {
         for e in 0..12 {
             let _ = writeln!(values, "      VAR_{e}: \"value-{i}-{e}\"");
         }
-        values.push_str("    resources:\n      limits: {cpu: 500m, memory: 256Mi}\n      requests: {cpu: 100m, memory: 128Mi}\n");
+        values.push_str(
+            "    resources:\n      limits: {cpu: 500m, memory: 256Mi}\n      requests: {cpu: 100m, memory: 128Mi}\n",
+        );
     }
     values.push_str("config:\n");
     for section in 0..40 {

@@ -30,8 +30,9 @@ fn main() {
 fn measure_compile(dir: &Path, runs: usize) {
     use driftgate::policy::user::{PolicyDir, TestFiles, load_policy_files};
     use driftgate::policy::{NamespaceSelection, builtin_engine};
-    let files = load_policy_files(&[PolicyDir { path: dir.to_path_buf(), display: "policies".into() }], TestFiles::Skip)
-        .expect("policies load");
+    let files =
+        load_policy_files(&[PolicyDir { path: dir.to_path_buf(), display: "policies".into() }], TestFiles::Skip)
+            .expect("policies load");
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let start = Instant::now();

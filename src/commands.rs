@@ -5,12 +5,12 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use crate::diagnostic::Location;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::config::{self as dg_config, CONFIG_FILE};
 use crate::discover::{self, git::BaseDiff};
 use crate::error::FatalError;
 use crate::pipeline::{self, LoadOptions};
-use crate::diagnostic::Location;
-use crate::discover::config::{self as dg_config, CONFIG_FILE};
 use crate::policy::user::{self, PolicyDir, TestFiles};
 use crate::policy::{self, NamespaceSelection, PolicyEngine, PolicyLoadError, RuleInfo, TestOutcome};
 use crate::report::{self, RunScope, RunSummary, human::HumanOptions};
@@ -127,17 +127,15 @@ pub fn render(args: &RenderArgs) -> u8 {
         Ok(loaded) => loaded,
         Err(e) => return fatal(&e),
     };
-    let charts: Vec<_> = loaded
-        .project
-        .charts
-        .iter()
-        .filter(|c| c.environments.iter().any(|e| e.name == args.env))
-        .collect();
+    let charts: Vec<_> =
+        loaded.project.charts.iter().filter(|c| c.environments.iter().any(|e| e.name == args.env)).collect();
     if charts.len() > 1 && args.chart.is_none() {
-        return fatal(&FatalError::new(format!("environment `{}` exists in several charts", args.env)).with_help(format!(
-            "choose one with --chart: {}",
-            charts.iter().map(|c| c.path.as_str()).collect::<Vec<_>>().join(", ")
-        )));
+        return fatal(&FatalError::new(format!("environment `{}` exists in several charts", args.env)).with_help(
+            format!(
+                "choose one with --chart: {}",
+                charts.iter().map(|c| c.path.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        ));
     }
     let envs = || charts.iter().flat_map(|c| c.environments.iter()).filter(|e| e.name == args.env);
     // Loading findings (a chart that does not parse, a values file that is not YAML) and the
@@ -166,7 +164,8 @@ pub fn render(args: &RenderArgs) -> u8 {
 
 /// Loads, renders and evaluates: every finding of a `check` run, with what the run covered.
 pub fn check_diagnostics(options: &LoadOptions) -> Result<(Vec<Diagnostic>, RunSummary), FatalError> {
-    check_with_sources(options, &ChangeScope::default(), &UserPolicyArgs::default()).map(|(diagnostics, summary, _, _)| (diagnostics, summary))
+    check_with_sources(options, &ChangeScope::default(), &UserPolicyArgs::default())
+        .map(|(diagnostics, summary, _, _)| (diagnostics, summary))
 }
 
 /// [`check_diagnostics`] with user policies.
@@ -174,7 +173,8 @@ pub fn check_with_policies(
     options: &LoadOptions,
     policies: &UserPolicyArgs,
 ) -> Result<(Vec<Diagnostic>, RunSummary), FatalError> {
-    check_with_sources(options, &ChangeScope::default(), policies).map(|(diagnostics, summary, _, _)| (diagnostics, summary))
+    check_with_sources(options, &ChangeScope::default(), policies)
+        .map(|(diagnostics, summary, _, _)| (diagnostics, summary))
 }
 
 /// `driftgate check`: the gate.
@@ -212,8 +212,9 @@ pub fn check(args: &CheckArgs) -> u8 {
         return fatal(&FatalError::new(format!("cannot write the report: {e}")));
     }
     let delivered = match &args.output {
-        Some(path) => std::fs::write(path, &buffer)
-            .map_err(|e| FatalError::new(format!("cannot write {}: {e}", path.display()))),
+        Some(path) => {
+            std::fs::write(path, &buffer).map_err(|e| FatalError::new(format!("cannot write {}: {e}", path.display())))
+        }
         None => std::io::stdout()
             .lock()
             .write_all(&buffer)
@@ -271,7 +272,8 @@ fn gate_loaded(
             || engine.rules().iter().any(|r| &r.info.id == id)
             || schema_configs.iter().any(|s| &s.id.value == id);
         if !known {
-            let user_ids: Vec<&str> = engine.rules().iter().map(|r| r.info.id.as_str()).filter(|i| !i.starts_with("DG")).collect();
+            let user_ids: Vec<&str> =
+                engine.rules().iter().map(|r| r.info.id.as_str()).filter(|i| !i.starts_with("DG")).collect();
             let mut err = FatalError::new(format!("unknown rule `{id}` in policies.rules"));
             if let Some(config) = &loaded.plan.config {
                 err = err.at(Location::point(loaded.project.sources.path(config.file), 1, 1));
@@ -287,8 +289,10 @@ fn gate_loaded(
     let today = policy::Date::checked_today().map_err(FatalError::new)?;
     let inputs = policy::GateInputs { schemas: &schemas, base, today };
     let gated = policy::evaluate_gated(&loaded.project, &config, Some(engine), loaded.diagnostics, &inputs);
-    let summary = RunSummary { suppressed: gated.suppressed, exceptions: gated.exceptions, ..RunSummary::of(&loaded.project) };
-    let user_rules = engine.rules().iter().filter(|r| policy::lookup(&r.info.id).is_none()).map(|r| r.info.clone()).collect();
+    let summary =
+        RunSummary { suppressed: gated.suppressed, exceptions: gated.exceptions, ..RunSummary::of(&loaded.project) };
+    let user_rules =
+        engine.rules().iter().filter(|r| policy::lookup(&r.info.id).is_none()).map(|r| r.info.clone()).collect();
     let scope = RunScope::of(&loaded.project, user_rules);
     Ok((gated.diagnostics, summary, loaded.project.sources, scope))
 }
@@ -419,7 +423,9 @@ pub fn rules_with_policies(args: &RulesArgs) -> u8 {
                     print!("{}", policy::docs_markdown(rule));
                     EXIT_OK
                 }
-                None => fatal(&FatalError::new(format!("unknown rule `{id}`")).with_help("`driftgate rules` lists every rule")),
+                None => fatal(
+                    &FatalError::new(format!("unknown rule `{id}`")).with_help("`driftgate rules` lists every rule"),
+                ),
             }
         }
     }
@@ -535,7 +541,9 @@ pub fn rules(id: Option<&str>) -> u8 {
                 print!("{}", policy::docs_markdown(rule));
                 EXIT_OK
             }
-            None => fatal(&FatalError::new(format!("unknown rule `{id}`")).with_help("`driftgate rules` lists every rule")),
+            None => {
+                fatal(&FatalError::new(format!("unknown rule `{id}`")).with_help("`driftgate rules` lists every rule"))
+            }
         },
     }
 }
@@ -580,10 +588,11 @@ pub fn diff(args: &DiffArgs) -> u8 {
         }
         several => {
             return fatal(
-                &FatalError::new(format!("environments `{}` and `{}` exist in several charts", args.a, args.b)).with_help(format!(
-                    "choose one with --chart: {}",
-                    several.iter().map(|c| c.path.as_str()).collect::<Vec<_>>().join(", ")
-                )),
+                &FatalError::new(format!("environments `{}` and `{}` exist in several charts", args.a, args.b))
+                    .with_help(format!(
+                        "choose one with --chart: {}",
+                        several.iter().map(|c| c.path.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
             );
         }
     };
@@ -605,7 +614,10 @@ pub fn diff(args: &DiffArgs) -> u8 {
                 None => eprintln!("error[{}]: {}", d.rule, d.message),
             }
         }
-        return fatal(&FatalError::new(format!("cannot compare `{}` and `{}` of {}: they do not render", args.a, args.b, chart.path)));
+        return fatal(&FatalError::new(format!(
+            "cannot compare `{}` and `{}` of {}: they do not render",
+            args.a, args.b, chart.path
+        )));
     }
     let diff = crate::diff::diff_envs(&loaded.project.sources, chart, a, b);
     let text = match args.format {

@@ -7,7 +7,6 @@
 //! from (provenance). Secret material is never shown: Secret `data`/`stringData` and
 //! credential-looking env vars appear as `<redacted>`.
 
-
 use serde_json::json;
 
 use crate::diagnostic::{Location, ResourceId};
@@ -72,8 +71,12 @@ pub fn diff_nodes<'n>(a: &'n Node, b: &'n Node) -> Vec<FieldChange<'n>> {
         Compare(String, &'n Node, &'n Node, usize),
         Report(FieldChange<'n>),
     }
-    let removed = |path: String, node: &'n Node| Task::Report(FieldChange { path, kind: ChangeKind::Removed, a: Some(node), b: None });
-    let added = |path: String, node: &'n Node| Task::Report(FieldChange { path, kind: ChangeKind::Added, a: None, b: Some(node) });
+    let removed = |path: String, node: &'n Node| {
+        Task::Report(FieldChange { path, kind: ChangeKind::Removed, a: Some(node), b: None })
+    };
+    let added = |path: String, node: &'n Node| {
+        Task::Report(FieldChange { path, kind: ChangeKind::Added, a: None, b: Some(node) })
+    };
     let mut changes = Vec::new();
     let mut stack: Vec<Task<'n>> = vec![Task::Compare(String::new(), a, b, 0)];
     while let Some(task) = stack.pop() {
@@ -101,33 +104,35 @@ pub fn diff_nodes<'n>(a: &'n Node, b: &'n Node) -> Vec<FieldChange<'n>> {
                     }
                 }
             }
-            (NodeValue::Seq(left), NodeValue::Seq(right)) if depth < MAX_DIFF_DEPTH => match (item_names(left), item_names(right)) {
-                (Some(left_names), Some(right_names)) => {
-                    for (name, item) in left_names.iter().zip(left) {
-                        let here = format!("{path}[{name}]");
-                        next.push(match right_names.iter().position(|n| n == name).and_then(|i| right.get(i)) {
-                            Some(other) => Task::Compare(here, item, other, depth + 1),
-                            None => removed(here, item),
-                        });
+            (NodeValue::Seq(left), NodeValue::Seq(right)) if depth < MAX_DIFF_DEPTH => {
+                match (item_names(left), item_names(right)) {
+                    (Some(left_names), Some(right_names)) => {
+                        for (name, item) in left_names.iter().zip(left) {
+                            let here = format!("{path}[{name}]");
+                            next.push(match right_names.iter().position(|n| n == name).and_then(|i| right.get(i)) {
+                                Some(other) => Task::Compare(here, item, other, depth + 1),
+                                None => removed(here, item),
+                            });
+                        }
+                        for (name, item) in right_names.iter().zip(right) {
+                            if !left_names.contains(name) {
+                                next.push(added(format!("{path}[{name}]"), item));
+                            }
+                        }
                     }
-                    for (name, item) in right_names.iter().zip(right) {
-                        if !left_names.contains(name) {
-                            next.push(added(format!("{path}[{name}]"), item));
+                    _ => {
+                        for index in 0..left.len().max(right.len()) {
+                            let here = format!("{path}[{index}]");
+                            match (left.get(index), right.get(index)) {
+                                (Some(x), Some(y)) => next.push(Task::Compare(here, x, y, depth + 1)),
+                                (Some(x), None) => next.push(removed(here, x)),
+                                (None, Some(y)) => next.push(added(here, y)),
+                                (None, None) => {}
+                            }
                         }
                     }
                 }
-                _ => {
-                    for index in 0..left.len().max(right.len()) {
-                        let here = format!("{path}[{index}]");
-                        match (left.get(index), right.get(index)) {
-                            (Some(x), Some(y)) => next.push(Task::Compare(here, x, y, depth + 1)),
-                            (Some(x), None) => next.push(removed(here, x)),
-                            (None, Some(y)) => next.push(added(here, y)),
-                            (None, None) => {}
-                        }
-                    }
-                }
-            },
+            }
             _ => {
                 if !same_value(a, b, MAX_DIFF_DEPTH) {
                     changes.push(FieldChange { path, kind: ChangeKind::Changed, a: Some(a), b: Some(b) });
@@ -240,7 +245,12 @@ pub fn diff_envs<'p>(sources: &Sources, chart: &'p ChartRun, a: &'p EnvRun, b: &
                     .map(|change| locate(sources, chart, (a, left), (b, right), change))
                     .collect();
                 if !fields.is_empty() {
-                    resources.push(ResourceDiff { id: left.id.clone(), kind: ChangeKind::Changed, location: None, fields });
+                    resources.push(ResourceDiff {
+                        id: left.id.clone(),
+                        kind: ChangeKind::Changed,
+                        location: None,
+                        fields,
+                    });
                 }
             }
         }
@@ -390,7 +400,8 @@ fn json_value(node: &Node, depth: usize) -> serde_json::Value {
             let credential = node.get("name").and_then(Node::as_str).is_some_and(is_credential_name);
             let mut object = serde_json::Map::new();
             for (key, value) in entries {
-                let shown = if credential && key.name == "value" { json!(REDACTED) } else { json_value(value, depth + 1) };
+                let shown =
+                    if credential && key.name == "value" { json!(REDACTED) } else { json_value(value, depth + 1) };
                 object.insert(key.name.clone(), shown);
             }
             serde_json::Value::Object(object)
@@ -587,10 +598,7 @@ mod tests {
 
     #[test]
     fn a_type_change_is_one_change_at_the_node() {
-        assert_eq!(
-            changes("x:\n  a: 1\n", "x: [1, 2]\n"),
-            vec!["changed x: {a: 1} -> [1, 2]"]
-        );
+        assert_eq!(changes("x:\n  a: 1\n", "x: [1, 2]\n"), vec!["changed x: {a: 1} -> [1, 2]"]);
     }
 
     #[test]
@@ -630,10 +638,7 @@ mod tests {
             vec!["changed args[1]: b -> x", "removed args[2]: c -> _"]
         );
         // One item without a name: the whole list goes by index.
-        assert_eq!(
-            changes("l: [{name: a}, {v: 1}]\n", "l: [{name: a}, {v: 2}]\n"),
-            vec!["changed l[1].v: 1 -> 2"]
-        );
+        assert_eq!(changes("l: [{name: a}, {v: 1}]\n", "l: [{name: a}, {v: 2}]\n"), vec!["changed l[1].v: 1 -> 2"]);
     }
 
     #[test]
@@ -652,7 +657,10 @@ mod tests {
         assert!(is_secret_field(&secret, "stringData.password"));
         assert!(!is_secret_field(&secret, "metadata.name"));
         assert!(is_secret_field(&deployment, "spec.template.spec.containers[web].env[DB_PASSWORD].value"));
-        assert!(!is_secret_field(&deployment, "spec.template.spec.containers[web].env[API_TOKEN].valueFrom.secretKeyRef.name"));
+        assert!(!is_secret_field(
+            &deployment,
+            "spec.template.spec.containers[web].env[API_TOKEN].valueFrom.secretKeyRef.name"
+        ));
         assert!(!is_secret_field(&deployment, "spec.template.spec.containers[web].env[SITE_URL].value"));
         assert!(!is_secret_field(&deployment, "data.password"));
     }

@@ -4,9 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use driftgate::commands::{self, ChangeScope, CheckArgs, DiffArgs, Format, RenderArgs, RulesArgs, TestArgs, ReportFormat, UserPolicyArgs};
-use driftgate::policy::NamespaceSelection;
+use driftgate::commands::{
+    self, ChangeScope, CheckArgs, DiffArgs, Format, RenderArgs, ReportFormat, RulesArgs, TestArgs, UserPolicyArgs,
+};
 use driftgate::diagnostic::Severity;
+use driftgate::policy::NamespaceSelection;
 
 /// A pre-deploy gate for Helm charts deployed to several environments: renders every
 /// environment and fails on drift between them.
@@ -206,16 +208,16 @@ fn main() -> ExitCode {
                 }
             };
             commands::diff(&DiffArgs {
-            dir,
-            a,
-            b,
-            chart,
-            format: match format {
-                FormatArg::Human => ReportFormat::Human,
-                FormatArg::Json => ReportFormat::Json,
-            },
-            kube_version,
-        })
+                dir,
+                a,
+                b,
+                chart,
+                format: match format {
+                    FormatArg::Human => ReportFormat::Human,
+                    FormatArg::Json => ReportFormat::Json,
+                },
+                kube_version,
+            })
         }
         Command::Rules { id, dir, policies } => {
             commands::rules_with_policies(&RulesArgs { id, dir, policies: policies.into_args() })

@@ -60,21 +60,14 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, FatalError> {
         })
         .collect();
     if selected.is_empty() {
-        return Err(FatalError::new(format!(
-            "no chart matches --chart {}",
-            options.charts.join(", ")
-        ))
-        .with_help(format!(
-            "charts found: {}",
-            plan.charts.iter().map(|c| c.dir.as_str()).collect::<Vec<_>>().join(", ")
-        )));
+        return Err(FatalError::new(format!("no chart matches --chart {}", options.charts.join(", "))).with_help(
+            format!("charts found: {}", plan.charts.iter().map(|c| c.dir.as_str()).collect::<Vec<_>>().join(", ")),
+        ));
     }
     for want in &options.envs {
         if !selected.iter().any(|c| c.environments.iter().any(|e| &e.name == want)) {
-            return Err(FatalError::new(format!("no environment named `{want}`")).with_help(format!(
-                "environments found: {}",
-                environment_names(&plan).join(", ")
-            )));
+            return Err(FatalError::new(format!("no environment named `{want}`"))
+                .with_help(format!("environments found: {}", environment_names(&plan).join(", "))));
         }
     }
 
@@ -103,13 +96,12 @@ pub fn load(options: &LoadOptions) -> Result<Loaded, FatalError> {
 
 fn chart_matches(chart: &ChartPlan, want: &str, root: &Path) -> bool {
     let want = want.trim_end_matches('/');
-    chart.dir == want
-        || chart.dir.rsplit('/').next() == Some(want)
-        || root.join(&chart.dir) == Path::new(want)
+    chart.dir == want || chart.dir.rsplit('/').next() == Some(want) || root.join(&chart.dir) == Path::new(want)
 }
 
 fn environment_names(plan: &Plan) -> Vec<String> {
-    let mut names: Vec<String> = plan.charts.iter().flat_map(|c| c.environments.iter().map(|e| e.name.clone())).collect();
+    let mut names: Vec<String> =
+        plan.charts.iter().flat_map(|c| c.environments.iter().map(|e| e.name.clone())).collect();
     names.sort();
     names.dedup();
     names
@@ -307,8 +299,11 @@ fn load_inventory(root: &Path, rel: &str, declared_at: FileSpan, sources: &Sourc
             .with_help("expected `secrets:` and `configMaps:` lists of `{ name: ..., keys: [...] }`")
     };
     let docs = crate::yaml::parse_documents(&text, file).map_err(|e| {
-        FatalError::new(format!("secret inventory is not valid YAML: {}", e.message))
-            .at(Location::point(rel, e.pos.line, e.pos.column))
+        FatalError::new(format!("secret inventory is not valid YAML: {}", e.message)).at(Location::point(
+            rel,
+            e.pos.line,
+            e.pos.column,
+        ))
     })?;
     let mut inventory = Inventory { file, secrets: Vec::new(), config_maps: Vec::new() };
     let Some(root_node) = docs.into_iter().find(|d| !matches!(d.value, NodeValue::Null)) else {
@@ -336,9 +331,14 @@ fn load_inventory(root: &Path, rel: &str, declared_at: FileSpan, sources: &Sourc
             let (name, keys) = match &item.value {
                 NodeValue::String(name) => (name.clone(), None),
                 NodeValue::Map(_) => {
-                    let name = item.get("name").and_then(Node::as_str).ok_or_else(|| invalid(item, "an entry has no `name`"))?;
+                    let name = item
+                        .get("name")
+                        .and_then(Node::as_str)
+                        .ok_or_else(|| invalid(item, "an entry has no `name`"))?;
                     let keys = match item.get("keys").map(|k| &k.value) {
-                        Some(NodeValue::Seq(keys)) => Some(keys.iter().filter_map(|k| k.as_str().map(str::to_string)).collect()),
+                        Some(NodeValue::Seq(keys)) => {
+                            Some(keys.iter().filter_map(|k| k.as_str().map(str::to_string)).collect())
+                        }
                         None | Some(NodeValue::Null) => None,
                         Some(_) => return Err(invalid(item, "`keys` must be a list of key names")),
                     };
@@ -392,9 +392,8 @@ pub fn template(options: &TemplateOptions) -> Result<String, Vec<Diagnostic>> {
         charts: vec![chart_plan.clone()],
         crd_dirs: Vec::new(),
     };
-    let (chart, mut diagnostics) = load_chart(&options.root, &chart_plan, &plan, options.include_crds, &sources).map_err(|e| {
-        vec![Diagnostic::render_error(e.message.clone(), e.location.clone())]
-    })?;
+    let (chart, mut diagnostics) = load_chart(&options.root, &chart_plan, &plan, options.include_crds, &sources)
+        .map_err(|e| vec![Diagnostic::render_error(e.message.clone(), e.location.clone())])?;
     let Some(mut chart) = chart else { return Err(diagnostics) };
     let env = chart.environments.remove(0);
     let failed = env.render.failed || !diagnostics.is_empty();

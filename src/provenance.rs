@@ -7,7 +7,7 @@
 
 use crate::diagnostic::{Location, ResourceId};
 use crate::model::{ChartRun, EnvRun, OutputSegment, RenderedResource, RenderedTemplate};
-use crate::source::{FileId, Pos, Span, Sources};
+use crate::source::{FileId, Pos, Sources, Span};
 use crate::yaml::{Key, Node, NodeValue};
 
 /// Nodes deeper than this are not searched (values trees come from user files).
@@ -93,7 +93,11 @@ pub fn span_location(sources: &Sources, file: FileId, span: Span) -> Location {
         line: span.start.line.max(1),
         column: span.start.column.max(1),
         end_line: span.end.line.max(span.start.line).max(1),
-        end_column: if span.end.line > span.start.line { span.end.column.max(1) } else { span.end.column.max(span.start.column).max(1) },
+        end_column: if span.end.line > span.start.line {
+            span.end.column.max(1)
+        } else {
+            span.end.column.max(span.start.column).max(1)
+        },
     }
 }
 
@@ -101,7 +105,8 @@ pub fn span_location(sources: &Sources, file: FileId, span: Span) -> Location {
 /// where something missing from an environment is to be added.
 pub fn override_location(sources: &Sources, chart: &ChartRun, env: &EnvRun) -> Location {
     let file = env.override_files.last().copied().unwrap_or_else(|| {
-        if chart.defaults.span == Span::default() && matches!(&chart.defaults.value, NodeValue::Map(m) if m.is_empty()) {
+        if chart.defaults.span == Span::default() && matches!(&chart.defaults.value, NodeValue::Map(m) if m.is_empty())
+        {
             chart.chart_yaml
         } else {
             chart.defaults.file
@@ -410,18 +415,12 @@ pub fn lookup_values<'n>(values: &'n Node, path: &[String]) -> Option<&'n Node> 
     crate::values::lookup(values, &path)
 }
 
-
 /// The output segments that wrote any part of `span` (in output order).
 fn covering_segments(segments: &[OutputSegment], span: Span) -> Vec<&OutputSegment> {
     let start = span.start.offset;
     let end = span.end.offset.max(start + 1);
     let first = segments.partition_point(|s| s.offset <= start).saturating_sub(1);
-    segments
-        .get(first..)
-        .unwrap_or_default()
-        .iter()
-        .take_while(|s| s.offset < end)
-        .collect()
+    segments.get(first..).unwrap_or_default().iter().take_while(|s| s.offset < end).collect()
 }
 
 /// The text of a scalar node as a template would print it.
@@ -444,7 +443,13 @@ mod tests {
         use PathStep::*;
         assert_eq!(
             parse_path("spec.containers[web].env[A.B]"),
-            vec![Field("spec".into()), Field("containers".into()), Select("web".into()), Field("env".into()), Select("A.B".into())]
+            vec![
+                Field("spec".into()),
+                Field("containers".into()),
+                Select("web".into()),
+                Field("env".into()),
+                Select("A.B".into())
+            ]
         );
         assert_eq!(parse_path("data[tls.crt]"), vec![Field("data".into()), Select("tls.crt".into())]);
         assert_eq!(parse_path(""), vec![]);
@@ -459,11 +464,18 @@ mod tests {
     #[test]
     fn paths_select_by_name_index_scalar_and_key() {
         let text = |s: &str| node(NodeValue::String(s.into()), 0);
-        let named = |n: &str| node(NodeValue::Map(vec![(Key { name: "name".into(), span: Span::default() }, text(n))]), 0);
+        let named =
+            |n: &str| node(NodeValue::Map(vec![(Key { name: "name".into(), span: Span::default() }, text(n))]), 0);
         let doc = node(
             NodeValue::Map(vec![
-                (Key { name: "list".into(), span: Span::default() }, node(NodeValue::Seq(vec![named("a"), named("b"), text("c")]), 0)),
-                (Key { name: "data".into(), span: Span::default() }, node(NodeValue::Map(vec![(Key { name: "tls.crt".into(), span: Span::default() }, text("x"))]), 0)),
+                (
+                    Key { name: "list".into(), span: Span::default() },
+                    node(NodeValue::Seq(vec![named("a"), named("b"), text("c")]), 0),
+                ),
+                (
+                    Key { name: "data".into(), span: Span::default() },
+                    node(NodeValue::Map(vec![(Key { name: "tls.crt".into(), span: Span::default() }, text("x"))]), 0),
+                ),
             ]),
             0,
         );
@@ -477,9 +489,18 @@ mod tests {
 
     #[test]
     fn segments_cover_a_span_from_the_one_it_starts_in() {
-        let segment = |offset| OutputSegment { offset, file: FileId(1), pos: Default::default(), values_paths: vec![], literal: false };
+        let segment = |offset| OutputSegment {
+            offset,
+            file: FileId(1),
+            pos: Default::default(),
+            values_paths: vec![],
+            literal: false,
+        };
         let segments = [segment(0), segment(10), segment(20), segment(30)];
-        let span = |a, b| Span { start: crate::source::Pos { offset: a, ..Default::default() }, end: crate::source::Pos { offset: b, ..Default::default() } };
+        let span = |a, b| Span {
+            start: crate::source::Pos { offset: a, ..Default::default() },
+            end: crate::source::Pos { offset: b, ..Default::default() },
+        };
         let offsets = |s: Span| covering_segments(&segments, s).iter().map(|s| s.offset).collect::<Vec<_>>();
         assert_eq!(offsets(span(12, 25)), [10, 20]);
         assert_eq!(offsets(span(20, 20)), [20]);

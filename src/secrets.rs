@@ -8,7 +8,16 @@ use regex::Regex;
 
 /// Words that make an env var name a credential (`DATABASE_PASSWORD`, `API_KEY`, ...).
 pub const CREDENTIAL_WORDS: [&str; 11] = [
-    "PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "PRIVATEKEY", "ACCESS_KEY", "ACCESSKEY",
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "PRIVATEKEY",
+    "ACCESS_KEY",
+    "ACCESSKEY",
     "CREDENTIAL",
 ];
 

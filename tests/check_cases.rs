@@ -28,8 +28,9 @@ fn check_json(case: &str) -> (i32, Value) {
     let out = run(&["check", &case_dir(case), "--format", "json"]);
     let code = out.status.code().expect("exit code");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let json: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("{case}: output is not JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+    let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("{case}: output is not JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
+    });
     (code, json)
 }
 
@@ -100,14 +101,26 @@ fn dg002_schema_violations_point_at_the_override_for_chart_and_subchart() {
         ],
     );
     let head = "values don't meet the specifications of the schema(s) in the following chart(s):\n";
-    assert_eq!(message_of("dg002-values-schema-fail", 0), format!("{head}api:\n- replicaCount: Must be greater than or equal to 1"));
-    assert_eq!(message_of("dg002-values-schema-fail", 1), format!("{head}cache:\n- memory: Invalid type. Expected: integer, given: string"));
+    assert_eq!(
+        message_of("dg002-values-schema-fail", 0),
+        format!("{head}api:\n- replicaCount: Must be greater than or equal to 1")
+    );
+    assert_eq!(
+        message_of("dg002-values-schema-fail", 1),
+        format!("{head}cache:\n- memory: Invalid type. Expected: integer, given: string")
+    );
 }
 
 #[test]
 fn dg003_invalid_yaml_output_points_at_the_template_line() {
-    assert_case("dg003-invalid-manifest-fail", 1, &[("DG003", Some("dev"), "charts/worker/templates/configmap.yaml:6:12")]);
-    assert!(message_of("dg003-invalid-manifest-fail", 0).contains("line 6: mapping values are not allowed in this context"));
+    assert_case(
+        "dg003-invalid-manifest-fail",
+        1,
+        &[("DG003", Some("dev"), "charts/worker/templates/configmap.yaml:6:12")],
+    );
+    assert!(
+        message_of("dg003-invalid-manifest-fail", 0).contains("line 6: mapping values are not allowed in this context")
+    );
 }
 
 #[test]
@@ -116,7 +129,10 @@ fn dg003_repeated_resource() {
     assert_case("dg003-duplicate-resource-fail", 1, &[("DG003", Some("prod"), "charts/web/values-prod.yaml:1:15")]);
     let (_, json) = check_json("dg003-duplicate-resource-fail");
     let related = &json["diagnostics"][0]["related"][0];
-    assert_eq!((related["file"].as_str(), related["line"].as_u64()), (Some("charts/web/templates/settings.yaml"), Some(1)));
+    assert_eq!(
+        (related["file"].as_str(), related["line"].as_u64()),
+        (Some("charts/web/templates/settings.yaml"), Some(1))
+    );
     assert_eq!(related["message"], "rendered again here");
 }
 
@@ -151,9 +167,15 @@ fn dg205_points_at_the_typo_and_suggests_the_key() {
 #[test]
 fn dg301_and_dg302_point_at_the_literal_and_never_print_it() {
     assert_case("dg301-inline-secret-fail", 1, &[("DG301", Some("dev"), "charts/ledger/templates/secret.yaml:7:13")]);
-    assert_case("dg302-secret-in-env-fail", 1, &[("DG302", Some("dev"), "charts/mailer/templates/deployment.yaml:22:22")]);
+    assert_case(
+        "dg302-secret-in-env-fail",
+        1,
+        &[("DG302", Some("dev"), "charts/mailer/templates/deployment.yaml:22:22")],
+    );
     // The literals planted in the cases' templates.
-    for (case, secret) in [("dg301-inline-secret-fail", "not-a-real-password"), ("dg302-secret-in-env-fail", "correct-horse-battery")] {
+    for (case, secret) in
+        [("dg301-inline-secret-fail", "not-a-real-password"), ("dg302-secret-in-env-fail", "correct-horse-battery")]
+    {
         let template = walk_text(&Path::new(env!("CARGO_MANIFEST_DIR")).join(case_dir(case)));
         assert!(template.contains(secret), "{case}: the planted value is still in the template");
         for format in ["human", "json"] {
@@ -200,7 +222,10 @@ fn broken_templates_and_values_are_findings_not_crashes() {
     assert!(message_of("bad-include-missing", 0).contains("no template \"api.lables\""));
     assert_case("bad-include-recursion", 1, &[("DG001", Some("dev"), "charts/api/templates/_helpers.tpl:3:4")]);
     assert_case("bad-template-syntax", 1, &[("DG001", None, "charts/api/templates/configmap.yaml:4:26")]);
-    assert_eq!(message_of("bad-template-syntax", 0), "parse error at (api/templates/configmap.yaml:4): unexpected \"}\" in operand");
+    assert_eq!(
+        message_of("bad-template-syntax", 0),
+        "parse error at (api/templates/configmap.yaml:4): unexpected \"}\" in operand"
+    );
     assert_case("bad-values-list", 1, &[("DG002", Some("prod"), "charts/api/values-prod.yaml:1:1")]);
     assert_case("bad-values-malformed-yaml", 1, &[("DG002", Some("prod"), "charts/api/values-prod.yaml:3:13")]);
 }
@@ -209,9 +234,18 @@ fn broken_templates_and_values_are_findings_not_crashes() {
 fn unusable_input_exits_two_with_the_place_to_fix() {
     let cases = [
         ("bad-chart-no-chart-yaml", "driftgate.yaml:4:11: no Chart.yaml in chart directory `charts/api`"),
-        ("bad-config-missing-values-file", "driftgate.yaml:7:24: values file `values-prd.yaml` of environment `prod` does not exist"),
-        ("bad-config-path-outside-repo", "driftgate.yaml:6:50: path `../../../secrets/dev.yaml` points outside the repository"),
-        ("bad-config-unknown-key", "driftgate.yaml:2:1: unknown key `promotoin` in the top level\n  help: did you mean `promotion`?"),
+        (
+            "bad-config-missing-values-file",
+            "driftgate.yaml:7:24: values file `values-prd.yaml` of environment `prod` does not exist",
+        ),
+        (
+            "bad-config-path-outside-repo",
+            "driftgate.yaml:6:50: path `../../../secrets/dev.yaml` points outside the repository",
+        ),
+        (
+            "bad-config-unknown-key",
+            "driftgate.yaml:2:1: unknown key `promotoin` in the top level\n  help: did you mean `promotion`?",
+        ),
         ("bad-config-wrong-type", "driftgate.yaml:2:12: promotion must be a list of stage names, found a mapping"),
         ("bad-no-charts", "no Helm chart found under testdata/check/bad-no-charts"),
     ];

@@ -84,8 +84,7 @@ fn text(node: &Node, key: &str) -> Option<String> {
 
 fn read_family(path: &Path) -> Family {
     let source = std::fs::read_to_string(path).expect("family file is readable");
-    let doc = yaml::parse_first_document(&source, FileId(0))
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc = yaml::parse_first_document(&source, FileId(0)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let name = path.file_stem().unwrap().to_string_lossy().into_owned();
     let Some(NodeValue::Seq(items)) = doc.get("cases").map(|n| &n.value) else {
         panic!("{}: no `cases` list", path.display())
@@ -107,7 +106,8 @@ fn read_family(path: &Path) -> Family {
             };
             Case {
                 what: text(item, "what").unwrap_or_else(|| panic!("{}: {case_name}: no `what`", path.display())),
-                template: text(item, "template").unwrap_or_else(|| panic!("{}: {case_name}: no template", path.display())),
+                template: text(item, "template")
+                    .unwrap_or_else(|| panic!("{}: {case_name}: no template", path.display())),
                 defines: text(item, "defines"),
                 values: text(item, "values"),
                 mode,
@@ -354,19 +354,31 @@ fn run_family(family: &Family) -> Vec<(String, Outcome)> {
         };
         for case in cases {
             let Some(expect) = case.expect.as_deref() else {
-                results.push((case.name.clone(), Outcome::Differs("no expectation yet: run scripts/update-conformance.sh".into())));
+                results.push((
+                    case.name.clone(),
+                    Outcome::Differs("no expectation yet: run scripts/update-conformance.sh".into()),
+                ));
                 continue;
             };
             let outcome = match (&rendered, case.mode) {
-                (Ok(_), Mode::Error) => Outcome::Differs(format!("helm fails with {}, driftgate renders", shorten(expect))),
+                (Ok(_), Mode::Error) => {
+                    Outcome::Differs(format!("helm fails with {}, driftgate renders", shorten(expect)))
+                }
                 (Err(message), Mode::Error) if message == expect => Outcome::Equal,
-                (Err(message), Mode::Error) => Outcome::Differs(format!("helm fails with {}, driftgate with {}", shorten(expect), shorten(message))),
+                (Err(message), Mode::Error) => Outcome::Differs(format!(
+                    "helm fails with {}, driftgate with {}",
+                    shorten(expect),
+                    shorten(message)
+                )),
                 (Err(message), _) => Outcome::Differs(format!("driftgate fails where helm renders: {message}")),
                 (Ok(manifest), _) => match case_output(case, &documents_by_source(manifest)) {
                     Err(e) => Outcome::Differs(e),
                     Ok(got) => match &case.shape {
                         Some(shape) if matches_shape(shape, &got) => Outcome::ShapeEqual,
-                        Some(shape) => Outcome::Differs(format!("driftgate printed {}, which does not match /{shape}/", shorten(&got))),
+                        Some(shape) => Outcome::Differs(format!(
+                            "driftgate printed {}, which does not match /{shape}/",
+                            shorten(&got)
+                        )),
                         None if got == expect => Outcome::Equal,
                         None => Outcome::Differs(describe_difference(expect, &got)),
                     },
@@ -532,9 +544,10 @@ fn every_helm_function_has_a_case() {
         .split_whitespace()
         .filter(|name| {
             let word = regex::Regex::new(&format!(r"(^|[^A-Za-z0-9_.$]){name}($|[^A-Za-z0-9_])")).unwrap();
-            !families.iter().flat_map(|f| &f.cases).any(|c| {
-                word.is_match(&c.template) || c.defines.as_deref().is_some_and(|d| word.is_match(d))
-            })
+            !families
+                .iter()
+                .flat_map(|f| &f.cases)
+                .any(|c| word.is_match(&c.template) || c.defines.as_deref().is_some_and(|d| word.is_match(d)))
         })
         .collect();
     assert!(uncovered.is_empty(), "functions without a conformance case: {}", uncovered.join(" "));
@@ -599,7 +612,8 @@ fn emit_charts() {
             let _ = writeln!(list, "{} {RELEASE} {NAMESPACE} {KUBE_VERSION}", chart.dir_name);
         }
         for case in &family.cases {
-            let chart = if has_own_chart(case) { format!("{}--{}", family.name, case.name) } else { family.name.clone() };
+            let chart =
+                if has_own_chart(case) { format!("{}--{}", family.name, case.name) } else { family.name.clone() };
             manifest.push(serde_json::json!({
                 "family": family.name, "name": case.name, "chart": chart,
                 "file": format!("{}.yaml", case.name),
@@ -681,7 +695,9 @@ fn fill_expectations() {
 // Writing case files in their canonical form
 
 fn yaml_string(text: &str, indent: &str) -> String {
-    let printable = |c: char| c == '\n' || (!c.is_control() && c != '\u{feff}' && c != '\u{2028}' && c != '\u{2029}' && c != '\u{85}');
+    let printable = |c: char| {
+        c == '\n' || (!c.is_control() && c != '\u{feff}' && c != '\u{2028}' && c != '\u{2029}' && c != '\u{85}')
+    };
     let all_printable = text.chars().all(printable);
     let block_safe = all_printable
         && text.contains('\n')
@@ -766,11 +782,14 @@ fn write_family(family: &Family) -> String {
             }
         };
         field("what", Some(&case.what));
-        field("mode", match case.mode {
-            Mode::Include => None,
-            Mode::File => Some("file"),
-            Mode::Error => Some("error"),
-        });
+        field(
+            "mode",
+            match case.mode {
+                Mode::Include => None,
+                Mode::File => Some("file"),
+                Mode::Error => Some("error"),
+            },
+        );
         field("values", case.values.as_deref());
         field("defines", case.defines.as_deref());
         field("template", Some(&case.template));

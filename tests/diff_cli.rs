@@ -80,12 +80,18 @@ fn json_lists_each_difference_with_both_values_and_locations() {
     let differences = report["differences"].as_array().expect("differences");
     assert_eq!(differences.len(), 4);
     let flag = &differences[3];
-    assert_eq!(flag["resource"], serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "bedrock", "name": "bedrock-web"}));
+    assert_eq!(
+        flag["resource"],
+        serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "bedrock", "name": "bedrock-web"})
+    );
     assert_eq!(flag["path"], "spec.template.spec.containers[web].env[FEATURE_NEWSLETTER_V2]");
     assert_eq!(flag["kind"], "removed");
     assert_eq!(flag["a"], serde_json::json!({"name": "FEATURE_NEWSLETTER_V2", "value": "true"}));
     assert_eq!(flag["b"], serde_json::Value::Null);
-    assert_eq!(flag["a_location"], serde_json::json!({"file": "charts/bedrock/values-prod-iowa.yaml", "line": 2, "column": 3, "end_line": 2, "end_column": 24}));
+    assert_eq!(
+        flag["a_location"],
+        serde_json::json!({"file": "charts/bedrock/values-prod-iowa.yaml", "line": 2, "column": 3, "end_line": 2, "end_column": 24})
+    );
     assert_eq!(flag["b_location"], serde_json::Value::Null);
 }
 

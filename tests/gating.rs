@@ -66,7 +66,12 @@ fn inline_comments_suppress_their_key_and_unexplained_ones_are_reported() {
         vec![
             finding("DG004", "info", "suppression of DG303 gives no reason", "charts/frontend/values-dev.yaml:3:1"),
             finding("DG004", "info", "suppression names unknown rule DG3O3", "charts/frontend/values-dev.yaml:5:1"),
-            finding("DG303", "error", "values key adminToken holds a literal credential (<redacted>)", "charts/frontend/values-dev.yaml:6:13"),
+            finding(
+                "DG303",
+                "error",
+                "values key adminToken holds a literal credential (<redacted>)",
+                "charts/frontend/values-dev.yaml:6:13"
+            ),
         ]
     );
     assert_eq!(json["summary"]["suppressed"], 2, "DG403 on image.tag and DG303 on seedPassword");
@@ -77,7 +82,10 @@ fn inline_comments_suppress_their_key_and_unexplained_ones_are_reported() {
 
     let out = driftgate(&["check", "testdata/check/suppress-inline"], None);
     let human = String::from_utf8_lossy(&out.stdout);
-    assert!(human.ends_with("\n1 error, 0 warnings, 2 infos, 2 suppressed in 1 chart, 2 environments, 2 resources\n"), "{human}");
+    assert!(
+        human.ends_with("\n1 error, 0 warnings, 2 infos, 2 suppressed in 1 chart, 2 environments, 2 resources\n"),
+        "{human}"
+    );
     assert!(human.contains("help: did you mean `DG303`?"), "{human}");
     assert!(!human.contains("dev-only-seed-value") && !human.contains("another-dev-only-value"), "{human}");
 }
@@ -116,7 +124,10 @@ fn an_expired_ignore_reports_the_finding_and_says_so() {
 fn a_malformed_today_override_stops_the_run() {
     let out = driftgate(&["check", "testdata/check/ignore-until"], Some("July 1st"));
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "error: DRIFTGATE_TODAY must be a date written YYYY-MM-DD, found `July 1st`\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: DRIFTGATE_TODAY must be a date written YYYY-MM-DD, found `July 1st`\n"
+    );
 }
 
 #[test]
@@ -125,7 +136,9 @@ fn an_impossible_until_date_stops_the_run_at_its_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.starts_with("error: driftgate.yaml:11:70: `until` must be a calendar date written YYYY-MM-DD, found `2026-02-30`\n"),
+        stderr.starts_with(
+            "error: driftgate.yaml:11:70: `until` must be a calendar date written YYYY-MM-DD, found `2026-02-30`\n"
+        ),
         "{stderr}"
     );
     assert!(out.stdout.is_empty());
@@ -139,8 +152,18 @@ fn schema_policy_findings_point_at_the_template_key_and_the_values_line() {
     assert_eq!(
         findings(&json),
         vec![
-            finding("ORG001", "error", "spec.template.spec.containers[0]: unknown field `imagePullPolicyy`", "charts/api/templates/deployment.yaml:18:11"),
-            finding("ORG001", "error", "spec.replicas: expected integer, got string", "charts/api/values-prod.yaml:1:15"),
+            finding(
+                "ORG001",
+                "error",
+                "spec.template.spec.containers[0]: unknown field `imagePullPolicyy`",
+                "charts/api/templates/deployment.yaml:18:11"
+            ),
+            finding(
+                "ORG001",
+                "error",
+                "spec.replicas: expected integer, got string",
+                "charts/api/values-prod.yaml:1:15"
+            ),
         ]
     );
     let typo = &json["diagnostics"][0];
@@ -285,16 +308,28 @@ fn dg402_compares_with_an_older_commit_and_counts_untracked_files() {
     let repo = committed_repo();
     edit(&repo, "charts/web/values-prod.yaml", "hello prod", "hi prod");
     git(repo.path(), &["commit", "-q", "-am", "web: prod greeting"]);
-    std::fs::write(repo.path().join("charts/web/templates/extra.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n").unwrap();
+    std::fs::write(
+        repo.path().join("charts/web/templates/extra.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n",
+    )
+    .unwrap();
     let (code, json) = check_repo(&repo, &["--base", "HEAD~1"]);
     assert_eq!(
         findings(&json),
-        vec![finding("DG402", "error", "charts/web changed since HEAD~1 (2 files) but its version is still 1.0.0", "charts/web/Chart.yaml:3:10")]
+        vec![finding(
+            "DG402",
+            "error",
+            "charts/web changed since HEAD~1 (2 files) but its version is still 1.0.0",
+            "charts/web/Chart.yaml:3:10"
+        )]
     );
     assert_eq!(code, 1);
     // The committed change is not a change since HEAD; the untracked file is.
     let (_, json) = check_repo(&repo, &["--base", "main"]);
-    assert_eq!(json["diagnostics"][0]["message"], "charts/web changed since main (1 file) but its version is still 1.0.0");
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "charts/web changed since main (1 file) but its version is still 1.0.0"
+    );
 }
 
 #[test]
@@ -333,7 +368,11 @@ fn changed_checks_only_the_charts_touched_since_head() {
 #[test]
 fn dg402_can_be_turned_off() {
     let repo = committed_repo();
-    std::fs::write(repo.path().join("driftgate.yaml"), "policies:\n  rules:\n    DG401: { severity: off }\n    DG402: { severity: off }\n").unwrap();
+    std::fs::write(
+        repo.path().join("driftgate.yaml"),
+        "policies:\n  rules:\n    DG401: { severity: off }\n    DG402: { severity: off }\n",
+    )
+    .unwrap();
     edit(&repo, "charts/api/templates/configmap.yaml", "greeting:", "welcome:");
     let (code, json) = check_repo(&repo, &["--changed"]);
     assert_eq!(findings(&json), vec![]);
@@ -351,7 +390,10 @@ fn base_outside_git_or_unknown_exits_two() {
         let out = driftgate(&args, None);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{flags:?}: {stderr}");
-        assert!(stderr.contains("is not inside a git repository; --base and --changed compare with git history"), "{stderr}");
+        assert!(
+            stderr.contains("is not inside a git repository; --base and --changed compare with git history"),
+            "{stderr}"
+        );
     }
 
     let repo = committed_repo();
@@ -370,12 +412,21 @@ fn dg402_works_when_the_checked_directory_is_inside_the_repository() {
     git(repo.path(), &["init", "-q", "-b", "main"]);
     git(repo.path(), &["add", "-A"]);
     git(repo.path(), &["commit", "-q", "-m", "base"]);
-    std::fs::write(checked.join("charts/web/templates/new.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new\n").unwrap();
+    std::fs::write(
+        checked.join("charts/web/templates/new.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new\n",
+    )
+    .unwrap();
     let out = driftgate(&["check", checked.to_str().unwrap(), "--changed", "--format", "json"], None);
     let json = json_of(&out);
     assert_eq!(
         findings(&json),
-        vec![finding("DG402", "error", "charts/web changed since HEAD (1 file) but its version is still 1.0.0", "charts/web/Chart.yaml:3:10")]
+        vec![finding(
+            "DG402",
+            "error",
+            "charts/web changed since HEAD (1 file) but its version is still 1.0.0",
+            "charts/web/Chart.yaml:3:10"
+        )]
     );
     assert_eq!(json["diagnostics"][0]["related"][0]["file"], "charts/web/templates/new.yaml");
     assert_eq!(out.status.code(), Some(1));

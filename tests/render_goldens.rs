@@ -78,7 +78,11 @@ fn rendered_output_equals_helm_template() {
             (Ok(out), true) => {
                 let want = std::fs::read_to_string(&expected_ok).unwrap();
                 if out != want {
-                    failures.push(format!("{}: output differs from helm\n{}", case.name, first_difference(&want, &out)));
+                    failures.push(format!(
+                        "{}: output differs from helm\n{}",
+                        case.name,
+                        first_difference(&want, &out)
+                    ));
                 }
             }
             (Ok(_), false) => failures.push(format!(

@@ -37,7 +37,9 @@ fn sarif_log() {
     let (code, stdout) = check("sarif", &[]);
     assert_eq!(code, 1);
     let log: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
-    let schema_text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/sarif/sarif-schema-2.1.0.json")).unwrap();
+    let schema_text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/sarif/sarif-schema-2.1.0.json"))
+            .unwrap();
     let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
@@ -53,7 +55,10 @@ fn sarif_log() {
     assert_eq!(rules.len(), 1);
     assert_eq!(rules[0]["id"], "DG201");
     assert_eq!(rules[0]["name"], "env-var-parity");
-    assert_eq!(rules[0]["shortDescription"]["text"], "An env var set on a container in an earlier stage is missing in a later stage.");
+    assert_eq!(
+        rules[0]["shortDescription"]["text"],
+        "An env var set on a container in an earlier stage is missing in a later stage."
+    );
     assert_eq!(rules[0]["defaultConfiguration"]["level"], "error");
     let results = runs[0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 1);
@@ -124,8 +129,11 @@ fn junit_passes_a_clean_chart() {
     // Only dev: nothing earlier to compare with, so the chart has no findings.
     let (code, stdout) = check("junit", &["--env", "dev"]);
     assert_eq!(code, 0, "{stdout}");
-    assert!(stdout.contains(
-        "  <testsuite name=\"charts/shop\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\">\n    \
+    assert!(
+        stdout.contains(
+            "  <testsuite name=\"charts/shop\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\">\n    \
          <testcase name=\"no findings\" classname=\"charts/shop\"/>\n"
-    ), "{stdout}");
+        ),
+        "{stdout}"
+    );
 }

@@ -29,8 +29,9 @@ fn check_json(case: &str, extra: &[&str]) -> (i32, Value) {
     let out = run(&args);
     let code = out.status.code().expect("exit code");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let json: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("{case}: output is not JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+    let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("{case}: output is not JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
+    });
     (code, json)
 }
 
@@ -138,7 +139,9 @@ fn dg101_unknown_kind_info_does_not_fail_the_run_and_can_be_ignored_by_kind() {
     let (code, json) = check_dir(dir.path());
     assert_eq!(
         findings(&json),
-        ["DG101 info dev charts/crd/templates/widget.yaml:1:1 | Widget (example.com/v1) has no schema in Kubernetes 1.33 and no served CustomResourceDefinition was found for it (looked in the chart's rendered resources, charts/crd/crds/, no `kubernetes.crds` directory configured), so it was not checked"]
+        [
+            "DG101 info dev charts/crd/templates/widget.yaml:1:1 | Widget (example.com/v1) has no schema in Kubernetes 1.33 and no served CustomResourceDefinition was found for it (looked in the chart's rendered resources, charts/crd/crds/, no `kubernetes.crds` directory configured), so it was not checked"
+        ]
     );
     assert_eq!(code, 0, "an info does not fail the gate");
 
@@ -237,7 +240,10 @@ fn dg101_in_secret_data_points_at_the_template_not_the_values_line() {
     ]);
     let (code, json) = check_dir(dir.path());
     let got = findings(&json);
-    assert_eq!(got, ["DG101 error dev charts/db/templates/secret.yaml:6:8 | stringData.pin: expected string, got integer"]);
+    assert_eq!(
+        got,
+        ["DG101 error dev charts/db/templates/secret.yaml:6:8 | stringData.pin: expected string, got integer"]
+    );
     assert_eq!(code, 1);
     assert!(json["diagnostics"][0]["related"].as_array().unwrap().is_empty());
     let out = run(&["check", dir.path().to_str().unwrap()]);
@@ -247,7 +253,10 @@ fn dg101_in_secret_data_points_at_the_template_not_the_values_line() {
 #[test]
 fn dg101_outside_the_bundled_versions_says_which_version_it_checked() {
     let (code, json) = check_json("dg101-k8s-schema-pass", &["--kube-version", "1.40"]);
-    assert_eq!(findings(&json), ["DG101 info - - | no Kubernetes 1.40 schemas are bundled; resources were checked against 1.37"]);
+    assert_eq!(
+        findings(&json),
+        ["DG101 info - - | no Kubernetes 1.40 schemas are bundled; resources were checked against 1.37"]
+    );
     assert_eq!(code, 0);
     let (code, json) = check_json("dg101-k8s-schema-pass", &["--kube-version", "v1.29.3"]);
     assert_eq!(findings(&json), Vec::<String>::new());

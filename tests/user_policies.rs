@@ -82,7 +82,10 @@ fn conftest_policies_from_policies_paths_give_located_findings() {
         .collect();
     assert_eq!(names, ["run-as-non-root", "main-violation"]);
     let resource = &json["diagnostics"][0]["resource"];
-    assert_eq!(resource, &serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "default", "name": "shop-web"}));
+    assert_eq!(
+        resource,
+        &serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "default", "name": "shop-web"})
+    );
 }
 
 #[test]
@@ -105,7 +108,9 @@ fn namespaces_and_data_select_more_packages() {
     let registry: Vec<String> = user_findings(&json).into_iter().filter(|f| f.starts_with("acme.registry")).collect();
     assert_eq!(
         registry,
-        ["acme.registry.warn warning dev charts/shop/templates/worker.yaml:2:1 | image docker.io/library/busybox:latest is not from an approved registry"]
+        [
+            "acme.registry.warn warning dev charts/shop/templates/worker.yaml:2:1 | image docker.io/library/busybox:latest is not from an approved registry"
+        ]
     );
     let (_, all) = check(&["--data", data, "--all-namespaces"]);
     assert_eq!(user_findings(&all), user_findings(&json));
@@ -121,7 +126,9 @@ fn cross_environment_policy_points_at_the_prod_override() {
     let cross: Vec<String> = user_findings(&json).into_iter().filter(|f| f.starts_with("ACME-REL-001")).collect();
     assert_eq!(
         cross,
-        ["ACME-REL-001 error prod charts/shop/values-prod.yaml:1:15 | shop-web runs 2 replicas in prod, fewer than the 3 of stage"]
+        [
+            "ACME-REL-001 error prod charts/shop/values-prod.yaml:1:15 | shop-web runs 2 replicas in prod, fewer than the 3 of stage"
+        ]
     );
     let finding = json["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "ACME-REL-001").unwrap();
     assert_eq!(finding["name"], "prod-replicas-below-stage");
@@ -184,13 +191,18 @@ fn test_command_runs_rego_unit_tests() {
         .iter()
         .map(|t| (t["rule"].as_str().unwrap(), t["outcome"].as_str().unwrap()))
         .collect();
-    assert_eq!(outcomes, [("data.main.test_one_replica_is_denied", "pass"), ("data.main.test_three_replicas_are_denied", "fail")]);
+    assert_eq!(
+        outcomes,
+        [("data.main.test_one_replica_is_denied", "pass"), ("data.main.test_three_replicas_are_denied", "fail")]
+    );
     assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]
 fn a_policy_that_does_not_parse_stops_the_run_at_its_line() {
-    for command in [&["check", REPO, "--policy", "testdata/policies/bad/syntax"][..], &["test", "testdata/policies/bad/syntax"]] {
+    for command in
+        [&["check", REPO, "--policy", "testdata/policies/bad/syntax"][..], &["test", "testdata/policies/bad/syntax"]]
+    {
         let out = run(command);
         assert_eq!(
             stderr(&out),
@@ -215,7 +227,10 @@ fn a_looping_policy_is_stopped_and_reported_not_waited_for() {
         .collect();
     assert!(!stopped.is_empty());
     for message in &stopped {
-        assert_eq!(message, "policy main.deny failed: stopped after the 2000 ms time limit (does it loop, or iterate over too much?)");
+        assert_eq!(
+            message,
+            "policy main.deny failed: stopped after the 2000 ms time limit (does it loop, or iterate over too much?)"
+        );
     }
     // Seven resources in three environments, each could take 2 s: stopped once per worker.
     assert!(elapsed < std::time::Duration::from_secs(9), "took {elapsed:?}");
@@ -239,7 +254,10 @@ fn a_policy_with_too_many_results_is_a_finding() {
 #[test]
 fn data_files_that_do_not_parse_stop_the_run_at_their_line() {
     let out = run(&["check", REPO, "--data", "testdata/policies/bad/data/registries.json"]);
-    assert_eq!(stderr(&out), "error: testdata/policies/bad/data/registries.json:3:33: data file is not valid JSON: trailing comma\n");
+    assert_eq!(
+        stderr(&out),
+        "error: testdata/policies/bad/data/registries.json:3:33: data file is not valid JSON: trailing comma\n"
+    );
     assert_eq!(out.status.code(), Some(2));
     let out = run(&["check", REPO, "--data", "testdata/policies/bad/data/registries.yaml"]);
     assert_eq!(

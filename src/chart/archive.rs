@@ -65,13 +65,12 @@ pub fn read_chart_archive_within(compressed: &[u8], budget: u64) -> Result<Vec<A
             return Err(format!("decompressed chart is larger than the maximum file size {MAX_ARCHIVE_BYTES}"));
         }
         if size > MAX_ENTRY_BYTES {
-            return Err(format!("decompressed chart file {raw:?} is larger than the maximum file size {MAX_ENTRY_BYTES}"));
+            return Err(format!(
+                "decompressed chart file {raw:?} is larger than the maximum file size {MAX_ENTRY_BYTES}"
+            ));
         }
         let mut data = Vec::with_capacity(size as usize);
-        (&mut entry)
-            .take(size)
-            .read_to_end(&mut data)
-            .map_err(|e| format!("cannot read archive: {e}"))?;
+        (&mut entry).take(size).read_to_end(&mut data).map_err(|e| format!("cannot read archive: {e}"))?;
         remaining -= data.len() as u64;
         const BOM: &[u8] = "\u{feff}".as_bytes();
         if data.starts_with(BOM) {
@@ -180,7 +179,8 @@ pub mod tests {
 
     #[test]
     fn strips_the_top_directory() {
-        let files = read_chart_archive(&tgz(&[("sub/Chart.yaml", b"name: sub"), ("sub/templates/a.yaml", b"x")])).unwrap();
+        let files =
+            read_chart_archive(&tgz(&[("sub/Chart.yaml", b"name: sub"), ("sub/templates/a.yaml", b"x")])).unwrap();
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["Chart.yaml", "templates/a.yaml"]);
     }

@@ -198,11 +198,7 @@ fn match_class(p: &[char], start: usize, c: Option<char>) -> Result<Option<usize
         }
         first = false;
         let (lo, after) = class_char(p, i)?;
-        let (hi, after) = if p.get(after) == Some(&'-') {
-            class_char(p, after + 1)?
-        } else {
-            (lo, after)
-        };
+        let (hi, after) = if p.get(after) == Some(&'-') { class_char(p, after + 1)? } else { (lo, after) };
         if let Some(c) = c
             && lo <= c
             && c <= hi

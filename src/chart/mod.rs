@@ -175,10 +175,7 @@ pub fn load(root: &Path, dir: &str, sources: &Sources) -> Result<Chart, Diagnost
     }
     .with_defaults();
     if !chart_dir.join("Chart.yaml").is_file() {
-        return Err(render_error(
-            "Chart.yaml file is missing",
-            Location::point(origin.path_of("Chart.yaml"), 1, 1),
-        ));
+        return Err(render_error("Chart.yaml file is missing", Location::point(origin.path_of("Chart.yaml"), 1, 1)));
     }
     let files = read_directory(&chart_dir, &rules, &origin)?;
     build(files, &origin, sources)
@@ -259,7 +256,10 @@ fn build(files: Vec<InputFile>, origin: &Origin, sources: &Sources) -> Result<Ch
                 let text = text_of(&file.data);
                 let id = sources.add(rel.clone(), text.as_str());
                 let doc = yaml::parse_documents(&text, id).map_err(|e| {
-                    render_error(format!("cannot load requirements.yaml: {}", e.message), Location::point(rel.clone(), e.pos.line, e.pos.column))
+                    render_error(
+                        format!("cannot load requirements.yaml: {}", e.message),
+                        Location::point(rel.clone(), e.pos.line, e.pos.column),
+                    )
                 })?;
                 if let Some(doc) = doc.first().filter(|d| d.get("dependencies").is_some()) {
                     dependencies = parse_dependencies(doc, id, &rel)?;
@@ -277,9 +277,8 @@ fn build(files: Vec<InputFile>, origin: &Origin, sources: &Sources) -> Result<Ch
                 let rel = origin.path_of("values.yaml");
                 let text = text_of(&file.data);
                 let id = sources.add(rel.clone(), text.as_str());
-                defaults = crate::values::load_values(&text, id).map_err(|e| {
-                    invalid_values(e.message.clone(), Location::point(rel, e.pos.line, e.pos.column))
-                })?;
+                defaults = crate::values::load_values(&text, id)
+                    .map_err(|e| invalid_values(e.message.clone(), Location::point(rel, e.pos.line, e.pos.column)))?;
             }
             "values.schema.json" => schema = Some(compile_schema(&file.data, origin, sources)?),
             _ if name.starts_with("templates/") => {
@@ -385,8 +384,9 @@ fn compile_schema(data: &[u8], origin: &Origin, sources: &Sources) -> Result<Val
             Location::point(rel.clone(), e.line().max(1) as u32, e.column().max(1) as u32),
         )
     })?;
-    let validator = jsonschema::validator_for(&json)
-        .map_err(|e| invalid_values(format!("values.schema.json is not a valid JSON schema: {e}"), Location::point(rel, 1, 1)))?;
+    let validator = jsonschema::validator_for(&json).map_err(|e| {
+        invalid_values(format!("values.schema.json is not a valid JSON schema: {e}"), Location::point(rel, 1, 1))
+    })?;
     Ok(ValuesSchema { file, validator: Arc::new(validator), json: Arc::new(json) })
 }
 
@@ -430,10 +430,8 @@ fn parse_dependencies(raw: &Node, file: FileId, rel: &str) -> Result<Vec<Depende
             for import in imports {
                 match &import.value {
                     NodeValue::String(s) => import_values.push(ImportValue::Export(s.clone())),
-                    NodeValue::Map(_) => import_values.push(ImportValue::Map {
-                        child: scalar(import, "child"),
-                        parent: scalar(import, "parent"),
-                    }),
+                    NodeValue::Map(_) => import_values
+                        .push(ImportValue::Map { child: scalar(import, "child"), parent: scalar(import, "parent") }),
                     _ => {}
                 }
             }
@@ -454,11 +452,17 @@ fn parse_dependencies(raw: &Node, file: FileId, rel: &str) -> Result<Vec<Depende
 
 fn parse_metadata(text: &str, file: FileId, rel: &str) -> Result<Metadata, Diagnostic> {
     let docs = yaml::parse_documents(text, file).map_err(|e| {
-        render_error(format!("Chart.yaml is not valid YAML: {}", e.message), Location::point(rel, e.pos.line, e.pos.column))
+        render_error(
+            format!("Chart.yaml is not valid YAML: {}", e.message),
+            Location::point(rel, e.pos.line, e.pos.column),
+        )
     })?;
     let raw = docs.into_iter().next().unwrap_or_else(|| empty_map(file));
     if !matches!(raw.value, NodeValue::Map(_)) {
-        return Err(render_error("Chart.yaml must be a mapping", Location::point(rel, raw.span.start.line, raw.span.start.column)));
+        return Err(render_error(
+            "Chart.yaml must be a mapping",
+            Location::point(rel, raw.span.start.line, raw.span.start.column),
+        ));
     }
     let field = |key: &str| -> String {
         match raw.get(key).map(|n| &n.value) {

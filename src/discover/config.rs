@@ -6,10 +6,10 @@
 
 use crate::diagnostic::Location;
 use crate::diagnostic::Severity;
+use crate::error::FatalError;
 use crate::policy::config::Date;
 use crate::policy::schema_policy::{ResourceMatch, SchemaPolicyConfig};
 use crate::policy::{IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
-use crate::error::FatalError;
 use crate::source::{FileId, FileSpan, Sources};
 use crate::yaml::{self, Key, Node, NodeValue};
 
@@ -67,8 +67,11 @@ pub struct EnvConfig {
 pub fn parse(sources: &Sources, file: FileId, text: &str) -> Result<Config, FatalError> {
     let reader = Reader { sources };
     let docs = yaml::parse_documents(text, file).map_err(|e| {
-        FatalError::new(format!("{CONFIG_FILE} is not valid YAML: {}", e.message))
-            .at(Location::point(sources.path(file), e.pos.line, e.pos.column))
+        FatalError::new(format!("{CONFIG_FILE} is not valid YAML: {}", e.message)).at(Location::point(
+            sources.path(file),
+            e.pos.line,
+            e.pos.column,
+        ))
     })?;
     let mut config = Config {
         file,
@@ -86,9 +89,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str) -> Result<Config, Fata
     for (key, value) in reader.mapping(&root, "the top level", TOP_KEYS)? {
         match key.name.as_str() {
             "kubeVersion" => config.kube_version = Some(reader.scalar(value, "kubeVersion")?),
-            "promotion" => {
-                config.promotion = Some(reader.string_list(value, "promotion", "stage names")?)
-            }
+            "promotion" => config.promotion = Some(reader.string_list(value, "promotion", "stage names")?),
             "charts" => config.charts = Some(reader.charts(value)?),
             "kubernetes" => {
                 for (_, value) in reader.mapping(value, "kubernetes", KUBERNETES_KEYS)? {
@@ -103,10 +104,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str) -> Result<Config, Fata
                 }
                 for (key, value) in entries {
                     match key.name.as_str() {
-                        "paths" => {
-                            config.policy_paths =
-                                reader.string_list(value, "policies.paths", "directories")?
-                        }
+                        "paths" => config.policy_paths = reader.string_list(value, "policies.paths", "directories")?,
                         "schemas" => {}
                         _ => config.rules = reader.rules(value, &config.schema_policies)?,
                     }
@@ -155,8 +153,7 @@ impl Reader<'_> {
     }
 
     fn wrong_type(&self, node: &Node, what: &str, expected: &str) -> FatalError {
-        FatalError::new(format!("{what} must be {expected}, found {}", describe(node)))
-            .at(self.location(node))
+        FatalError::new(format!("{what} must be {expected}, found {}", describe(node))).at(self.location(node))
     }
 
     /// The entries of a mapping whose keys must all be in `allowed`.
@@ -195,12 +192,7 @@ impl Reader<'_> {
         Ok(Spanned { value, at: FileSpan { file: node.file, span: node.span } })
     }
 
-    fn string_list(
-        &self,
-        node: &Node,
-        what: &str,
-        items: &str,
-    ) -> Result<Vec<Spanned<String>>, FatalError> {
+    fn string_list(&self, node: &Node, what: &str, items: &str) -> Result<Vec<Spanned<String>>, FatalError> {
         match &node.value {
             NodeValue::Seq(seq) => seq.iter().map(|item| self.scalar(item, what)).collect(),
             _ => Err(self.wrong_type(node, what, &format!("a list of {items}"))),
@@ -284,7 +276,11 @@ impl Reader<'_> {
                     continue;
                 }
                 let NodeValue::Seq(items) = &v.value else {
-                    return Err(self.wrong_type(v, "ignore", "a list of `{ env, chart, name, resource, reason, until }` entries"));
+                    return Err(self.wrong_type(
+                        v,
+                        "ignore",
+                        "a list of `{ env, chart, name, resource, reason, until }` entries",
+                    ));
                 };
                 for item in items {
                     let mut entry = IgnoreEntry { at: Some(self.location(item)), ..IgnoreEntry::default() };
@@ -331,9 +327,12 @@ impl Reader<'_> {
             let repeated = policies.iter().any(|p| p.id.value == policy.id.value);
             if builtin || repeated {
                 let what = if builtin { "a built-in rule" } else { "another schema policy" };
-                return Err(FatalError::new(format!("schema policy id `{}` is already used by {what}", policy.id.value))
-                    .at(super::location(self.sources, policy.id.at))
-                    .with_help("give each schema policy its own id, e.g. ORG001"));
+                return Err(FatalError::new(format!(
+                    "schema policy id `{}` is already used by {what}",
+                    policy.id.value
+                ))
+                .at(super::location(self.sources, policy.id.at))
+                .with_help("give each schema policy its own id, e.g. ORG001"));
             }
             policies.push(policy);
         }
@@ -347,9 +346,14 @@ impl Reader<'_> {
             match key.name.as_str() {
                 "id" => {
                     let text = self.scalar(value, "policies.schemas[].id")?;
-                    if text.value.is_empty() || !text.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-                        return Err(FatalError::new(format!("schema policy id `{}` must be letters, digits, `-` or `_`", text.value))
-                            .at(self.location(value)));
+                    if text.value.is_empty()
+                        || !text.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    {
+                        return Err(FatalError::new(format!(
+                            "schema policy id `{}` must be letters, digits, `-` or `_`",
+                            text.value
+                        ))
+                        .at(self.location(value)));
                     }
                     id = Some(text);
                 }
@@ -365,7 +369,9 @@ impl Reader<'_> {
                         other => {
                             return Err(FatalError::new(format!("unknown severity `{other}`"))
                                 .at(self.location(value))
-                                .with_help("expected one of: error, warning, info (turn a policy off under policies.rules)"));
+                                .with_help(
+                                    "expected one of: error, warning, info (turn a policy off under policies.rules)",
+                                ));
                         }
                     };
                 }
@@ -407,18 +413,9 @@ impl Reader<'_> {
         };
         let mut envs = Vec::with_capacity(entries.len());
         for (key, value) in entries {
-            let name = Spanned {
-                value: key.name.clone(),
-                at: FileSpan { file: node.file, span: key.span },
-            };
-            let mut env = EnvConfig {
-                name,
-                stage: None,
-                values: Vec::new(),
-                secrets: None,
-                version: None,
-                baseline: None,
-            };
+            let name = Spanned { value: key.name.clone(), at: FileSpan { file: node.file, span: key.span } };
+            let mut env =
+                EnvConfig { name, stage: None, values: Vec::new(), secrets: None, version: None, baseline: None };
             if !matches!(value.value, NodeValue::Null) {
                 let what = format!("environment `{}`", key.name);
                 for (k, v) in self.mapping(value, &what, ENV_KEYS)? {
@@ -441,7 +438,11 @@ impl Reader<'_> {
 /// `deployment-schema`).
 fn default_policy_name(schema: &str) -> String {
     let file = schema.rsplit('/').next().unwrap_or(schema);
-    let stem = file.strip_suffix(".json").or_else(|| file.strip_suffix(".yaml")).or_else(|| file.strip_suffix(".yml")).unwrap_or(file);
+    let stem = file
+        .strip_suffix(".json")
+        .or_else(|| file.strip_suffix(".yaml"))
+        .or_else(|| file.strip_suffix(".yml"))
+        .unwrap_or(file);
     let mut name = String::new();
     for c in stem.chars() {
         if c.is_ascii_alphanumeric() {
@@ -508,13 +509,28 @@ mod tests {
     #[test]
     fn schema_policy_mistakes_name_the_line() {
         let cases = [
-            ("policies:\n  schemas:\n    - { id: DG201, schema: a.json }\n", "driftgate.yaml:3:13: schema policy id `DG201` is already used by a built-in rule"),
+            (
+                "policies:\n  schemas:\n    - { id: DG201, schema: a.json }\n",
+                "driftgate.yaml:3:13: schema policy id `DG201` is already used by a built-in rule",
+            ),
             ("policies:\n  schemas:\n    - { id: ORG1 }\n", "driftgate.yaml:3:7: a schema policy has no `schema`"),
-            ("policies:\n  schemas:\n    - { id: ORG1, schema: a.json, match: { knid: Pod } }\n", "driftgate.yaml:3:44: unknown key `knid` in match\n  help: did you mean `kind`?"),
-            ("policies:\n  schemas:\n    - { id: ORG1, schema: a.json, severity: fatal }\n", "driftgate.yaml:3:45: unknown severity `fatal`"),
+            (
+                "policies:\n  schemas:\n    - { id: ORG1, schema: a.json, match: { knid: Pod } }\n",
+                "driftgate.yaml:3:44: unknown key `knid` in match\n  help: did you mean `kind`?",
+            ),
+            (
+                "policies:\n  schemas:\n    - { id: ORG1, schema: a.json, severity: fatal }\n",
+                "driftgate.yaml:3:45: unknown severity `fatal`",
+            ),
             // (An id that is not DG-like may name a user policy: `check` verifies it once they are compiled.)
-            ("policies:\n  rules:\n    DG2O1: { severity: warning }\n", "driftgate.yaml:3:5: unknown rule `DG2O1` in policies.rules"),
-            ("policies:\n  rules:\n    DG201: { ignore: [ { env: dev, until: 31.12.2026 } ] }\n", "driftgate.yaml:3:43: `until` must be a calendar date written YYYY-MM-DD, found `31.12.2026`"),
+            (
+                "policies:\n  rules:\n    DG2O1: { severity: warning }\n",
+                "driftgate.yaml:3:5: unknown rule `DG2O1` in policies.rules",
+            ),
+            (
+                "policies:\n  rules:\n    DG201: { ignore: [ { env: dev, until: 31.12.2026 } ] }\n",
+                "driftgate.yaml:3:43: `until` must be a calendar date written YYYY-MM-DD, found `31.12.2026`",
+            ),
         ];
         for (text, expected) in cases {
             let err = read(text).err().unwrap_or_default();
@@ -527,7 +543,8 @@ mod tests {
     fn bundled_schema_accepts_what_the_reader_accepts() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let schema: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(root.join("schemas/driftgate.schema.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(root.join("schemas/driftgate.schema.json")).unwrap())
+                .unwrap();
         let validator = jsonschema::validator_for(&schema).expect("schema compiles");
         let mut configs = vec![root.join("examples/driftgate.yaml")];
         for entry in std::fs::read_dir(root.join("testdata/check")).unwrap().flatten() {
@@ -543,15 +560,20 @@ mod tests {
             let file = sources.add(CONFIG_FILE, text.as_str());
             let reader_ok = parse(&sources, file, &text).is_ok();
             let doc = yaml::parse_first_document(&text, file).unwrap();
-            let json = if matches!(doc.value, NodeValue::Null) { serde_json::json!({}) } else { crate::values::node_to_json(&doc) };
+            let json = if matches!(doc.value, NodeValue::Null) {
+                serde_json::json!({})
+            } else {
+                crate::values::node_to_json(&doc)
+            };
             let schema_ok = validator.is_valid(&json);
             // The reader also checks files exist; the schema only the shape, so the schema may
             // accept more, never less.
             assert!(schema_ok || !reader_ok, "{}: the reader accepts it but the schema does not", path.display());
-            if path.to_string_lossy().contains("bad-config-unknown-key") || path.to_string_lossy().contains("bad-config-wrong-type") {
+            if path.to_string_lossy().contains("bad-config-unknown-key")
+                || path.to_string_lossy().contains("bad-config-wrong-type")
+            {
                 assert!(!schema_ok, "{}: the schema must reject it", path.display());
             }
         }
     }
-
 }

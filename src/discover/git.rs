@@ -38,7 +38,8 @@ impl BaseDiff {
             ))
             .with_help("run driftgate inside a git checkout, or leave out --base and --changed"));
         }
-        let resolved = git(root, &["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{base}^{{commit}}")])?;
+        let resolved =
+            git(root, &["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{base}^{{commit}}")])?;
         if !resolved.success || resolved.stdout.trim().is_empty() {
             return Err(FatalError::new(format!("unknown git revision `{base}`")).with_help(
                 "give a branch, tag or commit that exists in this repository, e.g. --base origin/main (a repository with no commit has no HEAD yet)",
@@ -105,7 +106,8 @@ fn git(root: &Path, args: &[&str]) -> Result<GitOutput, FatalError> {
         .env("LC_ALL", "C")
         .output()
         .map_err(|e| {
-            FatalError::new(format!("cannot run git: {e}")).with_help("--base and --changed need the `git` command on PATH")
+            FatalError::new(format!("cannot run git: {e}"))
+                .with_help("--base and --changed need the `git` command on PATH")
         })?;
     Ok(GitOutput {
         success: output.status.success(),

@@ -69,9 +69,8 @@ pub fn discover(root: &Path, sources: &Sources) -> Result<Plan, FatalError> {
     }
     let config_path = root.join(CONFIG_FILE);
     let config = if config_path.is_file() {
-        let text = paths::read_text(&config_path).map_err(|e| {
-            FatalError::new(format!("cannot read {CONFIG_FILE}: {e}"))
-        })?;
+        let text =
+            paths::read_text(&config_path).map_err(|e| FatalError::new(format!("cannot read {CONFIG_FILE}: {e}")))?;
         let file = sources.add(CONFIG_FILE, text.as_str());
         Some(config::parse(sources, file, &text)?)
     } else {
@@ -79,14 +78,10 @@ pub fn discover(root: &Path, sources: &Sources) -> Result<Plan, FatalError> {
     };
 
     let charts = match config.as_ref().and_then(|c| c.charts.as_ref()) {
-        Some(declared) => declared
-            .iter()
-            .map(|c| plan_declared_chart(root, sources, c))
-            .collect::<Result<Vec<_>, _>>()?,
-        None => discover_charts(root)?
-            .into_iter()
-            .map(|dir| plan_conventional_chart(root, dir))
-            .collect(),
+        Some(declared) => {
+            declared.iter().map(|c| plan_declared_chart(root, sources, c)).collect::<Result<Vec<_>, _>>()?
+        }
+        None => discover_charts(root)?.into_iter().map(|dir| plan_conventional_chart(root, dir)).collect(),
     };
     if charts.is_empty() {
         return Err(FatalError::new(format!("no Helm chart found under {}", root.display()))
@@ -105,22 +100,19 @@ pub fn discover(root: &Path, sources: &Sources) -> Result<Plan, FatalError> {
     let mut crd_dirs = Vec::new();
     for dir in config.iter().flat_map(|c| &c.crd_dirs) {
         let at = location(sources, dir.at);
-        let rel = paths::inside_root(root, Path::new(""), &dir.value).map_err(|msg| FatalError::new(msg).at(at.clone()))?;
+        let rel =
+            paths::inside_root(root, Path::new(""), &dir.value).map_err(|msg| FatalError::new(msg).at(at.clone()))?;
         if !root.join(&rel).is_dir() {
-            return Err(FatalError::new(format!("CRD directory `{}` does not exist", dir.value))
-                .at(at)
-                .with_help("`kubernetes.crds` lists directories of CustomResourceDefinition files, relative to driftgate.yaml"));
+            return Err(FatalError::new(format!("CRD directory `{}` does not exist", dir.value)).at(at).with_help(
+                "`kubernetes.crds` lists directories of CustomResourceDefinition files, relative to driftgate.yaml",
+            ));
         }
         crd_dirs.push(rel);
     }
     Ok(Plan { config, kube_version, promotion, charts, crd_dirs })
 }
 
-fn plan_declared_chart(
-    root: &Path,
-    sources: &Sources,
-    chart: &config::ChartConfig,
-) -> Result<ChartPlan, FatalError> {
+fn plan_declared_chart(root: &Path, sources: &Sources, chart: &config::ChartConfig) -> Result<ChartPlan, FatalError> {
     let at = |s: &Spanned<String>| location(sources, s.at);
     let dir = paths::inside_root(root, Path::new(""), &chart.path.value)
         .map_err(|msg| FatalError::new(msg).at(at(&chart.path)))?;
@@ -147,8 +139,8 @@ fn plan_declared_chart(
         }
         let secrets = match &env.secrets {
             Some(s) => {
-                let rel = paths::inside_root(root, Path::new(""), &s.value)
-                    .map_err(|msg| FatalError::new(msg).at(at(s)))?;
+                let rel =
+                    paths::inside_root(root, Path::new(""), &s.value).map_err(|msg| FatalError::new(msg).at(at(s)))?;
                 if !root.join(&rel).is_file() {
                     return Err(FatalError::new(format!(
                         "secret inventory `{}` of environment `{}` does not exist",
@@ -274,9 +266,7 @@ fn discover_charts(root: &Path) -> Result<Vec<String>, FatalError> {
             continue;
         }
         let name = entry.file_name().to_string_lossy();
-        if entry.depth() > 0
-            && (name.starts_with('.') || name == "node_modules" || name == "target")
-        {
+        if entry.depth() > 0 && (name.starts_with('.') || name == "node_modules" || name == "target") {
             walker.skip_current_dir();
             continue;
         }

@@ -125,9 +125,8 @@ impl Date {
     }
 
     fn clock_today() -> Date {
-        let seconds = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_secs());
+        let seconds =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs());
         Date::from_days_since_epoch((seconds / 86_400) as i64)
     }
 
@@ -188,9 +187,10 @@ impl IgnoreEntry {
         if self.env.is_none() && self.chart.is_none() && self.name.is_none() && self.resource.is_none() {
             return false;
         }
-        let env_ok = self.env.as_ref().is_none_or(|env| {
-            d.environment.as_ref() == Some(env) || finding.related_envs.contains(env)
-        });
+        let env_ok = self
+            .env
+            .as_ref()
+            .is_none_or(|env| d.environment.as_ref() == Some(env) || finding.related_envs.contains(env));
         let chart_ok = self.chart.as_ref().is_none_or(|chart| {
             let chart = chart.trim_end_matches('/');
             d.chart.as_deref() == Some(chart) || finding.chart_name.as_deref() == Some(chart)
@@ -263,7 +263,9 @@ fn note_expired(diagnostic: &mut Diagnostic, entry: &IgnoreEntry) {
             message: format!("ignored until {until}{reason}"),
         });
     }
-    diagnostic.help.get_or_insert_with(|| "fix the finding, or extend `until` if the exception still holds".to_string());
+    diagnostic
+        .help
+        .get_or_insert_with(|| "fix the finding, or extend `until` if the exception still holds".to_string());
 }
 
 #[cfg(test)]
@@ -295,7 +297,9 @@ mod tests {
 
     #[test]
     fn ignore_matches_every_given_field() {
-        let ignore = |entry: IgnoreEntry| config(RuleConfig { severity: None, ignore: vec![entry] }).apply(vec![finding()]).len();
+        let ignore = |entry: IgnoreEntry| {
+            config(RuleConfig { severity: None, ignore: vec![entry] }).apply(vec![finding()]).len()
+        };
         let entry = IgnoreEntry { env: Some("dev".into()), name: Some("DEBUG_TOOLBAR".into()), ..Default::default() };
         assert_eq!(ignore(entry), 0, "env matches the related environment");
         assert_eq!(ignore(IgnoreEntry { env: Some("stage".into()), ..Default::default() }), 1);
@@ -303,7 +307,10 @@ mod tests {
         assert_eq!(ignore(IgnoreEntry { chart: Some("charts/web/".into()), ..Default::default() }), 0);
         assert_eq!(ignore(IgnoreEntry { resource: Some("Deployment/web".into()), ..Default::default() }), 0);
         assert_eq!(ignore(IgnoreEntry { resource: Some("Service/web".into()), ..Default::default() }), 1);
-        assert_eq!(ignore(IgnoreEntry { name: Some("OTHER".into()), env: Some("dev".into()), ..Default::default() }), 1);
+        assert_eq!(
+            ignore(IgnoreEntry { name: Some("OTHER".into()), env: Some("dev".into()), ..Default::default() }),
+            1
+        );
         assert_eq!(ignore(IgnoreEntry { reason: Some("only a reason".into()), ..Default::default() }), 1);
     }
 
@@ -314,7 +321,17 @@ mod tests {
     #[test]
     fn dates_parse_strictly_and_order_by_day() {
         assert_eq!(date("2024-02-29"), Date { year: 2024, month: 2, day: 29 });
-        for bad in ["2023-02-29", "2026-13-01", "2026-04-31", "2026-4-01", "26-04-01", "2026-04-01x", "2026/04/01", "", "+026-04-01"] {
+        for bad in [
+            "2023-02-29",
+            "2026-13-01",
+            "2026-04-31",
+            "2026-4-01",
+            "26-04-01",
+            "2026-04-01x",
+            "2026/04/01",
+            "",
+            "+026-04-01",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
         assert!(date("2026-06-30") < date("2026-07-01"));
@@ -343,7 +360,12 @@ mod tests {
         assert_eq!(d.message, "m (its ignore expired on 2026-06-30)");
         assert_eq!(
             d.related,
-            vec![Related { file: "driftgate.yaml".into(), line: 9, column: 11, message: "ignored until 2026-06-30: dev only".into() }]
+            vec![Related {
+                file: "driftgate.yaml".into(),
+                line: 9,
+                column: 11,
+                message: "ignored until 2026-06-30: dev only".into()
+            }]
         );
     }
 

@@ -331,11 +331,9 @@ impl Walker<'_> {
     fn check_object(&mut self, schema: &Map<String, Value>, fields: &Map<String, Value>, mode: Mode, depth: usize) {
         let properties = schema.get("properties").and_then(Value::as_object);
         let present = |name: &str| {
-            let nullable = properties
-                .and_then(|p| p.get(name))
-                .and_then(|p| p.get("nullable"))
-                .and_then(Value::as_bool)
-                == Some(true);
+            let nullable =
+                properties.and_then(|p| p.get(name)).and_then(|p| p.get("nullable")).and_then(Value::as_bool)
+                    == Some(true);
             fields.get(name).is_some_and(|value| !value.is_null() || nullable)
         };
         if let Some(Value::Array(required)) = schema.get("required") {
@@ -349,18 +347,21 @@ impl Walker<'_> {
         let additional = schema.get("additionalProperties");
         let preserves = schema.get("x-kubernetes-preserve-unknown-fields").and_then(Value::as_bool) == Some(true)
             || matches!(additional, Some(Value::Bool(true)));
-        let embedded = mode == Mode::Root
-            || schema.get("x-kubernetes-embedded-resource").and_then(Value::as_bool) == Some(true);
+        let embedded =
+            mode == Mode::Root || schema.get("x-kubernetes-embedded-resource").and_then(Value::as_bool) == Some(true);
         let child_mode = if mode == Mode::Values { Mode::Values } else { Mode::Strict };
         for (name, value) in fields {
             self.path.push(PathStep::Key(name.clone()));
             let property = properties.and_then(|p| p.get(name));
             match (property, additional) {
                 // Pruned by the server before validation.
-                (Some(property), _) if value.is_null() && property.get("nullable").and_then(Value::as_bool) != Some(true) => {}
+                (Some(property), _)
+                    if value.is_null() && property.get("nullable").and_then(Value::as_bool) != Some(true) => {}
                 // Generated definitions describe `metadata` as a bare object; its fields are the
                 // ObjectMeta's, checked by the caller: only the schema's constraints apply here.
-                (Some(property), _) if embedded && name == "metadata" => self.check(property, value, Mode::Values, depth + 1),
+                (Some(property), _) if embedded && name == "metadata" => {
+                    self.check(property, value, Mode::Values, depth + 1)
+                }
                 (Some(property), _) => self.check(property, value, child_mode, depth + 1),
                 (None, Some(extra @ Value::Object(_))) => self.check(extra, value, child_mode, depth + 1),
                 (None, _) if preserves || mode == Mode::Values => {}
@@ -513,7 +514,8 @@ mod tests {
             "apiVersion": {"type": "string"}, "kind": {"type": "string"},
             "metadata": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 5}}},
         }});
-        let ok = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "labels": {"a": "b"}}});
+        let ok =
+            json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "labels": {"a": "b"}}});
         assert_eq!(messages(schema.clone(), ok), Vec::<String>::new());
         let long = json!({"metadata": {"name": "widget-1"}});
         assert_eq!(messages(schema, long), ["metadata.name: must be at most 5 characters long"]);

@@ -128,7 +128,8 @@ fn decode_bundle(compressed: &[u8]) -> Result<Bundle, String> {
             .collect();
         tables.insert(version, pairs);
     }
-    let kinds = index.kinds.into_iter().filter_map(|(version, kinds)| Some((parse_kube_version(&version)?, kinds))).collect();
+    let kinds =
+        index.kinds.into_iter().filter_map(|(version, kinds)| Some((parse_kube_version(&version)?, kinds))).collect();
     let sets = tables.keys().map(|v| (*v, OnceLock::new())).collect();
     let parsed = (0..lines.len()).map(|_| OnceLock::new()).collect();
     Ok(Bundle { source: index.source, names: index.names, text, lines, parsed, kinds, tables, sets })
@@ -282,7 +283,14 @@ impl KubeSchemas {
     /// `type`, `enum`, `required`, `properties`, `additionalProperties`, `items`; `format` is an
     /// annotation, as in JSON Schema 2020-12), with JSON Schema's meaning for each. A test
     /// compares the results with the `jsonschema` crate's on the same documents.
-    fn check(&self, schema: &Value, instance: &Value, path: &mut Vec<PathStep>, out: &mut Vec<Violation>, depth: usize) {
+    fn check(
+        &self,
+        schema: &Value,
+        instance: &Value,
+        path: &mut Vec<PathStep>,
+        out: &mut Vec<Violation>,
+        depth: usize,
+    ) {
         let Value::Object(schema) = schema else { return };
         if depth > MAX_SCHEMA_DEPTH {
             return;
@@ -304,7 +312,10 @@ impl KubeSchemas {
                 if expected.is_empty() {
                     expected.push("null".to_string());
                 }
-                out.push(Violation { path: path.clone(), problem: Problem::WrongType { expected, got: json_type(instance) } });
+                out.push(Violation {
+                    path: path.clone(),
+                    problem: Problem::WrongType { expected, got: json_type(instance) },
+                });
             }
         }
         if let Some(Value::Array(options)) = schema.get("enum") {
@@ -339,7 +350,10 @@ impl KubeSchemas {
         if let Some(Value::Array(required)) = schema.get("required") {
             for name in required.iter().filter_map(Value::as_str) {
                 if !fields.contains_key(name) {
-                    out.push(Violation { path: path.clone(), problem: Problem::MissingField { name: name.to_string() } });
+                    out.push(Violation {
+                        path: path.clone(),
+                        problem: Problem::MissingField { name: name.to_string() },
+                    });
                 }
             }
         }
@@ -352,7 +366,10 @@ impl KubeSchemas {
                 (None, Some(Value::Bool(false))) => {
                     let mut known: Vec<String> = properties.map(|p| p.keys().cloned().collect()).unwrap_or_default();
                     known.sort();
-                    out.push(Violation { path: path.clone(), problem: Problem::UnknownField { name: name.clone(), known } });
+                    out.push(Violation {
+                        path: path.clone(),
+                        problem: Problem::UnknownField { name: name.clone(), known },
+                    });
                 }
                 (None, Some(extra @ Value::Object(_))) => self.check(extra, value, path, out, depth + 1),
                 (None, _) => {}
@@ -579,7 +596,8 @@ mod tests {
     #[test]
     fn choices_and_other_keywords_read_plainly() {
         let at = vec![PathStep::Key("spec".into()), PathStep::Key("type".into())];
-        let choice = Violation { path: at.clone(), problem: Problem::NotOneOf { options: vec!["A".into(), "B".into()] } };
+        let choice =
+            Violation { path: at.clone(), problem: Problem::NotOneOf { options: vec!["A".into(), "B".into()] } };
         assert_eq!(choice.message(), "spec.type: must be one of A, B");
         let other = Violation { path: at, problem: Problem::Other { keyword: "minLength".into() } };
         assert_eq!(other.message(), "spec.type: does not match the schema (`minLength`)");
@@ -605,7 +623,8 @@ mod tests {
             }
             let def = schemas.definition(&current).unwrap();
             let text = def.to_string();
-            pending.extend(text.split("\"#/$defs/").skip(1).filter_map(|rest| rest.split('"').next()).map(str::to_string));
+            pending
+                .extend(text.split("\"#/$defs/").skip(1).filter_map(|rest| rest.split('"').next()).map(str::to_string));
             needed.insert(current, def.clone());
         }
         let document = json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": format!("#/$defs/{name}"), "$defs": needed});
@@ -637,7 +656,10 @@ mod tests {
                     for name in unexpected {
                         let mut at = path.clone();
                         at.push(PathStep::Key(name.clone()));
-                        out.push(Violation { path: at, problem: Problem::UnknownField { name: name.clone(), known: known.clone() } });
+                        out.push(Violation {
+                            path: at,
+                            problem: Problem::UnknownField { name: name.clone(), known: known.clone() },
+                        });
                     }
                     continue;
                 }
@@ -649,7 +671,9 @@ mod tests {
                     let expected = names.into_iter().filter(|n| n != "null").collect();
                     Problem::WrongType { expected, got: json_type(error.instance()) }
                 }
-                ValidationErrorKind::Required { property } => Problem::MissingField { name: property.as_str().unwrap().to_string() },
+                ValidationErrorKind::Required { property } => {
+                    Problem::MissingField { name: property.as_str().unwrap().to_string() }
+                }
                 ValidationErrorKind::Enum { options } => Problem::NotOneOf {
                     options: options.as_array().unwrap().iter().filter(|v| !v.is_null()).map(option_text).collect(),
                 },
@@ -691,8 +715,10 @@ mod tests {
         }
         assert!(compared > 500, "{compared}");
         let mut bad = deployment();
-        bad["spec"]["template"]["spec"]["containers"][0]["ports"] = json!([{"containerPort": "80", "protocoll": "TCP"}]);
-        bad["spec"]["template"]["spec"]["volumes"] = json!([{"name": "v", "emptyDir": {"sizeLimit": 1}}, {"name": "w", "configMap": {"items": {}}}]);
+        bad["spec"]["template"]["spec"]["containers"][0]["ports"] =
+            json!([{"containerPort": "80", "protocoll": "TCP"}]);
+        bad["spec"]["template"]["spec"]["volumes"] =
+            json!([{"name": "v", "emptyDir": {"sizeLimit": 1}}, {"name": "w", "configMap": {"items": {}}}]);
         let Validation::Invalid(mine) = schemas(33).validate("apps/v1", "Deployment", &bad) else { panic!() };
         assert_eq!(summary(&mine), summary(&jsonschema_violations(schemas(33), "apps/v1", "Deployment", &bad)));
     }
@@ -700,9 +726,8 @@ mod tests {
     /// The interpreter knows every keyword the bundle uses; a new one after an update fails here.
     #[test]
     fn the_bundle_uses_only_the_keywords_the_interpreter_knows() {
-        const KNOWN: &[&str] = &[
-            "$ref", "type", "enum", "required", "properties", "additionalProperties", "items", "format",
-        ];
+        const KNOWN: &[&str] =
+            &["$ref", "type", "enum", "required", "properties", "additionalProperties", "items", "format"];
         let bundle = bundle().unwrap();
         let mut stack: Vec<&Value> = (0..bundle.lines.len()).map(|i| bundle.def(i)).collect();
         assert!(stack.iter().all(|def| def.is_object()), "every definition parses as a schema object");
@@ -737,6 +762,9 @@ mod tests {
         use PathStep::*;
         let path = [Key("metadata".into()), Key("labels".into()), Key("app.kubernetes.io/name".into())];
         assert_eq!(path_text(&path), "metadata.labels[app.kubernetes.io/name]");
-        assert_eq!(path_text(&[Key("spec".into()), Key("ports".into()), Index(0), Key("port".into())]), "spec.ports[0].port");
+        assert_eq!(
+            path_text(&[Key("spec".into()), Key("ports".into()), Index(0), Key("port".into())]),
+            "spec.ports[0].port"
+        );
     }
 }

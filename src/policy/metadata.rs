@@ -68,8 +68,7 @@ pub fn builtin_policies() -> &'static [BuiltinPolicy] {
             .iter()
             .map(|&(file, source)| {
                 // Built-in files are part of the binary; a broken one is caught by the tests below.
-                let metadata = parse_metadata(source)
-                    .unwrap_or_else(|err| panic!("built-in policy {file}: {err}"));
+                let metadata = parse_metadata(source).unwrap_or_else(|err| panic!("built-in policy {file}: {err}"));
                 let package = package_of(source).unwrap_or_default();
                 BuiltinPolicy { file, source, package, metadata }
             })
@@ -254,7 +253,8 @@ mod tests {
     #[test]
     fn bad_metadata_is_an_error_not_a_panic() {
         assert!(parse_metadata("package x\n").is_err());
-        let err = parse_metadata("# METADATA\n# title: x\n# description: y\n# custom: {id: DG1, severity: loud}\n").unwrap_err();
+        let err = parse_metadata("# METADATA\n# title: x\n# description: y\n# custom: {id: DG1, severity: loud}\n")
+            .unwrap_err();
         assert!(err.contains("loud"), "{err}");
     }
 }

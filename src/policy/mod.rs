@@ -22,23 +22,23 @@ pub mod rego;
 pub mod rules;
 pub mod schema_policy;
 pub mod suppress;
-pub mod user;
 #[cfg(test)]
 pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
+pub mod user;
 
 pub use config::{Date, Finding, Gated, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
-pub use schema_policy::{SchemaPolicies, SchemaPolicyConfig};
-pub use suppress::Suppressions;
 pub use registry::{RuleEngine, RuleInfo, RuleMeta, catalogue, docs_markdown, list_text, lookup};
 pub use rego::{
-    EngineRule, NamespaceSelection, PolicyEngine, PolicyLoadError, PolicySource, PolicyTestResult, RuleScope, TestOutcome,
-    run_tests,
+    EngineRule, NamespaceSelection, PolicyEngine, PolicyLoadError, PolicySource, PolicyTestResult, RuleScope,
+    TestOutcome, run_tests,
 };
 pub use rules::dg001_render_error::render_error;
 pub use rules::dg002_invalid_values::invalid_values;
 pub use rules::dg003_invalid_manifest::invalid_manifest;
+pub use schema_policy::{SchemaPolicies, SchemaPolicyConfig};
+pub use suppress::Suppressions;
 
 /// Evaluates the built-in rules on every chart (in parallel), adds the renderer's DG001/DG003
 /// findings, applies `config`, and returns the diagnostics sorted by file, line, column and rule.
@@ -46,7 +46,8 @@ pub fn evaluate(project: &Project, config: &PolicyConfig) -> Vec<Diagnostic> {
     match builtin_engine() {
         Ok(engine) => evaluate_with(project, config, engine),
         Err(message) => {
-            let findings = project.charts.iter().map(|chart| Finding::new(policy_error(chart, message.clone()))).collect();
+            let findings =
+                project.charts.iter().map(|chart| Finding::new(policy_error(chart, message.clone()))).collect();
             finish(config.apply(findings))
         }
     }
@@ -136,7 +137,12 @@ pub fn builtin_engine() -> &'static Result<PolicyEngine, String> {
 }
 
 /// All findings of one chart, before `config` is applied (rules it turns off are not run).
-pub fn evaluate_chart(project: &Project, chart: &ChartRun, engine: &PolicyEngine, config: &PolicyConfig) -> Vec<Finding> {
+pub fn evaluate_chart(
+    project: &Project,
+    chart: &ChartRun,
+    engine: &PolicyEngine,
+    config: &PolicyConfig,
+) -> Vec<Finding> {
     evaluate_chart_counted(project, chart, engine, config).0
 }
 
@@ -173,11 +179,8 @@ fn evaluate_chart_counted(
         }
     }
     // Per-resource user rules: each environment on its own worker, from one prepared engine.
-    let per_env: Vec<(Vec<Finding>, usize)> = chart
-        .environments
-        .par_iter()
-        .map(|env| evaluate_environment(project, chart, env, engine, &enabled))
-        .collect();
+    let per_env: Vec<(Vec<Finding>, usize)> =
+        chart.environments.par_iter().map(|env| evaluate_environment(project, chart, env, engine, &enabled)).collect();
     let mut exceptions = 0;
     for (env_findings, env_exceptions) in per_env {
         findings.extend(env_findings);

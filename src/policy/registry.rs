@@ -47,10 +47,12 @@ pub struct RuleInfo {
 }
 
 /// Rules from the spec that have no implementation yet (id, name, default severity, summary).
-const PLANNED: &[(&str, &str, Severity, &str)] = &[
-    ("DG601", "baseline-mismatch", Severity::Error,
-     "A rendered environment differs from its declared baseline manifests."),
-];
+const PLANNED: &[(&str, &str, Severity, &str)] = &[(
+    "DG601",
+    "baseline-mismatch",
+    Severity::Error,
+    "A rendered environment differs from its declared baseline manifests.",
+)];
 
 /// Rules whose findings are about secret values.
 const REDACTING: &[&str] = &["DG301", "DG302", "DG303"];
@@ -63,9 +65,7 @@ pub fn catalogue() -> &'static [RuleInfo] {
 
 /// The catalogue entry of `id` (case-insensitive, e.g. `dg201`), or of a rule name.
 pub fn lookup(id_or_name: &str) -> Option<&'static RuleInfo> {
-    catalogue()
-        .iter()
-        .find(|rule| rule.id.eq_ignore_ascii_case(id_or_name) || rule.name == id_or_name)
+    catalogue().iter().find(|rule| rule.id.eq_ignore_ascii_case(id_or_name) || rule.name == id_or_name)
 }
 
 /// The documentation of one rule as Markdown, as `driftgate rules ID` prints it.
@@ -160,9 +160,8 @@ mod tests {
     use super::*;
 
     const SPEC_IDS: &[&str] = &[
-        "DG001", "DG002", "DG003", "DG004", "DG101", "DG102", "DG201", "DG202", "DG203", "DG204", "DG205",
-        "DG301", "DG302", "DG303", "DG401", "DG402", "DG403", "DG404", "DG501", "DG502", "DG503",
-        "DG504", "DG505", "DG601",
+        "DG001", "DG002", "DG003", "DG004", "DG101", "DG102", "DG201", "DG202", "DG203", "DG204", "DG205", "DG301",
+        "DG302", "DG303", "DG401", "DG402", "DG403", "DG404", "DG501", "DG502", "DG503", "DG504", "DG505", "DG601",
     ];
 
     #[test]
@@ -196,7 +195,10 @@ mod tests {
         for id in ["DG001", "DG002", "DG003", "DG004", "DG101", "DG102", "DG205", "DG401", "DG402"] {
             assert_eq!(engine(id), Some(RuleEngine::Rust), "{id}");
         }
-        for id in ["DG201", "DG202", "DG203", "DG204", "DG301", "DG302", "DG303", "DG403", "DG404", "DG501", "DG502", "DG503", "DG504", "DG505"] {
+        for id in [
+            "DG201", "DG202", "DG203", "DG204", "DG301", "DG302", "DG303", "DG403", "DG404", "DG501", "DG502", "DG503",
+            "DG504", "DG505",
+        ] {
             assert_eq!(engine(id), Some(RuleEngine::Rego), "{id}");
         }
         assert_eq!(lookup("dg201").map(|r| r.name.as_str()), Some("env-var-parity"));
@@ -216,7 +218,10 @@ mod tests {
         assert!(lines.contains(&"DG101  k8s-schema                 error    A resource does not match the Kubernetes schema of the target version."));
         assert!(lines.contains(&"DG601  baseline-mismatch          error    A rendered environment differs from its declared baseline manifests. (planned)"));
         let docs = docs_markdown(lookup("DG205").unwrap());
-        assert!(docs.starts_with("# DG205 unknown-values-key\n\nDefault severity: error.\n\nAn override file sets a key"), "{docs}");
+        assert!(
+            docs.starts_with("# DG205 unknown-values-key\n\nDefault severity: error.\n\nAn override file sets a key"),
+            "{docs}"
+        );
     }
 
     /// `docs/rules/` is generated from the catalogue; run with `DRIFTGATE_BLESS=1` to rewrite it.

@@ -182,15 +182,14 @@ impl PolicyEngine {
             check_interval: NonZeroU32::new(256).unwrap_or(NonZeroU32::MIN),
         });
         let (lib_path, lib_source) = BUILTIN_LIBRARY;
-        engine
-            .add_policy(lib_path.to_string(), lib_source.to_string())
-            .map_err(|err| format!("{lib_path}: {err}"))?;
+        engine.add_policy(lib_path.to_string(), lib_source.to_string()).map_err(|err| format!("{lib_path}: {err}"))?;
         let mut rules = Vec::new();
         for policy in metadata::builtin_policies() {
             engine
                 .add_policy(policy.file.to_string(), policy.source.to_string())
                 .map_err(|err| format!("{}: {err}", policy.file))?;
-            let info = lookup(&policy.metadata.id).cloned().ok_or_else(|| format!("{}: not in the catalogue", policy.file))?;
+            let info =
+                lookup(&policy.metadata.id).cloned().ok_or_else(|| format!("{}: not in the catalogue", policy.file))?;
             rules.push(EngineRule {
                 severity: info.default_severity,
                 info,
@@ -201,8 +200,7 @@ impl PolicyEngine {
                 exempt_as: Vec::new(),
             });
         }
-        let mut prepared =
-            PolicyEngine {
+        let mut prepared = PolicyEngine {
             engine,
             rules,
             time_limit: EVALUATION_LIMIT,
@@ -229,10 +227,8 @@ impl PolicyEngine {
 
     /// Adds a chart-wide policy whose `deny` results are findings of `rule_id` (an error rule).
     pub fn add_policy(&mut self, rule_id: &str, path: &str, source: &str) -> Result<(), String> {
-        let package = self
-            .engine
-            .add_policy(path.to_string(), source.to_string())
-            .map_err(|err| format!("{path}: {err}"))?;
+        let package =
+            self.engine.add_policy(path.to_string(), source.to_string()).map_err(|err| format!("{path}: {err}"))?;
         let info = RuleInfo {
             id: rule_id.to_string(),
             name: package.trim_start_matches("data.").replace('.', "-"),
@@ -261,7 +257,11 @@ impl PolicyEngine {
     /// warnings unless METADATA `custom.severity` says otherwise; METADATA `custom.id` names a
     /// rule, else it is `<package>.<rule>` (e.g. `main.deny_latest`). Rego v1 is tried first, then
     /// v0 (older conftest policies). Files that do not load are returned; the rest still load.
-    pub fn add_user_policies(&mut self, files: &[PolicySource], namespaces: &NamespaceSelection) -> Vec<PolicyLoadError> {
+    pub fn add_user_policies(
+        &mut self,
+        files: &[PolicySource],
+        namespaces: &NamespaceSelection,
+    ) -> Vec<PolicyLoadError> {
         let mut errors = Vec::new();
         let mut packages: Vec<UserPackage> = Vec::new();
         for file in files {
@@ -282,7 +282,8 @@ impl PolicyEngine {
                 }
             };
             let declared = |name: &str| self.engine.has_declared_rule_rooted_at(&file.path, name).unwrap_or(false);
-            let result_rules: Vec<String> = candidate_rule_names(&file.text).into_iter().filter(|name| declared(name)).collect();
+            let result_rules: Vec<String> =
+                candidate_rule_names(&file.text).into_iter().filter(|name| declared(name)).collect();
             let has_exception = declared("exception");
             let entry = match packages.iter().position(|p| p.name == package) {
                 Some(index) => &mut packages[index],
@@ -344,11 +345,7 @@ impl PolicyEngine {
     }
 
     /// [`evaluate`](Self::evaluate) for the rules whose id `enabled` accepts (`off` rules cost nothing).
-    pub fn evaluate_enabled(
-        &self,
-        input: Json,
-        enabled: &dyn Fn(&str) -> bool,
-    ) -> Vec<(&EngineRule, RuleOutcome)> {
+    pub fn evaluate_enabled(&self, input: Json, enabled: &dyn Fn(&str) -> bool) -> Vec<(&EngineRule, RuleOutcome)> {
         let mut engine = self.engine.clone();
         engine.set_input(regorus::Value::from(input));
         self.rules
@@ -470,7 +467,8 @@ impl UserPackage {
             scope,
             severity,
             hint: pick(|a| a.hint.clone()),
-            exception_query: (self.has_exception && scope == RuleScope::Resource).then(|| format!("data.{}.exception", self.name)),
+            exception_query: (self.has_exception && scope == RuleScope::Resource)
+                .then(|| format!("data.{}.exception", self.name)),
             exempt_as,
         }
     }
@@ -679,7 +677,12 @@ fn findings_of(value: &regorus::Value) -> RuleOutcome {
                 finding.details = details;
                 finding
             }
-            other => return Err(format!("a result must be a string or an object with msg, got {}", clip(&other.to_string()))),
+            other => {
+                return Err(format!(
+                    "a result must be a string or an object with msg, got {}",
+                    clip(&other.to_string())
+                ));
+            }
         };
         if !finding.msg.is_empty() {
             findings.push(finding);
@@ -778,9 +781,9 @@ fn to_json(node: &Node, depth: usize) -> Json {
         NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
         NodeValue::String(s) => Json::String(s.clone()),
         NodeValue::Seq(items) => Json::Array(items.iter().map(|item| to_json(item, depth + 1)).collect()),
-        NodeValue::Map(entries) => Json::Object(
-            entries.iter().map(|(key, value)| (key.name.clone(), to_json(value, depth + 1))).collect(),
-        ),
+        NodeValue::Map(entries) => {
+            Json::Object(entries.iter().map(|(key, value)| (key.name.clone(), to_json(value, depth + 1))).collect())
+        }
     }
 }
 
@@ -886,18 +889,29 @@ mod tests {
             let exempted: Vec<&str> = results.exceptions.iter().map(|(rule, _)| rule.info.id.as_str()).collect();
             (found, exempted)
         };
-        assert_eq!(run(json!({})), (vec!["main.deny=plain".into(), "main.deny_foo=foo".into(), "main.warn_foo=warned".into()], vec![]));
+        assert_eq!(
+            run(json!({})),
+            (vec!["main.deny=plain".into(), "main.deny_foo=foo".into(), "main.warn_foo=warned".into()], vec![])
+        );
         // conftest: warn_foo is not a failure rule, so `foo` does not exempt it.
-        assert_eq!(run(json!({"skip_foo": true})), (vec!["main.deny=plain".into(), "main.warn_foo=warned".into()], vec!["main.deny_foo"]));
-        assert_eq!(run(json!({"skip_all": true})), (vec!["main.deny_foo=foo".into(), "main.warn_foo=warned".into()], vec!["main.deny"]));
+        assert_eq!(
+            run(json!({"skip_foo": true})),
+            (vec!["main.deny=plain".into(), "main.warn_foo=warned".into()], vec!["main.deny_foo"])
+        );
+        assert_eq!(
+            run(json!({"skip_all": true})),
+            (vec!["main.deny_foo=foo".into(), "main.warn_foo=warned".into()], vec!["main.deny"])
+        );
     }
 
     #[test]
     fn results_without_a_string_msg_are_errors_and_empty_messages_pass() {
         let policy = "package main\n\ndeny contains {\"message\": \"no msg\"} if true\n\nwarn contains \"\" if true\n";
         let mut engine = crate::policy::builtin_engine().clone().unwrap();
-        let errors =
-            engine.add_user_policies(&[PolicySource { path: "p.rego".into(), text: policy.into() }], &NamespaceSelection::default());
+        let errors = engine.add_user_policies(
+            &[PolicySource { path: "p.rego".into(), text: policy.into() }],
+            &NamespaceSelection::default(),
+        );
         assert_eq!(errors, []);
         let results = engine.evaluate_resources(json!({}), &[json!({})]);
         let outcomes: Vec<(&str, RuleOutcome)> =
@@ -919,7 +933,8 @@ mod tests {
                       deny_own contains \"o\" if true\n";
         let mut engine = crate::policy::builtin_engine().clone().unwrap();
         let selection = NamespaceSelection { names: vec!["acme".into()], all: false };
-        let errors = engine.add_user_policies(&[PolicySource { path: "p.rego".into(), text: policy.into() }], &selection);
+        let errors =
+            engine.add_user_policies(&[PolicySource { path: "p.rego".into(), text: policy.into() }], &selection);
         assert_eq!(errors, []);
         let rules: Vec<(&str, &str, &str, Severity)> = engine
             .rules()
@@ -937,7 +952,8 @@ mod tests {
         );
         let bad = "package acme\n\n# METADATA\n# custom:\n#   severity: loud\ndeny contains \"d\" if true\n";
         let mut engine = crate::policy::builtin_engine().clone().unwrap();
-        let errors = engine.add_user_policies(&[PolicySource { path: "bad.rego".into(), text: bad.into() }], &selection);
+        let errors =
+            engine.add_user_policies(&[PolicySource { path: "bad.rego".into(), text: bad.into() }], &selection);
         assert_eq!(
             errors,
             [PolicyLoadError {

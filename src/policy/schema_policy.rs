@@ -13,12 +13,12 @@ use jsonschema::paths::LocationSegment;
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
-use crate::policy::k8s_schema::{json_type, option_text};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::discover::config::Spanned;
 use crate::discover::{self, paths};
 use crate::error::FatalError;
 use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
+use crate::policy::k8s_schema::{json_type, option_text};
 use crate::provenance;
 use crate::source::Sources;
 use crate::yaml::NodeValue;
@@ -92,9 +92,12 @@ impl SchemaPolicies {
             let rel = paths::inside_root(root, Path::new(""), &config.schema.value)
                 .map_err(|msg| FatalError::new(msg).at(declared.clone()))?;
             let text = paths::read_text(&root.join(&rel)).map_err(|e| {
-                FatalError::new(format!("cannot read schema `{}` of policy {}: {e}", config.schema.value, config.id.value))
-                    .at(declared.clone())
-                    .with_help("`schema` paths are relative to the repository root")
+                FatalError::new(format!(
+                    "cannot read schema `{}` of policy {}: {e}",
+                    config.schema.value, config.id.value
+                ))
+                .at(declared.clone())
+                .with_help("`schema` paths are relative to the repository root")
             })?;
             let schema = parse_schema(&rel, &text)?;
             let validator = jsonschema::validator_for(&schema).map_err(|error| {
@@ -140,7 +143,14 @@ impl SchemaPolicies {
 }
 
 impl SchemaPolicy {
-    fn finding(&self, project: &Project, chart: &ChartRun, env: &EnvRun, resource: &RenderedResource, violation: Violation) -> Finding {
+    fn finding(
+        &self,
+        project: &Project,
+        chart: &ChartRun,
+        env: &EnvRun,
+        resource: &RenderedResource,
+        violation: Violation,
+    ) -> Finding {
         let config = &self.config;
         let sources = &project.sources;
         let message = if violation.path.is_empty() {
@@ -155,10 +165,20 @@ impl SchemaPolicy {
         let located_path = violation.field_path.clone().unwrap_or_else(|| violation.path.clone());
         diagnostic.path = (!located_path.is_empty()).then(|| located_path.clone());
         let location = if violation.missing || located_path.is_empty() {
-            provenance::path_template_location(sources, chart, env, resource, Some(&violation.path).filter(|p| !p.is_empty()).map(String::as_str))
+            provenance::path_template_location(
+                sources,
+                chart,
+                env,
+                resource,
+                Some(&violation.path).filter(|p| !p.is_empty()).map(String::as_str),
+            )
         } else {
             let value_at = provenance::field_location(sources, chart, env, resource, &located_path);
-            match violation.unknown_field.as_deref().and_then(|field| key_location(sources, resource, &violation.path, field)) {
+            match violation
+                .unknown_field
+                .as_deref()
+                .and_then(|field| key_location(sources, resource, &violation.path, field))
+            {
                 // The key itself when the template wrote it on the line its value came from.
                 Some(key_at) if key_at.file == value_at.file && key_at.line == value_at.line => key_at,
                 _ => value_at,
@@ -185,7 +205,11 @@ fn key_location(sources: &Sources, resource: &RenderedResource, path: &str, fiel
 fn parse_schema(rel: &str, text: &str) -> Result<Value, FatalError> {
     if rel.ends_with(".yaml") || rel.ends_with(".yml") {
         let doc = crate::yaml::parse_first_document(text, Default::default()).map_err(|e| {
-            FatalError::new(format!("schema `{rel}` is not valid YAML: {}", e.message)).at(Location::point(rel, e.pos.line, e.pos.column))
+            FatalError::new(format!("schema `{rel}` is not valid YAML: {}", e.message)).at(Location::point(
+                rel,
+                e.pos.line,
+                e.pos.column,
+            ))
         })?;
         return Ok(crate::values::node_to_json(&doc));
     }
@@ -239,7 +263,9 @@ fn push_field(out: &mut String, name: &str) {
 /// violation per field, each with its own location).
 fn describe(error: &ValidationError) -> Vec<Violation> {
     let path = field_path(error);
-    let simple = |message: String| vec![Violation { path: path.clone(), field_path: None, message, unknown_field: None, missing: false }];
+    let simple = |message: String| {
+        vec![Violation { path: path.clone(), field_path: None, message, unknown_field: None, missing: false }]
+    };
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected
@@ -284,9 +310,15 @@ fn describe(error: &ValidationError) -> Vec<Violation> {
         ValidationErrorKind::MaxLength { limit } => simple(format!("must be at most {limit} characters long")),
         ValidationErrorKind::MinItems { limit } => simple(format!("must have at least {limit} item{}", plural(*limit))),
         ValidationErrorKind::MaxItems { limit } => simple(format!("must have at most {limit} item{}", plural(*limit))),
-        ValidationErrorKind::AdditionalItems { limit } => simple(format!("must have at most {limit} item{}", plural(*limit as u64))),
-        ValidationErrorKind::MinProperties { limit } => simple(format!("must have at least {limit} field{}", plural(*limit))),
-        ValidationErrorKind::MaxProperties { limit } => simple(format!("must have at most {limit} field{}", plural(*limit))),
+        ValidationErrorKind::AdditionalItems { limit } => {
+            simple(format!("must have at most {limit} item{}", plural(*limit as u64)))
+        }
+        ValidationErrorKind::MinProperties { limit } => {
+            simple(format!("must have at least {limit} field{}", plural(*limit)))
+        }
+        ValidationErrorKind::MaxProperties { limit } => {
+            simple(format!("must have at most {limit} field{}", plural(*limit)))
+        }
         ValidationErrorKind::Pattern { pattern } => simple(format!("must match the pattern `{pattern}`")),
         ValidationErrorKind::Format { format } => simple(format!("must be a valid {format}")),
         ValidationErrorKind::UniqueItems => simple("items must be unique".to_string()),
@@ -296,7 +328,9 @@ fn describe(error: &ValidationError) -> Vec<Violation> {
         ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
             simple("matches none of the allowed shapes".to_string())
         }
-        ValidationErrorKind::OneOfMultipleValid { .. } => simple("matches more than one of the exclusive shapes (`oneOf`)".to_string()),
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
+            simple("matches more than one of the exclusive shapes (`oneOf`)".to_string())
+        }
         ValidationErrorKind::PropertyNames { .. } => simple("has a field name that is not allowed".to_string()),
         // The rest (encodings, regex engine limits, references): the crate's own words, with the
         // value masked.
@@ -307,7 +341,6 @@ fn describe(error: &ValidationError) -> Vec<Violation> {
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
-
 
 fn list(options: &Value) -> String {
     match options {
@@ -323,11 +356,7 @@ mod tests {
 
     fn violations(schema: Value, instance: Value) -> Vec<(String, Option<String>, String)> {
         let validator = jsonschema::validator_for(&schema).unwrap();
-        validator
-            .iter_errors(&instance)
-            .flat_map(|e| describe(&e))
-            .map(|v| (v.path, v.field_path, v.message))
-            .collect()
+        validator.iter_errors(&instance).flat_map(|e| describe(&e)).map(|v| (v.path, v.field_path, v.message)).collect()
     }
 
     #[test]
@@ -359,7 +388,11 @@ mod tests {
             vec![
                 ("metadata.labels[app.kubernetes.io/name]".into(), None, "expected string, got integer".into()),
                 ("spec".into(), None, "missing required field `selector`".into()),
-                ("spec.containers[0]".into(), Some("spec.containers[0].imagePullPolicyy".into()), "unknown field `imagePullPolicyy`".into()),
+                (
+                    "spec.containers[0]".into(),
+                    Some("spec.containers[0].imagePullPolicyy".into()),
+                    "unknown field `imagePullPolicyy`".into()
+                ),
                 ("spec.containers[0].imagePullPolicy".into(), None, "expected one of Always, IfNotPresent".into()),
                 ("spec.replicas".into(), None, "expected integer, got string".into()),
             ]
@@ -368,7 +401,10 @@ mod tests {
 
     #[test]
     fn messages_never_quote_the_value() {
-        let got = violations(json!({ "properties": { "token": { "maxLength": 4, "pattern": "^x" } } }), json!({ "token": "s3cr3t-value" }));
+        let got = violations(
+            json!({ "properties": { "token": { "maxLength": 4, "pattern": "^x" } } }),
+            json!({ "token": "s3cr3t-value" }),
+        );
         assert!(got.iter().all(|(_, _, m)| !m.contains("s3cr3t")), "{got:?}");
         assert!(got.iter().any(|(_, _, m)| m == "must be at most 4 characters long"), "{got:?}");
     }

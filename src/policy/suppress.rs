@@ -55,9 +55,12 @@ impl Suppressions {
         let mut suppressions = Suppressions::default();
         let mut findings = Vec::new();
         for chart in &project.charts {
-            let defaults_path = if chart.path.is_empty() { "values.yaml".to_string() } else { format!("{}/values.yaml", chart.path) };
-            let defaults = (project.sources.path(chart.defaults.file) == defaults_path).then_some((chart.defaults.file, &chart.defaults));
-            let overrides = chart.environments.iter().flat_map(|env| env.override_files.iter().copied().zip(&env.overrides));
+            let defaults_path =
+                if chart.path.is_empty() { "values.yaml".to_string() } else { format!("{}/values.yaml", chart.path) };
+            let defaults = (project.sources.path(chart.defaults.file) == defaults_path)
+                .then_some((chart.defaults.file, &chart.defaults));
+            let overrides =
+                chart.environments.iter().flat_map(|env| env.override_files.iter().copied().zip(&env.overrides));
             for (file, root) in defaults.into_iter().chain(overrides) {
                 let path = project.sources.path(file);
                 if !seen.insert(path.clone()) {
@@ -227,14 +230,17 @@ mod tests {
 
     #[test]
     fn hashes_inside_quotes_and_other_comments_are_not_suppressions() {
-        let found = scan("a: \"x # driftgate:ignore DG303 no\"\nb: 1 # driftgate:ignored DG303 no\nc: 2 # just a note\n");
+        let found =
+            scan("a: \"x # driftgate:ignore DG303 no\"\nb: 1 # driftgate:ignored DG303 no\nc: 2 # just a note\n");
         assert!(found.is_empty(), "{found:?}");
         assert_eq!(comment_start("url: http://x/#frag # c"), Some(20));
     }
 
     #[test]
     fn silences_only_the_named_rule_on_the_covered_lines() {
-        let suppressions = Suppressions { entries: scan("password: hunter2-long # driftgate:ignore DG303 seeded test data\nother: 1\n") };
+        let suppressions = Suppressions {
+            entries: scan("password: hunter2-long # driftgate:ignore DG303 seeded test data\nother: 1\n"),
+        };
         let finding = |rule: &str, line: u32| {
             let mut d = Diagnostic::new(rule, "x", Severity::Error, "m");
             d.location = Some(Location::point("charts/web/values-dev.yaml", line, 11));

@@ -127,18 +127,37 @@ impl ProjectBuilder {
                 .unwrap_or_else(|| panic!("no template {template_name}"));
             let template_text = self.sources.get(template_file).text.clone();
             let out_file = self.sources.add(format!("<rendered {}/{template_name}>", spec.name), *output);
-            let mut segments = vec![OutputSegment { offset: 0, file: template_file, pos: Pos { line: 1, column: 1, offset: 0 }, values_paths: vec![], literal: true }];
+            let mut segments = vec![OutputSegment {
+                offset: 0,
+                file: template_file,
+                pos: Pos { line: 1, column: 1, offset: 0 },
+                values_paths: vec![],
+                literal: true,
+            }];
             for read in reads.iter() {
                 // A read whose text this output lacks (an env var not rendered here) is skipped.
                 let Some(offset) = output.find(read.output) else { continue };
-                let action = template_text.find(read.action).unwrap_or_else(|| panic!("{:?} not in template", read.action));
+                let action =
+                    template_text.find(read.action).unwrap_or_else(|| panic!("{:?} not in template", read.action));
                 let values_paths = if read.values.is_empty() {
                     vec![]
                 } else {
                     vec![read.values.split('.').map(str::to_string).collect()]
                 };
-                segments.push(OutputSegment { offset, file: template_file, pos: Pos::at_offset(&template_text, action), values_paths, literal: false });
-                segments.push(OutputSegment { offset: offset + read.output.len(), file: template_file, pos: Pos::at_offset(&template_text, action + read.action.len()), values_paths: vec![], literal: true });
+                segments.push(OutputSegment {
+                    offset,
+                    file: template_file,
+                    pos: Pos::at_offset(&template_text, action),
+                    values_paths,
+                    literal: false,
+                });
+                segments.push(OutputSegment {
+                    offset: offset + read.output.len(),
+                    file: template_file,
+                    pos: Pos::at_offset(&template_text, action + read.action.len()),
+                    values_paths: vec![],
+                    literal: true,
+                });
             }
             segments.sort_by_key(|s| s.offset);
             let rendered = Arc::new(RenderedTemplate { name: template_name, template_file, file: out_file, segments });
@@ -164,7 +183,9 @@ impl ProjectBuilder {
                         .map(|item| InventoryEntry {
                             name: item.get("name").and_then(Node::as_str).unwrap_or_default().to_string(),
                             keys: item.get("keys").map(|k| match &k.value {
-                                NodeValue::Seq(keys) => keys.iter().filter_map(Node::as_str).map(str::to_string).collect(),
+                                NodeValue::Seq(keys) => {
+                                    keys.iter().filter_map(Node::as_str).map(str::to_string).collect()
+                                }
                                 _ => Vec::new(),
                             }),
                             at: FileSpan { file: id, span: item.get("name").map_or(item.span, |n| n.span) },
@@ -179,7 +200,9 @@ impl ProjectBuilder {
             let config = self.config_file.expect("a pinned version needs driftgate.yaml");
             let text = self.sources.get(config).text.clone();
             let needle = format!("{}: {{ version: {v} }}", spec.name);
-            let at = text.find(&needle).unwrap_or_else(|| panic!("{needle:?} not in driftgate.yaml")) + needle.len() - v.len() - 2;
+            let at = text.find(&needle).unwrap_or_else(|| panic!("{needle:?} not in driftgate.yaml")) + needle.len()
+                - v.len()
+                - 2;
             let span = Span { start: Pos::at_offset(&text, at), end: Pos::at_offset(&text, at + v.len()) };
             Pinned { version: v.to_string(), at: FileSpan { file: config, span } }
         });

@@ -65,7 +65,10 @@ fn describe(diagnostics: &[Diagnostic]) -> Vec<String> {
 fn quiet() -> PolicyConfig {
     let off = RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] };
     PolicyConfig {
-        rules: ["DG101", "DG501", "DG502", "DG503", "DG504", "DG505"].iter().map(|id| (id.to_string(), off.clone())).collect(),
+        rules: ["DG101", "DG501", "DG502", "DG503", "DG504", "DG505"]
+            .iter()
+            .map(|id| (id.to_string(), off.clone()))
+            .collect(),
     }
 }
 
@@ -92,7 +95,10 @@ fn only(rule: &str, lines: Vec<String>) -> Vec<String> {
 fn parity_project(prod_env: &[(&str, &str)], prod_override: &str) -> Project {
     let dev_output = deployment("ghcr.io/acme/web:1.2.3", &[("SENTRY_DSN", "https://sentry.example/1")]);
     let prod_output = deployment("ghcr.io/acme/web:1.2.3", prod_env);
-    let dev_reads = [IMAGE_READS[0], Read { output: "- name: SENTRY_DSN", action: "{{- range $k, $v := .Values.env }}", values: "env" }];
+    let dev_reads = [
+        IMAGE_READS[0],
+        Read { output: "- name: SENTRY_DSN", action: "{{- range $k, $v := .Values.env }}", values: "env" },
+    ];
     ProjectBuilder::new(&["dev", "stage", "prod"])
         .chart(
             "charts/web",
@@ -123,8 +129,10 @@ fn dg201_reports_var_missing_in_later_stage_at_its_override_with_related_setter(
     let project = parity_project(&[], "# iowa\n");
     assert_eq!(
         only("DG201", run(&project)),
-        ["DG201 prod-iowa charts/web/values-prod-iowa.yaml:1:1 | env var SENTRY_DSN is set in dev but not in prod-iowa\n  \
-          related charts/web/values-dev.yaml:2:3 set here for dev"]
+        [
+            "DG201 prod-iowa charts/web/values-prod-iowa.yaml:1:1 | env var SENTRY_DSN is set in dev but not in prod-iowa\n  \
+          related charts/web/values-dev.yaml:2:3 set here for dev"
+        ]
     );
     let diagnostics = evaluate(&project, &quiet());
     let d = diagnostics.iter().find(|d| d.rule == "DG201").unwrap();
@@ -136,18 +144,28 @@ fn dg201_reports_var_missing_in_later_stage_at_its_override_with_related_setter(
 
 #[test]
 fn dg201_passes_when_later_stage_sets_the_var() {
-    let project = parity_project(&[("SENTRY_DSN", "https://sentry.example/7")], "env:\n  SENTRY_DSN: https://sentry.example/7\n");
+    let project =
+        parity_project(&[("SENTRY_DSN", "https://sentry.example/7")], "env:\n  SENTRY_DSN: https://sentry.example/7\n");
     assert_eq!(only("DG201", run(&project)), Vec::<String>::new());
 }
 
 #[test]
 fn dg201_ignore_by_related_env_and_name_and_severity_override() {
     let project = parity_project(&[], "# iowa\n");
-    let ignore = IgnoreEntry { env: Some("dev".into()), name: Some("SENTRY_DSN".into()), reason: Some("dev only".into()), ..Default::default() };
-    let config = PolicyConfig { rules: [("DG201".to_string(), RuleConfig { severity: None, ignore: vec![ignore] })].into() };
+    let ignore = IgnoreEntry {
+        env: Some("dev".into()),
+        name: Some("SENTRY_DSN".into()),
+        reason: Some("dev only".into()),
+        ..Default::default()
+    };
+    let config =
+        PolicyConfig { rules: [("DG201".to_string(), RuleConfig { severity: None, ignore: vec![ignore] })].into() };
     assert!(evaluate(&project, &config).iter().all(|d| d.rule != "DG201"));
-    let config = PolicyConfig { rules: [("DG201".to_string(), RuleConfig { severity: Some(RuleLevel::Warning), ignore: vec![] })].into() };
-    let severities: Vec<Severity> = evaluate(&project, &config).iter().filter(|d| d.rule == "DG201").map(|d| d.severity).collect();
+    let config = PolicyConfig {
+        rules: [("DG201".to_string(), RuleConfig { severity: Some(RuleLevel::Warning), ignore: vec![] })].into(),
+    };
+    let severities: Vec<Severity> =
+        evaluate(&project, &config).iter().filter(|d| d.rule == "DG201").map(|d| d.severity).collect();
     assert_eq!(severities, [Severity::Warning]);
 }
 
@@ -201,7 +219,10 @@ fn api_output(sentry: &str, key: &str, certs: &str) -> String {
         .replace("{{ .Values.sentry.existingSecret }}", sentry)
         .replace("{{ .Values.django.key }}", key)
         .replace("api-certs", certs)
-        .replace("secretKeyRef: { name: nowhere, key: x, optional: true }", "secretKeyRef:\n                  name: nowhere\n                  optional: true")
+        .replace(
+            "secretKeyRef: { name: nowhere, key: x, optional: true }",
+            "secretKeyRef:\n                  name: nowhere\n                  optional: true",
+        )
 }
 
 fn secret_project(prod_values: &str, sentry: &str, key: &str, certs: &str) -> Project {
@@ -247,7 +268,12 @@ fn secret_project(prod_values: &str, sentry: &str, key: &str, certs: &str) -> Pr
 
 #[test]
 fn dg202_reports_unlisted_secrets_and_missing_keys_at_their_origin() {
-    let project = secret_project("sentry:\n  existingSecret: api-sentry-prod\ndjango:\n  key: database-url\n", "api-sentry-prod", "database-url", "api-certs");
+    let project = secret_project(
+        "sentry:\n  existingSecret: api-sentry-prod\ndjango:\n  key: database-url\n",
+        "api-sentry-prod",
+        "database-url",
+        "api-certs",
+    );
     assert_eq!(
         only("DG202", run(&project)),
         [
@@ -293,7 +319,12 @@ fn values_key_project(prod: &str) -> Project {
             &[("templates/config.yaml", READER)],
             &[
                 EnvSpec { name: "prod", stage: "prod", overrides: &[("values-prod.yaml", prod)], ..EnvSpec::default() },
-                EnvSpec { name: "prod-eu", stage: "prod", overrides: &[("values-prod.yaml", prod)], ..EnvSpec::default() },
+                EnvSpec {
+                    name: "prod-eu",
+                    stage: "prod",
+                    overrides: &[("values-prod.yaml", prod)],
+                    ..EnvSpec::default()
+                },
             ],
         )
         .build()
@@ -328,7 +359,9 @@ fn dg205_reports_typos_once_per_file_with_a_suggestion() {
 
 #[test]
 fn dg205_passes_for_declared_read_and_whole_read_keys() {
-    let project = values_key_project("replicaCount: 3\nimage:\n  tag: 1.0.1\nresources:\n  limits:\n    cpu: 1\nextra:\n  thing: 2\n");
+    let project = values_key_project(
+        "replicaCount: 3\nimage:\n  tag: 1.0.1\nresources:\n  limits:\n    cpu: 1\nextra:\n  thing: 2\n",
+    );
     assert_eq!(run(&project), Vec::<String>::new());
 }
 
@@ -344,14 +377,22 @@ data: {}
 "#;
 
 fn inline_secret_project(output: &str) -> Project {
-    let reads = [Read { output: "\"s3cr3t-value\"", action: "{{ .Values.django.secretKey | quote }}", values: "django.secretKey" }];
+    let reads = [Read {
+        output: "\"s3cr3t-value\"",
+        action: "{{ .Values.django.secretKey | quote }}",
+        values: "django.secretKey",
+    }];
     let reads: &[Read] = if output.contains("s3cr3t") { &reads } else { &[] };
     ProjectBuilder::new(&["dev"])
         .chart(
             "charts/web",
             "django:\n  secretKey: s3cr3t-value\n",
             &[("templates/secret.yaml", SECRET_TEMPLATE)],
-            &[EnvSpec { overrides: &[("values-dev.yaml", "# dev\n")], rendered: &[("templates/secret.yaml", output, reads)], ..EnvSpec::default() }],
+            &[EnvSpec {
+                overrides: &[("values-dev.yaml", "# dev\n")],
+                rendered: &[("templates/secret.yaml", output, reads)],
+                ..EnvSpec::default()
+            }],
         )
         .build()
 }
@@ -362,27 +403,37 @@ fn dg301_reports_literal_secret_data_without_its_value() {
     let lines = only("DG301", run(&inline_secret_project(output)));
     assert_eq!(
         lines,
-        ["DG301 dev charts/web/values.yaml:2:14 | Secret web-django renders a literal value for stringData key secret-key (<redacted>)"]
+        [
+            "DG301 dev charts/web/values.yaml:2:14 | Secret web-django renders a literal value for stringData key secret-key (<redacted>)"
+        ]
     );
     assert!(lines.iter().all(|l| !l.contains("s3cr3t")));
 }
 
 #[test]
 fn dg301_passes_for_a_secret_without_literal_data() {
-    let output = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-django\nstringData:\n  secret-key: \"\"\ndata: {}\n";
+    let output =
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-django\nstringData:\n  secret-key: \"\"\ndata: {}\n";
     assert_eq!(only("DG301", run(&inline_secret_project(output))), Vec::<String>::new());
 }
 
 // ---------------------------------------------------------------- DG302 secret-in-env
 
 fn env_secret_project(dev_values: &str, output: &str) -> Project {
-    let reads = [IMAGE_READS[0], Read { output: "- name: DB_PASSWORD", action: "{{- range $k, $v := .Values.env }}", values: "env" }];
+    let reads = [
+        IMAGE_READS[0],
+        Read { output: "- name: DB_PASSWORD", action: "{{- range $k, $v := .Values.env }}", values: "env" },
+    ];
     ProjectBuilder::new(&["dev"])
         .chart(
             "charts/web",
             DEFAULTS,
             &[("templates/deployment.yaml", DEPLOYMENT)],
-            &[EnvSpec { overrides: &[("values-dev.yaml", dev_values)], rendered: &[("templates/deployment.yaml", output, &reads)], ..EnvSpec::default() }],
+            &[EnvSpec {
+                overrides: &[("values-dev.yaml", dev_values)],
+                rendered: &[("templates/deployment.yaml", output, &reads)],
+                ..EnvSpec::default()
+            }],
         )
         .build()
 }
@@ -394,7 +445,9 @@ fn dg302_reports_literal_credentials_at_the_values_line() {
     let lines = only("DG302", run(&project));
     assert_eq!(
         lines,
-        ["DG302 dev charts/web/values-dev.yaml:2:16 | env var DB_PASSWORD has a literal value (<redacted>) instead of valueFrom.secretKeyRef"]
+        [
+            "DG302 dev charts/web/values-dev.yaml:2:16 | env var DB_PASSWORD has a literal value (<redacted>) instead of valueFrom.secretKeyRef"
+        ]
     );
     assert!(lines.iter().all(|l| !l.contains("hunter2")));
 }
@@ -419,13 +472,21 @@ fn image_project(dev_values: &str, image: &str) -> Project {
         reads.push(IMAGE_READS[0]);
     }
     if !tag.is_empty() {
-        reads.push(Read { output: &output[output.find(&format!(":{tag}\"")).unwrap() + 1..][..tag.len()], action: "{{ .Values.image.tag }}", values: "image.tag" });
+        reads.push(Read {
+            output: &output[output.find(&format!(":{tag}\"")).unwrap() + 1..][..tag.len()],
+            action: "{{ .Values.image.tag }}",
+            values: "image.tag",
+        });
     }
     let project = ProjectBuilder::new(&["dev"]).chart(
         "charts/web",
         DEFAULTS,
         &[("templates/deployment.yaml", DEPLOYMENT)],
-        &[EnvSpec { overrides: &[("values-dev.yaml", dev_values)], rendered: &[("templates/deployment.yaml", &output, &reads)], ..EnvSpec::default() }],
+        &[EnvSpec {
+            overrides: &[("values-dev.yaml", dev_values)],
+            rendered: &[("templates/deployment.yaml", &output, &reads)],
+            ..EnvSpec::default()
+        }],
     );
     project.build()
 }
@@ -433,15 +494,29 @@ fn image_project(dev_values: &str, image: &str) -> Project {
 #[test]
 fn dg403_reports_latest_at_the_tag_and_missing_tags_at_the_image() {
     let lines = only("DG403", run(&image_project("image:\n  tag: latest\n", "ghcr.io/acme/web:latest")));
-    assert_eq!(lines, ["DG403 dev charts/web/values-dev.yaml:2:8 | image ghcr.io/acme/web:latest of container web uses the mutable tag latest"]);
+    assert_eq!(
+        lines,
+        [
+            "DG403 dev charts/web/values-dev.yaml:2:8 | image ghcr.io/acme/web:latest of container web uses the mutable tag latest"
+        ]
+    );
     let lines = only("DG403", run(&image_project("image:\n  repository: ghcr.io/acme/web\n", "ghcr.io/acme/web")));
-    assert_eq!(lines, ["DG403 dev charts/web/values-dev.yaml:2:15 | image ghcr.io/acme/web of container web has no tag"]);
+    assert_eq!(
+        lines,
+        ["DG403 dev charts/web/values-dev.yaml:2:15 | image ghcr.io/acme/web of container web has no tag"]
+    );
 }
 
 #[test]
 fn dg403_passes_for_version_tags_digests_and_registry_ports() {
-    assert_eq!(only("DG403", run(&image_project("image:\n  tag: 1.2.4\n", "ghcr.io/acme/web:1.2.4"))), Vec::<String>::new());
-    assert_eq!(only("DG403", run(&image_project("# dev\n", "registry:5000/acme/web@sha256:0123"))), Vec::<String>::new());
+    assert_eq!(
+        only("DG403", run(&image_project("image:\n  tag: 1.2.4\n", "ghcr.io/acme/web:1.2.4"))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        only("DG403", run(&image_project("# dev\n", "registry:5000/acme/web@sha256:0123"))),
+        Vec::<String>::new()
+    );
     assert_eq!(only("DG403", run(&image_project("# dev\n", "registry:5000/acme/web:1.2.3"))), Vec::<String>::new());
 }
 
@@ -457,7 +532,12 @@ fn version_project(config: &str, versions: [Option<&str>; 4]) -> Project {
             "charts/web",
             DEFAULTS,
             &[],
-            &[env("dev", "dev", versions[0]), env("stage", "stage", versions[1]), env("prod", "prod", versions[2]), env("canary", "prod", versions[3])],
+            &[
+                env("dev", "dev", versions[0]),
+                env("stage", "stage", versions[1]),
+                env("prod", "prod", versions[2]),
+                env("canary", "prod", versions[3]),
+            ],
         )
         .build()
 }
@@ -488,7 +568,10 @@ fn dg401_reports_a_missing_version_at_driftgate_yaml() {
     let lines = only("DG401", run(&project));
     assert_eq!(
         lines,
-        ["DG401 canary driftgate.yaml:1:1 | canary pins no chart version", "DG401 prod driftgate.yaml:1:1 | prod pins no chart version"]
+        [
+            "DG401 canary driftgate.yaml:1:1 | canary pins no chart version",
+            "DG401 prod driftgate.yaml:1:1 | prod pins no chart version"
+        ]
     );
 }
 
@@ -497,25 +580,49 @@ fn dg401_reports_a_missing_version_at_driftgate_yaml() {
 #[test]
 fn renderer_findings_pass_through_configuration() {
     let mut project = parity_project(&[("SENTRY_DSN", "x")], "# iowa\n");
-    let location = Location { file: "charts/web/templates/deployment.yaml".into(), line: 11, column: 22, end_line: 11, end_column: 40 };
+    let location = Location {
+        file: "charts/web/templates/deployment.yaml".into(),
+        line: 11,
+        column: 22,
+        end_line: 11,
+        end_column: 40,
+    };
     let env = &mut project.charts[0].environments[1];
-    env.render.diagnostics.push(render_error("charts/web", "prod-iowa", "execution error: image.tag is required", Some(location.clone())));
+    env.render.diagnostics.push(render_error(
+        "charts/web",
+        "prod-iowa",
+        "execution error: image.tag is required",
+        Some(location.clone()),
+    ));
     // A finding the renderer made without chart and environment gets them here.
     let mut bare = Diagnostic::new("DG003", "invalid-manifest", Severity::Error, "output is not YAML");
     bare.location = Some(Location::point("charts/web/templates/deployment.yaml", 2, 1));
     env.render.diagnostics.push(bare);
-    env.render.diagnostics.push(invalid_manifest("charts/web", "prod-iowa", "ConfigMap has no metadata.name", None, None));
+    env.render.diagnostics.push(invalid_manifest(
+        "charts/web",
+        "prod-iowa",
+        "ConfigMap has no metadata.name",
+        None,
+        None,
+    ));
     let diagnostics = evaluate(&project, &quiet());
-    let found: Vec<_> = diagnostics.iter().map(|d| (d.rule.as_str(), d.name.as_str(), d.severity, d.location.clone())).collect();
+    let found: Vec<_> =
+        diagnostics.iter().map(|d| (d.rule.as_str(), d.name.as_str(), d.severity, d.location.clone())).collect();
     assert_eq!(
         found,
         [
-            ("DG003", "invalid-manifest", Severity::Error, Some(Location::point("charts/web/templates/deployment.yaml", 2, 1))),
+            (
+                "DG003",
+                "invalid-manifest",
+                Severity::Error,
+                Some(Location::point("charts/web/templates/deployment.yaml", 2, 1))
+            ),
             ("DG001", "render-error", Severity::Error, Some(location)),
             ("DG003", "invalid-manifest", Severity::Error, None),
         ]
     );
-    let filled: Vec<_> = diagnostics.iter().map(|d| (d.chart.as_deref(), d.environment.as_deref(), d.help.is_some())).collect();
+    let filled: Vec<_> =
+        diagnostics.iter().map(|d| (d.chart.as_deref(), d.environment.as_deref(), d.help.is_some())).collect();
     assert_eq!(filled, [(Some("charts/web"), Some("prod-iowa"), true); 3]);
     let mut off = quiet();
     off.rules.insert("DG003".to_string(), RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] });
@@ -532,7 +639,12 @@ fn null_and_odd_fields_do_not_break_any_policy() {
             "charts/odd",
             "",
             &[("templates/all.yaml", "{{ .Values.x }}\n")],
-            &[EnvSpec { overrides: &[("values-dev.yaml", "")], rendered: &[("templates/all.yaml", output, &[])], inventory: Some(("secrets/dev.yaml", "secrets:\n")), ..EnvSpec::default() }],
+            &[EnvSpec {
+                overrides: &[("values-dev.yaml", "")],
+                rendered: &[("templates/all.yaml", output, &[])],
+                inventory: Some(("secrets/dev.yaml", "secrets:\n")),
+                ..EnvSpec::default()
+            }],
         )
         .build();
     // Only the hygiene warnings the odd Deployment earns; no policy fails on the nulls.
@@ -558,9 +670,15 @@ fn a_clean_four_environment_chart_has_no_findings() {
     for i in 0..3 {
         let vars: Vec<(String, String)> = (0..12).map(|v| (format!("VAR_{v}"), format!("value-{v}"))).collect();
         let vars: Vec<(&str, &str)> = vars.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        output.push_str(&deployment("ghcr.io/acme/web:1.2.3", &vars).replace("name: web\nspec", &format!("name: web-{i}\nspec")));
-        output.push_str(&format!("---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web-{i}\nspec:\n  ports:\n    - port: 80\n"));
-        output.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-{i}\ndata:\n  a: b\n---\n"));
+        output.push_str(
+            &deployment("ghcr.io/acme/web:1.2.3", &vars).replace("name: web\nspec", &format!("name: web-{i}\nspec")),
+        );
+        output.push_str(&format!(
+            "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web-{i}\nspec:\n  ports:\n    - port: 80\n"
+        ));
+        output.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-{i}\ndata:\n  a: b\n---\n"
+        ));
     }
     let envs: Vec<EnvSpec> = [("dev", "dev"), ("stage", "stage"), ("prod-iowa", "prod"), ("prod-frankfurt", "prod")]
         .into_iter()
@@ -582,7 +700,6 @@ fn a_clean_four_environment_chart_has_no_findings() {
     assert_eq!(run(&project), Vec::<String>::new());
 }
 
-
 // ---------------------------------------------------------------- reports of a real evaluation
 
 #[test]
@@ -590,7 +707,12 @@ fn human_report_of_a_real_evaluation_points_at_both_files() {
     use crate::report::{RunSummary, human};
     let project = parity_project(&[], "# iowa\n");
     let diagnostics = evaluate(&project, &quiet());
-    let text = human::to_string(&diagnostics, &RunSummary::of(&project), &project.sources, human::HumanOptions::for_output(false));
+    let text = human::to_string(
+        &diagnostics,
+        &RunSummary::of(&project),
+        &project.sources,
+        human::HumanOptions::for_output(false),
+    );
     let expected = "DG201 env-var-parity
 
   × env var SENTRY_DSN is set in dev but not in prod-iowa
@@ -646,7 +768,8 @@ fn reports_of_a_secret_finding_never_hold_the_value() {
 
 fn user_engine(files: &[(&str, &str)]) -> (PolicyEngine, Vec<PolicyLoadError>) {
     let mut engine = PolicyEngine::builtin().unwrap();
-    let sources: Vec<PolicySource> = files.iter().map(|(path, text)| PolicySource { path: path.to_string(), text: text.to_string() }).collect();
+    let sources: Vec<PolicySource> =
+        files.iter().map(|(path, text)| PolicySource { path: path.to_string(), text: text.to_string() }).collect();
     let errors = engine.add_user_policies(&sources, &crate::policy::NamespaceSelection::default());
     (engine, errors)
 }
@@ -673,7 +796,15 @@ warn contains {"msg": "image is not from the internal registry", "path": "spec.t
     let found: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.rule.starts_with("main."))
-        .map(|d| format!("{} {} {} {}", d.rule, d.severity.as_str(), describe(std::slice::from_ref(d))[0], d.resource.as_ref().map_or(String::new(), |r| r.to_string())))
+        .map(|d| {
+            format!(
+                "{} {} {} {}",
+                d.rule,
+                d.severity.as_str(),
+                describe(std::slice::from_ref(d))[0],
+                d.resource.as_ref().map_or(String::new(), |r| r.to_string())
+            )
+        })
         .collect();
     assert_eq!(
         found,
@@ -705,25 +836,39 @@ deny contains {"msg": sprintf("%s runs fewer than 5 replicas", [name]), "env": n
     assert_eq!(errors.len(), 1);
     assert_eq!((errors[0].file.as_str(), errors[0].line), ("policies/broken.rego", 4));
     let project = parity_project(&[("SENTRY_DSN", "x")], "env:\n  SENTRY_DSN: x\n");
-    let diagnostics: Vec<Diagnostic> =
-        evaluate_with(&project, &PolicyConfig::default(), &engine).into_iter().filter(|d| d.rule == "ACME001").collect();
-    assert_eq!(describe(&diagnostics), ["ACME001 prod-iowa charts/web/values-prod-iowa.yaml:1:1 | prod-iowa runs fewer than 5 replicas"]);
-    assert_eq!((diagnostics[0].name.as_str(), diagnostics[0].severity), ("prod-needs-three-replicas", Severity::Warning));
+    let diagnostics: Vec<Diagnostic> = evaluate_with(&project, &PolicyConfig::default(), &engine)
+        .into_iter()
+        .filter(|d| d.rule == "ACME001")
+        .collect();
+    assert_eq!(
+        describe(&diagnostics),
+        ["ACME001 prod-iowa charts/web/values-prod-iowa.yaml:1:1 | prod-iowa runs fewer than 5 replicas"]
+    );
+    assert_eq!(
+        (diagnostics[0].name.as_str(), diagnostics[0].severity),
+        ("prod-needs-three-replicas", Severity::Warning)
+    );
     let load = load_errors_to_diagnostics(&errors);
     assert_eq!(load[0].location.as_ref().map(|l| (l.file.as_str(), l.line)), Some(("policies/broken.rego", 4)));
 }
 
 #[test]
 fn dg302_reports_urls_with_passwords_whatever_the_name() {
-    let output = deployment("ghcr.io/acme/web:1.2.3", &[("DATABASE_URL", "mysql://app:pw-very-secret@db.internal/app")]);
+    let output =
+        deployment("ghcr.io/acme/web:1.2.3", &[("DATABASE_URL", "mysql://app:pw-very-secret@db.internal/app")]);
     let project = env_secret_project("env:\n  DATABASE_URL: mysql://app:pw-very-secret@db.internal/app\n", &output);
     let lines = only("DG302", run(&project));
     assert_eq!(
         lines,
-        ["DG302 dev charts/web/values-dev.yaml:2:17 | env var DATABASE_URL has a literal URL with a password (<redacted>) instead of valueFrom.secretKeyRef"]
+        [
+            "DG302 dev charts/web/values-dev.yaml:2:17 | env var DATABASE_URL has a literal URL with a password (<redacted>) instead of valueFrom.secretKeyRef"
+        ]
     );
     let output = deployment("ghcr.io/acme/web:1.2.3", &[("DATABASE_URL", "mysql://db.internal/app")]);
-    assert_eq!(only("DG302", run(&env_secret_project("env:\n  DATABASE_URL: mysql://db.internal/app\n", &output))), Vec::<String>::new());
+    assert_eq!(
+        only("DG302", run(&env_secret_project("env:\n  DATABASE_URL: mysql://db.internal/app\n", &output))),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -736,13 +881,19 @@ fn literals_written_in_template_text_are_located_in_the_template() {
             "charts/ledger",
             "",
             &[("templates/secret.yaml", template)],
-            &[EnvSpec { overrides: &[("values-dev.yaml", "")], rendered: &[("templates/secret.yaml", output, &reads)], ..EnvSpec::default() }],
+            &[EnvSpec {
+                overrides: &[("values-dev.yaml", "")],
+                rendered: &[("templates/secret.yaml", output, &reads)],
+                ..EnvSpec::default()
+            }],
         )
         .build();
     let diagnostics = evaluate(&project, &quiet());
     assert_eq!(
         describe(&diagnostics),
-        ["DG301 dev charts/ledger/templates/secret.yaml:7:13 | Secret ledger-db renders a literal value for stringData key password (<redacted>)"]
+        [
+            "DG301 dev charts/ledger/templates/secret.yaml:7:13 | Secret ledger-db renders a literal value for stringData key password (<redacted>)"
+        ]
     );
     let location = diagnostics[0].location.clone().unwrap();
     assert_eq!((location.end_line, location.end_column), (7, 32));
@@ -787,8 +938,10 @@ fn dg201_points_at_the_map_the_later_environment_would_add_the_var_to() {
     let project = parity_project(&[("OTHER", "x")], "# iowa\nreplicaCount: 4\nenv:\n  OTHER: x\n");
     assert_eq!(
         only("DG201", run(&project)),
-        ["DG201 prod-iowa charts/web/values-prod-iowa.yaml:3:1 | env var SENTRY_DSN is set in dev but not in prod-iowa\n  \
-          related charts/web/values-dev.yaml:2:3 set here for dev"]
+        [
+            "DG201 prod-iowa charts/web/values-prod-iowa.yaml:3:1 | env var SENTRY_DSN is set in dev but not in prod-iowa\n  \
+          related charts/web/values-dev.yaml:2:3 set here for dev"
+        ]
     );
 }
 
@@ -804,7 +957,10 @@ fn values_secret_project(prod: &str) -> Project {
                 name: "prod",
                 stage: "prod",
                 overrides: &[("values-prod.yaml", prod)],
-                inventory: Some(("secrets/prod.yaml", "secrets:\n  - name: web-db\n    keys: [password, secret-key]\n")),
+                inventory: Some((
+                    "secrets/prod.yaml",
+                    "secrets:\n  - name: web-db\n    keys: [password, secret-key]\n",
+                )),
                 ..EnvSpec::default()
             }],
         )
@@ -830,7 +986,9 @@ fn dg303_reports_credential_literals_in_values_files() {
 
 #[test]
 fn dg303_passes_secret_names_key_names_and_references() {
-    let project = values_secret_project("database:\n  secretName: web-db\n  SECRET_KEY: secret-key\n  password: \"\"\n  url: postgres://db/app\n");
+    let project = values_secret_project(
+        "database:\n  secretName: web-db\n  SECRET_KEY: secret-key\n  password: \"\"\n  url: postgres://db/app\n",
+    );
     assert_eq!(only("DG303", run(&project)), Vec::<String>::new());
 }
 
@@ -839,10 +997,13 @@ fn dg303_passes_secret_names_key_names_and_references() {
 /// One chart whose template is its own output (no actions), rendered per (env, stage, text).
 /// Each environment has its own template, so DG204 sees nothing in common: leave it out.
 fn static_project(envs: &[(&str, &str, &str)], inventory: Option<&str>) -> Project {
-    let templates: Vec<(String, String)> = envs.iter().map(|(env, _, text)| (format!("templates/{env}.yaml"), text.to_string())).collect();
+    let templates: Vec<(String, String)> =
+        envs.iter().map(|(env, _, text)| (format!("templates/{env}.yaml"), text.to_string())).collect();
     let template_refs: Vec<(&str, &str)> = templates.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-    let rendered: Vec<[(&str, &str, &[Read]); 1]> = templates.iter().map(|(n, t)| [(n.as_str(), t.as_str(), &[][..])]).collect();
-    let overrides: Vec<[(String, &str); 1]> = envs.iter().map(|(env, _, _)| [(format!("values-{env}.yaml"), "# override\n")]).collect();
+    let rendered: Vec<[(&str, &str, &[Read]); 1]> =
+        templates.iter().map(|(n, t)| [(n.as_str(), t.as_str(), &[][..])]).collect();
+    let overrides: Vec<[(String, &str); 1]> =
+        envs.iter().map(|(env, _, _)| [(format!("values-{env}.yaml"), "# override\n")]).collect();
     let override_refs: Vec<[(&str, &str); 1]> = overrides.iter().map(|[(f, t)]| [(f.as_str(), *t)]).collect();
     let specs: Vec<EnvSpec> = envs
         .iter()
@@ -920,7 +1081,9 @@ spec:
 
 #[test]
 fn workload_rules_report_what_a_bare_deployment_lacks() {
-    let single = BARE_DEPLOYMENT.replace("replicas: 2", "replicas: 1").replace("    type: Recreate\n", "    rollingUpdate: {maxUnavailable: 100%}\n");
+    let single = BARE_DEPLOYMENT
+        .replace("replicas: 2", "replicas: 1")
+        .replace("    type: Recreate\n", "    rollingUpdate: {maxUnavailable: 100%}\n");
     let project = static_project(
         &[("dev", "dev", BARE_DEPLOYMENT), ("prod", "prod", &single)],
         Some("configMaps:\n  - name: app-config\n    keys: [other]\n"),
@@ -947,7 +1110,8 @@ fn workload_rules_report_what_a_bare_deployment_lacks() {
              related secrets/inventory.yaml:1:1 app-features is not listed in this inventory",
         ]
     );
-    let severities: Vec<_> = evaluate(&project, &without(&["DG204"])).iter().map(|d| (d.rule.clone(), d.severity)).collect();
+    let severities: Vec<_> =
+        evaluate(&project, &without(&["DG204"])).iter().map(|d| (d.rule.clone(), d.severity)).collect();
     assert!(severities.iter().all(|(rule, s)| (*s == Severity::Warning) == rule.starts_with("DG5")), "{severities:?}");
 }
 
@@ -960,10 +1124,12 @@ fn workload_rules_pass_a_sound_deployment() {
     assert_eq!(describe(&evaluate(&project, &without(&["DG204"]))), Vec::<String>::new());
 }
 
-const PDB: &str = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: app\nspec:\n  minAvailable: 1\n";
+const PDB: &str =
+    "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: app\nspec:\n  minAvailable: 1\n";
 
 fn parity_of_resources(dev_has_pdb: bool) -> Project {
-    let with: &[(&str, &str, &[Read])] = &[("templates/app.yaml", SOUND_DEPLOYMENT, &[]), ("templates/pdb.yaml", PDB, &[])];
+    let with: &[(&str, &str, &[Read])] =
+        &[("templates/app.yaml", SOUND_DEPLOYMENT, &[]), ("templates/pdb.yaml", PDB, &[])];
     let without: &[(&str, &str, &[Read])] = &[("templates/app.yaml", SOUND_DEPLOYMENT, &[])];
     ProjectBuilder::new(&["dev", "prod"])
         .chart(
@@ -971,8 +1137,19 @@ fn parity_of_resources(dev_has_pdb: bool) -> Project {
             "",
             &[("templates/app.yaml", SOUND_DEPLOYMENT), ("templates/pdb.yaml", PDB)],
             &[
-                EnvSpec { name: "dev", overrides: &[("values-dev.yaml", "# dev\n")], rendered: if dev_has_pdb { with } else { without }, ..EnvSpec::default() },
-                EnvSpec { name: "prod", stage: "prod", overrides: &[("values-prod.yaml", "# prod\n")], rendered: with, ..EnvSpec::default() },
+                EnvSpec {
+                    name: "dev",
+                    overrides: &[("values-dev.yaml", "# dev\n")],
+                    rendered: if dev_has_pdb { with } else { without },
+                    ..EnvSpec::default()
+                },
+                EnvSpec {
+                    name: "prod",
+                    stage: "prod",
+                    overrides: &[("values-prod.yaml", "# prod\n")],
+                    rendered: with,
+                    ..EnvSpec::default()
+                },
             ],
         )
         .build()
@@ -1001,4 +1178,3 @@ fn loader_constructors_carry_the_registered_name_and_severity() {
     let d = invalid_manifest("charts/web", "dev", "m", None, None);
     assert_eq!((d.rule.as_str(), d.name.as_str()), ("DG003", "invalid-manifest"));
 }
-

@@ -71,7 +71,8 @@ pub fn load_policy_files(dirs: &[PolicyDir], tests: TestFiles) -> Result<Vec<Pol
             .into_iter()
             .filter_entry(|entry| entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.'));
         for entry in walk {
-            let entry = entry.map_err(|e| FatalError::new(format!("cannot read policy directory {}: {e}", dir.display)))?;
+            let entry =
+                entry.map_err(|e| FatalError::new(format!("cannot read policy directory {}: {e}", dir.display)))?;
             let name = entry.file_name().to_string_lossy();
             if !entry.file_type().is_file() || !name.ends_with(".rego") {
                 continue;
@@ -79,13 +80,21 @@ pub fn load_policy_files(dirs: &[PolicyDir], tests: TestFiles) -> Result<Vec<Pol
             if tests == TestFiles::Skip && name.ends_with("_test.rego") {
                 continue;
             }
-            let relative = entry.path().strip_prefix(&dir.path).map(paths::to_slash).unwrap_or_else(|_| name.to_string());
-            let display = if dir.display.is_empty() { relative } else { format!("{}/{relative}", dir.display.trim_end_matches('/')) };
+            let relative =
+                entry.path().strip_prefix(&dir.path).map(paths::to_slash).unwrap_or_else(|_| name.to_string());
+            let display = if dir.display.is_empty() {
+                relative
+            } else {
+                format!("{}/{relative}", dir.display.trim_end_matches('/'))
+            };
             if files.iter().any(|f| f.path == display) {
                 continue;
             }
             if files.len() >= MAX_POLICY_FILES {
-                return Err(FatalError::new(format!("more than {MAX_POLICY_FILES} policy files under {}", dir.display)));
+                return Err(FatalError::new(format!(
+                    "more than {MAX_POLICY_FILES} policy files under {}",
+                    dir.display
+                )));
             }
             files.push(read_policy(entry.path(), display)?);
         }
@@ -104,7 +113,8 @@ pub fn load_data_files(root: &Path, files: &[PathBuf]) -> Result<Json, FatalErro
     let mut merged = Map::new();
     for file in files {
         let display = display_path(root, file);
-        let text = paths::read_text(file).map_err(|e| FatalError::new(format!("cannot read data file {display}: {e}")))?;
+        let text =
+            paths::read_text(file).map_err(|e| FatalError::new(format!("cannot read data file {display}: {e}")))?;
         let document = parse_data(&display, &text)?;
         match document {
             Json::Object(entries) => merge_objects(&mut merged, entries),
@@ -124,8 +134,11 @@ pub fn parse_data(display: &str, text: &str) -> Result<Json, FatalError> {
     let is_yaml = display.ends_with(".yaml") || display.ends_with(".yml");
     if is_yaml {
         let documents = crate::yaml::parse_documents(text, FileId::default()).map_err(|e| {
-            FatalError::new(format!("data file is not valid YAML: {}", e.message))
-                .at(Location::point(display, e.pos.line, e.pos.column))
+            FatalError::new(format!("data file is not valid YAML: {}", e.message)).at(Location::point(
+                display,
+                e.pos.line,
+                e.pos.column,
+            ))
         })?;
         let mut documents = documents.into_iter().filter(|d| !matches!(d.value, crate::yaml::NodeValue::Null));
         let first = documents.next();
@@ -199,7 +212,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = PolicyDir::from_config(dir.path(), "../elsewhere").unwrap_err();
         assert_eq!(err, "path `../elsewhere` points outside the repository");
-        let missing = load_policy_files(&[PolicyDir::from_config(dir.path(), "nope").unwrap()], TestFiles::Skip).unwrap_err();
+        let missing =
+            load_policy_files(&[PolicyDir::from_config(dir.path(), "nope").unwrap()], TestFiles::Skip).unwrap_err();
         assert_eq!(missing.message, "policy directory nope does not exist");
     }
 

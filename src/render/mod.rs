@@ -136,7 +136,8 @@ impl ParsedChart<'_> {
             let Some(scope) = scopes.get(node).and_then(|s| s.as_ref()) else { continue };
             let mut template_info = Map::new();
             template_info.insert("Name".into(), Value::str(name.as_str()));
-            template_info.insert("BasePath".into(), Value::str(format!("{}/templates", self.tree.nodes[node].full_path)));
+            template_info
+                .insert("BasePath".into(), Value::str(format!("{}/templates", self.tree.nodes[node].full_path)));
             scope.insert("Template".into(), Value::map(template_info));
             match templates.execute(&name, &Value::Map(scope.clone())) {
                 Ok(output) => {
@@ -152,10 +153,8 @@ impl ParsedChart<'_> {
                             }
                         }
                     }
-                    let file = sources.add(
-                        format!("{} (rendered for {env_label})", sources.path(template.file)),
-                        text.as_str(),
-                    );
+                    let file = sources
+                        .add(format!("{} (rendered for {env_label})", sources.path(template.file)), text.as_str());
                     rendered.push(Arc::new(RenderedTemplate {
                         name: name.clone(),
                         template_file: template.file,
@@ -176,10 +175,16 @@ impl ParsedChart<'_> {
             Ok(m) => m,
             Err(e) => {
                 // Helm refuses to print a release with a document it cannot read.
-                let location = rendered
-                    .iter()
-                    .find(|r| r.name == e.template)
-                    .map(|output| template_location(sources, output, Span { start: Pos::at_offset(&sources.get(output.file).text, e.offset), end: Pos::at_offset(&sources.get(output.file).text, e.offset) }));
+                let location = rendered.iter().find(|r| r.name == e.template).map(|output| {
+                    template_location(
+                        sources,
+                        output,
+                        Span {
+                            start: Pos::at_offset(&sources.get(output.file).text, e.offset),
+                            end: Pos::at_offset(&sources.get(output.file).text, e.offset),
+                        },
+                    )
+                });
                 outcome.diagnostics.push(invalid_manifest(e.to_string(), location));
                 outcome.failed = true;
                 return outcome;
@@ -199,7 +204,10 @@ impl ParsedChart<'_> {
                 Ok(id) => {
                     if seen.contains(&id) {
                         let mut d = invalid_manifest(
-                            format!("{} {} is rendered more than once (again in {})", id.kind, id.name, manifest.source),
+                            format!(
+                                "{} {} is rendered more than once (again in {})",
+                                id.kind, id.name, manifest.source
+                            ),
                             Some(location),
                         );
                         // The rule stage relocates it to where the repeated name comes from.

@@ -40,7 +40,10 @@ impl ChartObject {
         fields.insert("Icon".into(), text("icon"));
         fields.insert("Condition".into(), text("condition"));
         fields.insert("Tags".into(), text("tags"));
-        fields.insert("Deprecated".into(), Value::Bool(matches!(raw.get("deprecated").map(|n| &n.value), Some(NodeValue::Bool(true)))));
+        fields.insert(
+            "Deprecated".into(),
+            Value::Bool(matches!(raw.get("deprecated").map(|n| &n.value), Some(NodeValue::Bool(true)))),
+        );
         fields.insert("Keywords".into(), string_list(raw, "keywords"));
         fields.insert("Sources".into(), string_list(raw, "sources"));
         // Go's `map[string]string`: Sprig's map functions refuse it.
@@ -50,7 +53,10 @@ impl ChartObject {
         };
         fields.insert("Annotations".into(), Value::Map(MapRef::typed(annotations, MapType::StringMap)));
         fields.insert("Maintainers".into(), maintainers(raw));
-        fields.insert("Dependencies".into(), raw.get("dependencies").map(node_value).unwrap_or_else(|| Value::list(Vec::new())));
+        fields.insert(
+            "Dependencies".into(),
+            raw.get("dependencies").map(node_value).unwrap_or_else(|| Value::list(Vec::new())),
+        );
         ChartObject { fields }
     }
 }
@@ -65,7 +71,25 @@ impl Object for ChartObject {
     }
     fn format_v(&self) -> String {
         let mut out = String::from("{{");
-        let order = ["Name", "Home", "Sources", "Version", "Description", "Keywords", "Maintainers", "Icon", "APIVersion", "Condition", "Tags", "AppVersion", "Deprecated", "Annotations", "KubeVersion", "Dependencies", "Type"];
+        let order = [
+            "Name",
+            "Home",
+            "Sources",
+            "Version",
+            "Description",
+            "Keywords",
+            "Maintainers",
+            "Icon",
+            "APIVersion",
+            "Condition",
+            "Tags",
+            "AppVersion",
+            "Deprecated",
+            "Annotations",
+            "KubeVersion",
+            "Dependencies",
+            "Type",
+        ];
         for (i, key) in order.iter().enumerate() {
             if i > 0 {
                 out.push(' ');

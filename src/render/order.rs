@@ -25,9 +25,9 @@
 use std::fmt;
 use std::sync::LazyLock;
 
-use regex::Regex;
 use crate::source::{FileId, Pos};
 use crate::yaml::{self, Key, Node, NodeValue};
+use regex::Regex;
 
 /// Kinds in the order Helm installs them (`releaseutil.InstallOrder`); others come after.
 pub const INSTALL_ORDER: &[&str] = &[
@@ -87,9 +87,8 @@ const HOOK_ANNOTATION: &str = "helm.sh/hook";
 const NOTES_SUFFIX: &str = "NOTES.txt";
 
 /// Go's `regexp` `\s` is ASCII `[\t\n\f\r ]`; Rust's is Unicode, so the class is spelled out.
-static SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\t\n\x0C\r ]*\n)---[\t\n\x0C\r ]*").expect("separator pattern is valid")
-});
+static SEPARATOR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[\t\n\x0C\r ]*\n)---[\t\n\x0C\r ]*").expect("separator pattern is valid"));
 
 /// One template's rendered text (after `<no value>` removal), keyed by Helm's template name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -185,16 +184,12 @@ pub fn sort_manifests(outputs: &[TemplateOutput]) -> Result<Vec<Manifest>, Order
             continue;
         }
         for (offset, content) in split_documents(&output.text) {
-            let (doc, head) = parse_document(&output.text, offset, content, output.file).map_err(|(at, message)| OrderError {
-                template: output.name.clone(),
-                offset: offset + at,
-                message,
-            })?;
+            let (doc, head) = parse_document(&output.text, offset, content, output.file)
+                .map_err(|(at, message)| OrderError { template: output.name.clone(), offset: offset + at, message })?;
             let hook = match head.annotations.as_ref().filter(|a| !a.is_empty()) {
-                Some(annotations) => annotations
-                    .iter()
-                    .find(|(key, _)| key == HOOK_ANNOTATION)
-                    .map(|(_, value)| value.as_str()),
+                Some(annotations) => {
+                    annotations.iter().find(|(key, _)| key == HOOK_ANNOTATION).map(|(_, value)| value.as_str())
+                }
                 None => None,
             };
             if let Some(events) = hook {
@@ -448,10 +443,7 @@ mod tests {
         // (the first match ate it), so it stays at the start of the next document.
         assert_eq!(split_documents("---\n---\nkind: A\n---\n"), vec![(4, "---\nkind: A")]);
         // A `---` followed by text on the same line separates; the rest starts the document.
-        assert_eq!(
-            split_documents("a: 1\n--- # note\nb: 2"),
-            vec![(0, "a: 1"), (9, "# note\nb: 2")]
-        );
+        assert_eq!(split_documents("a: 1\n--- # note\nb: 2"), vec![(0, "a: 1"), (9, "# note\nb: 2")]);
         // Indented `---` and `---` inside a line do not separate.
         assert_eq!(split_documents("a: |\n  ---\nb: x---y"), vec![(0, "a: |\n  ---\nb: x---y")]);
         // `----` separates too, leaving a `-`.
@@ -484,8 +476,7 @@ mod tests {
             output("c/templates/B.yaml", "kind: Widget\n---\nkind: Namespace"),
         ];
         let sorted = sort_manifests(&outputs).unwrap();
-        let order: Vec<(&str, &str)> =
-            sorted.iter().map(|m| (m.source.as_str(), m.kind.as_str())).collect();
+        let order: Vec<(&str, &str)> = sorted.iter().map(|m| (m.source.as_str(), m.kind.as_str())).collect();
         assert_eq!(
             order,
             vec![
@@ -511,10 +502,7 @@ mod tests {
             output("c/templates/comment.yaml", "# just a comment\n"),
         ];
         let sorted = sort_manifests(&outputs).unwrap();
-        assert_eq!(
-            sources_and_kinds(&sorted),
-            vec![("c/templates/comment.yaml".into(), String::new(), false)]
-        );
+        assert_eq!(sources_and_kinds(&sorted), vec![("c/templates/comment.yaml".into(), String::new(), false)]);
         assert_eq!(print(&sorted), "---\n# Source: c/templates/comment.yaml\n# just a comment\n");
     }
 
@@ -557,18 +545,12 @@ mod tests {
 
     #[test]
     fn head_is_read_leniently_like_sigs_yaml() {
-        let head = head_of(
-            "Kind: Job\nmetadata:\n  Name: 5\n  annotations:\n    weight: 5\n    empty:\n",
-        )
-        .unwrap();
+        let head = head_of("Kind: Job\nmetadata:\n  Name: 5\n  annotations:\n    weight: 5\n    empty:\n").unwrap();
         assert_eq!(head.kind, "Job");
         assert_eq!(head.name, "5");
         assert_eq!(
             head.annotations,
-            Some(vec![
-                ("weight".to_string(), "5".to_string()),
-                ("empty".to_string(), String::new())
-            ])
+            Some(vec![("weight".to_string(), "5".to_string()), ("empty".to_string(), String::new())])
         );
         assert_eq!(head_of("kind: 1").unwrap().kind, "1");
         assert_eq!(head_of("kind: ~\nmetadata: null").unwrap(), Head::default());
@@ -585,12 +567,7 @@ mod tests {
         assert!(head_of("- a\n- b").unwrap_err().1.contains("cannot read a list"));
         assert!(head_of("just a string").unwrap_err().1.contains("cannot read a scalar"));
         assert!(head_of("metadata: 5").unwrap_err().1.contains("metadata is a scalar"));
-        assert!(
-            head_of("metadata:\n  name: {a: b}")
-                .unwrap_err()
-                .1
-                .contains("metadata.name is a mapping")
-        );
+        assert!(head_of("metadata:\n  name: {a: b}").unwrap_err().1.contains("metadata.name is a mapping"));
         assert!(
             head_of("metadata:\n  annotations:\n    a: [1]")
                 .unwrap_err()
@@ -604,10 +581,7 @@ mod tests {
         let text = "kind: ConfigMap\n---\napiVersion: v1\ndata:\n  command: echo: hello\n";
         let err = sort_manifests(&[output("c/templates/cm.yaml", text)]).unwrap_err();
         assert_eq!(err.template, "c/templates/cm.yaml");
-        assert!(
-            err.to_string().starts_with("YAML parse error on c/templates/cm.yaml: line 3:"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("YAML parse error on c/templates/cm.yaml: line 3:"), "{err}");
         // The error sits on the `command:` line of the second document.
         let line_start = text.find("  command").unwrap();
         assert!(err.offset >= line_start && err.offset < text.len(), "offset {}", err.offset);
@@ -628,8 +602,7 @@ mod tests {
         ] {
             let dir = root.join(case);
             let chart = std::fs::read_to_string(dir.join("chart/Chart.yaml")).unwrap();
-            let chart_name =
-                chart.lines().find_map(|l| l.strip_prefix("name: ")).unwrap().trim().to_string();
+            let chart_name = chart.lines().find_map(|l| l.strip_prefix("name: ")).unwrap().trim().to_string();
             let templates = dir.join("chart/templates");
             let mut outputs = Vec::new();
             for entry in walkdir::WalkDir::new(&templates) {
@@ -656,16 +629,11 @@ mod tests {
         // The error golden's failing template, fed with its rendered text (the value is
         // substituted by hand: `command: echo: hello`).
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/render");
-        let expected =
-            std::fs::read_to_string(root.join("error-manifest-invalid-yaml/expected-error.txt"))
-                .unwrap();
+        let expected = std::fs::read_to_string(root.join("error-manifest-invalid-yaml/expected-error.txt")).unwrap();
         let rendered = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: badoutput\ndata:\n  command: echo: hello\n";
         let err = sort_manifests(&[
             output("badoutput/templates/configmap.yaml", rendered),
-            output(
-                "badoutput/templates/service.yaml",
-                "apiVersion: v1\nkind: Service\nmetadata:\n  name: badoutput\n",
-            ),
+            output("badoutput/templates/service.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: badoutput\n"),
         ])
         .unwrap_err();
         assert!(expected.starts_with(&format!("Error: YAML parse error on {}:", err.template)));

@@ -138,10 +138,20 @@ fn archive_subchart_renders_under_its_alias() {
     let sub = crate::chart::archive::tests::tgz(&[
         ("db/Chart.yaml", b"apiVersion: v2\nname: db\nversion: 1.0.0\n"),
         ("db/values.yaml", b"port: 1\n"),
-        ("db/templates/cm.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Chart.Name }}-{{ .Values.port }}\n"),
+        (
+            "db/templates/cm.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Chart.Name }}-{{ .Values.port }}\n",
+        ),
     ]);
     let chart_yaml = b"apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: db\n    version: 1.0.0\n    alias: cache\n";
-    let (_dir, result) = render(&[("chart/Chart.yaml", chart_yaml), ("chart/values.yaml", b"cache:\n  port: 2\n"), ("chart/charts/db-1.0.0.tgz", &sub)], &[]);
+    let (_dir, result) = render(
+        &[
+            ("chart/Chart.yaml", chart_yaml),
+            ("chart/values.yaml", b"cache:\n  port: 2\n"),
+            ("chart/charts/db-1.0.0.tgz", &sub),
+        ],
+        &[],
+    );
     assert_eq!(
         result.unwrap(),
         "---\n# Source: app/charts/cache/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cache-2\n"
@@ -220,7 +230,11 @@ fn schema_violation_in_an_override_points_at_the_override() {
 #[test]
 fn schema_that_is_not_json_is_a_finding_at_the_schema() {
     let (_dir, result) = render(
-        &[("chart/Chart.yaml", PARENT), ("chart/templates/cm.yaml", CONFIG_MAP), ("chart/values.schema.json", b"{\n  \"type\": ")],
+        &[
+            ("chart/Chart.yaml", PARENT),
+            ("chart/templates/cm.yaml", CONFIG_MAP),
+            ("chart/values.schema.json", b"{\n  \"type\": "),
+        ],
         &[],
     );
     let diags = result.unwrap_err();
@@ -238,7 +252,8 @@ fn schema_that_is_not_json_is_a_finding_at_the_schema() {
 
 #[test]
 fn library_chart_is_not_installable() {
-    let (_dir, result) = render(&[("chart/Chart.yaml", b"apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\n")], &[]);
+    let (_dir, result) =
+        render(&[("chart/Chart.yaml", b"apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\n")], &[]);
     assert_eq!(
         summary(&result.unwrap_err()),
         [("DG001".into(), "library charts are not installable".into(), "chart/Chart.yaml".into(), 1, 1)]
@@ -254,7 +269,10 @@ fn crds_are_printed_only_when_asked() {
         ("chart/crds/notes.txt", b"not a manifest"),
     ];
     let (dir, result) = render(files, &[]);
-    assert_eq!(result.unwrap(), "---\n# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+    assert_eq!(
+        result.unwrap(),
+        "---\n# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n"
+    );
     let with_crds = pipeline::template(&TemplateOptions {
         root: dir.path().to_path_buf(),
         chart_dir: "chart".into(),
@@ -284,7 +302,8 @@ fn subchart_values_reads_are_recorded_from_the_top() {
         ],
         &[],
     );
-    let loaded = pipeline::load(&pipeline::LoadOptions { root: dir.path().to_path_buf(), ..Default::default() }).unwrap();
+    let loaded =
+        pipeline::load(&pipeline::LoadOptions { root: dir.path().to_path_buf(), ..Default::default() }).unwrap();
     let env = &loaded.project.charts[0].environments[0];
     let resource = &env.render.resources[0];
     assert_eq!(resource.output.name, "app/charts/cache/templates/cm.yaml");

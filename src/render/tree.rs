@@ -9,7 +9,9 @@ use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::source::{FileSpan, Sources, Span};
 use crate::template::funcs::sprig::semver::{Constraints, Version};
 use crate::template::value::{Map, MapRef, MapType, Value};
-use crate::values::{ChartValues, CoalesceWarning, coalesce_chart, lookup, merge_tables, node_to_json, to_template_value};
+use crate::values::{
+    ChartValues, CoalesceWarning, coalesce_chart, lookup, merge_tables, node_to_json, to_template_value,
+};
 use crate::yaml::{Key, Node, NodeValue};
 
 use super::objects::{ChartObject, Files};
@@ -73,9 +75,16 @@ impl<'a> ChartTree<'a> {
         &self.nodes[0]
     }
 
-    fn add(&mut self, chart: &'a Chart, name: String, parent: Option<usize>, dependency: Option<&'a Dependency>) -> Result<usize, Diagnostic> {
+    fn add(
+        &mut self,
+        chart: &'a Chart,
+        name: String,
+        parent: Option<usize>,
+        dependency: Option<&'a Dependency>,
+    ) -> Result<usize, Diagnostic> {
         if self.nodes.len() >= MAX_TREE_NODES {
-            let message = format!("the chart has more than {MAX_TREE_NODES} subcharts (aliases counted); refusing to render it");
+            let message =
+                format!("the chart has more than {MAX_TREE_NODES} subcharts (aliases counted); refusing to render it");
             return Err(Diagnostic::render_error(message, Some(Location::point(chart.dir.clone(), 1, 1))));
         }
         let (full_path, values_path) = match parent {
@@ -125,11 +134,8 @@ impl<'a> ChartTree<'a> {
     /// `charts/` (by name).
     pub fn check_dependencies(&self, sources: &Sources) -> Option<Diagnostic> {
         let chart = self.root().chart;
-        let missing: Vec<&Dependency> = chart
-            .dependencies
-            .iter()
-            .filter(|d| !chart.subcharts.iter().any(|s| s.metadata.name == d.name))
-            .collect();
+        let missing: Vec<&Dependency> =
+            chart.dependencies.iter().filter(|d| !chart.subcharts.iter().any(|s| s.metadata.name == d.name)).collect();
         let first = missing.first()?;
         let names: Vec<&str> = missing.iter().map(|d| d.name.as_str()).collect();
         let mut d = Diagnostic::new(
@@ -208,7 +214,8 @@ impl<'a> ChartTree<'a> {
                 continue;
             }
             let node = &self.nodes[index];
-            let prefix = if node.values_path.is_empty() { String::new() } else { format!("{}.", node.values_path.join(".")) };
+            let prefix =
+                if node.values_path.is_empty() { String::new() } else { format!("{}.", node.values_path.join(".")) };
             for &child in &node.children {
                 enabled[child] = match self.nodes[child].dependency {
                     Some(dep) => dependency_enabled(dep, tags, values, &prefix),
@@ -235,7 +242,9 @@ impl<'a> ChartTree<'a> {
                 continue;
             }
             let empty = crate::chart::empty_map(node.chart.chart_yaml);
-            let Ok(merged) = coalesce_chart(&self.chart_values(index, enabled, &defaults), &empty, true) else { continue };
+            let Ok(merged) = coalesce_chart(&self.chart_values(index, enabled, &defaults), &empty, true) else {
+                continue;
+            };
             let merged = merged.values;
             let mut imported = crate::chart::empty_map(node.chart.chart_yaml);
             for (child_name, dep) in importing {
@@ -345,7 +354,6 @@ impl<'a> ChartTree<'a> {
         }
         scopes
     }
-
 
     /// The `crds/` files of the enabled charts as `helm template --include-crds` prints them:
     /// each chart's own, then its subcharts'.
@@ -477,7 +485,11 @@ fn path_to_map(path: &str, data: Node) -> Node {
     let mut current = data;
     for segment in path.split('.').rev() {
         let (file, span) = (current.file, current.span);
-        current = Node { value: NodeValue::Map(vec![(Key { name: segment.to_string(), span: Span::default() }, current)]), file, span };
+        current = Node {
+            value: NodeValue::Map(vec![(Key { name: segment.to_string(), span: Span::default() }, current)]),
+            file,
+            span,
+        };
     }
     current
 }
@@ -511,7 +523,8 @@ fn schema_message(
             format!("Additional property {} is not allowed", unexpected.first().map(String::as_str).unwrap_or_default())
         }
         K::Enum { options } => {
-            let allowed: Vec<String> = options.as_array().map(|a| a.iter().map(|v| v.to_string()).collect()).unwrap_or_default();
+            let allowed: Vec<String> =
+                options.as_array().map(|a| a.iter().map(|v| v.to_string()).collect()).unwrap_or_default();
             let name = field.rsplit('.').next().unwrap_or(field);
             format!("{name} must be one of the following: {}", allowed.join(", "))
         }
@@ -540,7 +553,9 @@ fn schema_message(
             format!("array items[{},{}] must be unique", pair.0, pair.1)
         }
         K::AnyOf { .. } => "Must validate at least one schema (anyOf)".to_string(),
-        K::OneOfNotValid { .. } | K::OneOfMultipleValid { .. } => "Must validate one and only one schema (oneOf)".to_string(),
+        K::OneOfNotValid { .. } | K::OneOfMultipleValid { .. } => {
+            "Must validate one and only one schema (oneOf)".to_string()
+        }
         K::Not { .. } => "Must not validate the schema (not)".to_string(),
         K::Contains => "At least one of the items must match".to_string(),
         K::FalseSchema => "False always fails validation".to_string(),

@@ -68,17 +68,34 @@ mod tests {
     use crate::diagnostic::{Location, Related};
 
     fn parity() -> Diagnostic {
-        let mut d = Diagnostic::new("DG201", "env-var-parity", Severity::Error, "env var SENTRY_DSN is set in dev but not in prod");
+        let mut d = Diagnostic::new(
+            "DG201",
+            "env-var-parity",
+            Severity::Error,
+            "env var SENTRY_DSN is set in dev but not in prod",
+        );
         d.chart = Some("charts/shop".into());
         d.environment = Some("prod".into());
-        d.location = Some(Location { file: "charts/shop/values-prod.yaml".into(), line: 1, column: 1, end_line: 1, end_column: 4 });
-        d.related = vec![Related { file: "charts/shop/values-dev.yaml".into(), line: 3, column: 3, message: "set here for dev".into() }];
+        d.location = Some(Location {
+            file: "charts/shop/values-prod.yaml".into(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 4,
+        });
+        d.related = vec![Related {
+            file: "charts/shop/values-dev.yaml".into(),
+            line: 3,
+            column: 3,
+            message: "set here for dev".into(),
+        }];
         d
     }
 
     #[test]
     fn one_command_per_diagnostic_then_the_summary() {
-        let mut warning = Diagnostic::new("DG401", "chart-version-unpinned", Severity::Warning, "chart version is not pinned");
+        let mut warning =
+            Diagnostic::new("DG401", "chart-version-unpinned", Severity::Warning, "chart version is not pinned");
         warning.location = Some(Location::point("driftgate.yaml", 4, 7));
         let info = Diagnostic::new("DG999", "note", Severity::Info, "nothing to pin");
         let summary = RunSummary { charts: 1, environments: 3, resources: 3, suppressed: 0, exceptions: 0 };

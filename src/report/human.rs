@@ -254,7 +254,8 @@ const REDACTED: &str = "<redacted>";
 pub fn mask_credentials(text: &str) -> String {
     static ENTRY: OnceLock<Regex> = OnceLock::new();
     let entry = ENTRY.get_or_init(|| {
-        Regex::new(r#"^(\s*(?:-\s+)?)(["']?)([A-Za-z0-9_.\-]+)(["']?\s*:[ \t]+)(\S.*?)\s*$"#).unwrap_or_else(|_| unreachable!())
+        Regex::new(r#"^(\s*(?:-\s+)?)(["']?)([A-Za-z0-9_.\-]+)(["']?\s*:[ \t]+)(\S.*?)\s*$"#)
+            .unwrap_or_else(|_| unreachable!())
     });
     let url = crate::secrets::url_with_password();
     let mut out = String::with_capacity(text.len());
@@ -337,22 +338,18 @@ fn credential_name(name: &str) -> bool {
     }
     let pair = words.len().checked_sub(2).map(|i| format!("{}_{}", words[i], words[i + 1]));
     matches!(last, "password" | "passwd" | "pwd" | "token" | "secret" | "credential" | "credentials" | "apikey")
-        || pair.is_some_and(|p| matches!(p.as_str(), "api_key" | "secret_key" | "private_key" | "access_key" | "auth_token"))
+        || pair.is_some_and(|p| {
+            matches!(p.as_str(), "api_key" | "secret_key" | "private_key" | "access_key" | "auth_token")
+        })
 }
 
 /// The byte offset of a 1-based line and character column, clamped to the line's end.
 fn byte_offset(text: &str, line: u32, column: u32) -> Option<usize> {
-    let line_start = if line <= 1 {
-        0
-    } else {
-        text.match_indices('\n').nth(line as usize - 2).map(|(i, _)| i + 1)?
-    };
+    let line_start = if line <= 1 { 0 } else { text.match_indices('\n').nth(line as usize - 2).map(|(i, _)| i + 1)? };
     let line_text = &text[line_start..];
     let line_len = line_text.find('\n').unwrap_or(line_text.len());
-    let within = line_text[..line_len]
-        .char_indices()
-        .nth(column.saturating_sub(1) as usize)
-        .map_or(line_len, |(i, _)| i);
+    let within =
+        line_text[..line_len].char_indices().nth(column.saturating_sub(1) as usize).map_or(line_len, |(i, _)| i);
     Some(line_start + within)
 }
 
@@ -364,18 +361,39 @@ mod tests {
     fn sources() -> Sources {
         let sources = Sources::new();
         sources.add("charts/web/values-prod-iowa.yaml", "replicaCount: 3\nimage:\n  tag: 1.2.3\n");
-        sources.add("charts/web/values-dev.yaml", "replicaCount: 1\nenv:\n  SENTRY_DSN: https://sentry.example/1\n  DEBUG: \"1\"\n");
-        sources.add("charts/web/values-stage.yaml", "env:\n  LOG: info\n  DB_PASSWORD: hunter2-long\n  OTHER_PASSWORD: xyz\n");
+        sources.add(
+            "charts/web/values-dev.yaml",
+            "replicaCount: 1\nenv:\n  SENTRY_DSN: https://sentry.example/1\n  DEBUG: \"1\"\n",
+        );
+        sources.add(
+            "charts/web/values-stage.yaml",
+            "env:\n  LOG: info\n  DB_PASSWORD: hunter2-long\n  OTHER_PASSWORD: xyz\n",
+        );
         sources
     }
 
     fn parity() -> Diagnostic {
-        let mut d = Diagnostic::new("DG201", "env-var-parity", Severity::Error, "env var SENTRY_DSN is set in dev but not in prod-iowa");
+        let mut d = Diagnostic::new(
+            "DG201",
+            "env-var-parity",
+            Severity::Error,
+            "env var SENTRY_DSN is set in dev but not in prod-iowa",
+        );
         d.chart = Some("charts/web".into());
         d.environment = Some("prod-iowa".into());
-        d.resource = Some(ResourceId { api_version: "apps/v1".into(), kind: "Deployment".into(), namespace: None, name: "web".into() });
+        d.resource = Some(ResourceId {
+            api_version: "apps/v1".into(),
+            kind: "Deployment".into(),
+            namespace: None,
+            name: "web".into(),
+        });
         d.location = Some(Location::point("charts/web/values-prod-iowa.yaml", 1, 1));
-        d.related = vec![Related { file: "charts/web/values-dev.yaml".into(), line: 3, column: 3, message: "set here for dev".into() }];
+        d.related = vec![Related {
+            file: "charts/web/values-dev.yaml".into(),
+            line: 3,
+            column: 3,
+            message: "set here for dev".into(),
+        }];
         d.help = Some("set the variable in this environment too".into());
         d
     }
@@ -383,8 +401,19 @@ mod tests {
     #[test]
     fn renders_snippet_related_help_and_summary() {
         let summary = RunSummary { charts: 1, environments: 4, resources: 36, suppressed: 0, exceptions: 0 };
-        let mut warning = Diagnostic::new("DG205", "unknown-values-key", Severity::Warning, "values key replicas is neither declared in values.yaml nor read by any template");
-        warning.location = Some(Location { file: "charts/web/values-prod-iowa.yaml".into(), line: 3, column: 3, end_line: 3, end_column: 6 });
+        let mut warning = Diagnostic::new(
+            "DG205",
+            "unknown-values-key",
+            Severity::Warning,
+            "values key replicas is neither declared in values.yaml nor read by any template",
+        );
+        warning.location = Some(Location {
+            file: "charts/web/values-prod-iowa.yaml".into(),
+            line: 3,
+            column: 3,
+            end_line: 3,
+            end_column: 6,
+        });
         warning.help = Some("did you mean `replicaCount`?".into());
         let text = to_string(&[parity(), warning], &summary, &sources(), HumanOptions::for_output(false));
         let expected = "DG201 env-var-parity
@@ -422,9 +451,20 @@ DG205 unknown-values-key
 
     #[test]
     fn secret_values_never_reach_the_snippet() {
-        let mut d = Diagnostic::new("DG302", "secret-in-env", Severity::Error, "env var DB_PASSWORD of container web has a literal value (<redacted>) instead of valueFrom.secretKeyRef");
+        let mut d = Diagnostic::new(
+            "DG302",
+            "secret-in-env",
+            Severity::Error,
+            "env var DB_PASSWORD of container web has a literal value (<redacted>) instead of valueFrom.secretKeyRef",
+        );
         d.environment = Some("stage".into());
-        d.location = Some(Location { file: "charts/web/values-stage.yaml".into(), line: 3, column: 16, end_line: 3, end_column: 28 });
+        d.location = Some(Location {
+            file: "charts/web/values-stage.yaml".into(),
+            line: 3,
+            column: 16,
+            end_line: 3,
+            end_column: 28,
+        });
         let text = to_string(&[d.clone()], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
         assert!(!text.contains("hunter2"), "{text}");
         assert!(!text.contains("xyz"), "{text}");
@@ -453,9 +493,15 @@ DG205 unknown-values-key
         let mut summary = RunSummary { charts: 2, environments: 1, resources: 0, suppressed: 0, exceptions: 0 };
         assert_eq!(summary_line(&[], &summary), "0 errors, 0 warnings in 2 charts, 1 environment, 0 resources");
         let info = Diagnostic::new("DG999", "x", Severity::Info, "m");
-        assert_eq!(summary_line(std::slice::from_ref(&info), &summary), "0 errors, 0 warnings, 1 info in 2 charts, 1 environment, 0 resources");
+        assert_eq!(
+            summary_line(std::slice::from_ref(&info), &summary),
+            "0 errors, 0 warnings, 1 info in 2 charts, 1 environment, 0 resources"
+        );
         summary.suppressed = 3;
-        assert_eq!(summary_line(&[info], &summary), "0 errors, 0 warnings, 1 info, 3 suppressed in 2 charts, 1 environment, 0 resources");
+        assert_eq!(
+            summary_line(&[info], &summary),
+            "0 errors, 0 warnings, 1 info, 3 suppressed in 2 charts, 1 environment, 0 resources"
+        );
     }
 
     #[test]
@@ -481,13 +527,20 @@ DG205 unknown-values-key
         );
         assert_eq!(masked.lines().count(), text.lines().count());
         assert!(credential_name("DB_PASSWORD") && credential_name("clientSecret") && credential_name("SECRET_KEY"));
-        assert!(!credential_name("secretName") && !credential_name("passwordKey") && !credential_name("existingSecret"));
+        assert!(
+            !credential_name("secretName") && !credential_name("passwordKey") && !credential_name("existingSecret")
+        );
     }
 
     #[test]
     fn related_snippets_of_other_rules_hide_credentials_too() {
         let mut d = parity();
-        d.related = vec![Related { file: "charts/web/values-stage.yaml".into(), line: 2, column: 3, message: "set here for stage".into() }];
+        d.related = vec![Related {
+            file: "charts/web/values-stage.yaml".into(),
+            line: 2,
+            column: 3,
+            message: "set here for stage".into(),
+        }];
         let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
         assert!(!text.contains("hunter2"), "{text}");
         assert!(text.contains("DB_PASSWORD: <redacted>"), "{text}");

@@ -143,7 +143,12 @@ mod tests {
 
     #[test]
     fn matches_the_contract_exactly() {
-        let mut d = Diagnostic::new("DG201", "env-var-parity", Severity::Error, "env var SENTRY_DSN is set in dev but not in prod-iowa");
+        let mut d = Diagnostic::new(
+            "DG201",
+            "env-var-parity",
+            Severity::Error,
+            "env var SENTRY_DSN is set in dev but not in prod-iowa",
+        );
         d.chart = Some("charts/bedrock".into());
         d.environment = Some("prod-iowa".into());
         d.resource = Some(ResourceId {
@@ -154,7 +159,12 @@ mod tests {
         });
         d.path = Some("spec.template.spec.containers[web].env[SENTRY_DSN]".into());
         d.location = Some(Location::point("charts/bedrock/values-prod-iowa.yaml", 1, 1));
-        d.related = vec![Related { file: "charts/bedrock/values-dev.yaml".into(), line: 7, column: 5, message: "set here for dev".into() }];
+        d.related = vec![Related {
+            file: "charts/bedrock/values-dev.yaml".into(),
+            line: 7,
+            column: 5,
+            message: "set here for dev".into(),
+        }];
         d.help = Some("not part of the JSON".into());
         let mut bare = Diagnostic::new("DG401", "chart-version-unpinned", Severity::Warning, "x");
         bare.chart = Some("charts/bedrock".into());

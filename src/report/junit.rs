@@ -7,8 +7,8 @@ use std::io::{self, Write};
 
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::{RunScope, RunSummary};
 use super::human::summary_line;
+use super::{RunScope, RunSummary};
 
 /// The suite of findings that belong to no chart.
 const PROJECT_SUITE: &str = "driftgate";
@@ -148,12 +148,33 @@ mod tests {
     use crate::diagnostic::{Location, Related, ResourceId};
 
     fn parity() -> Diagnostic {
-        let mut d = Diagnostic::new("DG201", "env-var-parity", Severity::Error, "env var SENTRY_DSN is set in dev but not in prod");
+        let mut d = Diagnostic::new(
+            "DG201",
+            "env-var-parity",
+            Severity::Error,
+            "env var SENTRY_DSN is set in dev but not in prod",
+        );
         d.chart = Some("charts/shop".into());
         d.environment = Some("prod".into());
-        d.resource = Some(ResourceId { api_version: "apps/v1".into(), kind: "Deployment".into(), namespace: None, name: "shop".into() });
-        d.location = Some(Location { file: "charts/shop/values-prod.yaml".into(), line: 1, column: 1, end_line: 1, end_column: 4 });
-        d.related = vec![Related { file: "charts/shop/values-dev.yaml".into(), line: 3, column: 3, message: "set here for dev".into() }];
+        d.resource = Some(ResourceId {
+            api_version: "apps/v1".into(),
+            kind: "Deployment".into(),
+            namespace: None,
+            name: "shop".into(),
+        });
+        d.location = Some(Location {
+            file: "charts/shop/values-prod.yaml".into(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 4,
+        });
+        d.related = vec![Related {
+            file: "charts/shop/values-dev.yaml".into(),
+            line: 3,
+            column: 3,
+            message: "set here for dev".into(),
+        }];
         d
     }
 
@@ -195,15 +216,19 @@ charts/shop/values-dev.yaml:3:3: set here for dev</failure>
     fn fail_on_warning_makes_warnings_failures() {
         let text = to_string(&[parity(), warning()], &SUMMARY, &scope(), Severity::Warning);
         assert!(text.contains("<testsuites name=\"driftgate\" tests=\"3\" failures=\"2\" errors=\"0\">\n"), "{text}");
-        assert!(text.contains(
-            "    <testcase name=\"DG401 chart-version-unpinned\" classname=\"charts/shop\">\n      \
+        assert!(
+            text.contains(
+                "    <testcase name=\"DG401 chart-version-unpinned\" classname=\"charts/shop\">\n      \
              <failure message=\"version is not pinned\" type=\"DG401\">warning: version is not pinned</failure>\n"
-        ), "{text}");
+            ),
+            "{text}"
+        );
     }
 
     #[test]
     fn findings_without_a_chart_form_their_own_suite_and_everything_is_escaped() {
-        let mut d = Diagnostic::new("DG000", "config", Severity::Error, "bad <key> & \"quote\" 'x'\nnext\u{1}line -- end");
+        let mut d =
+            Diagnostic::new("DG000", "config", Severity::Error, "bad <key> & \"quote\" 'x'\nnext\u{1}line -- end");
         d.location = Some(Location::point("driftgate.yaml", 2, 1));
         let text = to_string(&[d], &RunSummary::default(), &RunScope::default(), Severity::Error);
         let expected = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>

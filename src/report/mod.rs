@@ -29,12 +29,7 @@ impl RunSummary {
         RunSummary {
             charts: project.charts.len(),
             environments: project.charts.iter().map(|c| c.environments.len()).sum(),
-            resources: project
-                .charts
-                .iter()
-                .flat_map(|c| &c.environments)
-                .map(|e| e.render.resources.len())
-                .sum(),
+            resources: project.charts.iter().flat_map(|c| &c.environments).map(|e| e.render.resources.len()).sum(),
             suppressed: 0,
             exceptions: 0,
         }

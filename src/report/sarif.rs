@@ -14,7 +14,8 @@ use crate::policy::RuleInfo;
 use super::RunScope;
 
 /// The `$schema` of a SARIF 2.1.0 log.
-pub const SCHEMA_URI: &str = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json";
+pub const SCHEMA_URI: &str =
+    "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json";
 
 /// The base every artifact URI is relative to.
 const SOURCE_ROOT: &str = "%SRCROOT%";
@@ -217,7 +218,8 @@ fn rule(diagnostic: &Diagnostic, info: Option<&RuleInfo>) -> SarifRule {
         full_description: what_it_does
             .or((!summary.is_empty()).then_some(summary))
             .map(|text| SarifText { text: text.to_string() }),
-        help: (!info.docs.trim().is_empty()).then(|| SarifHelp { text: info.docs.trim().to_string(), markdown: info.docs.trim().to_string() }),
+        help: (!info.docs.trim().is_empty())
+            .then(|| SarifHelp { text: info.docs.trim().to_string(), markdown: info.docs.trim().to_string() }),
         default_configuration: Some(SarifConfiguration { level: level(info.default_severity) }),
     }
 }
@@ -270,7 +272,12 @@ fn related_location(id: usize, related: &Related) -> SarifLocation {
         id: Some(id),
         physical_location: SarifPhysicalLocation {
             artifact_location: artifact(&related.file),
-            region: SarifRegion { start_line: related.line.max(1), start_column: related.column.max(1), end_line: None, end_column: None },
+            region: SarifRegion {
+                start_line: related.line.max(1),
+                start_column: related.column.max(1),
+                end_line: None,
+                end_column: None,
+            },
         },
         message: Some(SarifText { text: related.message.clone() }),
     }
@@ -300,13 +307,34 @@ mod tests {
     use crate::policy::RuleEngine;
 
     fn parity() -> Diagnostic {
-        let mut d = Diagnostic::new("DG201", "env-var-parity", Severity::Error, "env var SENTRY_DSN is set in dev but not in prod");
+        let mut d = Diagnostic::new(
+            "DG201",
+            "env-var-parity",
+            Severity::Error,
+            "env var SENTRY_DSN is set in dev but not in prod",
+        );
         d.chart = Some("charts/shop".into());
         d.environment = Some("prod".into());
-        d.resource = Some(ResourceId { api_version: "apps/v1".into(), kind: "Deployment".into(), namespace: Some("shop".into()), name: "web".into() });
+        d.resource = Some(ResourceId {
+            api_version: "apps/v1".into(),
+            kind: "Deployment".into(),
+            namespace: Some("shop".into()),
+            name: "web".into(),
+        });
         d.path = Some("spec.template.spec.containers[app].env[SENTRY_DSN]".into());
-        d.location = Some(Location { file: "charts/shop/values-prod.yaml".into(), line: 1, column: 1, end_line: 1, end_column: 4 });
-        d.related = vec![Related { file: "charts/shop/values-dev.yaml".into(), line: 3, column: 3, message: "set here for dev".into() }];
+        d.location = Some(Location {
+            file: "charts/shop/values-prod.yaml".into(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 4,
+        });
+        d.related = vec![Related {
+            file: "charts/shop/values-dev.yaml".into(),
+            line: 3,
+            column: 3,
+            message: "set here for dev".into(),
+        }];
         d
     }
 
@@ -324,7 +352,8 @@ mod tests {
 
     #[test]
     fn matches_the_expected_log_exactly() {
-        let mut labelled = Diagnostic::new("ACME001", "team-label", Severity::Warning, "Deployment/web has no team label");
+        let mut labelled =
+            Diagnostic::new("ACME001", "team-label", Severity::Warning, "Deployment/web has no team label");
         labelled.location = Some(Location::point("charts/my chart/templates/web#1.yaml", 4, 3));
         let unknown = Diagnostic::new("X1", "mystery", Severity::Info, "no location");
         let scope = RunScope { charts: vec!["charts/shop".into()], user_rules: vec![user_rule()] };
@@ -422,7 +451,9 @@ mod tests {
         assert_eq!(rules[0]["defaultConfiguration"]["level"], "error");
         let info = crate::policy::lookup("DG201").unwrap();
         assert_eq!(rules[0]["shortDescription"]["text"], info.summary.trim());
-        assert!(rules[0]["fullDescription"]["text"].as_str().unwrap().starts_with("Compares the environment variables"));
+        assert!(
+            rules[0]["fullDescription"]["text"].as_str().unwrap().starts_with("Compares the environment variables")
+        );
         assert_eq!(rules[0]["help"]["markdown"], info.docs.trim());
         let result = &run["results"][1];
         assert_eq!(result["ruleIndex"], 0);
@@ -457,11 +488,14 @@ mod tests {
 
     /// Validates a log against the official SARIF 2.1.0 schema (testdata/sarif/).
     fn assert_valid(text: &str) {
-        let schema_text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/sarif/sarif-schema-2.1.0.json")).unwrap();
+        let schema_text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/sarif/sarif-schema-2.1.0.json"))
+                .unwrap();
         let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
         let validator = jsonschema::validator_for(&schema).unwrap();
         let log: serde_json::Value = serde_json::from_str(text).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        let errors: Vec<String> =
+            validator.iter_errors(&log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
         assert!(errors.is_empty(), "invalid SARIF: {errors:#?}\n{text}");
     }
 
@@ -477,7 +511,9 @@ mod tests {
     #[test]
     fn the_schema_rejects_a_broken_log() {
         // The validation above is only worth something if the schema catches mistakes.
-        let schema_text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/sarif/sarif-schema-2.1.0.json")).unwrap();
+        let schema_text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/sarif/sarif-schema-2.1.0.json"))
+                .unwrap();
         let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
         let validator = jsonschema::validator_for(&schema).unwrap();
         let mut log: serde_json::Value = serde_json::from_str(&to_string(&[parity()], &RunScope::default())).unwrap();

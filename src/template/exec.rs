@@ -199,7 +199,15 @@ impl<'s> State<'s> {
         Ok(())
     }
 
-    fn write(&mut self, tree: &Tree, at: At<'_>, pos: Pos, text: &str, values_paths: &[Vec<String>], literal: bool) -> EResult<()> {
+    fn write(
+        &mut self,
+        tree: &Tree,
+        at: At<'_>,
+        pos: Pos,
+        text: &str,
+        values_paths: &[Vec<String>],
+        literal: bool,
+    ) -> EResult<()> {
         if text.is_empty() {
             return Ok(());
         }

@@ -916,7 +916,11 @@ fn segments_point_at_the_writing_node() {
     ];
     // Literal template text (copied verbatim) versus an action's output.
     let literal = [true, false, true, false, true, true, false, true, false, true, true];
-    let got: Vec<_> = out.segments.iter().map(|s| (s.offset, s.file, s.pos.line, s.pos.column, s.values_paths.clone(), s.literal)).collect();
+    let got: Vec<_> = out
+        .segments
+        .iter()
+        .map(|s| (s.offset, s.file, s.pos.line, s.pos.column, s.values_paths.clone(), s.literal))
+        .collect();
     let want: Vec<_> = expected
         .iter()
         .zip(literal)

@@ -168,7 +168,10 @@ fn coalesce_globals(dest: &mut Node, parent_global: Option<&Node>, prefix: &str,
         Some(i) => i,
         None => {
             let file = parent_global.map_or(dest.file, |g| g.file);
-            entries.push((Key { name: "global".into(), span: Span::default() }, Node { value: NodeValue::Map(Vec::new()), file, span: Span::default() }));
+            entries.push((
+                Key { name: "global".into(), span: Span::default() },
+                Node { value: NodeValue::Map(Vec::new()), file, span: Span::default() },
+            ));
             entries.len() - 1
         }
     };
@@ -250,7 +253,13 @@ fn coalesce_values(
 
 /// Helm's `coalesceTablesFullKey`: `dst` (higher precedence) absorbs `src`. Coalescing (merge
 /// off) lets a `null` in `dst` delete the key; merging keeps it.
-pub(crate) fn coalesce_tables(dst: &mut Node, src: Node, prefix: &str, merge: bool, warnings: &mut Vec<CoalesceWarning>) {
+pub(crate) fn coalesce_tables(
+    dst: &mut Node,
+    src: Node,
+    prefix: &str,
+    merge: bool,
+    warnings: &mut Vec<CoalesceWarning>,
+) {
     let (NodeValue::Map(dst_entries), NodeValue::Map(src_entries)) =
         (std::mem::replace(&mut dst.value, NodeValue::Null), src.value)
     else {

@@ -9,7 +9,9 @@ mod convert;
 #[cfg(test)]
 mod tests;
 
-pub use coalesce::{ChartValues, CoalesceError, CoalesceWarning, Coalesced, coalesce, coalesce_chart, merge_overrides, merge_tables};
+pub use coalesce::{
+    ChartValues, CoalesceError, CoalesceWarning, Coalesced, coalesce, coalesce_chart, merge_overrides, merge_tables,
+};
 pub use convert::{lookup, lookup_entry, node_to_json, to_template_value};
 
 use crate::source::{FileId, Pos};
@@ -35,8 +37,11 @@ impl std::error::Error for ValuesError {}
 /// (an empty or `null` document is an empty mapping); `.inf`/`.nan` anywhere are errors because
 /// Helm's JSON conversion rejects them.
 pub fn load_values(text: &str, file: FileId) -> Result<Node, ValuesError> {
-    let root = yaml::parse_first_document(text, file)
-        .map_err(|YamlError { message, pos }| ValuesError { message, file, pos })?;
+    let root = yaml::parse_first_document(text, file).map_err(|YamlError { message, pos }| ValuesError {
+        message,
+        file,
+        pos,
+    })?;
     let root = match root.value {
         NodeValue::Map(_) => root,
         NodeValue::Null => Node { value: NodeValue::Map(Vec::new()), ..root },
@@ -50,7 +55,13 @@ pub fn load_values(text: &str, file: FileId) -> Result<Node, ValuesError> {
     };
     if let Some(bad) = find_non_finite(&root) {
         let NodeValue::Float(f) = bad.value else { unreachable!("find_non_finite returns floats") };
-        let shown = if f.is_nan() { ".nan" } else if f > 0.0 { ".inf" } else { "-.inf" };
+        let shown = if f.is_nan() {
+            ".nan"
+        } else if f > 0.0 {
+            ".inf"
+        } else {
+            "-.inf"
+        };
         return Err(ValuesError {
             message: format!("{shown} is not allowed in values (Helm cannot convert it to JSON)"),
             file,

@@ -187,8 +187,11 @@ fn merging_many_wide_files_keeps_the_last_origin() {
 /// shows the same merge end to end).
 #[test]
 fn subchart_values_and_globals_coalesce_like_helm() {
-    let parent = load_values("global:\n  env: prod\n  nested: {a: 1}\nsub:\n  greeting: parent\n  gone: null\n", FileId(1)).unwrap();
-    let sub = load_values("greeting: hello\ngone: 1\nglobal:\n  env: dev\n  own: sub\n  nested: {b: 2}\n", FileId(2)).unwrap();
+    let parent =
+        load_values("global:\n  env: prod\n  nested: {a: 1}\nsub:\n  greeting: parent\n  gone: null\n", FileId(1))
+            .unwrap();
+    let sub = load_values("greeting: hello\ngone: 1\nglobal:\n  env: dev\n  own: sub\n  nested: {b: 2}\n", FileId(2))
+        .unwrap();
     let user = load_values("sub:\n  extra: true\n", FileId(3)).unwrap();
     let chart = ChartValues {
         name: "parent",

@@ -63,7 +63,13 @@ pub(crate) fn base64_text(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-fn write_value(out: &mut String, value: &Value, style: JsonStyle, depth: usize, open: &mut OpenMaps) -> Result<(), String> {
+fn write_value(
+    out: &mut String,
+    value: &Value,
+    style: JsonStyle,
+    depth: usize,
+    open: &mut OpenMaps,
+) -> Result<(), String> {
     if depth > super::emit::MAX_ENCODE_DEPTH {
         return Err(format!("value nesting exceeds the maximum depth of {}", super::emit::MAX_ENCODE_DEPTH));
     }
@@ -102,7 +108,13 @@ fn write_value(out: &mut String, value: &Value, style: JsonStyle, depth: usize, 
     Ok(())
 }
 
-fn write_map(out: &mut String, entries: &Map, style: JsonStyle, depth: usize, open: &mut OpenMaps) -> Result<(), String> {
+fn write_map(
+    out: &mut String,
+    entries: &Map,
+    style: JsonStyle,
+    depth: usize,
+    open: &mut OpenMaps,
+) -> Result<(), String> {
     if entries.is_empty() {
         out.push_str("{}");
         return Ok(());

@@ -8,11 +8,11 @@
 use crate::source::{FileId, Pos, Span};
 
 mod emit;
+#[cfg(test)]
+mod encode_tests;
 mod json;
 mod parse;
 mod resolve;
-#[cfg(test)]
-mod encode_tests;
 #[cfg(test)]
 mod tests;
 
@@ -85,7 +85,6 @@ impl Node {
 pub fn parse_documents(text: &str, file: FileId) -> Result<Vec<Node>, YamlError> {
     Ok(parse::parse_documents(text, file)?)
 }
-
 
 /// Parses the first document only, ignoring the rest of the stream (as Helm 3 reads values
 /// files); an empty stream gives a `Null` node.

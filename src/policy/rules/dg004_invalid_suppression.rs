@@ -52,7 +52,10 @@ pub fn check(entry: &InlineSuppression, chart: &ChartRun) -> Option<Finding> {
         .filter(|id| id.starts_with("DG") && crate::policy::lookup(id).is_none())
         .collect();
     let (message, help) = if entry.rules.is_empty() {
-        ("suppression names no rule".to_string(), "write the rule id after the marker: `# driftgate:ignore DG303 why`".to_string())
+        (
+            "suppression names no rule".to_string(),
+            "write the rule id after the marker: `# driftgate:ignore DG303 why`".to_string(),
+        )
     } else if let Some(first) = unknown.first() {
         let ids = crate::policy::catalogue().iter().map(|rule| rule.id.as_str());
         let help = match crate::suggest::closest(first, ids) {

@@ -137,7 +137,9 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
         .flat_map(|env| env.render.resources.iter().map(move |resource| (env, resource)))
         // A resource without apiVersion or kind is DG003's finding; a removed API is DG102's.
         .filter(|(_, resource)| !resource.id.api_version.is_empty() && !resource.id.kind.is_empty())
-        .filter(|(_, resource)| !dg102_deprecated_api::removed_in(&resource.id.api_version, &resource.id.kind, requested))
+        .filter(|(_, resource)| {
+            !dg102_deprecated_api::removed_in(&resource.id.api_version, &resource.id.kind, requested)
+        })
         .collect();
     let outcomes: Vec<(&EnvRun, &RenderedResource, Validation)> = resources
         .par_iter()
@@ -180,7 +182,8 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
             let outcome = found.map(|crd| {
                 let json = node_to_json(&resource.doc);
                 // A version without a schema accepts any content (only `metadata` is checked).
-                let mut violations = crd.schema.as_ref().map(|schema| crd_schema::validate(schema, &json)).unwrap_or_default();
+                let mut violations =
+                    crd.schema.as_ref().map(|schema| crd_schema::validate(schema, &json)).unwrap_or_default();
                 if let Some(metadata) = json.get("metadata") {
                     violations.extend(schemas.validate_metadata(metadata));
                 }
@@ -305,8 +308,7 @@ fn skipped(
         None => {
             // About the whole run, not this chart: reported once, whatever the number of charts.
             diagnostic.chart = None;
-            diagnostic.location =
-                project.config_file.map(|file| Location::point(project.sources.path(file), 1, 1));
+            diagnostic.location = project.config_file.map(|file| Location::point(project.sources.path(file), 1, 1));
         }
     }
     let mut finding = Finding::new(diagnostic);
@@ -397,7 +399,9 @@ fn violation_location(
         };
     }
     match (&violation.problem, walked) {
-        (Problem::UnknownField { .. }, Some(Walked { key: Some(key), .. })) => key_location(project, chart, env, resource, key),
+        (Problem::UnknownField { .. }, Some(Walked { key: Some(key), .. })) => {
+            key_location(project, chart, env, resource, key)
+        }
         (Problem::MissingField { .. }, Some(Walked { key: Some(key), .. })) => {
             provenance::template_location(sources, &resource.output, key.span)
         }
@@ -498,7 +502,10 @@ mod tests {
         let v133 = SchemaOrigin::Builtin { version: "1.33".into() };
         assert_eq!(hint(&unknown, "Deployment", &v133), "did you mean `imagePullPolicy`?");
         let far = Problem::UnknownField { name: "sidecarMode".into(), known };
-        assert_eq!(hint(&far, "Deployment", &v133), "remove `sidecarMode`: a Kubernetes 1.33 Deployment has no such field here");
+        assert_eq!(
+            hint(&far, "Deployment", &v133),
+            "remove `sidecarMode`: a Kubernetes 1.33 Deployment has no such field here"
+        );
         let quoted = Problem::WrongType { expected: vec!["integer".into()], got: "string" };
         assert!(hint(&quoted, "Deployment", &v133).contains("drop `quote`"));
         let missing = Problem::MissingField { name: "selector".into() };

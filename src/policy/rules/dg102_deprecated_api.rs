@@ -70,8 +70,7 @@ const INGRESS_V1: &[(&str, KubeVersion)] = &[("networking.k8s.io/v1", (1, 19))];
 const FLOWCONTROL: &[(&str, KubeVersion)] =
     &[("flowcontrol.apiserver.k8s.io/v1", (1, 29)), ("flowcontrol.apiserver.k8s.io/v1beta3", (1, 26))];
 const NONE: &[(&str, KubeVersion)] = &[];
-const PSP_NOTE: &str =
-    "PodSecurityPolicy has no successor API: enforce Pod Security Standards with namespace labels (Pod Security Admission)";
+const PSP_NOTE: &str = "PodSecurityPolicy has no successor API: enforce Pod Security Standards with namespace labels (Pod Security Admission)";
 
 const fn api(
     api_version: &'static str,
@@ -110,23 +109,83 @@ pub const RETIRED_APIS: &[RetiredApi] = &[
     api("apps/v1beta2", "ReplicaSet", (1, 9), (1, 16), APPS_V1),
     api("apps/v1beta2", "ControllerRevision", (1, 9), (1, 16), APPS_V1),
     // Removed in 1.22.
-    api("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration", (1, 16), (1, 22), &[("admissionregistration.k8s.io/v1", (1, 16))]),
-    api("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration", (1, 16), (1, 22), &[("admissionregistration.k8s.io/v1", (1, 16))]),
-    api("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition", (1, 16), (1, 22), &[("apiextensions.k8s.io/v1", (1, 16))]),
+    api(
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingWebhookConfiguration",
+        (1, 16),
+        (1, 22),
+        &[("admissionregistration.k8s.io/v1", (1, 16))],
+    ),
+    api(
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingWebhookConfiguration",
+        (1, 16),
+        (1, 22),
+        &[("admissionregistration.k8s.io/v1", (1, 16))],
+    ),
+    api(
+        "apiextensions.k8s.io/v1beta1",
+        "CustomResourceDefinition",
+        (1, 16),
+        (1, 22),
+        &[("apiextensions.k8s.io/v1", (1, 16))],
+    ),
     api("apiregistration.k8s.io/v1beta1", "APIService", (1, 19), (1, 22), &[("apiregistration.k8s.io/v1", (1, 10))]),
     api("authentication.k8s.io/v1beta1", "TokenReview", (1, 19), (1, 22), &[("authentication.k8s.io/v1", (1, 6))]),
-    api("authorization.k8s.io/v1beta1", "SubjectAccessReview", (1, 19), (1, 22), &[("authorization.k8s.io/v1", (1, 6))]),
-    api("authorization.k8s.io/v1beta1", "LocalSubjectAccessReview", (1, 19), (1, 22), &[("authorization.k8s.io/v1", (1, 6))]),
-    api("authorization.k8s.io/v1beta1", "SelfSubjectAccessReview", (1, 19), (1, 22), &[("authorization.k8s.io/v1", (1, 6))]),
-    api("certificates.k8s.io/v1beta1", "CertificateSigningRequest", (1, 19), (1, 22), &[("certificates.k8s.io/v1", (1, 19))]),
+    api(
+        "authorization.k8s.io/v1beta1",
+        "SubjectAccessReview",
+        (1, 19),
+        (1, 22),
+        &[("authorization.k8s.io/v1", (1, 6))],
+    ),
+    api(
+        "authorization.k8s.io/v1beta1",
+        "LocalSubjectAccessReview",
+        (1, 19),
+        (1, 22),
+        &[("authorization.k8s.io/v1", (1, 6))],
+    ),
+    api(
+        "authorization.k8s.io/v1beta1",
+        "SelfSubjectAccessReview",
+        (1, 19),
+        (1, 22),
+        &[("authorization.k8s.io/v1", (1, 6))],
+    ),
+    api(
+        "certificates.k8s.io/v1beta1",
+        "CertificateSigningRequest",
+        (1, 19),
+        (1, 22),
+        &[("certificates.k8s.io/v1", (1, 19))],
+    ),
     api("coordination.k8s.io/v1beta1", "Lease", (1, 19), (1, 22), &[("coordination.k8s.io/v1", (1, 14))]),
     api("extensions/v1beta1", "Ingress", (1, 14), (1, 22), INGRESS_V1),
     api("networking.k8s.io/v1beta1", "Ingress", (1, 19), (1, 22), INGRESS_V1),
     api("networking.k8s.io/v1beta1", "IngressClass", (1, 19), (1, 22), INGRESS_V1),
-    api("rbac.authorization.k8s.io/v1beta1", "ClusterRole", (1, 17), (1, 22), &[("rbac.authorization.k8s.io/v1", (1, 8))]),
-    api("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding", (1, 17), (1, 22), &[("rbac.authorization.k8s.io/v1", (1, 8))]),
+    api(
+        "rbac.authorization.k8s.io/v1beta1",
+        "ClusterRole",
+        (1, 17),
+        (1, 22),
+        &[("rbac.authorization.k8s.io/v1", (1, 8))],
+    ),
+    api(
+        "rbac.authorization.k8s.io/v1beta1",
+        "ClusterRoleBinding",
+        (1, 17),
+        (1, 22),
+        &[("rbac.authorization.k8s.io/v1", (1, 8))],
+    ),
     api("rbac.authorization.k8s.io/v1beta1", "Role", (1, 17), (1, 22), &[("rbac.authorization.k8s.io/v1", (1, 8))]),
-    api("rbac.authorization.k8s.io/v1beta1", "RoleBinding", (1, 17), (1, 22), &[("rbac.authorization.k8s.io/v1", (1, 8))]),
+    api(
+        "rbac.authorization.k8s.io/v1beta1",
+        "RoleBinding",
+        (1, 17),
+        (1, 22),
+        &[("rbac.authorization.k8s.io/v1", (1, 8))],
+    ),
     api("scheduling.k8s.io/v1beta1", "PriorityClass", (1, 14), (1, 22), &[("scheduling.k8s.io/v1", (1, 14))]),
     api("storage.k8s.io/v1beta1", "CSIDriver", (1, 19), (1, 22), &[("storage.k8s.io/v1", (1, 18))]),
     api("storage.k8s.io/v1beta1", "CSINode", (1, 19), (1, 22), &[("storage.k8s.io/v1", (1, 17))]),
@@ -194,7 +253,8 @@ pub fn assess(api: &RetiredApi, target: KubeVersion) -> Option<(Severity, String
     } else {
         return None;
     };
-    let served = |(replacement, since): &&(&str, KubeVersion)| *since <= target && !removed_in(replacement, api.kind, target);
+    let served =
+        |(replacement, since): &&(&str, KubeVersion)| *since <= target && !removed_in(replacement, api.kind, target);
     let hint = match api.replacements.iter().find(served) {
         Some((replacement, _)) => format!("use apiVersion: {replacement}"),
         None if !api.note.is_empty() => api.note.to_string(),

@@ -71,9 +71,8 @@ impl ValuesReads {
     pub fn scan<'t>(texts: impl IntoIterator<Item = &'t str>) -> Self {
         static CHAIN: OnceLock<Regex> = OnceLock::new();
         static LOOKUP: OnceLock<Regex> = OnceLock::new();
-        let chain = CHAIN.get_or_init(|| {
-            Regex::new(r"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)*)").unwrap_or_else(|_| unreachable!())
-        });
+        let chain = CHAIN
+            .get_or_init(|| Regex::new(r"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)*)").unwrap_or_else(|_| unreachable!()));
         let lookup = LOOKUP.get_or_init(|| {
             Regex::new(r#"\b(?:index|hasKey|get)\s+\(?\s*\$?[A-Za-z0-9_]*\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)*)((?:\s+"[^"]*")+)"#)
                 .unwrap_or_else(|_| unreachable!())
@@ -135,11 +134,8 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
     if reads.whole_values {
         return Vec::new();
     }
-    let subcharts: HashSet<&str> = chart
-        .templates
-        .iter()
-        .filter_map(|t| t.name.split("/charts/").nth(1)?.split('/').next())
-        .collect();
+    let subcharts: HashSet<&str> =
+        chart.templates.iter().filter_map(|t| t.name.split("/charts/").nth(1)?.split('/').next()).collect();
     let defaults_file = sources.path(chart.defaults.file);
     let defaults_name = defaults_file.rsplit('/').next().unwrap_or("values.yaml").to_string();
     let mut seen: HashSet<FileId> = HashSet::new();
@@ -153,9 +149,8 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
             walk(overrides, Some(&chart.defaults), &reads, &subcharts, &mut Vec::new(), &mut unknown);
             for (path, key_span, suggestion) in unknown {
                 let dotted = path.join(".");
-                let message = format!(
-                    "values key {dotted} is neither declared in {defaults_name} nor read by any template"
-                );
+                let message =
+                    format!("values key {dotted} is neither declared in {defaults_name} nor read by any template");
                 let mut diagnostic = Diagnostic::new(RULE.id, RULE.name, RULE.default_severity, message);
                 diagnostic.chart = Some(chart.path.clone());
                 diagnostic.environment = Some(env.name.clone());
@@ -233,17 +228,23 @@ mod tests {
 
     #[test]
     fn template_reads_are_found_in_every_spelling() {
-        let reads = ValuesReads::scan([
-            r#"replicas: {{ .Values.replicaCount }}
+        let reads = ValuesReads::scan([r#"replicas: {{ .Values.replicaCount }}
 image: "{{ $.Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
 {{- toYaml .Values.resources | nindent 12 }}
 {{ index .Values "podLabels" "team" }} {{ if hasKey .Values.service "nodePort" }}{{ end }}
-{{ $root.Values.ingress.enabled }}"#,
-        ]);
+{{ $root.Values.ingress.enabled }}"#]);
         assert!(!reads.whole_values);
         assert_eq!(
             paths(&reads),
-            ["image.repository", "image.tag", "ingress.enabled", "podLabels.team", "replicaCount", "resources", "service.nodePort"]
+            [
+                "image.repository",
+                "image.tag",
+                "ingress.enabled",
+                "podLabels.team",
+                "replicaCount",
+                "resources",
+                "service.nodePort"
+            ]
         );
         assert!(ValuesReads::scan(["{{ toYaml .Values }}"]).whole_values);
         assert!(ValuesReads::scan(["{{ include \"x\" $.Values }}"]).whole_values);

@@ -71,11 +71,9 @@ pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
     let mut findings = Vec::new();
     for env in &chart.environments {
         let (message, location, subject) = match &env.version {
-            None => (
-                format!("{} pins no chart version", env.name),
-                Location::point(sources.path(config_file), 1, 1),
-                None,
-            ),
+            None => {
+                (format!("{} pins no chart version", env.name), Location::point(sources.path(config_file), 1, 1), None)
+            }
             Some(pinned) => match unpinned_reason(&pinned.version) {
                 None => continue,
                 Some(reason) => (

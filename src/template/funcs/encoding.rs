@@ -5,10 +5,10 @@
 //! `mustToYaml` and `mustToToml` exist only in Helm 4 and are not provided (Helm 3 rejects them
 //! as undefined).
 
-mod toml_decode;
-mod toml_encode;
 #[cfg(test)]
 mod through_engine;
+mod toml_decode;
+mod toml_encode;
 
 use super::{FuncError, Function, ParamType};
 use crate::template::value::{Map, Value};

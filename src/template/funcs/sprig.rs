@@ -72,12 +72,30 @@ mod tests {
     use crate::template::value::{Map, Value};
 
     fn samples(param: ParamType) -> Vec<Value> {
-        let strings = ["", "é", "a/b:c", "-1", "%zz", "Jé", "1.0\u{3000}- 2.0", "((", "2006-01-02", "x\u{a0}y", "0x1F", "=>", "a*", "Jan", "\u{3000}1.0 - 2.0"];
+        let strings = [
+            "",
+            "é",
+            "a/b:c",
+            "-1",
+            "%zz",
+            "Jé",
+            "1.0\u{3000}- 2.0",
+            "((",
+            "2006-01-02",
+            "x\u{a0}y",
+            "0x1F",
+            "=>",
+            "a*",
+            "Jan",
+            "\u{3000}1.0 - 2.0",
+        ];
         let map: Map = [("a".to_string(), Value::Int(1)), ("é".to_string(), Value::Nil)].into();
         match param {
             ParamType::String => strings.iter().map(|s| Value::str(*s)).collect(),
             ParamType::Int | ParamType::Int64 => [-7, -1, 0, 1, 3, 100].iter().map(|i| Value::Int(*i)).collect(),
-            ParamType::Float64 => vec![Value::Float(-0.5), Value::Float(0.0), Value::Float(2.5), Value::Float(f64::NAN)],
+            ParamType::Float64 => {
+                vec![Value::Float(-0.5), Value::Float(0.0), Value::Float(2.5), Value::Float(f64::NAN)]
+            }
             ParamType::Bool => vec![Value::Bool(true), Value::Bool(false)],
             ParamType::List => vec![Value::list(vec![]), Value::list(vec![Value::Nil, Value::str("é"), Value::Int(2)])],
             ParamType::Map => vec![Value::map(Map::new()), Value::map(map)],

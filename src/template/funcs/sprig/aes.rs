@@ -76,7 +76,12 @@ impl Aes256 {
         for i in 8..words.len() {
             let mut temp = words[i - 1];
             if i % 8 == 0 {
-                temp = [SBOX[temp[1] as usize] ^ rcon, SBOX[temp[2] as usize], SBOX[temp[3] as usize], SBOX[temp[0] as usize]];
+                temp = [
+                    SBOX[temp[1] as usize] ^ rcon,
+                    SBOX[temp[2] as usize],
+                    SBOX[temp[3] as usize],
+                    SBOX[temp[0] as usize],
+                ];
                 rcon = gmul(rcon, 2);
             } else if i % 8 == 4 {
                 temp = temp.map(|b| SBOX[b as usize]);

@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 
-use super::{aes, kdf};
 use super::random::DeterministicRng;
 use super::support::{arg, fixed, int_arg, str_arg, string, strval};
+use super::{aes, kdf};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::template::value::{Object, Value};
 
@@ -78,8 +78,10 @@ pub fn functions() -> Vec<Function> {
         }),
         fixed("buildCustomCert", &[P::String, P::String], |a| {
             let engine = base64::engine::general_purpose::STANDARD;
-            let cert = engine.decode(str_arg(a, 0)?).map_err(|_| FuncError::new("unable to decode base64 certificate"))?;
-            let key = engine.decode(str_arg(a, 1)?).map_err(|_| FuncError::new("unable to decode base64 private key"))?;
+            let cert =
+                engine.decode(str_arg(a, 0)?).map_err(|_| FuncError::new("unable to decode base64 certificate"))?;
+            let key =
+                engine.decode(str_arg(a, 1)?).map_err(|_| FuncError::new("unable to decode base64 private key"))?;
             let cert = String::from_utf8_lossy(&cert).into_owned();
             let key = String::from_utf8_lossy(&key).into_owned();
             if !cert.contains("-----BEGIN ") {
@@ -192,7 +194,10 @@ fn cert_parts(name: &str, a: &[Value]) -> Result<Vec<String>, FuncError> {
         match arg(a, i) {
             Value::List(items) => Ok(items.iter().map(|v| strval(v).into_owned()).collect::<Vec<_>>().join(",")),
             Value::Nil => Ok(String::new()),
-            other => Err(FuncError::new(format!("wrong type for value; expected []interface {{}}; got {}", other.type_name()))),
+            other => Err(FuncError::new(format!(
+                "wrong type for value; expected []interface {{}}; got {}",
+                other.type_name()
+            ))),
         }
     };
     Ok(vec![name.to_string(), str_arg(a, 0)?.to_string(), list(1)?, list(2)?, int_arg(a, 3)?.to_string()])
@@ -203,13 +208,17 @@ fn ca_cert(value: &Value) -> Result<String, FuncError> {
         Value::Object(o) if o.type_name() == "sprig.certificate" => {
             Ok(o.field("Cert").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
         }
-        other => Err(FuncError::new(format!("wrong type for value; expected sprig.certificate; got {}", other.type_name()))),
+        other => {
+            Err(FuncError::new(format!("wrong type for value; expected sprig.certificate; got {}", other.type_name())))
+        }
     }
 }
 
 /// A PEM block whose body decodes to a placeholder notice followed by deterministic filler.
 fn pem(label: &str, parts: &[&str], size: usize) -> String {
-    let mut body = format!("driftgate placeholder {label} ({}); not a real key or certificate\n", parts.first().unwrap_or(&"")).into_bytes();
+    let mut body =
+        format!("driftgate placeholder {label} ({}); not a real key or certificate\n", parts.first().unwrap_or(&""))
+            .into_bytes();
     let mut rng = DeterministicRng::from_parts(parts);
     while body.len() < size {
         body.push(rng.next_u64() as u8);
@@ -241,9 +250,9 @@ fn master_key(password: &str, salt: &[u8]) -> Vec<u8> {
     thread_local! {
         static KEYS: std::cell::RefCell<Vec<CachedKey>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    if let Some(key) = KEYS.with(|keys| {
-        keys.borrow().iter().find(|(p, s, _)| p == password && s == salt).map(|(_, _, k)| k.clone())
-    }) {
+    if let Some(key) =
+        KEYS.with(|keys| keys.borrow().iter().find(|(p, s, _)| p == password && s == salt).map(|(_, _, k)| k.clone()))
+    {
         return key;
     }
     let key = kdf::scrypt(password.as_bytes(), salt, 32768, 8, 2, 64);
@@ -264,10 +273,26 @@ fn derive_password(counter: u32, kind: &str, password: &str, user: &str, site: &
     let templates: &[&str] = match kind {
         "maximum" => &["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
         "long" => &[
-            "CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv", "CvccCvcvnoCvcv",
-            "CvccCvcvCvcvno", "CvcvnoCvccCvcv", "CvcvCvccnoCvcv", "CvcvCvccCvcvno", "CvcvnoCvcvCvcc",
-            "CvcvCvcvnoCvcc", "CvcvCvcvCvccno", "CvccnoCvccCvcv", "CvccCvccnoCvcv", "CvccCvccCvcvno",
-            "CvcvnoCvccCvcc", "CvcvCvccnoCvcc", "CvcvCvccCvccno", "CvccnoCvcvCvcc", "CvccCvcvnoCvcc",
+            "CvcvnoCvcvCvcv",
+            "CvcvCvcvnoCvcv",
+            "CvcvCvcvCvcvno",
+            "CvccnoCvcvCvcv",
+            "CvccCvcvnoCvcv",
+            "CvccCvcvCvcvno",
+            "CvcvnoCvccCvcv",
+            "CvcvCvccnoCvcv",
+            "CvcvCvccCvcvno",
+            "CvcvnoCvcvCvcc",
+            "CvcvCvcvnoCvcc",
+            "CvcvCvcvCvccno",
+            "CvccnoCvccCvcv",
+            "CvccCvccnoCvcv",
+            "CvccCvccCvcvno",
+            "CvcvnoCvccCvcc",
+            "CvcvCvccnoCvcc",
+            "CvcvCvccCvccno",
+            "CvccnoCvcvCvcc",
+            "CvccCvcvnoCvcc",
             "CvccCvcvCvccno",
         ],
         "medium" => &["CvcnoCvc", "CvcCvcno"],
@@ -358,7 +383,11 @@ mod tests {
     fn aes_decrypts_what_helm_encrypted_and_round_trips() {
         let cases = [
             ("secretkey", "CCbztuuo5MDGBfDK8PcxIJKl27Nqww7ubZae5Yf2wVU=", "plaintext"),
-            ("a-key-that-is-longer-than-thirty-two-bytes", "ql4pXl6+kIieNZ3336/5HH1REB+dNSBL3x1KW/B50eVlZuNURFo6/7PkT6YcIPhJ", "sixteen byte msg"),
+            (
+                "a-key-that-is-longer-than-thirty-two-bytes",
+                "ql4pXl6+kIieNZ3336/5HH1REB+dNSBL3x1KW/B50eVlZuNURFo6/7PkT6YcIPhJ",
+                "sixteen byte msg",
+            ),
         ];
         for (key, data, want) in cases {
             assert_eq!(call("decryptAES", &[s(key), s(data)]).unwrap().as_str(), Some(want));
@@ -392,7 +421,13 @@ mod tests {
             Some("cannot find password template nope")
         );
         assert_eq!(call("genPrivateKey", &[s("foo")]).unwrap().as_str(), Some("Unknown type foo"));
-        assert!(call("genPrivateKey", &[s("ecdsa")]).unwrap().as_str().unwrap().starts_with("-----BEGIN EC PRIVATE KEY-----"));
+        assert!(
+            call("genPrivateKey", &[s("ecdsa")])
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .starts_with("-----BEGIN EC PRIVATE KEY-----")
+        );
         assert_eq!(call("encryptAES", &[s("k"), s("")]).unwrap().as_str(), Some(""));
     }
 }

@@ -34,7 +34,9 @@ pub fn functions() -> Vec<Function> {
             string(date_in_zone(str_arg(a, 0)?, arg(a, 1), str_arg(a, 2)?))
         }),
         fixed("htmlDate", &[P::Any], |a| string(date_in_zone("2006-01-02", arg(a, 0), "Local"))),
-        fixed("htmlDateInZone", &[P::Any, P::String], |a| string(date_in_zone("2006-01-02", arg(a, 0), str_arg(a, 1)?))),
+        fixed("htmlDateInZone", &[P::Any, P::String], |a| {
+            string(date_in_zone("2006-01-02", arg(a, 0), str_arg(a, 1)?))
+        }),
         fixed("dateModify", &[P::String, P::Any], |a| date_modify(a, false)),
         fixed("date_modify", &[P::String, P::Any], |a| date_modify(a, false)),
         fixed("mustDateModify", &[P::String, P::Any], |a| date_modify(a, true)),
@@ -261,8 +263,20 @@ pub struct GoTime {
     zone: Arc<str>,
 }
 
-const MONTHS: [&str; 12] =
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 const DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -556,7 +570,11 @@ impl GoTime {
                     v = r;
                     // Go accepts a fraction after the seconds even when the layout has none.
                     let layout_has_fraction = matches!(next_token(rest_layout), Some(("", Token::Fraction { .. }, _)));
-                    if !layout_has_fraction && v.len() >= 2 && matches!(v.as_bytes()[0], b'.' | b',') && v.as_bytes()[1].is_ascii_digit() {
+                    if !layout_has_fraction
+                        && v.len() >= 2
+                        && matches!(v.as_bytes()[0], b'.' | b',')
+                        && v.as_bytes()[1].is_ascii_digit()
+                    {
                         let len = 1 + v[1..].bytes().take_while(u8::is_ascii_digit).count();
                         nanos = fraction_nanos(&v[1..len]);
                         v = &v[len..];
@@ -896,7 +914,11 @@ mod tests {
                 vec![s("2006-01-02T15:04:05Z07:00"), s("2020-05-06T07:08:09+02:00")],
                 "2020-05-06 07:08:09 +0200 +0200",
             ),
-            ("toDate", vec![s("2006-01-02 15:04:05.000"), s("2017-12-31 13:05:09.120")], "2017-12-31 13:05:09.12 +0000 UTC"),
+            (
+                "toDate",
+                vec![s("2006-01-02 15:04:05.000"), s("2017-12-31 13:05:09.120")],
+                "2017-12-31 13:05:09.12 +0000 UTC",
+            ),
             ("unixEpoch", vec![dec31.clone()], "1514678400"),
             ("date", vec![s("2006-01-02T15:04:05Z07:00"), Value::Int(0)], "1970-01-01T00:00:00Z"),
             ("htmlDate", vec![Value::Int(86400)], "1970-01-02"),
@@ -916,7 +938,11 @@ mod tests {
             ("durationRound", vec![s("1h1m")], "1h"),
             ("durationRound", vec![Value::Int64(1_500_000_000)], "1s"),
             ("durationRound", vec![s("400h")], "16d"),
-            ("dateInZone", vec![s("2006-01-02 15:04 MST -07:00"), Value::Int(1_500_000_000), s("Bad/Zone")], "2017-07-14 02:40 UTC +00:00"),
+            (
+                "dateInZone",
+                vec![s("2006-01-02 15:04 MST -07:00"), Value::Int(1_500_000_000), s("Bad/Zone")],
+                "2017-07-14 02:40 UTC +00:00",
+            ),
             ("dateInZone", vec![s("2006-01-02 15:04:05 MST"), dec31.clone(), s("UTC")], "2017-12-31 00:00:00 UTC"),
         ];
         for (name, args, want) in cases {
@@ -982,7 +1008,13 @@ mod tests {
 
     #[test]
     fn durations_print_like_go() {
-        let cases = [(1_500_000_000, "1.5s"), (7_200_000_000_000, "2h0m0s"), (1_500_000, "1.5ms"), (500, "500ns"), (2_000, "2µs")];
+        let cases = [
+            (1_500_000_000, "1.5s"),
+            (7_200_000_000_000, "2h0m0s"),
+            (1_500_000, "1.5ms"),
+            (500, "500ns"),
+            (2_000, "2µs"),
+        ];
         for (nanos, want) in cases {
             assert_eq!(format_duration(nanos), want);
         }

@@ -25,7 +25,9 @@ pub fn functions() -> Vec<Function> {
             }
             Ok(Value::map(map))
         }),
-        fixed("get", &[P::Map, P::String], |a| Ok(map_arg(a, 0)?.get(str_arg(a, 1)?).unwrap_or_else(|| Value::str("")))),
+        fixed("get", &[P::Map, P::String], |a| {
+            Ok(map_arg(a, 0)?.get(str_arg(a, 1)?).unwrap_or_else(|| Value::str("")))
+        }),
         fixed("set", &[P::Map, P::String, P::Any], |a| {
             let map = map_arg(a, 0)?;
             map.insert(str_arg(a, 1)?.to_string(), arg(a, 2).clone());
@@ -69,11 +71,16 @@ pub fn functions() -> Vec<Function> {
             let map = map_arg(a, 0)?;
             let omitted: Vec<&str> = (1..a.len()).map(|i| str_arg(a, i)).collect::<Result<_, _>>()?;
             let out: Map = map.with_read(|map| {
-                map.iter().filter(|(k, _)| !omitted.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+                map.iter()
+                    .filter(|(k, _)| !omitted.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
             });
             Ok(Value::map(out))
         }),
-        fixed("values", &[P::Map], |a| Ok(Value::list(map_arg(a, 0)?.with_read(|map| map.values().cloned().collect())))),
+        fixed("values", &[P::Map], |a| {
+            Ok(Value::list(map_arg(a, 0)?.with_read(|map| map.values().cloned().collect())))
+        }),
         variadic("merge", &[P::Map, P::Map], |a| merge_all(a, false)),
         variadic("mustMerge", &[P::Map, P::Map], |a| merge_all(a, false)),
         variadic("mergeOverwrite", &[P::Map, P::Map], |a| merge_all(a, true)),
@@ -194,12 +201,30 @@ mod tests {
             ("dict", vec![s("a"), Value::Int(1), s("b")], "map[a:1 b:]"),
             ("dict", vec![Value::Int(1), Value::Int(2), Value::Float(3.5), Value::Int(4)], "map[1:2 3.5:4]"),
             ("get", vec![dict(vec![("a", Value::Int(1))]), s("b")], ""),
-            ("pluck", vec![s("a"), dict(vec![("a", Value::Int(1))]), dict(vec![("a", Value::Int(2))]), dict(vec![("b", Value::Int(3))])], "[1 2]"),
+            (
+                "pluck",
+                vec![
+                    s("a"),
+                    dict(vec![("a", Value::Int(1))]),
+                    dict(vec![("a", Value::Int(2))]),
+                    dict(vec![("b", Value::Int(3))]),
+                ],
+                "[1 2]",
+            ),
             ("dig", vec![s("a"), s("b"), s("def"), dict(vec![("a", dict(vec![("b", Value::Int(5))]))])], "5"),
             ("dig", vec![s("a"), s("x"), s("def"), dict(vec![("a", dict(vec![("b", Value::Int(5))]))])], "def"),
             ("set", vec![dict(vec![("a", Value::Int(1))]), s("b"), Value::Int(2)], "map[a:1 b:2]"),
             ("unset", vec![dict(vec![("a", Value::Int(1)), ("b", Value::Int(2))]), s("a")], "map[b:2]"),
-            ("pick", vec![dict(vec![("a", Value::Int(1)), ("b", Value::Int(2)), ("c", Value::Int(3))]), s("a"), s("c"), s("z")], "map[a:1 c:3]"),
+            (
+                "pick",
+                vec![
+                    dict(vec![("a", Value::Int(1)), ("b", Value::Int(2)), ("c", Value::Int(3))]),
+                    s("a"),
+                    s("c"),
+                    s("z"),
+                ],
+                "map[a:1 c:3]",
+            ),
             ("omit", vec![dict(vec![("a", Value::Int(1)), ("b", Value::Int(2))]), s("a")], "map[b:2]"),
             ("keys", vec![dict(vec![("z", Value::Int(1)), ("a", Value::Int(2)), ("m", Value::Int(3))])], "[a m z]"),
             ("values", vec![dict(vec![("z", Value::Int(1)), ("a", Value::Int(2)), ("m", Value::Int(3))])], "[2 3 1]"),
@@ -216,8 +241,14 @@ mod tests {
     fn merge_semantics_observed_in_helm() {
         let nested = |x: Value| dict(vec![("a", Value::Int(1)), ("n", dict(vec![("x", x)]))]);
         let src = dict(vec![("a", Value::Int(2)), ("b", Value::Int(3)), ("n", dict(vec![("y", Value::Int(2))]))]);
-        assert_eq!(call("merge", &[nested(Value::Int(1)), src.clone()]).unwrap().format_v(), "map[a:1 b:3 n:map[x:1 y:2]]");
-        assert_eq!(call("mergeOverwrite", &[nested(Value::Int(1)), src]).unwrap().format_v(), "map[a:2 b:3 n:map[x:1 y:2]]");
+        assert_eq!(
+            call("merge", &[nested(Value::Int(1)), src.clone()]).unwrap().format_v(),
+            "map[a:1 b:3 n:map[x:1 y:2]]"
+        );
+        assert_eq!(
+            call("mergeOverwrite", &[nested(Value::Int(1)), src]).unwrap().format_v(),
+            "map[a:2 b:3 n:map[x:1 y:2]]"
+        );
 
         let dst = dict(vec![
             ("a", Value::Int(0)),
@@ -237,7 +268,12 @@ mod tests {
         ]);
         assert_eq!(call("merge", &[dst, src]).unwrap().format_v(), "map[a:5 b:6 c:y d:true k:[1] l:[2]]");
 
-        let dst = dict(vec![("a", Value::Int(1)), ("b", Value::Int(2)), ("c", s("x")), ("l", Value::list(vec![Value::Int(1)]))]);
+        let dst = dict(vec![
+            ("a", Value::Int(1)),
+            ("b", Value::Int(2)),
+            ("c", s("x")),
+            ("l", Value::list(vec![Value::Int(1)])),
+        ]);
         let src = dict(vec![("a", Value::Int(0)), ("b", Value::Nil), ("c", s("")), ("l", Value::list(vec![]))]);
         assert_eq!(call("mergeOverwrite", &[dst, src]).unwrap().format_v(), "map[a:0 b:<nil> c: l:[]]");
 
@@ -273,7 +309,10 @@ mod tests {
     fn maps_that_contain_themselves_end_in_errors() {
         let d = dict(vec![("a", Value::Int(1))]);
         call("set", &[d.clone(), s("self"), d.clone()]).unwrap();
-        assert_eq!(call("deepCopy", std::slice::from_ref(&d)).unwrap_err().0, "value contains itself and cannot be copied");
+        assert_eq!(
+            call("deepCopy", std::slice::from_ref(&d)).unwrap_err().0,
+            "value contains itself and cannot be copied"
+        );
         // Merging a map into itself changes nothing; merging it into a copy of itself recurses.
         assert_eq!(call("merge", &[d.clone(), d.clone()]).unwrap().format_v(), "map[a:1 self:...]");
         let e = dict(vec![("a", Value::Int(1))]);

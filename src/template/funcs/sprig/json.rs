@@ -99,10 +99,8 @@ fn write_json(
                 write_json_string(out, &text, style != JsonStyle::Raw);
             }
             "sprig.certificate" => {
-                let fields: Vec<(String, Value)> = ["Cert", "Key"]
-                    .iter()
-                    .map(|name| (name.to_string(), o.field(name).unwrap_or_default()))
-                    .collect();
+                let fields: Vec<(String, Value)> =
+                    ["Cert", "Key"].iter().map(|name| (name.to_string(), o.field(name).unwrap_or_default())).collect();
                 write_json_map(out, fields.iter().map(|(k, v)| (k, v)), false, style, depth, open)?;
             }
             _ => write_json_string(out, &o.format_v(), style != JsonStyle::Raw),
@@ -142,10 +140,7 @@ fn write_json_map<'a>(
 /// Go's float encoding: shortest digits, exponent form below 1e-6 or from 1e21 on.
 fn go_json_float(f: f64) -> Result<String, FuncError> {
     if !f.is_finite() {
-        return Err(FuncError::new(format!(
-            "json: unsupported value: {}",
-            crate::template::value::format_float_g(f)
-        )));
+        return Err(FuncError::new(format!("json: unsupported value: {}", crate::template::value::format_float_g(f))));
     }
     let abs = f.abs();
     if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
@@ -256,7 +251,9 @@ impl JsonParser<'_> {
                 None => return Err(EOF.to_string()),
                 Some(c) if c == expected => self.pos += 1,
                 Some(c) => {
-                    return Err(self.invalid(c, &format!("in literal {word} (expecting {})", quote_char(word.as_bytes()[i]))));
+                    return Err(
+                        self.invalid(c, &format!("in literal {word} (expecting {})", quote_char(word.as_bytes()[i])))
+                    );
                 }
             }
         }
@@ -366,7 +363,8 @@ impl JsonParser<'_> {
         let mut code = 0u32;
         for _ in 0..4 {
             let c = self.peek().ok_or(EOF)?;
-            let digit = (c as char).to_digit(16).ok_or_else(|| self.invalid(c, "in \\u hexadecimal character escape"))?;
+            let digit =
+                (c as char).to_digit(16).ok_or_else(|| self.invalid(c, "in \\u hexadecimal character escape"))?;
             code = code * 16 + digit;
             self.pos += 1;
         }
@@ -462,7 +460,9 @@ mod tests {
         ]);
         assert_eq!(
             call("mustToJson", &[value]).unwrap().as_str(),
-            Some(r#"{"a":[1,"x\u003c\u0026\u003e",null,true],"b":1.5,"c":1e+21,"d":1e-7,"e":0.000001,"f":100000000000000000000,"g":"\u2028\t\u0001"}"#)
+            Some(
+                r#"{"a":[1,"x\u003c\u0026\u003e",null,true],"b":1.5,"c":1e+21,"d":1e-7,"e":0.000001,"f":100000000000000000000,"g":"\u2028\t\u0001"}"#
+            )
         );
         let t = call("toDate", &[s("2006-01-02"), s("2017-12-31")]).unwrap();
         let v = call("semver", &[s("v1.2")]).unwrap();
@@ -484,7 +484,8 @@ mod tests {
 
     #[test]
     fn decoding_observed_in_helm() {
-        let got = call("mustFromJson", &[s(r#"{"a": [1, 2.5, 1e3, 12345678901234567890], "b": null, "a": "dup"}"#)]).unwrap();
+        let got =
+            call("mustFromJson", &[s(r#"{"a": [1, 2.5, 1e3, 12345678901234567890], "b": null, "a": "dup"}"#)]).unwrap();
         assert_eq!(got.format_v(), "map[a:dup b:<nil>]");
         let got = call("mustFromJson", &[s("[1, 2.5, 1e3]")]).unwrap();
         assert_eq!(got.format_v(), "[1 2.5 1000]");

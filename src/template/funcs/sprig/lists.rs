@@ -2,7 +2,9 @@
 
 use std::borrow::Cow;
 
-use super::support::{arg, deep_equal, fixed, int_arg, is_empty, kind_of, nil_deref, slice_items, slice_or_error, to_int64, variadic};
+use super::support::{
+    arg, deep_equal, fixed, int_arg, is_empty, kind_of, nil_deref, slice_items, slice_or_error, to_int64, variadic,
+};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::template::value::Value;
 
@@ -138,8 +140,7 @@ fn chunk(a: &[Value]) -> Result<Value, FuncError> {
     let size = int_arg(a, 0)?;
     let items = match arg(a, 1) {
         Value::Nil => return Err(nil_deref()),
-        other => slice_items(other)
-            .ok_or_else(|| FuncError::new(format!("Cannot chunk type {}", kind_of(other))))?,
+        other => slice_items(other).ok_or_else(|| FuncError::new(format!("Cannot chunk type {}", kind_of(other))))?,
     };
     if items.is_empty() {
         return Ok(Value::list(Vec::new()));
@@ -156,8 +157,8 @@ fn concat(a: &[Value]) -> Result<Value, FuncError> {
         if list.is_nil() {
             return Err(nil_deref());
         }
-        let items: Cow<'_, [Value]> = slice_items(list)
-            .ok_or_else(|| FuncError::new(format!("Cannot concat type {} as list", kind_of(list))))?;
+        let items: Cow<'_, [Value]> =
+            slice_items(list).ok_or_else(|| FuncError::new(format!("Cannot concat type {} as list", kind_of(list))))?;
         out.extend_from_slice(&items);
     }
     Ok(Value::list(out))
@@ -201,10 +202,14 @@ mod tests {
             ("append", vec![abc(), s("d")], "[b a c d]"),
             ("prepend", vec![abc(), s("z")], "[z b a c]"),
             ("tuple", vec![Value::Int(1), s("a")], "[1 a]"),
-            ("uniq", vec![Value::list(vec![
-                Value::map([("a".to_string(), Value::Int(1))].into()),
-                Value::map([("a".to_string(), Value::Int(1))].into()),
-            ])], "[map[a:1]]"),
+            (
+                "uniq",
+                vec![Value::list(vec![
+                    Value::map([("a".to_string(), Value::Int(1))].into()),
+                    Value::map([("a".to_string(), Value::Int(1))].into()),
+                ])],
+                "[map[a:1]]",
+            ),
             ("chunk", vec![Value::Int(3), Value::list(vec![])], "[]"),
             ("concat", vec![], "[]"),
         ];

@@ -41,11 +41,15 @@ pub fn functions() -> Vec<Function> {
         variadic("mul", &[P::Any, P::Any], |a| {
             Ok(Value::Int64(a.iter().skip(1).fold(to_int64(arg(a, 0)), |acc, v| acc.wrapping_mul(to_int64(v)))))
         }),
-        variadic("max", &[P::Any, P::Any], |a| Ok(Value::Int64(a.iter().map(to_int64).fold(to_int64(arg(a, 0)), i64::max)))),
+        variadic("max", &[P::Any, P::Any], |a| {
+            Ok(Value::Int64(a.iter().map(to_int64).fold(to_int64(arg(a, 0)), i64::max)))
+        }),
         variadic("biggest", &[P::Any, P::Any], |a| {
             Ok(Value::Int64(a.iter().map(to_int64).fold(to_int64(arg(a, 0)), i64::max)))
         }),
-        variadic("min", &[P::Any, P::Any], |a| Ok(Value::Int64(a.iter().map(to_int64).fold(to_int64(arg(a, 0)), i64::min)))),
+        variadic("min", &[P::Any, P::Any], |a| {
+            Ok(Value::Int64(a.iter().map(to_int64).fold(to_int64(arg(a, 0)), i64::min)))
+        }),
         variadic("maxf", &[P::Any, P::Any], |a| {
             Ok(Value::Float(a.iter().skip(1).map(to_float64).fold(to_float64(arg(a, 0)), go_max)))
         }),
@@ -54,9 +58,15 @@ pub fn functions() -> Vec<Function> {
         }),
         fixed("add1f", &[P::Any], |a| decimal_fold(arg(a, 0), &[Value::Int(1)], DecimalOp::Add)),
         variadic("addf", &[P::Any], |a| decimal_fold(&Value::Float(0.0), a, DecimalOp::Add)),
-        variadic("subf", &[P::Any, P::Any], |a| decimal_fold(arg(a, 0), a.get(1..).unwrap_or_default(), DecimalOp::Sub)),
-        variadic("mulf", &[P::Any, P::Any], |a| decimal_fold(arg(a, 0), a.get(1..).unwrap_or_default(), DecimalOp::Mul)),
-        variadic("divf", &[P::Any, P::Any], |a| decimal_fold(arg(a, 0), a.get(1..).unwrap_or_default(), DecimalOp::Div)),
+        variadic("subf", &[P::Any, P::Any], |a| {
+            decimal_fold(arg(a, 0), a.get(1..).unwrap_or_default(), DecimalOp::Sub)
+        }),
+        variadic("mulf", &[P::Any, P::Any], |a| {
+            decimal_fold(arg(a, 0), a.get(1..).unwrap_or_default(), DecimalOp::Mul)
+        }),
+        variadic("divf", &[P::Any, P::Any], |a| {
+            decimal_fold(arg(a, 0), a.get(1..).unwrap_or_default(), DecimalOp::Div)
+        }),
         fixed("floor", &[P::Any], |a| Ok(Value::Float(to_float64(arg(a, 0)).floor()))),
         fixed("ceil", &[P::Any], |a| Ok(Value::Float(to_float64(arg(a, 0)).ceil()))),
         variadic("round", &[P::Any, P::Int, P::Float64], |a| {
@@ -261,7 +271,13 @@ impl Decimal {
                     (self.coefficient, other.coefficient.checked_mul(10i128.checked_pow((-shift) as u32)?)?)
                 };
                 let q = num / den;
-                let rounded = if q % 10 >= 5 { q / 10 + 1 } else if q % 10 <= -5 { q / 10 - 1 } else { q / 10 };
+                let rounded = if q % 10 >= 5 {
+                    q / 10 + 1
+                } else if q % 10 <= -5 {
+                    q / 10 - 1
+                } else {
+                    q / 10
+                };
                 Some(Decimal { coefficient: rounded, exponent: target })
             }
         }
@@ -385,7 +401,10 @@ mod tests {
 
     #[test]
     fn division_by_zero_errors() {
-        assert_eq!(call("div", &[Value::Int(1), Value::Int(0)]).unwrap_err().0, "runtime error: integer divide by zero");
+        assert_eq!(
+            call("div", &[Value::Int(1), Value::Int(0)]).unwrap_err().0,
+            "runtime error: integer divide by zero"
+        );
         assert_eq!(call("divf", &[Value::Int(1), Value::Int(0)]).unwrap_err().0, "decimal division by 0");
     }
 }

@@ -233,7 +233,25 @@ fn should_escape(c: u8, mode: Escape) -> bool {
         return false;
     }
     if mode == Escape::Host {
-        return !matches!(c, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'[' | b']' | b'<' | b'>' | b'"');
+        return !matches!(
+            c,
+            b'!' | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'['
+                | b']'
+                | b'<'
+                | b'>'
+                | b'"'
+        );
     }
     match c {
         b'$' | b'&' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'?' | b'@' => match mode {
@@ -263,7 +281,9 @@ fn escape(s: &str, mode: Escape) -> String {
 fn userinfo_string(raw: &str) -> String {
     let decode = |s: &str| unescape(s, raw).unwrap_or_else(|_| s.to_string());
     match raw.split_once(':') {
-        Some((user, password)) => format!("{}:{}", escape(&decode(user), Escape::Userinfo), escape(&decode(password), Escape::Userinfo)),
+        Some((user, password)) => {
+            format!("{}:{}", escape(&decode(user), Escape::Userinfo), escape(&decode(password), Escape::Userinfo))
+        }
         None => escape(&decode(raw), Escape::Userinfo),
     }
 }
@@ -376,7 +396,10 @@ mod tests {
                 "https://u:p@host:8080/p/a?q=1#frag",
                 "map[fragment:frag host:host:8080 hostname:host opaque: path:/p/a query:q=1 scheme:https userinfo:u:p]",
             ),
-            ("/relative/path?x=1", "map[fragment: host: hostname: opaque: path:/relative/path query:x=1 scheme: userinfo:]"),
+            (
+                "/relative/path?x=1",
+                "map[fragment: host: hostname: opaque: path:/relative/path query:x=1 scheme: userinfo:]",
+            ),
             (
                 "mailto:joe@example.com?subject=hi",
                 "map[fragment: host: hostname: opaque:joe@example.com path: query:subject=hi scheme:mailto userinfo:]",
@@ -392,7 +415,13 @@ mod tests {
         let joins = [
             (dict(&[("scheme", "http"), ("host", "h"), ("path", "/x"), ("query", "a=b")]), "http://h/x?a=b"),
             (
-                dict(&[("scheme", "https"), ("host", "h:1"), ("path", "a b/c"), ("userinfo", "u:p@s"), ("fragment", "x y")]),
+                dict(&[
+                    ("scheme", "https"),
+                    ("host", "h:1"),
+                    ("path", "a b/c"),
+                    ("userinfo", "u:p@s"),
+                    ("fragment", "x y"),
+                ]),
                 "https://u:p%40s@h:1/a%20b/c#x%20y",
             ),
             (dict(&[("path", "a:b")]), "./a:b"),

@@ -23,7 +23,8 @@ pub fn functions() -> Vec<Function> {
         }),
         fixed("randBytes", &[P::Int], |a| {
             let count = int_arg(a, 0)?;
-            let count = usize::try_from(count).map_err(|_| FuncError::new("runtime error: makeslice: len out of range"))?;
+            let count =
+                usize::try_from(count).map_err(|_| FuncError::new("runtime error: makeslice: len out of range"))?;
             let mut rng = DeterministicRng::from_parts(&["randBytes", &count.to_string()]);
             let bytes: Vec<u8> = (0..count).map(|_| rng.next_u64() as u8).collect();
             string(base64::engine::general_purpose::STANDARD.encode(bytes))

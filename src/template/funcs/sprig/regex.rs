@@ -23,7 +23,9 @@ pub fn functions() -> Vec<Function> {
         fixed("regexQuoteMeta", &[P::String], |a| string(quote_meta(str_arg(a, 0)?))),
         // Sprig's regexMatch swallows a bad pattern and answers false.
         fixed("regexMatch", &[P::String, P::String], |a| {
-            Ok(Value::Bool(compile(str_arg(a, 0)?, Panics::No).is_ok_and(|re| re.is_match(str_arg(a, 1).unwrap_or_default()))))
+            Ok(Value::Bool(
+                compile(str_arg(a, 0)?, Panics::No).is_ok_and(|re| re.is_match(str_arg(a, 1).unwrap_or_default())),
+            ))
         }),
         fixed("mustRegexMatch", &[P::String, P::String], |a| {
             Ok(Value::Bool(compile(str_arg(a, 0)?, Panics::No)?.is_match(str_arg(a, 1)?)))
@@ -63,7 +65,8 @@ fn find(a: &[Value], panics: Panics) -> Result<Value, FuncError> {
 fn replace_all(a: &[Value], panics: Panics, expand: bool) -> Result<Value, FuncError> {
     let re = compile(str_arg(a, 0)?, panics)?;
     let (input, replacement) = (str_arg(a, 1)?, str_arg(a, 2)?);
-    let out = if expand { re.replace_all(input, replacement) } else { re.replace_all(input, regex::NoExpand(replacement)) };
+    let out =
+        if expand { re.replace_all(input, replacement) } else { re.replace_all(input, regex::NoExpand(replacement)) };
     string(out.into_owned())
 }
 
@@ -104,7 +107,12 @@ fn compile(pattern: &str, panics: Panics) -> Result<Regex, FuncError> {
 fn go_error_text(pattern: &str, e: &regex::Error) -> String {
     let text = e.to_string();
     let lines: Vec<&str> = text.lines().collect();
-    let detail = lines.iter().rev().find(|l| !l.trim().is_empty()).map_or(text.as_str(), |l| l.trim()).trim_start_matches("error: ");
+    let detail = lines
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map_or(text.as_str(), |l| l.trim())
+        .trim_start_matches("error: ");
     // The regex crate underlines the offending part of the (translated) pattern with carets.
     let fragment = lines.iter().position(|l| l.trim_start().starts_with('^')).and_then(|i| {
         let carets = lines[i];
@@ -150,7 +158,9 @@ fn repetition_at(s: &str) -> Option<(usize, bool)> {
         Some((min, max)) => (min, (!max.is_empty()).then_some(max)),
         None => (inner, Some(inner)),
     };
-    let number = |t: &str| (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse::<u64>().unwrap_or(u64::MAX));
+    let number = |t: &str| {
+        (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse::<u64>().unwrap_or(u64::MAX))
+    };
     let min = number(min)?;
     let max = match max {
         Some(m) => Some(number(m)?),
@@ -198,7 +208,13 @@ fn translate(pattern: &str) -> Result<String, String> {
                 class_depth += 1;
                 out.push(c);
                 // A `]` right after `[` or `[^` is a literal member.
-                let skip = if rest.starts_with("^]") { 2 } else if rest.starts_with(']') { 1 } else { 0 };
+                let skip = if rest.starts_with("^]") {
+                    2
+                } else if rest.starts_with(']') {
+                    1
+                } else {
+                    0
+                };
                 out.push_str(&rest[..skip]);
                 rest = &rest[skip..];
             }
@@ -333,14 +349,23 @@ mod tests {
 
     #[test]
     fn bad_patterns_fail_as_in_helm() {
-        assert_eq!(call("mustRegexMatch", &[s("("), s("x")]).unwrap_err().0, "error parsing regexp: missing closing ): `(`");
+        assert_eq!(
+            call("mustRegexMatch", &[s("("), s("x")]).unwrap_err().0,
+            "error parsing regexp: missing closing ): `(`"
+        );
         assert_eq!(call("regexMatch", &[s("("), s("x")]).unwrap().format_v(), "false");
         assert_eq!(
             call("regexFind", &[s("("), s("x")]).unwrap_err().0,
             "regexp: Compile(`(`): error parsing regexp: missing closing ): `(`"
         );
-        assert_eq!(call("mustRegexFind", &[s("a)"), s("x")]).unwrap_err().0, "error parsing regexp: unexpected ): `a)`");
-        assert_eq!(call("mustRegexFind", &[s("x[a-"), s("x")]).unwrap_err().0, "error parsing regexp: missing closing ]: `[a-`");
+        assert_eq!(
+            call("mustRegexFind", &[s("a)"), s("x")]).unwrap_err().0,
+            "error parsing regexp: unexpected ): `a)`"
+        );
+        assert_eq!(
+            call("mustRegexFind", &[s("x[a-"), s("x")]).unwrap_err().0,
+            "error parsing regexp: missing closing ]: `[a-`"
+        );
         let more = [
             ("*a", "error parsing regexp: missing argument to repetition operator: `*`"),
             ("\\q", "error parsing regexp: invalid escape sequence: `\\q`"),

@@ -65,9 +65,14 @@ impl Version {
         let mut next_number = |required: bool| -> Result<u64, String> {
             match numbers.next() {
                 None if !required => Ok(0),
-                Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => digits
-                    .parse::<u64>()
-                    .map_err(|e| format!("Error parsing version segment: strconv.ParseUint: parsing {digits:?}: {}", range_text(&e))),
+                Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                    digits.parse::<u64>().map_err(|e| {
+                        format!(
+                            "Error parsing version segment: strconv.ParseUint: parsing {digits:?}: {}",
+                            range_text(&e)
+                        )
+                    })
+                }
                 _ => Err(INVALID.to_string()),
             }
         };
@@ -82,7 +87,14 @@ impl Version {
                 return Err("Version segment starts with 0".to_string());
             }
         }
-        Ok(Version { major, minor, patch, pre: pre.to_string(), metadata: metadata.to_string(), original: text.to_string() })
+        Ok(Version {
+            major,
+            minor,
+            patch,
+            pre: pre.to_string(),
+            metadata: metadata.to_string(),
+            original: text.to_string(),
+        })
     }
 
     fn canonical(&self) -> String {
@@ -100,21 +112,20 @@ impl Version {
 
     /// Precedence order; metadata is ignored.
     pub fn compare(&self, other: &Version) -> Ordering {
-        self.major
-            .cmp(&other.major)
-            .then(self.minor.cmp(&other.minor))
-            .then(self.patch.cmp(&other.patch))
-            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
+        self.major.cmp(&other.major).then(self.minor.cmp(&other.minor)).then(self.patch.cmp(&other.patch)).then_with(
+            || match (self.pre.is_empty(), other.pre.is_empty()) {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Greater,
                 (false, true) => Ordering::Less,
                 (false, false) => compare_prerelease(&self.pre, &other.pre),
-            })
+            },
+        )
     }
 
     fn with(&self, major: u64, minor: u64, patch: u64) -> Version {
         let prefix = if self.original.starts_with('v') { "v" } else { "" };
-        let mut next = Version { major, minor, patch, pre: String::new(), metadata: String::new(), original: String::new() };
+        let mut next =
+            Version { major, minor, patch, pre: String::new(), metadata: String::new(), original: String::new() };
         next.original = format!("{prefix}{}", next.canonical());
         next
     }
@@ -149,10 +160,22 @@ fn compare_pre_part(s: &str, o: &str) -> Ordering {
         return Ordering::Greater;
     }
     match (s.parse::<u64>(), o.parse::<u64>()) {
-        (Err(_), Err(_)) => if s > o { Ordering::Greater } else { Ordering::Less },
+        (Err(_), Err(_)) => {
+            if s > o {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
         (Ok(_), Err(_)) => Ordering::Less,
         (Err(_), Ok(_)) => Ordering::Greater,
-        (Ok(si), Ok(oi)) => if si > oi { Ordering::Greater } else { Ordering::Less },
+        (Ok(si), Ok(oi)) => {
+            if si > oi {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
     }
 }
 
@@ -273,7 +296,9 @@ fn scan_constraint_version(s: &str) -> Option<usize> {
                     break;
                 }
                 j = k;
-                if bytes.get(k) == Some(&b'.') && bytes.get(k + 1).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-') {
+                if bytes.get(k) == Some(&b'.')
+                    && bytes.get(k + 1).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                {
                     k += 1;
                 } else {
                     break;
@@ -344,7 +369,10 @@ fn rewrite_ranges(text: &str) -> String {
             .map_or(0, |(i, c)| i + c.len_utf8());
         let lhs = before.trim_end()[lhs_start..].to_string();
         let after_trim = after.trim_start();
-        match (scan_constraint_version(&lhs).filter(|l| *l == lhs.len() && !lhs.is_empty()), scan_constraint_version(after_trim)) {
+        match (
+            scan_constraint_version(&lhs).filter(|l| *l == lhs.len() && !lhs.is_empty()),
+            scan_constraint_version(after_trim),
+        ) {
             (Some(_), Some(rlen)) => {
                 out.push_str(&before[..lhs_start]);
                 out.push_str(&format!(">= {lhs}, <= {} ", &after_trim[..rlen]));

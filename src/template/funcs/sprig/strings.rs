@@ -4,8 +4,7 @@ use std::fmt::Write as _;
 
 use super::random::DeterministicRng;
 use super::support::{
-    arg, bytes_to_string, fixed, go_slice, int_arg, slice_items, str_arg, string, string_list,
-    strval, variadic,
+    arg, bytes_to_string, fixed, go_slice, int_arg, slice_items, str_arg, string, string_list, strval, variadic,
 };
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::template::value::{Map, Value};
@@ -14,9 +13,7 @@ use crate::template::value::{Map, Value};
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("hello", &[], |_| string("Hello!")),
-        fixed("abbrev", &[P::Int, P::String], |a| {
-            string(abbrev(int_arg(a, 0)?, str_arg(a, 1)?))
-        }),
+        fixed("abbrev", &[P::Int, P::String], |a| string(abbrev(int_arg(a, 0)?, str_arg(a, 1)?))),
         fixed("abbrevboth", &[P::Int, P::Int, P::String], |a| {
             string(abbrevboth(int_arg(a, 0)?, int_arg(a, 1)?, str_arg(a, 2)?))
         }),
@@ -26,18 +23,10 @@ pub fn functions() -> Vec<Function> {
         fixed("lower", &[P::String], |a| string(go_lower(str_arg(a, 0)?))),
         fixed("title", &[P::String], |a| string(title(str_arg(a, 0)?))),
         fixed("untitle", &[P::String], |a| string(untitle(str_arg(a, 0)?))),
-        fixed("substr", &[P::Int, P::Int, P::String], |a| {
-            substr(int_arg(a, 0)?, int_arg(a, 1)?, str_arg(a, 2)?)
-        }),
-        fixed("repeat", &[P::Int, P::String], |a| {
-            string(repeat(str_arg(a, 1)?, int_arg(a, 0)?)?)
-        }),
-        fixed("trimall", &[P::String, P::String], |a| {
-            string(trim_cutset(str_arg(a, 1)?, str_arg(a, 0)?))
-        }),
-        fixed("trimAll", &[P::String, P::String], |a| {
-            string(trim_cutset(str_arg(a, 1)?, str_arg(a, 0)?))
-        }),
+        fixed("substr", &[P::Int, P::Int, P::String], |a| substr(int_arg(a, 0)?, int_arg(a, 1)?, str_arg(a, 2)?)),
+        fixed("repeat", &[P::Int, P::String], |a| string(repeat(str_arg(a, 1)?, int_arg(a, 0)?)?)),
+        fixed("trimall", &[P::String, P::String], |a| string(trim_cutset(str_arg(a, 1)?, str_arg(a, 0)?))),
+        fixed("trimAll", &[P::String, P::String], |a| string(trim_cutset(str_arg(a, 1)?, str_arg(a, 0)?))),
         fixed("trimSuffix", &[P::String, P::String], |a| {
             let (suffix, s) = (str_arg(a, 0)?, str_arg(a, 1)?);
             string(s.strip_suffix(suffix).unwrap_or(s))
@@ -56,21 +45,13 @@ pub fn functions() -> Vec<Function> {
         fixed("snakecase", &[P::String], |a| string(camel_to_lower(str_arg(a, 0)?, '_'))),
         fixed("kebabcase", &[P::String], |a| string(camel_to_lower(str_arg(a, 0)?, '-'))),
         fixed("camelcase", &[P::String], |a| string(pascal_case(str_arg(a, 0)?))),
-        fixed("wrap", &[P::Int, P::String], |a| {
-            string(wrap(str_arg(a, 1)?, int_arg(a, 0)?, "\n", false))
-        }),
+        fixed("wrap", &[P::Int, P::String], |a| string(wrap(str_arg(a, 1)?, int_arg(a, 0)?, "\n", false))),
         fixed("wrapWith", &[P::Int, P::String, P::String], |a| {
             string(wrap(str_arg(a, 2)?, int_arg(a, 0)?, str_arg(a, 1)?, true))
         }),
-        fixed("contains", &[P::String, P::String], |a| {
-            Ok(Value::Bool(str_arg(a, 1)?.contains(str_arg(a, 0)?)))
-        }),
-        fixed("hasPrefix", &[P::String, P::String], |a| {
-            Ok(Value::Bool(str_arg(a, 1)?.starts_with(str_arg(a, 0)?)))
-        }),
-        fixed("hasSuffix", &[P::String, P::String], |a| {
-            Ok(Value::Bool(str_arg(a, 1)?.ends_with(str_arg(a, 0)?)))
-        }),
+        fixed("contains", &[P::String, P::String], |a| Ok(Value::Bool(str_arg(a, 1)?.contains(str_arg(a, 0)?)))),
+        fixed("hasPrefix", &[P::String, P::String], |a| Ok(Value::Bool(str_arg(a, 1)?.starts_with(str_arg(a, 0)?)))),
+        fixed("hasSuffix", &[P::String, P::String], |a| Ok(Value::Bool(str_arg(a, 1)?.ends_with(str_arg(a, 0)?)))),
         variadic("quote", &[P::Any], |a| string(quote(a))),
         variadic("squote", &[P::Any], |a| string(squote(a))),
         variadic("cat", &[P::Any], |a| string(cat(a))),
@@ -89,19 +70,13 @@ pub fn functions() -> Vec<Function> {
             string(if int_arg(a, 2)? == 1 { one } else { many })
         }),
         fixed("toString", &[P::Any], |a| string(strval(arg(a, 0)))),
-        fixed("split", &[P::String, P::String], |a| {
-            Ok(indexed_map(go_split(str_arg(a, 1)?, str_arg(a, 0)?, -1)))
-        }),
+        fixed("split", &[P::String, P::String], |a| Ok(indexed_map(go_split(str_arg(a, 1)?, str_arg(a, 0)?, -1)))),
         fixed("splitn", &[P::String, P::Int, P::String], |a| {
             Ok(indexed_map(go_split(str_arg(a, 2)?, str_arg(a, 0)?, int_arg(a, 1)?)))
         }),
-        fixed("splitList", &[P::String, P::String], |a| {
-            Ok(string_list(go_split(str_arg(a, 1)?, str_arg(a, 0)?, -1)))
-        }),
+        fixed("splitList", &[P::String, P::String], |a| Ok(string_list(go_split(str_arg(a, 1)?, str_arg(a, 0)?, -1)))),
         fixed("toStrings", &[P::Any], |a| Ok(string_list(to_strings(arg(a, 0))))),
-        fixed("join", &[P::String, P::Any], |a| {
-            string(to_strings(arg(a, 1)).join(str_arg(a, 0)?))
-        }),
+        fixed("join", &[P::String, P::Any], |a| string(to_strings(arg(a, 1)).join(str_arg(a, 0)?))),
         fixed("sortAlpha", &[P::Any], |a| {
             let value = arg(a, 0);
             let mut items = match slice_items(value) {
@@ -276,11 +251,7 @@ pub fn go_split<'a>(s: &'a str, sep: &str, n: i64) -> Vec<&'a str> {
 }
 
 fn indexed_map(parts: Vec<&str>) -> Value {
-    let map: Map = parts
-        .into_iter()
-        .enumerate()
-        .map(|(i, part)| (format!("_{i}"), Value::str(part)))
-        .collect();
+    let map: Map = parts.into_iter().enumerate().map(|(i, part)| (format!("_{i}"), Value::str(part))).collect();
     Value::map(map)
 }
 
@@ -771,7 +742,11 @@ mod tests {
             ("kebabcase", vec![s("fooBAR_baz")], "foo-bar-baz"),
             ("swapcase", vec![s("Hello World ÀÉ")], "hELLO wORLD àé"),
             ("wrap", vec![Value::Int(5), s("hello world foo")], "hello\nworld\nfoo"),
-            ("wrap", vec![Value::Int(10), s("averyveryverylongword short words here")], "averyveryverylongword\nshort\nwords here"),
+            (
+                "wrap",
+                vec![Value::Int(10), s("averyveryverylongword short words here")],
+                "averyveryverylongword\nshort\nwords here",
+            ),
             ("wrapWith", vec![Value::Int(5), s("\t"), s("Hello World")], "Hello\tWorld"),
             ("abbrev", vec![Value::Int(5), s("hello world")], "he..."),
             ("abbrev", vec![Value::Int(4), s("abcdefgh")], "a..."),
@@ -807,7 +782,11 @@ mod tests {
             ("trim", vec![s("\u{a0}x\u{a0}")], "x"),
             ("trimAll", vec![s(""), s("  x ")], "  x "),
             ("abbrev", vec![Value::Int(5), s("")], ""),
-            ("abbrevboth", vec![Value::Int(10), Value::Int(20), s("0123456789012345678901234")], "...89012345678901234"),
+            (
+                "abbrevboth",
+                vec![Value::Int(10), Value::Int(20), s("0123456789012345678901234")],
+                "...89012345678901234",
+            ),
             ("initials", vec![s("")], ""),
             ("snakecase", vec![s("already_snake_2x")], "already_snake_2x"),
             ("snakecase", vec![s("a1B2")], "a1_b2"),
@@ -824,7 +803,14 @@ mod tests {
             ("wrap", vec![Value::Int(3), s("ab cd")], "ab\ncd"),
             ("wrap", vec![Value::Int(0), s("a b")], "a\nb"),
             ("wrapWith", vec![Value::Int(3), s("|"), s("abcdefg hi")], "abc|def|g|hi"),
-            ("cat", vec![Value::list(vec![Value::Int(1), Value::Int(2)]), Value::map(Map::from([("a".to_string(), Value::Int(1))]))], "[1 2] map[a:1]"),
+            (
+                "cat",
+                vec![
+                    Value::list(vec![Value::Int(1), Value::Int(2)]),
+                    Value::map(Map::from([("a".to_string(), Value::Int(1))])),
+                ],
+                "[1 2] map[a:1]",
+            ),
             ("quote", vec![Value::list(vec![Value::Int(1), Value::Int(2)])], "\"[1 2]\""),
             ("toString", vec![Value::Nil], "<nil>"),
             ("toString", vec![Value::Float(1e21)], "1e+21"),

@@ -220,11 +220,7 @@ pub fn parse_go_int(s: &str) -> Option<i64> {
         magnitude = magnitude.checked_mul(u64::from(radix))?.checked_add(u64::from(d))?;
     }
     if negative {
-        if magnitude == 1u64 << 63 {
-            Some(i64::MIN)
-        } else {
-            i64::try_from(magnitude).ok().map(|m| -m)
-        }
+        if magnitude == 1u64 << 63 { Some(i64::MIN) } else { i64::try_from(magnitude).ok().map(|m| -m) }
     } else {
         i64::try_from(magnitude).ok()
     }
@@ -279,11 +275,7 @@ pub fn to_int64(value: &Value) -> i64 {
 pub fn go_float_to_int(f: f64) -> i64 {
     // 2^63 as f64; every float below it and at or above -2^63 converts exactly.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    if !(-LIMIT..LIMIT).contains(&f) {
-        i64::MIN
-    } else {
-        f as i64
-    }
+    if !(-LIMIT..LIMIT).contains(&f) { i64::MIN } else { f as i64 }
 }
 
 /// spf13/cast's `ToFloat64`: numbers convert, bools are 0/1, strings parse, else 0.
@@ -312,9 +304,7 @@ pub fn parse_go_float(s: &str) -> Option<f64> {
 pub fn go_slice(s: &[u8], low: i64, high: i64) -> Result<&[u8], FuncError> {
     let len = s.len() as i64;
     if high < 0 || high > len {
-        return Err(FuncError::new(format!(
-            "runtime error: slice bounds out of range [:{high}] with length {len}"
-        )));
+        return Err(FuncError::new(format!("runtime error: slice bounds out of range [:{high}] with length {len}")));
     }
     if low < 0 || low > high {
         return Err(FuncError::new(format!("runtime error: slice bounds out of range [{low}:{high}]")));

@@ -27,42 +27,114 @@ fn check(cases: &[(&str, &str)]) {
 #[test]
 fn values_and_literals_convert_as_in_helm() {
     check(&[
-        (r#"{{ typeOf (add 1 2) }} {{ add 1 2.9 .Values.f }} {{ semverCompare ">=1.21-0" "v1.33.0" }}"#, "int64 6 true"),
-        (r#"{{ int "12abc" }} {{ int "0x10" }} {{ int "010" }} {{ int "1.0" }} {{ int .Values.f }} {{ typeOf (int64 "5") }}"#, "0 16 8 1 3 int64"),
+        (
+            r#"{{ typeOf (add 1 2) }} {{ add 1 2.9 .Values.f }} {{ semverCompare ">=1.21-0" "v1.33.0" }}"#,
+            "int64 6 true",
+        ),
+        (
+            r#"{{ int "12abc" }} {{ int "0x10" }} {{ int "010" }} {{ int "1.0" }} {{ int .Values.f }} {{ typeOf (int64 "5") }}"#,
+            "0 16 8 1 3 int64",
+        ),
         ("{{ toString 1000000.0 }} {{ toString .Values.big }}", "1e+06 1e+06"),
         (r#"{{ trunc -5 "hello world" }} {{ trunc 3 "hello" }} {{ trunc -20 "hi" }}"#, "world hel hi"),
         (r#"{{ substr 1 3 "hello" }} {{ substr 2 99 "hello" }} {{ substr -1 2 "hello" }}"#, "el llo he"),
         (r#"{{ split "/" "a/b/c" }} {{ typeOf (split "/" "a/b") }}"#, "map[_0:a _1:b _2:c] map[string]interface {}"),
         ("{{ until 3 }} {{ untilStep 0 10 3 }} {{ until -3 }}", "[0 1 2] [0 3 6 9] [0 -1 -2]"),
-        (r#"[{{ quote .Values.nope }}] {{ quote 1 "a" .Values.nope 2.5 }} {{ squote "a" 1 }}"#, r#"[] "1" "a" "2.5" 'a' '1'"#),
+        (
+            r#"[{{ quote .Values.nope }}] {{ quote 1 "a" .Values.nope 2.5 }} {{ squote "a" 1 }}"#,
+            r#"[] "1" "a" "2.5" 'a' '1'"#,
+        ),
         (r#"{{ default "d" false }} {{ default "d" 0 }} {{ default "d" list }} {{ default "d" "x" }}"#, "d d d x"),
         ("{{ sortAlpha .Values.lst }} {{ keys .Values.m | sortAlpha }}", "[a b c] [a m z]"),
         ("{{ div 7 2 }} {{ mod -7 3 }} {{ mul 2 3 4 }} {{ max 1 5 3 }} {{ typeOf (max 1 2) }}", "3 -1 24 5 int64"),
-        ("{{ addf 1.1 2.2 }} {{ divf 1 3 }} {{ mulf 1.1 3 }} {{ subf 5 1.5 }} {{ maxf 1 2.5 }}", "3.3 0.3333333333333333 3.3 3.5 2.5"),
+        (
+            "{{ addf 1.1 2.2 }} {{ divf 1 3 }} {{ mulf 1.1 3 }} {{ subf 5 1.5 }} {{ maxf 1 2.5 }}",
+            "3.3 0.3333333333333333 3.3 3.5 2.5",
+        ),
         ("{{ floor 2.7 }} {{ ceil 2.1 }} {{ round 2.345 2 }} {{ round 2.5 0 }} {{ round -2.5 0 }}", "2 3 2.35 3 -3"),
-        ("{{ seq 5 }} | {{ seq 5 1 }} | {{ seq 0 2 10 }} | {{ seq 1 -1 }}", "1 2 3 4 5 | 5 4 3 2 1 | 0 2 4 6 8 10 | 1 0 -1"),
-        (r#"{{ regexFindAll "[a-z]+" "ab1cd2ef" -1 }} {{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }} {{ regexSplit "a" "bababab" 3 }}"#, "[ab cd ef] -W-xxW- [b b bab]"),
-        (r#"{{ semver "1.2.3-beta.1+b5" }} {{ typeOf (semver "1.2.3") }} {{ (semver "v1.2.3").Major }}"#, "1.2.3-beta.1+b5 *semver.Version 1"),
-        ("{{ kindOf 1 }} {{ kindOf .Values.f }} {{ kindOf .Values.lst }} {{ kindOf .Values.m }} {{ kindOf nil }}", "int float64 slice map invalid"),
-        (r#"{{ camelcase "hello_world-foo bar" }} {{ snakecase "HelloWorldHTTPServer" }} {{ kebabcase "HelloWorld fooBar" }}"#, "HelloWorldFooBar hello_world_http_server hello-world-foo-bar"),
-        (r#"{{ wrap 5 "hello world foo" | quote }} {{ wrapWith 5 "\t" "Hello World" | quote }}"#, r#""hello\nworld\nfoo" "Hello\tWorld""#),
-        (r#"{{ base "a/b.txt" }} {{ dir "a/b/c" }} {{ ext "x.tar.gz" }} {{ clean "a//b/../c" }} {{ isAbs "/a" }}"#, "b.txt a/b .gz a/c true"),
+        (
+            "{{ seq 5 }} | {{ seq 5 1 }} | {{ seq 0 2 10 }} | {{ seq 1 -1 }}",
+            "1 2 3 4 5 | 5 4 3 2 1 | 0 2 4 6 8 10 | 1 0 -1",
+        ),
+        (
+            r#"{{ regexFindAll "[a-z]+" "ab1cd2ef" -1 }} {{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }} {{ regexSplit "a" "bababab" 3 }}"#,
+            "[ab cd ef] -W-xxW- [b b bab]",
+        ),
+        (
+            r#"{{ semver "1.2.3-beta.1+b5" }} {{ typeOf (semver "1.2.3") }} {{ (semver "v1.2.3").Major }}"#,
+            "1.2.3-beta.1+b5 *semver.Version 1",
+        ),
+        (
+            "{{ kindOf 1 }} {{ kindOf .Values.f }} {{ kindOf .Values.lst }} {{ kindOf .Values.m }} {{ kindOf nil }}",
+            "int float64 slice map invalid",
+        ),
+        (
+            r#"{{ camelcase "hello_world-foo bar" }} {{ snakecase "HelloWorldHTTPServer" }} {{ kebabcase "HelloWorld fooBar" }}"#,
+            "HelloWorldFooBar hello_world_http_server hello-world-foo-bar",
+        ),
+        (
+            r#"{{ wrap 5 "hello world foo" | quote }} {{ wrapWith 5 "\t" "Hello World" | quote }}"#,
+            r#""hello\nworld\nfoo" "Hello\tWorld""#,
+        ),
+        (
+            r#"{{ base "a/b.txt" }} {{ dir "a/b/c" }} {{ ext "x.tar.gz" }} {{ clean "a//b/../c" }} {{ isAbs "/a" }}"#,
+            "b.txt a/b .gz a/c true",
+        ),
         (r#"{{ urlJoin (dict "scheme" "http" "host" "h" "path" "/x" "query" "a=b") }}"#, "http://h/x?a=b"),
-        (r#"{{ cat "a" 1 .Values.nope 2.5 }} {{ repeat 3 "ab" }} {{ indent 2 "a\nb" | quote }}"#, r#"a 1 2.5 ababab "  a\n  b""#),
-        (r#"{{ b64enc "hello" }} {{ b64dec "aGVsbG8=" }} {{ b64dec "!!" }} {{ b32enc "hello" }}"#, "aGVsbG8= hello illegal base64 data at input byte 0 NBSWY3DP"),
-        (r#"{{ dict "a" 1 "b" }} {{ get (dict "a" 1) "b" | quote }} {{ pluck "a" (dict "a" 1) (dict "a" 2) (dict "b" 3) }}"#, r#"map[a:1 b:] "" [1 2]"#),
+        (
+            r#"{{ cat "a" 1 .Values.nope 2.5 }} {{ repeat 3 "ab" }} {{ indent 2 "a\nb" | quote }}"#,
+            r#"a 1 2.5 ababab "  a\n  b""#,
+        ),
+        (
+            r#"{{ b64enc "hello" }} {{ b64dec "aGVsbG8=" }} {{ b64dec "!!" }} {{ b32enc "hello" }}"#,
+            "aGVsbG8= hello illegal base64 data at input byte 0 NBSWY3DP",
+        ),
+        (
+            r#"{{ dict "a" 1 "b" }} {{ get (dict "a" 1) "b" | quote }} {{ pluck "a" (dict "a" 1) (dict "a" 2) (dict "b" 3) }}"#,
+            r#"map[a:1 b:] "" [1 2]"#,
+        ),
         (r#"{{ dig "a" "b" "def" (dict "a" (dict "b" 5)) }} {{ dig "a" "x" "def" (dict "a" (dict "b" 5)) }}"#, "5 def"),
-        (r#"{{ merge (dict "a" 1 "n" (dict "x" 1)) (dict "a" 2 "b" 3 "n" (dict "y" 2)) }}"#, "map[a:1 b:3 n:map[x:1 y:2]]"),
-        ("{{ first .Values.lst }} {{ last .Values.lst }} {{ rest .Values.lst }} {{ initial .Values.lst }} [{{ first list }}]", "b c [a c] [b a] []"),
-        (r#"{{ has "a" .Values.lst }} {{ without .Values.lst "a" }} {{ uniq (list 1 1 2 "a" "a") }} {{ compact (list 1 0 "" "a" nil) }}"#, "true [b c] [1 2 a] [1 a]"),
-        (r#"{{ chunk 2 (list 1 2 3 4 5) }} {{ slice (list 1 2 3 4) 1 3 }} [{{ slice list }}]"#, "[[1 2] [3 4] [5]] [2 3] []"),
-        (r#"{{ atoi "42x" }} {{ float64 "3.5" }} {{ ternary "y" "n" true }} {{ coalesce 0 "" "x" }} {{ all 1 "a" }} {{ any 0 "" }}"#, "0 3.5 y x true false"),
-        (r#"{{ toDate "2006-01-02" "2017-12-31" }} {{ unixEpoch (toDate "2006-01-02" "2017-12-31") }}"#, "2017-12-31 00:00:00 +0000 UTC 1514678400"),
-        (r#"{{ dateModify "1.5h" (toDate "2006-01-02" "2017-12-31") }} {{ duration 95 }} {{ duration "3700" }}"#, "2017-12-31 01:30:00 +0000 UTC 0s 1h1m40s"),
+        (
+            r#"{{ merge (dict "a" 1 "n" (dict "x" 1)) (dict "a" 2 "b" 3 "n" (dict "y" 2)) }}"#,
+            "map[a:1 b:3 n:map[x:1 y:2]]",
+        ),
+        (
+            "{{ first .Values.lst }} {{ last .Values.lst }} {{ rest .Values.lst }} {{ initial .Values.lst }} [{{ first list }}]",
+            "b c [a c] [b a] []",
+        ),
+        (
+            r#"{{ has "a" .Values.lst }} {{ without .Values.lst "a" }} {{ uniq (list 1 1 2 "a" "a") }} {{ compact (list 1 0 "" "a" nil) }}"#,
+            "true [b c] [1 2 a] [1 a]",
+        ),
+        (
+            r#"{{ chunk 2 (list 1 2 3 4 5) }} {{ slice (list 1 2 3 4) 1 3 }} [{{ slice list }}]"#,
+            "[[1 2] [3 4] [5]] [2 3] []",
+        ),
+        (
+            r#"{{ atoi "42x" }} {{ float64 "3.5" }} {{ ternary "y" "n" true }} {{ coalesce 0 "" "x" }} {{ all 1 "a" }} {{ any 0 "" }}"#,
+            "0 3.5 y x true false",
+        ),
+        (
+            r#"{{ toDate "2006-01-02" "2017-12-31" }} {{ unixEpoch (toDate "2006-01-02" "2017-12-31") }}"#,
+            "2017-12-31 00:00:00 +0000 UTC 1514678400",
+        ),
+        (
+            r#"{{ dateModify "1.5h" (toDate "2006-01-02" "2017-12-31") }} {{ duration 95 }} {{ duration "3700" }}"#,
+            "2017-12-31 01:30:00 +0000 UTC 0s 1h1m40s",
+        ),
         (r#"{{ $d := dict "a" 1 }}{{ $d = set $d "b" 2 }}{{ $d }}"#, "map[a:1 b:2]"),
-        ("{{ add1 .Values.f }} {{ sub 5 2.5 }} {{ int 3.99 }} {{ int64 -3.99 }} {{ int true }} {{ int nil }}", "4 3 3 -3 1 0"),
-        (r#"{{ derivePassword 1 "pin" "pw" "u" "s" }} {{ decryptAES "secretkey" "CCbztuuo5MDGBfDK8PcxIJKl27Nqww7ubZae5Yf2wVU=" }}"#, "6287 plaintext"),
-        (r#"{{ mustToJson (dict "a" (list 1 "x<&>")) }} {{ mustFromJson "[1]" | first | typeOf }}"#, r#"{"a":[1,"x\u003c\u0026\u003e"]} float64"#),
+        (
+            "{{ add1 .Values.f }} {{ sub 5 2.5 }} {{ int 3.99 }} {{ int64 -3.99 }} {{ int true }} {{ int nil }}",
+            "4 3 3 -3 1 0",
+        ),
+        (
+            r#"{{ derivePassword 1 "pin" "pw" "u" "s" }} {{ decryptAES "secretkey" "CCbztuuo5MDGBfDK8PcxIJKl27Nqww7ubZae5Yf2wVU=" }}"#,
+            "6287 plaintext",
+        ),
+        (
+            r#"{{ mustToJson (dict "a" (list 1 "x<&>")) }} {{ mustFromJson "[1]" | first | typeOf }}"#,
+            r#"{"a":[1,"x\u003c\u0026\u003e"]} float64"#,
+        ),
     ]);
 }
 
@@ -183,18 +255,12 @@ fn maps_are_shared_like_go_maps() {
             r#"# {{ $ctx := dict "a" 1 }}{{ $l := list $ctx }}{{ $_ := set (index $l 0) "inList" 1 }}{{ $ctx }}"#,
             r#"# map[a:1 inList:1]"#,
         ),
-        (
-            r#"# {{ $_ := set $ "rootKey" 1 }}{{ $.rootKey }} {{ .rootKey }}"#,
-            r#"# 1 1"#,
-        ),
+        (r#"# {{ $_ := set $ "rootKey" 1 }}{{ $.rootKey }} {{ .rootKey }}"#, r#"# 1 1"#),
         (
             r#"# {{ $ctx := dict "a" 1 "c" 3 }}{{ range $k, $v := $ctx }}{{ $_ := set $ctx "zz" 1 }}{{ $_ := set $ctx "c" 100 }}{{ $k }}={{ $v }} {{ end }}{{ $ctx }}"#,
             r#"# a=1 c=3 map[a:1 c:100 zz:1]"#,
         ),
-        (
-            r#"# {{ $ctx := dict "a" 1 }}{{ merge $ctx $ctx }} {{ mergeOverwrite $ctx $ctx }}"#,
-            r#"# map[a:1] map[a:1]"#,
-        ),
+        (r#"# {{ $ctx := dict "a" 1 }}{{ merge $ctx $ctx }} {{ mergeOverwrite $ctx $ctx }}"#, r#"# map[a:1] map[a:1]"#),
         (
             r#"# {{ $ctx := dict "a" 1 "b" 2 }}{{ pluck "a" $ctx .Values.m }} {{ keys $ctx .Values.m | sortAlpha }} {{ get $ctx "a" }} {{ hasKey $ctx "b" }} {{ $_ := unset $ctx "b" }}{{ hasKey $ctx "b" }} {{ len $ctx }}"#,
             r#"# [1 2] [a a b m z] 1 true false 1"#,
@@ -203,10 +269,7 @@ fn maps_are_shared_like_go_maps() {
             r#"# {{ $m2 := mustMerge (dict) .Values.m }}{{ $_ := set $m2 "only" 1 }}{{ hasKey .Values.m "only" }} {{ $m2 | len }}"#,
             r#"# false 4"#,
         ),
-        (
-            r#"# {{ $d := dict "x" (dict "y" 1) }}{{ $_ := set $d.x "y" 2 }}{{ $d }}"#,
-            r#"# map[x:map[y:2]]"#,
-        ),
+        (r#"# {{ $d := dict "x" (dict "y" 1) }}{{ $_ := set $d.x "y" 2 }}{{ $d }}"#, r#"# map[x:map[y:2]]"#),
         (
             r#"# {{ $s := dict "a" 1 }}{{ $_ := set $s "self" $s }}{{ $s.self.self.self.a }} {{ toYaml $s | quote }} {{ toJson $s | quote }} {{ toPrettyJson $s | quote }}"#,
             r#"# 1 "" "" """#,
@@ -227,10 +290,7 @@ fn maps_are_shared_like_go_maps() {
             r#"# {{ dig "Values" "m" "x" $ }}"#,
             r#"Error: template: sc/templates/t.yaml:1:5: executing "sc/templates/t.yaml" at <dig "Values" "m" "x" $>: error calling dig: interface conversion: interface {} is chartutil.Values, not map[string]interface {}"#,
         ),
-        (
-            r#"# {{ dig "a" "x" .Values.m }} {{ dig "z" "x" .Values.m }}"#,
-            r#"# 2 1"#,
-        ),
+        (r#"# {{ dig "a" "x" .Values.m }} {{ dig "z" "x" .Values.m }}"#, r#"# 2 1"#),
         (
             r#"# {{ typeOf .Values }} {{ typeOf .Values.m }} {{ typeOf (deepCopy .Values) }} {{ kindOf .Values }} {{ printf "%T" .Values }}"#,
             r#"# chartutil.Values map[string]interface {} chartutil.Values map chartutil.Values"#,
