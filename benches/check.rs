@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use driftgate::commands::check_diagnostics;
+use driftgate::check::{self, CheckOptions};
 use driftgate::pipeline::{self, LoadOptions};
-use driftgate::policy::{self, PolicyConfig};
+use driftgate::policy::{self, Date, EvalInputs, PolicyConfig, SchemaPolicies};
 
 fn main() {
     let runs = std::env::args().skip_while(|a| a != "--runs").nth(1).and_then(|n| n.parse().ok()).unwrap_or(30);
@@ -24,6 +24,9 @@ fn main() {
 /// Times the two halves of a check separately: loading + rendering, and rule evaluation.
 fn measure_phases(root: &Path, runs: usize) {
     let options = LoadOptions { root: root.to_path_buf(), ..Default::default() };
+    let engine = policy::builtin_engine().as_ref().expect("built-in policies compile");
+    let (config, schemas) = (PolicyConfig::default(), SchemaPolicies::default());
+    let inputs = EvalInputs { config: &config, engine, schemas: &schemas, base: None, today: Date::today() };
     let mut load_times = Vec::new();
     let mut eval_times = Vec::new();
     for _ in 0..runs {
@@ -31,7 +34,7 @@ fn measure_phases(root: &Path, runs: usize) {
         let loaded = pipeline::load(&options).expect("load runs");
         load_times.push(start.elapsed());
         let start = Instant::now();
-        let _ = policy::evaluate(&loaded.project, &PolicyConfig::default());
+        let _ = policy::evaluate(&loaded.project, loaded.diagnostics, &inputs);
         eval_times.push(start.elapsed());
     }
     load_times.sort();
@@ -44,13 +47,14 @@ fn measure_phases(root: &Path, runs: usize) {
 }
 
 fn measure(label: &str, root: &Path, runs: usize) {
-    let options = LoadOptions { root: root.to_path_buf(), ..Default::default() };
+    let options =
+        CheckOptions { load: LoadOptions { root: root.to_path_buf(), ..Default::default() }, ..Default::default() };
     // One warm-up run: file system cache, lazy statics.
-    let (findings, _) = check_diagnostics(&options).expect("check runs");
+    let findings = check::run(&options).expect("check runs").diagnostics;
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let start = Instant::now();
-            let _ = check_diagnostics(&options).expect("check runs");
+            let _ = check::run(&options).expect("check runs");
             start.elapsed()
         })
         .collect();

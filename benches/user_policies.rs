@@ -9,8 +9,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use driftgate::commands::{UserPolicyArgs, check_with_policies};
+use driftgate::check::{self, CheckOptions};
 use driftgate::pipeline::LoadOptions;
+use driftgate::policy::user::UserPolicyOptions;
 
 const ENVIRONMENTS: [&str; 4] = ["dev", "stage", "prod-iowa", "prod-frankfurt"];
 
@@ -19,8 +20,8 @@ fn main() {
     let repo = generate_repository();
     let root = repo.path();
     let options = LoadOptions { root: root.to_path_buf(), ..Default::default() };
-    let none = UserPolicyArgs::default();
-    let with = UserPolicyArgs { dirs: vec![root.join("policies")], ..Default::default() };
+    let none = UserPolicyOptions::default();
+    let with = UserPolicyOptions { dirs: vec![root.join("policies")], ..Default::default() };
     measure("check, built-in rules only (20 resources x 4 environments)", &options, &none, runs);
     measure("check with 30 user policies (20 resources x 4 environments)", &options, &with, runs);
     measure_compile(&root.join("policies"), runs);
@@ -67,13 +68,15 @@ fn measure_compile(dir: &Path, runs: usize) {
     println!("  evaluating one environment's 20 resources: median {:.1} ms", ms(times[times.len() / 2]));
 }
 
-fn measure(label: &str, options: &LoadOptions, policies: &UserPolicyArgs, runs: usize) {
+fn measure(label: &str, load: &LoadOptions, policies: &UserPolicyOptions, runs: usize) {
+    let options = CheckOptions { load: load.clone(), policies: policies.clone(), ..Default::default() };
     // One warm-up run: file system cache, the built-in policies compiled once per process.
-    let (findings, summary) = check_with_policies(options, policies).expect("check runs");
+    let run = check::run(&options).expect("check runs");
+    let (findings, summary) = (run.diagnostics, run.summary);
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let start = Instant::now();
-            let _ = check_with_policies(options, policies).expect("check runs");
+            let _ = check::run(&options).expect("check runs");
             start.elapsed()
         })
         .collect();

@@ -4,6 +4,7 @@
 # custom:
 #   id: DG301
 #   severity: error
+#   redacts: true
 #   hint: create the Secret outside the chart and reference it by name
 #   docs: |
 #     ## What it does

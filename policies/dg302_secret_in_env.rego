@@ -4,6 +4,7 @@
 # custom:
 #   id: DG302
 #   severity: error
+#   redacts: true
 #   hint: move the value into a Secret and use valueFrom.secretKeyRef
 #   docs: |
 #     ## What it does

@@ -4,6 +4,7 @@
 # custom:
 #   id: DG303
 #   severity: error
+#   redacts: true
 #   hint: keep the credential in a Secret created outside the chart and reference it by name
 #   docs: |
 #     ## What it does

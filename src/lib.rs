@@ -5,7 +5,7 @@
 //! [`policy`] -> [`report`] diagnostics.
 
 pub mod chart;
-pub mod commands;
+pub mod check;
 pub mod diagnostic;
 pub mod diff;
 pub mod discover;

@@ -4,11 +4,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use driftgate::commands::{
-    self, ChangeScope, CheckArgs, DiffArgs, Format, RenderArgs, ReportFormat, RulesArgs, TestArgs, UserPolicyArgs,
-};
+mod commands;
+
+use commands::{CheckArgs, DiffArgs, Format, RenderArgs, ReportFormat, RulesArgs, TestArgs};
+use driftgate::check::{ChangeScope, CheckOptions};
 use driftgate::diagnostic::Severity;
+use driftgate::pipeline::LoadOptions;
 use driftgate::policy::NamespaceSelection;
+use driftgate::policy::user::UserPolicyOptions;
 
 /// A pre-deploy gate for Helm charts deployed to several environments: renders every
 /// environment and fails on drift between them.
@@ -133,8 +136,8 @@ struct PolicyOptions {
 }
 
 impl PolicyOptions {
-    fn into_args(self) -> UserPolicyArgs {
-        UserPolicyArgs {
+    fn into_args(self) -> UserPolicyOptions {
+        UserPolicyOptions {
             dirs: self.policy,
             data: self.data,
             namespaces: NamespaceSelection { names: self.namespaces, all: self.all_namespaces },
@@ -173,7 +176,12 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check { dir, format, output, envs, charts, kube_version, fail_on, jobs, base, changed, policies } => {
             commands::check(&CheckArgs {
-                dir,
+                options: CheckOptions {
+                    load: LoadOptions { root: dir, envs, charts, kube_version, include_crds: false },
+                    changes: ChangeScope { base, changed },
+                    policies: policies.into_args(),
+                    jobs,
+                },
                 format: match format {
                     CheckFormatArg::Human => Format::Human,
                     CheckFormatArg::Json => Format::Json,
@@ -182,16 +190,10 @@ fn main() -> ExitCode {
                     CheckFormatArg::Junit => Format::Junit,
                 },
                 output,
-                envs,
-                charts,
-                kube_version,
                 fail_on: match fail_on {
                     FailOn::Error => Severity::Error,
                     FailOn::Warning => Severity::Warning,
                 },
-                jobs,
-                changes: ChangeScope { base, changed },
-                policies: policies.into_args(),
             })
         }
         Command::Render { dir, env, chart, kube_version, include_crds } => {

@@ -41,9 +41,15 @@ pub struct Loaded {
 
 /// Discovers, loads and renders every selected chart and environment.
 pub fn load(options: &LoadOptions) -> Result<Loaded, FatalError> {
-    let root = options.root.as_path();
     let sources = Sources::new();
-    let mut plan = discover::discover(root, &sources)?;
+    let plan = discover::discover(&options.root, &sources)?;
+    load_plan(options, plan, sources)
+}
+
+/// Loads and renders the selected charts and environments of a discovered `plan`; `sources`
+/// holds the files discovery read.
+pub fn load_plan(options: &LoadOptions, mut plan: Plan, sources: Sources) -> Result<Loaded, FatalError> {
+    let root = options.root.as_path();
     if let Some(v) = &options.kube_version {
         plan.kube_version = v.trim_start_matches('v').to_string();
     }

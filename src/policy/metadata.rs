@@ -25,6 +25,8 @@ pub struct PolicyMetadata {
     pub docs: String,
     /// `custom.hint`: a one-line fix hint shown under each finding.
     pub hint: Option<String>,
+    /// `custom.redacts: true`: findings concern secret values, so reports redact the snippet.
+    pub redacts: bool,
 }
 
 /// A built-in policy file shipped inside the binary.
@@ -38,27 +40,9 @@ pub struct BuiltinPolicy {
     pub metadata: PolicyMetadata,
 }
 
-/// The built-in policy sources, one file per rule.
-const BUILTIN_SOURCES: &[(&str, &str)] = &[
-    ("policies/dg201_env_var_parity.rego", include_str!("../../policies/dg201_env_var_parity.rego")),
-    ("policies/dg202_missing_secret.rego", include_str!("../../policies/dg202_missing_secret.rego")),
-    ("policies/dg203_missing_configmap.rego", include_str!("../../policies/dg203_missing_configmap.rego")),
-    ("policies/dg204_resource_parity.rego", include_str!("../../policies/dg204_resource_parity.rego")),
-    ("policies/dg301_inline_secret.rego", include_str!("../../policies/dg301_inline_secret.rego")),
-    ("policies/dg302_secret_in_env.rego", include_str!("../../policies/dg302_secret_in_env.rego")),
-    ("policies/dg303_secret_in_values.rego", include_str!("../../policies/dg303_secret_in_values.rego")),
-    ("policies/dg403_image_unpinned.rego", include_str!("../../policies/dg403_image_unpinned.rego")),
-    ("policies/dg404_promotion_order.rego", include_str!("../../policies/dg404_promotion_order.rego")),
-    ("policies/dg501_missing_readiness_probe.rego", include_str!("../../policies/dg501_missing_readiness_probe.rego")),
-    ("policies/dg502_unsafe_rollout.rego", include_str!("../../policies/dg502_unsafe_rollout.rego")),
-    ("policies/dg503_single_replica.rego", include_str!("../../policies/dg503_single_replica.rego")),
-    ("policies/dg504_no_rollback_history.rego", include_str!("../../policies/dg504_no_rollback_history.rego")),
-    ("policies/dg505_missing_resources.rego", include_str!("../../policies/dg505_missing_resources.rego")),
-];
-
-/// Shared helper functions for the built-in policies (no rules of their own).
-pub const BUILTIN_LIBRARY: (&str, &str) =
-    ("policies/lib/workloads.rego", include_str!("../../policies/lib/workloads.rego"));
+// BUILTIN_SOURCES and BUILTIN_LIBRARY: every `policies/*.rego` and `policies/lib/*.rego`,
+// collected by build.rs.
+include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
 
 /// The built-in policies with their parsed metadata.
 pub fn builtin_policies() -> &'static [BuiltinPolicy] {
@@ -104,6 +88,7 @@ pub fn parse_metadata(source: &str) -> Result<PolicyMetadata, String> {
         severity,
         docs: custom_text("docs").unwrap_or_default(),
         hint: custom_text("hint"),
+        redacts: matches!(custom.and_then(|c| c.get("redacts")).map(|n| &n.value), Some(yaml::NodeValue::Bool(true))),
     })
 }
 
@@ -211,7 +196,9 @@ mod tests {
             .iter()
             .map(|p| PolicySource { path: p.file.to_string(), text: p.source.to_string() })
             .collect();
-        files.push(PolicySource { path: BUILTIN_LIBRARY.0.to_string(), text: BUILTIN_LIBRARY.1.to_string() });
+        files.extend(
+            BUILTIN_LIBRARY.iter().map(|&(path, text)| PolicySource { path: path.to_string(), text: text.to_string() }),
+        );
         let mut test_files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
         test_files.sort();
         for path in test_files {

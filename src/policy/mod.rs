@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Location, Related, ResourceId, Severity};
+use crate::discover::git::BaseDiff;
 use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
 use crate::provenance;
 
@@ -25,7 +26,7 @@ pub mod suppress;
 #[cfg(test)]
 pub(crate) mod testkit;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 pub mod user;
 
 pub use config::{Date, Finding, Gated, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
@@ -34,88 +35,45 @@ pub use rego::{
     EngineRule, NamespaceSelection, PolicyEngine, PolicyLoadError, PolicySource, PolicyTestResult, RuleScope,
     TestOutcome, run_tests,
 };
+pub use rules::RuleContext;
 pub use rules::dg001_render_error::render_error;
 pub use rules::dg002_invalid_values::invalid_values;
 pub use rules::dg003_invalid_manifest::invalid_manifest;
 pub use schema_policy::{SchemaPolicies, SchemaPolicyConfig};
 pub use suppress::Suppressions;
 
-/// Evaluates the built-in rules on every chart (in parallel), adds the renderer's DG001/DG003
-/// findings, applies `config`, and returns the diagnostics sorted by file, line, column and rule.
-pub fn evaluate(project: &Project, config: &PolicyConfig) -> Vec<Diagnostic> {
-    match builtin_engine() {
-        Ok(engine) => evaluate_with(project, config, engine),
-        Err(message) => {
-            let findings =
-                project.charts.iter().map(|chart| Finding::new(policy_error(chart, message.clone()))).collect();
-            finish(config.apply(findings))
-        }
-    }
-}
-
-/// [`evaluate`] with a given engine, e.g. the built-ins plus user policies
-/// ([`PolicyEngine::add_user_policies`]).
-pub fn evaluate_with(project: &Project, config: &PolicyConfig, engine: &PolicyEngine) -> Vec<Diagnostic> {
-    evaluate_counted(project, config, engine).diagnostics
-}
-
-/// What evaluating a project found.
-#[derive(Debug, Default)]
-pub struct Evaluation {
-    /// Sorted, with `config` applied.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Rule evaluations that a conftest `exception` rule exempted (one per rule and resource).
-    pub exceptions: usize,
-}
-
-/// [`evaluate_with`], also counting the exceptions user policies granted.
-pub fn evaluate_counted(project: &Project, config: &PolicyConfig, engine: &PolicyEngine) -> Evaluation {
-    let per_chart: Vec<(Vec<Finding>, usize)> =
-        project.charts.par_iter().map(|chart| evaluate_chart_counted(project, chart, engine, config)).collect();
-    let exceptions = per_chart.iter().map(|(_, count)| count).sum();
-    let findings = per_chart.into_iter().flat_map(|(findings, _)| findings).collect();
-    Evaluation { diagnostics: finish(config.apply(findings)), exceptions }
-}
-
-/// What a `check` run adds to the rules every evaluation runs.
-#[derive(Debug)]
-pub struct GateInputs<'a> {
+/// What an evaluation reads besides the project.
+#[derive(Clone, Copy)]
+pub struct EvalInputs<'a> {
+    /// `policies.rules`: severities and ignores.
+    pub config: &'a PolicyConfig,
+    /// The built-in policies and the user policies, compiled once for the run.
+    pub engine: &'a PolicyEngine,
     /// `policies.schemas`, compiled.
     pub schemas: &'a SchemaPolicies,
     /// The working tree's changes since `--base` (DG402 runs only with one).
-    pub base: Option<&'a crate::discover::git::BaseDiff>,
+    pub base: Option<&'a BaseDiff>,
     /// The day `ignore: [{until}]` dates are compared with.
     pub today: Date,
 }
 
-/// Every finding of a `check` run after configuration, and how many were suppressed: the
-/// built-in rules and `engine`'s policies (the built-ins when `None`), the findings made while
-/// loading (`loading`), schema policies, DG402 when there is a base, DG004 for suppression
-/// comments; then severities, ignores and inline suppressions; sorted as [`finish`] does.
-pub fn evaluate_gated(
-    project: &Project,
-    config: &PolicyConfig,
-    engine: Option<&PolicyEngine>,
-    loading: Vec<Diagnostic>,
-    inputs: &GateInputs,
-) -> Gated {
-    let engine = match engine {
-        Some(engine) => Ok(engine),
-        None => builtin_engine().as_ref().map_err(String::clone),
-    };
+/// What evaluating a project found, after configuration.
+pub type Evaluation = Gated;
+
+/// Every finding of a project: the findings made while loading and rendering (`loading`, the
+/// renderer's own per environment), the Rust rules of [`rules::RUST_RULES`], the engine's
+/// policies, the schema policies and DG004 for suppression comments; then severities, ignores
+/// and inline suppressions; sorted as [`finish`] does. Charts are evaluated in parallel.
+pub fn evaluate(project: &Project, loading: Vec<Diagnostic>, inputs: &EvalInputs) -> Evaluation {
+    let config = inputs.config;
     let enabled = |id: &str| config.rules.get(id).is_none_or(|rule| rule.severity != Some(RuleLevel::Off));
+    let context = RuleContext { project, base: inputs.base };
     let per_chart: Vec<(Vec<Finding>, usize)> = project
         .charts
         .par_iter()
         .map(|chart| {
-            let (mut findings, exceptions) = match &engine {
-                Ok(engine) => evaluate_chart_counted(project, chart, engine, config),
-                Err(message) => (vec![Finding::new(policy_error(chart, message.clone()))], 0),
-            };
+            let (mut findings, exceptions) = evaluate_chart(&context, chart, inputs.engine, &enabled);
             findings.extend(inputs.schemas.check_chart(project, chart, &enabled));
-            if let Some(base) = inputs.base.filter(|_| enabled(rules::dg402_chart_version_not_bumped::RULE.id)) {
-                findings.extend(rules::dg402_chart_version_not_bumped::check(project, chart, base));
-            }
             (findings, exceptions)
         })
         .collect();
@@ -136,24 +94,15 @@ pub fn builtin_engine() -> &'static Result<PolicyEngine, String> {
     ENGINE.get_or_init(PolicyEngine::builtin)
 }
 
-/// All findings of one chart, before `config` is applied (rules it turns off are not run).
-pub fn evaluate_chart(
-    project: &Project,
+/// All findings of one chart before configuration (rules it turns off are not run), and the
+/// number of exceptions granted on it.
+fn evaluate_chart(
+    context: &RuleContext,
     chart: &ChartRun,
     engine: &PolicyEngine,
-    config: &PolicyConfig,
-) -> Vec<Finding> {
-    evaluate_chart_counted(project, chart, engine, config).0
-}
-
-/// [`evaluate_chart`] and the number of exceptions granted on it.
-fn evaluate_chart_counted(
-    project: &Project,
-    chart: &ChartRun,
-    engine: &PolicyEngine,
-    config: &PolicyConfig,
+    enabled: &(dyn Fn(&str) -> bool + Sync),
 ) -> (Vec<Finding>, usize) {
-    let enabled = |id: &str| config.rules.get(id).is_none_or(|rule| rule.severity != Some(RuleLevel::Off));
+    let project = context.project;
     let mut findings: Vec<Finding> = chart
         .environments
         .iter()
@@ -164,15 +113,15 @@ fn evaluate_chart_counted(
             diagnostic.chart.get_or_insert_with(|| chart.path.clone());
             diagnostic.environment.get_or_insert_with(|| env.name.clone());
             if diagnostic.help.is_none() {
-                diagnostic.help = rules::renderer_hint(&diagnostic.rule).map(str::to_string);
+                diagnostic.help = lookup(&diagnostic.rule).and_then(|rule| rule.hint.clone());
             }
             relocate_to_origin(project, chart, env, &mut diagnostic);
             Finding { chart_name: Some(chart.name.clone()), ..Finding::new(diagnostic) }
         })
         .collect();
-    findings.extend(rules::check_chart(project, chart, &enabled));
+    findings.extend(rules::check_chart(context, chart, enabled));
     let input = rego::chart_input(project, chart);
-    for (rule, outcome) in engine.evaluate_enabled(input, &enabled) {
+    for (rule, outcome) in engine.evaluate_enabled(input, enabled) {
         match outcome {
             Ok(results) => findings.extend(results.iter().map(|r| rego_finding(project, chart, rule, r, None))),
             Err(message) => findings.push(Finding::new(failed_rule(chart, None, rule, &message))),
@@ -180,7 +129,7 @@ fn evaluate_chart_counted(
     }
     // Per-resource user rules: each environment on its own worker, from one prepared engine.
     let per_env: Vec<(Vec<Finding>, usize)> =
-        chart.environments.par_iter().map(|env| evaluate_environment(project, chart, env, engine, &enabled)).collect();
+        chart.environments.par_iter().map(|env| evaluate_environment(project, chart, env, engine, enabled)).collect();
     let mut exceptions = 0;
     for (env_findings, env_exceptions) in per_env {
         findings.extend(env_findings);
@@ -195,7 +144,7 @@ fn evaluate_environment(
     chart: &ChartRun,
     env: &EnvRun,
     engine: &PolicyEngine,
-    enabled: &dyn Fn(&str) -> bool,
+    enabled: &(dyn Fn(&str) -> bool + Sync),
 ) -> (Vec<Finding>, usize) {
     if !engine.rules().iter().any(|r| r.scope == RuleScope::Resource) {
         return (Vec::new(), 0);
@@ -243,20 +192,6 @@ fn failed_rule(chart: &ChartRun, env: Option<&EnvRun>, rule: &rego::EngineRule, 
     diagnostic.name = rule.info.name.clone();
     diagnostic.environment = env.map(|e| e.name.clone());
     diagnostic
-}
-
-/// Diagnostics for user policies that could not be loaded.
-pub fn load_errors_to_diagnostics(errors: &[rego::PolicyLoadError]) -> Vec<Diagnostic> {
-    errors
-        .iter()
-        .map(|err| {
-            let mut diagnostic = Diagnostic::new("DG000", "policy-error", Severity::Error, err.message.clone());
-            if !err.file.is_empty() {
-                diagnostic.location = Some(Location::point(err.file.clone(), err.line.max(1), err.column.max(1)));
-            }
-            diagnostic
-        })
-        .collect()
 }
 
 /// A renderer finding about a field of a rendered resource (a repeated `metadata.name`) points
@@ -325,7 +260,7 @@ fn rego_finding(
     diagnostic.help = match &result.details {
         // conftest `violation` details, shown as the policy gave them.
         Some(details) => Some(format!("details: {details}")),
-        None => rule.hint.clone(),
+        None => rule.info.hint.clone(),
     };
     let mut related_envs = Vec::new();
     for related in &result.related {

@@ -54,8 +54,6 @@ pub struct EngineRule {
     pub scope: RuleScope,
     /// The severity of its results (`warn` rules of user policies give warnings).
     pub severity: Severity,
-    /// A user rule's one-line fix hint (METADATA `custom.hint`).
-    pub hint: Option<String>,
     /// conftest's `exception` rule of the package (e.g. `data.main.exception`), if it has one.
     pub exception_query: Option<String>,
     /// The names an `exception` lists to exempt this rule (`foo` for `deny_foo`).
@@ -181,8 +179,11 @@ impl PolicyEngine {
             limit: EVALUATION_LIMIT,
             check_interval: NonZeroU32::new(256).unwrap_or(NonZeroU32::MIN),
         });
-        let (lib_path, lib_source) = BUILTIN_LIBRARY;
-        engine.add_policy(lib_path.to_string(), lib_source.to_string()).map_err(|err| format!("{lib_path}: {err}"))?;
+        for &(lib_path, lib_source) in BUILTIN_LIBRARY {
+            engine
+                .add_policy(lib_path.to_string(), lib_source.to_string())
+                .map_err(|err| format!("{lib_path}: {err}"))?;
+        }
         let mut rules = Vec::new();
         for policy in metadata::builtin_policies() {
             engine
@@ -195,7 +196,6 @@ impl PolicyEngine {
                 info,
                 query: format!("data.{}.deny", policy.package),
                 scope: RuleScope::Chart,
-                hint: policy.metadata.hint.clone(),
                 exception_query: None,
                 exempt_as: Vec::new(),
             });
@@ -237,13 +237,13 @@ impl PolicyEngine {
             docs: String::new(),
             engine: RuleEngine::Rego,
             redacts_values: false,
+            hint: None,
         };
         self.rules.push(EngineRule {
             info,
             query: format!("{package}.deny"),
             scope: RuleScope::Chart,
             severity: Severity::Error,
-            hint: None,
             exception_query: None,
             exempt_as: Vec::new(),
         });
@@ -454,6 +454,7 @@ impl UserPackage {
             docs: pick(|a| a.docs.clone()).unwrap_or_default(),
             engine: RuleEngine::Rego,
             redacts_values: false,
+            hint: pick(|a| a.hint.clone()),
         };
         let stripped = rule.strip_prefix("deny_").or_else(|| rule.strip_prefix("violation_")).unwrap_or(rule);
         let mut exempt_as = vec![stripped.to_string()];
@@ -466,7 +467,6 @@ impl UserPackage {
             query: format!("data.{}.{rule}", self.name),
             scope,
             severity,
-            hint: pick(|a| a.hint.clone()),
             exception_query: (self.has_exception && scope == RuleScope::Resource)
                 .then(|| format!("data.{}.exception", self.name)),
             exempt_as,

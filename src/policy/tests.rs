@@ -3,6 +3,20 @@
 use super::testkit::{EnvSpec, ProjectBuilder, Read};
 use super::*;
 
+/// The evaluation `check` runs, with the built-in policies, no schema policies, no git base.
+pub(crate) fn evaluate(project: &Project, config: &PolicyConfig) -> Vec<Diagnostic> {
+    let engine = builtin_engine().as_ref().expect("built-in policies compile");
+    evaluate_with(project, config, engine)
+}
+
+/// [`evaluate`] with the given engine (the built-ins plus user policies).
+fn evaluate_with(project: &Project, config: &PolicyConfig, engine: &PolicyEngine) -> Vec<Diagnostic> {
+    let schemas = SchemaPolicies::default();
+    let today = Date { year: 2026, month: 1, day: 1 };
+    let inputs = EvalInputs { config, engine, schemas: &schemas, base: None, today };
+    super::evaluate(project, Vec::new(), &inputs).diagnostics
+}
+
 const DEPLOYMENT: &str = r#"apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -24,7 +38,7 @@ spec:
 const DEFAULTS: &str = "replicaCount: 1\nimage:\n  repository: ghcr.io/acme/web\n  tag: 1.2.3\nenv: {}\n";
 
 /// A rendered Deployment with the given image and env entries, and the reads that wrote them.
-fn deployment(image: &str, env: &[(&str, &str)]) -> String {
+pub(crate) fn deployment(image: &str, env: &[(&str, &str)]) -> String {
     let mut out = format!(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n        - name: web\n          image: \"{image}\"\n"
     );
@@ -62,7 +76,7 @@ fn describe(diagnostics: &[Diagnostic]) -> Vec<String> {
 /// The workload-hygiene warnings (DG501-DG505) turned off: most fixtures are about other rules.
 /// Fixtures are minimal resources, not complete Kubernetes objects (a Deployment without a
 /// selector), so schema validation (DG101, tested in `tests/schema_cases.rs`) is off too.
-fn quiet() -> PolicyConfig {
+pub(crate) fn quiet() -> PolicyConfig {
     let off = RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] };
     PolicyConfig {
         rules: ["DG101", "DG501", "DG502", "DG503", "DG504", "DG505"]
@@ -92,7 +106,7 @@ fn only(rule: &str, lines: Vec<String>) -> Vec<String> {
 
 // ---------------------------------------------------------------- DG201 env-var-parity
 
-fn parity_project(prod_env: &[(&str, &str)], prod_override: &str) -> Project {
+pub(crate) fn parity_project(prod_env: &[(&str, &str)], prod_override: &str) -> Project {
     let dev_output = deployment("ghcr.io/acme/web:1.2.3", &[("SENTRY_DSN", "https://sentry.example/1")]);
     let prod_output = deployment("ghcr.io/acme/web:1.2.3", prod_env);
     let dev_reads = [
@@ -419,7 +433,7 @@ fn dg301_passes_for_a_secret_without_literal_data() {
 
 // ---------------------------------------------------------------- DG302 secret-in-env
 
-fn env_secret_project(dev_values: &str, output: &str) -> Project {
+pub(crate) fn env_secret_project(dev_values: &str, output: &str) -> Project {
     let reads = [
         IMAGE_READS[0],
         Read { output: "- name: DB_PASSWORD", action: "{{- range $k, $v := .Values.env }}", values: "env" },
@@ -696,72 +710,9 @@ fn a_clean_four_environment_chart_has_no_findings() {
     let project = ProjectBuilder::new(&["dev", "stage", "prod"])
         .chart("charts/web", DEFAULTS, &[("templates/deployment.yaml", DEPLOYMENT)], &envs)
         .build();
-    assert_eq!(crate::report::RunSummary::of(&project).resources, 36);
+    let resources: usize = project.charts.iter().flat_map(|c| &c.environments).map(|e| e.render.resources.len()).sum();
+    assert_eq!(resources, 36);
     assert_eq!(run(&project), Vec::<String>::new());
-}
-
-// ---------------------------------------------------------------- reports of a real evaluation
-
-#[test]
-fn human_report_of_a_real_evaluation_points_at_both_files() {
-    use crate::report::{RunSummary, human};
-    let project = parity_project(&[], "# iowa\n");
-    let diagnostics = evaluate(&project, &quiet());
-    let text = human::to_string(
-        &diagnostics,
-        &RunSummary::of(&project),
-        &project.sources,
-        human::HumanOptions::for_output(false),
-    );
-    let expected = "DG201 env-var-parity
-
-  × env var SENTRY_DSN is set in dev but not in prod-iowa
-   ╭─[charts/web/values-prod-iowa.yaml:1:1]
- 1 │ # iowa
-   · ▲
-   · ╰── prod-iowa
-   ╰────
-  help: set the variable in this environment too, or ignore it in driftgate.yaml if it belongs to
-        earlier stages only
-  ╰─▶   ☞ set here for dev
-         ╭─[charts/web/values-dev.yaml:2:3]
-       1 │ env:
-       2 │   SENTRY_DSN: https://sentry.example/1
-         ·   ▲
-         ╰────
-
-1 error, 0 warnings in 1 chart, 2 environments, 2 resources
-";
-    assert_eq!(text, expected);
-}
-
-#[test]
-fn reports_of_a_secret_finding_never_hold_the_value() {
-    use crate::report::{RunSummary, human, json};
-    let output = deployment("ghcr.io/acme/web:1.2.3", &[("DB_PASSWORD", "hunter2-long")]);
-    let project = env_secret_project("env:\n  DB_PASSWORD: hunter2-long\n  LOG_LEVEL: debug\n", &output);
-    // DG303 reports the same values line; this test is about DG302.
-    let mut config = quiet();
-    config.rules.insert("DG303".to_string(), RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] });
-    let diagnostics = evaluate(&project, &config);
-    let summary = RunSummary::of(&project);
-    let text = human::to_string(&diagnostics, &summary, &project.sources, human::HumanOptions::for_output(false));
-    let expected = "DG302 secret-in-env
-
-  × env var DB_PASSWORD has a literal value (<redacted>) instead of valueFrom.secretKeyRef
-   ╭─[charts/web/values-dev.yaml:2:16]
- 2 │   DB_PASSWORD: <redacted>
-   ·                ─────┬────
-   ·                     ╰── dev
-   ╰────
-  help: move the value into a Secret and use valueFrom.secretKeyRef
-
-1 error, 0 warnings in 1 chart, 1 environment, 1 resource
-";
-    assert_eq!(text, expected);
-    let json = json::to_string(&diagnostics, &summary);
-    assert!(!json.contains("hunter2"), "{json}");
-    assert!(json.contains(r#""path": "spec.template.spec.containers[web].env[DB_PASSWORD].value","#), "{json}");
 }
 
 // ---------------------------------------------------------------- user policies
@@ -848,8 +799,8 @@ deny contains {"msg": sprintf("%s runs fewer than 5 replicas", [name]), "env": n
         (diagnostics[0].name.as_str(), diagnostics[0].severity),
         ("prod-needs-three-replicas", Severity::Warning)
     );
-    let load = load_errors_to_diagnostics(&errors);
-    assert_eq!(load[0].location.as_ref().map(|l| (l.file.as_str(), l.line)), Some(("policies/broken.rego", 4)));
+    let stop = super::user::load_failure(&errors).expect("a load error stops the run");
+    assert_eq!(stop.location.as_ref().map(|l| (l.file.as_str(), l.line)), Some(("policies/broken.rego", 4)));
 }
 
 #[test]

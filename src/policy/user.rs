@@ -17,7 +17,12 @@ use crate::discover::paths;
 use crate::error::FatalError;
 use crate::source::FileId;
 
-use super::rego::{PolicySource, node_to_json};
+use crate::discover::config::{self, CONFIG_FILE, Config};
+use crate::source::Sources;
+
+use super::builtin_engine;
+use super::registry::RuleInfo;
+use super::rego::{NamespaceSelection, PolicyEngine, PolicyLoadError, PolicySource, node_to_json};
 
 /// Whether `*_test.rego` files are loaded: `check` leaves them out, `test` needs them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,6 +189,107 @@ fn display_path(root: &Path, given: &Path) -> String {
         Ok(inside) => paths::to_slash(inside),
         Err(_) => given.to_string_lossy().replace('\\', "/"),
     }
+}
+
+/// The user policies of a run: conftest's `--policy`, `--data`, `--namespace` and
+/// `--all-namespaces` (the directories of `policies.paths` are added from `driftgate.yaml`).
+#[derive(Clone, Debug, Default)]
+pub struct UserPolicyOptions {
+    /// `--policy` directories or files, as given on the command line.
+    pub dirs: Vec<PathBuf>,
+    /// `--data` files (JSON or YAML), loaded under `data`.
+    pub data: Vec<PathBuf>,
+    pub namespaces: NamespaceSelection,
+}
+
+/// The policy directories of a run: `driftgate.yaml`'s `policies.paths` (read from `root`,
+/// none without that file), then the `--policy` arguments.
+pub fn policy_dirs(root: &Path, options: &UserPolicyOptions) -> Result<Vec<PolicyDir>, FatalError> {
+    let mut dirs = config_policy_dirs(root)?;
+    dirs.extend(options.dirs.iter().map(|dir| PolicyDir::from_argument(root, dir)));
+    Ok(dirs)
+}
+
+/// The policy directories named by `driftgate.yaml` in `root` (none without that file).
+fn config_policy_dirs(root: &Path) -> Result<Vec<PolicyDir>, FatalError> {
+    let path = root.join(CONFIG_FILE);
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let text = paths::read_text(&path).map_err(|e| FatalError::new(format!("cannot read {CONFIG_FILE}: {e}")))?;
+    let sources = Sources::new();
+    let file = sources.add(CONFIG_FILE, text.as_str());
+    let config = config::parse(&sources, file, &text)?;
+    config_dirs(root, &config, &sources)
+}
+
+/// The directories of a parsed `driftgate.yaml`'s `policies.paths`, each inside `root`.
+pub fn config_dirs(root: &Path, config: &Config, sources: &Sources) -> Result<Vec<PolicyDir>, FatalError> {
+    config
+        .policy_paths
+        .iter()
+        .map(|entry| {
+            PolicyDir::from_config(root, &entry.value).map_err(|message| {
+                FatalError::new(format!("invalid policies.paths entry: {message}"))
+                    .at(crate::discover::location(sources, entry.at))
+            })
+        })
+        .collect()
+}
+
+/// The built-in policies plus the user policies of `dirs` and `--data`, compiled once for the
+/// whole run (workers clone the prepared engine).
+pub fn compile(root: &Path, dirs: &[PolicyDir], options: &UserPolicyOptions) -> Result<PolicyEngine, FatalError> {
+    let builtin = builtin_engine().clone().map_err(|e| FatalError::new(format!("built-in policies: {e}")))?;
+    if dirs.is_empty() && options.data.is_empty() {
+        return Ok(builtin);
+    }
+    let files = load_policy_files(dirs, TestFiles::Skip)?;
+    let data = load_data_files(root, &options.data)?;
+    let mut engine = builtin;
+    let errors = engine.add_user_policies(&files, &options.namespaces);
+    if let Some(err) = load_failure(&errors) {
+        return Err(err);
+    }
+    if !options.data.is_empty() {
+        engine.add_data(data).map_err(|e| FatalError::new(format!("cannot load --data: {e}")))?;
+    }
+    Ok(engine)
+}
+
+/// Policies that do not compile stop the run (exit 2) at the first one's file and line.
+pub fn load_failure(errors: &[PolicyLoadError]) -> Option<FatalError> {
+    let first = errors.first()?;
+    let mut err = FatalError::new(format!("policy does not compile: {}", first.message));
+    if !first.file.is_empty() {
+        err = err.at(Location::point(first.file.clone(), first.line.max(1), first.column.max(1)));
+    }
+    if errors.len() > 1 {
+        let others: Vec<String> = errors[1..]
+            .iter()
+            .map(|e| format!("{}:{}:{}: {}", e.file, e.line.max(1), e.column.max(1), e.message))
+            .collect();
+        err = err.with_help(format!("also: {}", others.join("; ")));
+    }
+    Some(err)
+}
+
+/// The rules the user policies of a repository add (not the built-ins), one entry per id, in
+/// load order; for `driftgate rules`.
+pub fn user_rule_infos(root: &Path, options: &UserPolicyOptions) -> Result<Vec<RuleInfo>, FatalError> {
+    let dirs = policy_dirs(root, options)?;
+    if dirs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let engine = compile(root, &dirs, options)?;
+    let builtin = builtin_engine().as_ref().map(|e| e.rules().len()).unwrap_or(0);
+    let mut infos: Vec<RuleInfo> = Vec::new();
+    for rule in engine.rules().iter().skip(builtin) {
+        if !infos.iter().any(|i| i.id == rule.info.id) {
+            infos.push(rule.info.clone());
+        }
+    }
+    Ok(infos)
 }
 
 #[cfg(test)]

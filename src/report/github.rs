@@ -8,8 +8,8 @@ use std::io::{self, Write};
 
 use crate::diagnostic::{Diagnostic, Severity};
 
-use super::RunSummary;
 use super::human::summary_line;
+use crate::check::RunSummary;
 
 /// The report as workflow-command lines.
 pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary) -> String {

@@ -16,7 +16,8 @@ use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::policy::registry;
 use crate::source::Sources;
 
-use super::{RunSummary, count_severities};
+use super::count_severities;
+use crate::check::RunSummary;
 
 /// How to render.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,7 +11,8 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Location, Related, ResourceId, Severity};
 
-use super::{RunSummary, count_severities};
+use super::count_severities;
+use crate::check::RunSummary;
 
 /// The contract version written in `version`.
 pub const JSON_VERSION: u32 = 1;

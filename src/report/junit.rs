@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use crate::diagnostic::{Diagnostic, Severity};
 
 use super::human::summary_line;
-use super::{RunScope, RunSummary};
+use crate::check::{RunScope, RunSummary};
 
 /// The suite of findings that belong to no chart.
 const PROJECT_SUITE: &str = "driftgate";

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Location, Related, ResourceId, Severity};
 use crate::policy::RuleInfo;
 
-use super::RunScope;
+use crate::check::RunScope;
 
 /// The `$schema` of a SARIF 2.1.0 log.
 pub const SCHEMA_URI: &str =
@@ -347,6 +347,7 @@ mod tests {
             docs: "Intro.\n\n## What it does\n\nLooks for `metadata.labels.team`.\n\n## Fix\n\nAdd it.\n".into(),
             engine: RuleEngine::Rego,
             redacts_values: false,
+            hint: None,
         }
     }
 

@@ -12,6 +12,8 @@ pub const RULE: RuleMeta = RuleMeta {
     name: "render-error",
     default_severity: crate::diagnostic::Severity::Error,
     summary: "A template fails to render for an environment.",
+    hint: Some(HINT),
+    redacts_values: false,
     docs: r#"## What it does
 
 Reports an environment whose chart does not render: a template syntax error, a `required` value

@@ -12,6 +12,8 @@ pub const RULE: RuleMeta = RuleMeta {
     name: "invalid-values",
     default_severity: crate::diagnostic::Severity::Error,
     summary: "A values file is not valid YAML, or the merged values fail the chart's values.schema.json.",
+    hint: Some(HINT),
+    redacts_values: false,
     docs: r#"## What it does
 
 Reports a values file (the chart's `values.yaml` or an environment's override file) that is

@@ -12,6 +12,8 @@ pub const RULE: RuleMeta = RuleMeta {
     name: "invalid-manifest",
     default_severity: crate::diagnostic::Severity::Error,
     summary: "Rendered output is not valid YAML, lacks apiVersion, kind or name, or repeats a resource.",
+    hint: Some(HINT),
+    redacts_values: false,
     docs: r#"## What it does
 
 Checks each document a template renders: it must be valid YAML, be a mapping with `apiVersion`,

@@ -13,6 +13,8 @@ pub const RULE: RuleMeta = RuleMeta {
     name: "invalid-suppression",
     default_severity: Severity::Info,
     summary: "An inline driftgate:ignore comment gives no reason or names no known rule.",
+    hint: None,
+    redacts_values: false,
     docs: r#"## What it does
 
 Checks the inline suppression comments of values files. A comment

@@ -11,6 +11,7 @@ use crate::policy::crd_schema::{self, CrdCatalog, CrdVersion, UnreadFile};
 use crate::policy::k8s_schema::{self, PathStep, Problem, Validation, Violation};
 use crate::policy::registry::RuleMeta;
 use crate::policy::rego::node_to_json;
+use crate::policy::rules::RuleContext;
 use crate::provenance;
 use crate::source::Span;
 use crate::yaml::{Key, Node, NodeValue};
@@ -23,6 +24,8 @@ pub const RULE: RuleMeta = RuleMeta {
     name: "k8s-schema",
     default_severity: Severity::Error,
     summary: "A resource does not match the Kubernetes schema of the target version.",
+    hint: None,
+    redacts_values: false,
     docs: r#"## What it does
 
 Validates every rendered resource of every environment against the Kubernetes schema of the
@@ -108,7 +111,8 @@ spec:
 
 /// Validates every rendered resource of `chart` (in parallel) and reports each violation at its
 /// origin; kinds without a schema are reported once each as info.
-pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
+pub fn check(context: &RuleContext, chart: &ChartRun) -> Vec<Finding> {
+    let project = context.project;
     let Some(requested) = k8s_schema::parse_kube_version(&project.kube_version) else {
         let message = format!(
             "kubeVersion {:?} is not a Kubernetes version (like 1.33): resources were not checked against a schema",

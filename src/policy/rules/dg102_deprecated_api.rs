@@ -2,10 +2,11 @@
 //! removed (error) or deprecated (warning).
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{ChartRun, Project};
+use crate::model::ChartRun;
 use crate::policy::config::Finding;
 use crate::policy::k8s_schema::{KubeVersion, parse_kube_version, version_text};
 use crate::policy::registry::RuleMeta;
+use crate::policy::rules::RuleContext;
 use crate::provenance;
 
 /// The registry entry of DG102.
@@ -14,6 +15,8 @@ pub const RULE: RuleMeta = RuleMeta {
     name: "deprecated-api",
     default_severity: Severity::Error,
     summary: "An apiVersion is removed (error) or deprecated (warning) in the target Kubernetes version.",
+    hint: None,
+    redacts_values: false,
     docs: r#"## What it does
 
 Looks up the `apiVersion` and `kind` of every rendered resource in a table of the Kubernetes
@@ -270,7 +273,8 @@ pub fn assess(api: &RetiredApi, target: KubeVersion) -> Option<(Severity, String
 
 /// Reports every rendered resource of `chart` whose API is removed or deprecated in the target
 /// version, at the origin of its `apiVersion:` line.
-pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
+pub fn check(context: &RuleContext, chart: &ChartRun) -> Vec<Finding> {
+    let project = context.project;
     let Some(target) = parse_kube_version(&project.kube_version) else { return Vec::new() };
     let mut findings = Vec::new();
     for env in &chart.environments {

@@ -6,9 +6,10 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{ChartRun, Project};
+use crate::model::ChartRun;
 use crate::policy::config::Finding;
 use crate::policy::registry::RuleMeta;
+use crate::policy::rules::RuleContext;
 use crate::provenance::span_location;
 use crate::source::FileId;
 use crate::yaml::{Node, NodeValue};
@@ -19,6 +20,8 @@ pub const RULE: RuleMeta = RuleMeta {
     name: "unknown-values-key",
     default_severity: Severity::Error,
     summary: "An override file sets a key the chart never reads and its defaults do not declare.",
+    hint: None,
+    redacts_values: false,
     docs: r#"## What it does
 
 Walks every key an environment's override files set and reports the ones that the chart's
@@ -127,7 +130,8 @@ fn split_fields(fields: &str) -> Vec<String> {
 }
 
 /// Reports the unknown keys of every override file of `chart` (each file once).
-pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
+pub fn check(context: &RuleContext, chart: &ChartRun) -> Vec<Finding> {
+    let project = context.project;
     let sources = &project.sources;
     let texts: Vec<_> = chart.templates.iter().map(|t| sources.get(t.file).text.clone()).collect();
     let reads = ValuesReads::scan(texts.iter().map(|t| &**t));

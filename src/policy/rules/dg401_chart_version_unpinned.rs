@@ -1,9 +1,10 @@
 //! DG401 chart-version-unpinned: an environment does not pin an exact chart version.
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::model::{ChartRun, Project};
+use crate::model::ChartRun;
 use crate::policy::config::Finding;
 use crate::policy::registry::RuleMeta;
+use crate::policy::rules::RuleContext;
 use crate::provenance::span_location;
 
 /// The registry entry of DG401.
@@ -12,6 +13,8 @@ pub const RULE: RuleMeta = RuleMeta {
     name: "chart-version-unpinned",
     default_severity: Severity::Error,
     summary: "An environment's chart version is a range, a wildcard, latest, or missing.",
+    hint: None,
+    redacts_values: false,
     docs: r#"## What it does
 
 Checks the `version` each environment of `driftgate.yaml` pins its chart to. An exact version
@@ -65,7 +68,8 @@ fn unpinned_reason(version: &str) -> Option<&'static str> {
 }
 
 /// Reports every environment of `chart` whose pinned version is not exact.
-pub fn check(project: &Project, chart: &ChartRun) -> Vec<Finding> {
+pub fn check(context: &RuleContext, chart: &ChartRun) -> Vec<Finding> {
+    let project = context.project;
     let Some(config_file) = project.config_file else { return Vec::new() };
     let sources = &project.sources;
     let mut findings = Vec::new();

@@ -2,10 +2,10 @@
 //! Chart.yaml `version` did not. Runs only when `check` is given a base (`--base`, `--changed`).
 
 use crate::diagnostic::{Diagnostic, Location, Related, Severity};
-use crate::discover::git::BaseDiff;
-use crate::model::{ChartRun, Project};
+use crate::model::ChartRun;
 use crate::policy::config::Finding;
 use crate::policy::registry::RuleMeta;
+use crate::policy::rules::RuleContext;
 use crate::provenance::{scalar_text, span_location};
 use crate::source::FileId;
 
@@ -15,6 +15,8 @@ pub const RULE: RuleMeta = RuleMeta {
     name: "chart-version-not-bumped",
     default_severity: Severity::Error,
     summary: "Chart content changed since the base revision but Chart.yaml's version did not.",
+    hint: None,
+    redacts_values: false,
     docs: r#"## What it does
 
 With a git base (`driftgate check --base origin/main`, or `--changed`, whose base defaults to
@@ -51,8 +53,10 @@ version: 1.4.3
 "#,
 };
 
-/// Reports `chart` when files under it changed since the base and its version did not.
-pub fn check(project: &Project, chart: &ChartRun, diff: &BaseDiff) -> Vec<Finding> {
+/// Reports `chart` when files under it changed since the base and its version did not; runs
+/// only with a base (`--base`, `--changed`).
+pub fn check(context: &RuleContext, chart: &ChartRun) -> Vec<Finding> {
+    let (project, Some(diff)) = (context.project, context.base) else { return Vec::new() };
     let changed = diff.changed_in(&chart.path);
     let Some(current) = &chart.chart_version else { return Vec::new() };
     if changed.is_empty() {

@@ -1,5 +1,11 @@
-//! Built-in rules implemented in Rust: one file per rule, its documentation beside its code.
+//! The built-in rules written in Rust, one file per rule with its documentation beside its
+//! code, and [`RUST_RULES`]: the one table that says what each of them is and how it runs.
+//!
+//! Adding a Rust rule is: a file here declaring its [`RuleMeta`] and its check, a line in
+//! [`RUST_RULES`], and a case under `testdata/check/` (see docs/rules.md). Rego rules are a
+//! file under `policies/` and need no entry here.
 
+use crate::discover::git::BaseDiff;
 use crate::model::{ChartRun, Project};
 
 use super::config::Finding;
@@ -14,45 +20,61 @@ pub mod dg102_deprecated_api;
 pub mod dg205_unknown_values_key;
 pub mod dg401_chart_version_unpinned;
 pub mod dg402_chart_version_not_bumped;
+pub mod dg601_baseline_mismatch;
 
-/// The metadata of every Rust rule.
-pub const RUST_RULES: &[RuleMeta] = &[
-    dg001_render_error::RULE,
-    dg002_invalid_values::RULE,
-    dg003_invalid_manifest::RULE,
-    dg004_invalid_suppression::RULE,
-    dg101_k8s_schema::RULE,
-    dg102_deprecated_api::RULE,
-    dg205_unknown_values_key::RULE,
-    dg401_chart_version_unpinned::RULE,
-    dg402_chart_version_not_bumped::RULE,
-];
-
-/// The fix hint of a finding made while loading or rendering (DG001, DG002, DG003).
-pub fn renderer_hint(rule: &str) -> Option<&'static str> {
-    match rule {
-        "DG001" => Some(dg001_render_error::HINT),
-        "DG002" => Some(dg002_invalid_values::HINT),
-        "DG003" => Some(dg003_invalid_manifest::HINT),
-        _ => None,
-    }
+/// What a chart-wide Rust rule reads besides the chart.
+#[derive(Clone, Copy)]
+pub struct RuleContext<'a> {
+    pub project: &'a Project,
+    /// The working tree's changes since `--base`, when there is one.
+    pub base: Option<&'a BaseDiff>,
 }
 
-/// Runs the Rust rules that inspect a chart (DG001/DG003 come from the renderer; DG004 from
-/// reading suppressions; DG402 runs only with a git base, see `policy::evaluate_gated`).
-pub fn check_chart(project: &Project, chart: &ChartRun, enabled: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+/// How a Rust rule runs.
+#[derive(Clone, Copy)]
+pub enum Runner {
+    /// Its findings are made on the way, while loading and rendering (DG001-DG003) or reading
+    /// suppression comments (DG004); they are configured like every other finding.
+    Pipeline,
+    /// Run once per chart, when enabled.
+    Chart(fn(&RuleContext, &ChartRun) -> Vec<Finding>),
+    /// Specified but not implemented yet: listed so that its id stays reserved.
+    Planned,
+}
+
+/// A Rust rule: its catalogue entry and how it runs.
+#[derive(Clone, Copy)]
+pub struct RustRule {
+    pub meta: RuleMeta,
+    pub runner: Runner,
+}
+
+/// Every built-in rule written in Rust, by id.
+pub const RUST_RULES: &[RustRule] = &[
+    RustRule { meta: dg001_render_error::RULE, runner: Runner::Pipeline },
+    RustRule { meta: dg002_invalid_values::RULE, runner: Runner::Pipeline },
+    RustRule { meta: dg003_invalid_manifest::RULE, runner: Runner::Pipeline },
+    RustRule { meta: dg004_invalid_suppression::RULE, runner: Runner::Pipeline },
+    RustRule { meta: dg101_k8s_schema::RULE, runner: Runner::Chart(dg101_k8s_schema::check) },
+    RustRule { meta: dg102_deprecated_api::RULE, runner: Runner::Chart(dg102_deprecated_api::check) },
+    RustRule { meta: dg205_unknown_values_key::RULE, runner: Runner::Chart(dg205_unknown_values_key::check) },
+    RustRule { meta: dg401_chart_version_unpinned::RULE, runner: Runner::Chart(dg401_chart_version_unpinned::check) },
+    RustRule {
+        meta: dg402_chart_version_not_bumped::RULE,
+        runner: Runner::Chart(dg402_chart_version_not_bumped::check),
+    },
+    RustRule { meta: dg601_baseline_mismatch::RULE, runner: Runner::Planned },
+];
+
+/// Runs every enabled chart-wide Rust rule on `chart`, in table order.
+pub fn check_chart(context: &RuleContext, chart: &ChartRun, enabled: &dyn Fn(&str) -> bool) -> Vec<Finding> {
     let mut findings = Vec::new();
-    if enabled(dg205_unknown_values_key::RULE.id) {
-        findings.extend(dg205_unknown_values_key::check(project, chart));
-    }
-    if enabled(dg401_chart_version_unpinned::RULE.id) {
-        findings.extend(dg401_chart_version_unpinned::check(project, chart));
-    }
-    if enabled(dg101_k8s_schema::RULE.id) {
-        findings.extend(dg101_k8s_schema::check(project, chart));
-    }
-    if enabled(dg102_deprecated_api::RULE.id) {
-        findings.extend(dg102_deprecated_api::check(project, chart));
+    for rule in RUST_RULES {
+        if let Runner::Chart(check) = rule.runner {
+            if enabled(rule.meta.id) {
+                findings.extend(check(context, chart));
+            }
+        }
     }
     findings
 }
@@ -77,5 +99,27 @@ mod tests {
                 (rule.id, rule.name, rule.default_severity)
             );
         }
+    }
+
+    /// One file per rule, named after its id and name, and the table in id order.
+    #[test]
+    fn rule_files_follow_the_table() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/policy/rules");
+        let ids: Vec<&str> = RUST_RULES.iter().map(|rule| rule.meta.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(ids, sorted, "RUST_RULES is ordered by id, each id once");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "mod.rs")
+            .collect();
+        files.sort();
+        let expected: Vec<String> = RUST_RULES
+            .iter()
+            .map(|rule| format!("{}_{}.rs", rule.meta.id.to_lowercase(), rule.meta.name.replace('-', "_")))
+            .collect();
+        assert_eq!(files, expected);
     }
 }
