@@ -560,11 +560,7 @@ mod tests {
             let file = sources.add(CONFIG_FILE, text.as_str());
             let reader_ok = parse(&sources, file, &text).is_ok();
             let doc = yaml::parse_first_document(&text, file).unwrap();
-            let json = if matches!(doc.value, NodeValue::Null) {
-                serde_json::json!({})
-            } else {
-                crate::values::node_to_json(&doc)
-            };
+            let json = if matches!(doc.value, NodeValue::Null) { serde_json::json!({}) } else { doc.to_json() };
             let schema_ok = validator.is_valid(&json);
             // The reader also checks files exist; the schema only the shape, so the schema may
             // accept more, never less.

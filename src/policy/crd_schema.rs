@@ -139,7 +139,7 @@ impl CrdCatalog {
         let docs = crate::yaml::parse_documents(text, crate::source::FileId(u32::MAX))
             .map_err(|e| (e.pos.line, e.pos.column, format!("not valid YAML: {}", e.message)))?;
         for doc in &docs {
-            self.add_document(&crate::policy::rego::node_to_json(doc));
+            self.add_document(&doc.to_json());
         }
         Ok(())
     }

@@ -32,7 +32,7 @@ pub mod user;
 pub use config::{Date, Finding, Gated, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
 pub use registry::{RuleEngine, RuleInfo, RuleMeta, catalogue, docs_markdown, list_text, lookup};
 pub use rego::{
-    EngineRule, NamespaceSelection, PolicyEngine, PolicyLoadError, PolicySource, PolicyTestResult, RuleScope,
+    At, EngineRule, NamespaceSelection, PolicyEngine, PolicyLoadError, PolicySource, PolicyTestResult, RuleScope,
     TestOutcome, run_tests,
 };
 pub use rules::RuleContext;
@@ -155,7 +155,7 @@ fn evaluate_environment(
         "environment": env.name,
         "stage": env.stage,
     });
-    let resources: Vec<serde_json::Value> = env.render.resources.iter().map(|r| rego::node_to_json(&r.doc)).collect();
+    let resources: Vec<serde_json::Value> = env.render.resources.iter().map(|r| r.doc.to_json()).collect();
     let results = engine.evaluate_resources(context, &resources);
     let mut findings = Vec::new();
     for (rule, index, outcome) in results.outcomes {
@@ -242,7 +242,7 @@ fn rego_finding(
         env: result.env.as_deref(),
         resource: result.resource.as_ref(),
         path: result.path.as_deref(),
-        at: result.at.as_deref(),
+        at: result.at,
         inventory: result.inventory.as_deref(),
         values_path: result.values_path.as_deref(),
     };
@@ -268,7 +268,7 @@ fn rego_finding(
             env: related.env.as_deref(),
             resource: related.resource.as_ref(),
             path: related.path.as_deref(),
-            at: related.at.as_deref(),
+            at: related.at,
             inventory: related.inventory.as_deref(),
             values_path: related.values_path.as_deref(),
         };
@@ -287,7 +287,7 @@ fn rego_finding(
         }
     }
     // Something missing from an environment: where it would go, next to what the others set.
-    if result.at.as_deref() == Some("override") {
+    if result.at == Some(At::Override) {
         let env = chart.environments.iter().find(|e| Some(&e.name) == result.env.as_ref());
         if let (Some(env), Some(first)) = (env, diagnostic.related.first()) {
             let setter = Location::point(first.file.clone(), first.line, first.column);
@@ -302,7 +302,7 @@ struct Place<'a> {
     env: Option<&'a str>,
     resource: Option<&'a rego::ResourceRef>,
     path: Option<&'a str>,
-    at: Option<&'a str>,
+    at: Option<At>,
     inventory: Option<&'a str>,
     values_path: Option<&'a [serde_json::Value]>,
 }
@@ -323,16 +323,16 @@ fn locate(project: &Project, chart: &ChartRun, place: &Place) -> (Option<Locatio
         provenance::find_resource(env, &id)
     });
     let resource_id = rendered.map(|r| r.id.clone());
-    let location = match place.at.unwrap_or("field") {
-        "override" => provenance::override_location(sources, chart, env),
-        "version" => version_location(project, chart, env),
-        "inventory" => inventory_location(project, chart, env, place.inventory),
-        "values" => values_location(project, chart, env, place.values_path.unwrap_or_default()),
-        "template" => match rendered {
+    let location = match place.at.unwrap_or_default() {
+        At::Override => provenance::override_location(sources, chart, env),
+        At::Version => version_location(project, chart, env),
+        At::Inventory => inventory_location(project, chart, env, place.inventory),
+        At::Values => values_location(project, chart, env, place.values_path.unwrap_or_default()),
+        At::Template => match rendered {
             Some(resource) => provenance::path_template_location(sources, chart, env, resource, place.path),
             None => provenance::override_location(sources, chart, env),
         },
-        _ => match rendered {
+        At::Field => match rendered {
             Some(resource) => {
                 provenance::field_location(sources, chart, env, resource, place.path.unwrap_or("metadata.name"))
             }

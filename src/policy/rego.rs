@@ -13,7 +13,6 @@ use serde::Deserialize;
 use serde_json::{Map, Value as Json, json};
 
 use crate::model::{ChartRun, Project};
-use crate::yaml::{Node, NodeValue};
 
 use crate::diagnostic::Severity;
 
@@ -22,8 +21,6 @@ use super::registry::{RuleEngine, RuleInfo, lookup};
 
 /// Wall-clock budget of one rule evaluation: a policy that loops is cut off, not waited for.
 const EVALUATION_LIMIT: Duration = Duration::from_secs(2);
-/// Input trees deeper than this are cut (regorus refuses data nested deeper than 128 levels).
-const MAX_INPUT_DEPTH: usize = 100;
 
 /// Most results one rule may give for one input: a policy that explodes is cut off, reported.
 const MAX_RESULTS: usize = 1000;
@@ -118,10 +115,8 @@ pub struct RegoFinding {
     pub resource: Option<ResourceRef>,
     /// Field path in the resource, e.g. `spec.template.spec.containers[web].env[SENTRY_DSN]`.
     pub path: Option<String>,
-    /// Where to report: `field` (the default with a resource and path), `override` (where the
-    /// environment would add what others set), `version` (its pinned version), `inventory`,
-    /// `values` (the values entry at `values_path`).
-    pub at: Option<String>,
+    /// Where to report; [`At::Field`] when not given.
+    pub at: Option<At>,
     /// The subject of the finding (env var, Secret, image...), matched by `ignore: [{name}]`.
     pub name: Option<String>,
     /// With `at: inventory`: the inventory entry.
@@ -136,6 +131,27 @@ pub struct RegoFinding {
     pub details: Option<Json>,
 }
 
+/// The `at` of a policy result: which place of the environment a finding is reported at.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum At {
+    /// Where the environment would add what the other environments set (its override file).
+    Override,
+    /// The environment's pinned chart version.
+    Version,
+    /// The secret inventory entry named by `inventory`.
+    Inventory,
+    /// The merged values entry at `values_path`.
+    Values,
+    /// The template line that wrote the field at `path`.
+    Template,
+    /// The origin of the resource field at `path` (the values line, else the template line);
+    /// also what an unknown `at` means.
+    #[default]
+    #[serde(other)]
+    Field,
+}
+
 /// A related place named by a finding; located like the finding itself.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(default)]
@@ -144,7 +160,7 @@ pub struct RegoRelated {
     pub env: Option<String>,
     pub resource: Option<ResourceRef>,
     pub path: Option<String>,
-    pub at: Option<String>,
+    pub at: Option<At>,
     pub inventory: Option<String>,
     pub values_path: Option<Vec<Json>>,
 }
@@ -725,7 +741,7 @@ pub fn chart_input(project: &Project, chart: &ChartRun) -> Json {
                 "configMaps": entries(&inv.config_maps),
             })
         });
-        let resources: Vec<Json> = env.render.resources.iter().map(|r| node_to_json(&r.doc)).collect();
+        let resources: Vec<Json> = env.render.resources.iter().map(|r| r.doc.to_json()).collect();
         environments.insert(
             env.name.clone(),
             json!({
@@ -733,7 +749,7 @@ pub fn chart_input(project: &Project, chart: &ChartRun) -> Json {
                 "stage": env.stage,
                 "stage_index": env.stage_index,
                 "version": env.version.as_ref().map(|v| v.version.clone()),
-                "values": node_to_json(&env.values),
+                "values": env.values.to_json(),
                 "resources": resources,
                 "resource_templates": env.render.resources.iter().map(|r| r.output.name.clone()).collect::<Vec<_>>(),
                 "render_failed": !env.render.diagnostics.is_empty(),
@@ -765,31 +781,24 @@ fn kube_minor(version: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-/// A YAML node as JSON (spans dropped; non-finite floats become null; deep trees are cut).
-pub fn node_to_json(node: &Node) -> Json {
-    to_json(node, 0)
-}
-
-fn to_json(node: &Node, depth: usize) -> Json {
-    if depth > MAX_INPUT_DEPTH {
-        return Json::Null;
-    }
-    match &node.value {
-        NodeValue::Null => Json::Null,
-        NodeValue::Bool(b) => Json::Bool(*b),
-        NodeValue::Int(i) => Json::from(*i),
-        NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        NodeValue::String(s) => Json::String(s.clone()),
-        NodeValue::Seq(items) => Json::Array(items.iter().map(|item| to_json(item, depth + 1)).collect()),
-        NodeValue::Map(entries) => {
-            Json::Object(entries.iter().map(|(key, value)| (key.name.clone(), to_json(value, depth + 1))).collect())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn at_names_a_place_and_an_unknown_one_means_the_field() {
+        let at =
+            |text: &str| serde_json::from_value::<RegoFinding>(serde_json::json!({"msg": "m", "at": text})).unwrap().at;
+        assert_eq!(at("override"), Some(At::Override));
+        assert_eq!(at("version"), Some(At::Version));
+        assert_eq!(at("inventory"), Some(At::Inventory));
+        assert_eq!(at("values"), Some(At::Values));
+        assert_eq!(at("template"), Some(At::Template));
+        assert_eq!(at("field"), Some(At::Field));
+        assert_eq!(at("somewhere"), Some(At::Field));
+        let none: RegoFinding = serde_json::from_value(serde_json::json!({"msg": "m"})).unwrap();
+        assert_eq!(none.at, None);
+    }
 
     #[test]
     fn a_looping_policy_is_cut_off_by_the_time_limit() {
@@ -972,23 +981,5 @@ mod tests {
         assert_eq!(kube_minor("1.30+-gke"), Some(30));
         assert_eq!(kube_minor("latest"), None);
         assert_eq!(kube_minor(""), None);
-    }
-
-    #[test]
-    fn deep_input_is_cut_not_overflowed() {
-        use crate::source::{FileId, Span};
-        let mut node = Node { value: NodeValue::Int(1), file: FileId(0), span: Span::default() };
-        for _ in 0..500 {
-            node = Node { value: NodeValue::Seq(vec![node]), file: FileId(0), span: Span::default() };
-        }
-        let json = node_to_json(&node);
-        let mut depth = 0;
-        let mut cursor = &json;
-        while let Json::Array(items) = cursor {
-            depth += 1;
-            cursor = &items[0];
-        }
-        assert_eq!(depth, MAX_INPUT_DEPTH + 1);
-        assert_eq!(*cursor, Json::Null);
     }
 }

@@ -129,7 +129,7 @@ impl SchemaPolicies {
             for resource in &env.render.resources {
                 let mut instance: Option<Value> = None;
                 for policy in active.iter().filter(|p| p.config.matches.matches(chart, env, resource)) {
-                    let instance = instance.get_or_insert_with(|| super::rego::node_to_json(&resource.doc));
+                    let instance = instance.get_or_insert_with(|| resource.doc.to_json());
                     for error in policy.validator.iter_errors(instance) {
                         for violation in describe(&error) {
                             findings.push(policy.finding(project, chart, env, resource, violation));
@@ -211,7 +211,7 @@ fn parse_schema(rel: &str, text: &str) -> Result<Value, FatalError> {
                 e.pos.column,
             ))
         })?;
-        return Ok(crate::values::node_to_json(&doc));
+        return Ok(doc.to_json());
     }
     serde_json::from_str(text).map_err(|e| {
         let line = e.line().max(1) as u32;

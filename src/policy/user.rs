@@ -13,16 +13,15 @@ use serde_json::{Map, Value as Json};
 use walkdir::WalkDir;
 
 use crate::diagnostic::Location;
+use crate::discover::config::{self, CONFIG_FILE, Config};
 use crate::discover::paths;
 use crate::error::FatalError;
-use crate::source::FileId;
-
-use crate::discover::config::{self, CONFIG_FILE, Config};
-use crate::source::Sources;
+use crate::source::{FileId, Sources};
+use crate::yaml::Node;
 
 use super::builtin_engine;
 use super::registry::RuleInfo;
-use super::rego::{NamespaceSelection, PolicyEngine, PolicyLoadError, PolicySource, node_to_json};
+use super::rego::{NamespaceSelection, PolicyEngine, PolicyLoadError, PolicySource};
 
 /// Whether `*_test.rego` files are loaded: `check` leaves them out, `test` needs them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,7 +150,7 @@ pub fn parse_data(display: &str, text: &str) -> Result<Json, FatalError> {
             return Err(FatalError::new("a data file holds one YAML document, this one has several")
                 .at(Location::point(display, second.span.start.line, second.span.start.column)));
         }
-        return Ok(first.as_ref().map_or(Json::Null, node_to_json));
+        return Ok(first.as_ref().map_or(Json::Null, Node::to_json));
     }
     serde_json::from_str(text).map_err(|e| {
         let line = u32::try_from(e.line()).unwrap_or(u32::MAX).max(1);

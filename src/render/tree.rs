@@ -9,9 +9,7 @@ use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::source::{FileSpan, Sources, Span};
 use crate::template::funcs::sprig::semver::{Constraints, Version};
 use crate::template::value::{Map, MapRef, MapType, Value};
-use crate::values::{
-    ChartValues, CoalesceWarning, coalesce_chart, lookup, merge_tables, node_to_json, to_template_value,
-};
+use crate::values::{ChartValues, CoalesceWarning, coalesce_chart, lookup, merge_tables, to_template_value};
 use crate::yaml::{Key, Node, NodeValue};
 
 use super::objects::{ChartObject, Files};
@@ -391,7 +389,7 @@ impl<'a> ChartTree<'a> {
             let Some(schema) = &node.chart.schema else { continue };
             let path: Vec<&str> = node.values_path.iter().map(String::as_str).collect();
             let Some(own) = lookup(&values.values, &path) else { continue };
-            let instance = node_to_json(own);
+            let instance = own.to_json();
             for error in schema.validator.iter_errors(&instance) {
                 let pointer: Vec<String> = error
                     .instance_path()
@@ -646,8 +644,8 @@ mod tests {
     fn import_paths_nest_like_helm() {
         let table = values("a: 1\n");
         let nested = path_to_map("x.y", table.clone());
-        assert_eq!(serde_json::to_string(&node_to_json(&nested)).unwrap(), r#"{"x":{"y":{"a":1}}}"#);
-        assert_eq!(serde_json::to_string(&node_to_json(&path_to_map(".", table))).unwrap(), r#"{"a":1}"#);
+        assert_eq!(serde_json::to_string(&nested.to_json()).unwrap(), r#"{"x":{"y":{"a":1}}}"#);
+        assert_eq!(serde_json::to_string(&path_to_map(".", table).to_json()).unwrap(), r#"{"a":1}"#);
         let v = values("sub:\n  data: {k: v}\n  scalar: 1\n");
         assert!(table_at(&v, "sub.data").is_some());
         assert!(table_at(&v, "sub.scalar").is_none());

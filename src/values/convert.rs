@@ -21,22 +21,6 @@ pub fn to_template_value(node: &Node) -> Value {
     }
 }
 
-/// `node` as JSON for policy input; integers stay integers, non-finite floats become `null`.
-pub fn node_to_json(node: &Node) -> serde_json::Value {
-    use serde_json::Value as Json;
-    match &node.value {
-        NodeValue::Null => Json::Null,
-        NodeValue::Bool(b) => Json::Bool(*b),
-        NodeValue::Int(i) => Json::from(*i),
-        NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        NodeValue::String(s) => Json::String(s.clone()),
-        NodeValue::Seq(items) => Json::Array(items.iter().map(node_to_json).collect()),
-        NodeValue::Map(entries) => {
-            Json::Object(entries.iter().map(|(k, v)| (k.name.clone(), node_to_json(v))).collect())
-        }
-    }
-}
-
 /// The node at `path` (mapping keys; a decimal segment also indexes a sequence).
 pub fn lookup<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
     let mut current = node;

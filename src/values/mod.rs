@@ -12,7 +12,7 @@ mod tests;
 pub use coalesce::{
     ChartValues, CoalesceError, CoalesceWarning, Coalesced, coalesce, coalesce_chart, merge_overrides, merge_tables,
 };
-pub use convert::{lookup, lookup_entry, node_to_json, to_template_value};
+pub use convert::{lookup, lookup_entry, to_template_value};
 
 use crate::source::{FileId, Pos};
 use crate::yaml::{self, Node, NodeValue, YamlError};

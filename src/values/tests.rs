@@ -72,7 +72,7 @@ fn origin(node: &Node, path: &[&str]) -> (FileId, u32, u32) {
 #[test]
 fn coalesced_values_equal_helm() {
     let result = merged();
-    let json = serde_json::to_string(&node_to_json(&result.values)).unwrap();
+    let json = serde_json::to_string(&result.values.to_json()).unwrap();
     assert_eq!(
         json,
         r#"{"debug":null,"extra":null,"image":{"pullPolicy":"Always","repository":"nginx","tag":"1.26"},"ingress":{"enabled":true,"hosts":["b.example.com","c.example.com"],"tls":{"enabled":true,"nothing":null}},"mode":{"a":"b"},"newnull":null,"nodeSelector":"oops","ports":[8080],"replicas":3,"resources":{"limits":{"cpu":"100m","extra":null}},"tolerations":{"x":1}}"#
@@ -129,7 +129,7 @@ fn nested_type_conflicts_warn_like_helm() {
             "destination for web.ingress.hosts is a table. Ignoring non-table value ([a.example.com])",
         ]
     );
-    let json = serde_json::to_string(&node_to_json(&result.values)).unwrap();
+    let json = serde_json::to_string(&result.values.to_json()).unwrap();
     assert_eq!(
         json,
         r#"{"debug":null,"image":{"pullPolicy":"IfNotPresent","repository":{"name":"x"},"tag":"1.25"},"ingress":{"enabled":false,"hosts":{"x":1}},"legacy":true,"mode":"fast","nodeSelector":{},"ports":[80,443],"replicas":1,"resources":{"limits":"small","requests":{"cpu":{"a":1}}},"tolerations":[]}"#
@@ -160,7 +160,7 @@ fn loading_rejects_what_helm_rejects() {
 
     // Helm 3 reads only the first document; what follows is not even parsed.
     let first = load_values("a: 1\n---\nb: [\n", FileId(4)).unwrap();
-    assert_eq!(serde_json::to_string(&node_to_json(&first)).unwrap(), r#"{"a":1}"#);
+    assert_eq!(serde_json::to_string(&first.to_json()).unwrap(), r#"{"a":1}"#);
 }
 
 #[test]
@@ -170,8 +170,8 @@ fn template_values_are_floats() {
     assert_eq!(value.format_v(), "map[f:1.5 l:[1 x <nil>] m:map[b:true] num:3]");
     let map = value.as_map().unwrap();
     assert!(matches!(map.get("num"), Some(Value::Float(f)) if f == 3.0));
-    assert_eq!(node_to_json(&node)["num"], serde_json::json!(3));
-    assert_eq!(node_to_json(&node)["f"], serde_json::json!(1.5));
+    assert_eq!(node.to_json()["num"], serde_json::json!(3));
+    assert_eq!(node.to_json()["f"], serde_json::json!(1.5));
 }
 
 #[test]
@@ -200,7 +200,7 @@ fn subchart_values_and_globals_coalesce_like_helm() {
     };
     let merged = coalesce_chart(&chart, &user, false).unwrap();
     assert_eq!(
-        serde_json::to_string(&node_to_json(&merged.values)).unwrap(),
+        serde_json::to_string(&merged.values.to_json()).unwrap(),
         r#"{"global":{"env":"prod","nested":{"a":1}},"sub":{"extra":true,"global":{"env":"prod","nested":{"a":1,"b":2},"own":"sub"},"greeting":"parent"}}"#
     );
     // The winning value keeps its origin: the subchart's own global key, the user's key.
@@ -231,5 +231,5 @@ fn merge_tables_keeps_the_destination() {
     let dst = load_values("a: 1\nt: {x: 1}\n", FileId(1)).unwrap();
     let src = load_values("a: 2\nb: 3\nt: {x: 2, z: 2}\n", FileId(2)).unwrap();
     let merged = merge_tables(dst, src);
-    assert_eq!(serde_json::to_string(&node_to_json(&merged)).unwrap(), r#"{"a":1,"b":3,"t":{"x":1,"z":2}}"#);
+    assert_eq!(serde_json::to_string(&merged.to_json()).unwrap(), r#"{"a":1,"b":3,"t":{"x":1,"z":2}}"#);
 }

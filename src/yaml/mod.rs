@@ -76,6 +76,34 @@ impl Node {
             _ => None,
         }
     }
+
+    /// The node as JSON, spans dropped: integers stay integers, non-finite floats become
+    /// `null`, and collections nested deeper than [`MAX_JSON_DEPTH`] become `null` (regorus
+    /// refuses data nested deeper than 128 levels; nothing real comes close).
+    pub fn to_json(&self) -> serde_json::Value {
+        to_json(self, 0)
+    }
+}
+
+/// Deepest nesting [`Node::to_json`] keeps.
+pub const MAX_JSON_DEPTH: usize = 100;
+
+fn to_json(node: &Node, depth: usize) -> serde_json::Value {
+    use serde_json::Value as Json;
+    if depth > MAX_JSON_DEPTH {
+        return Json::Null;
+    }
+    match &node.value {
+        NodeValue::Null => Json::Null,
+        NodeValue::Bool(b) => Json::Bool(*b),
+        NodeValue::Int(i) => Json::from(*i),
+        NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+        NodeValue::String(s) => Json::String(s.clone()),
+        NodeValue::Seq(items) => Json::Array(items.iter().map(|item| to_json(item, depth + 1)).collect()),
+        NodeValue::Map(entries) => {
+            Json::Object(entries.iter().map(|(key, value)| (key.name.clone(), to_json(value, depth + 1))).collect())
+        }
+    }
 }
 
 /// Parses every document of a YAML stream.

@@ -248,3 +248,20 @@ fn go_yaml_error_texts() {
     let err = parse_documents(&text, FileId(0)).unwrap_err();
     assert_eq!((err.pos.line, err.pos.column), (38, 7));
 }
+
+#[test]
+fn deep_trees_are_cut_in_json_not_overflowed() {
+    let mut node = Node { value: NodeValue::Int(1), file: FileId(0), span: crate::source::Span::default() };
+    for _ in 0..500 {
+        node = Node { value: NodeValue::Seq(vec![node]), file: FileId(0), span: crate::source::Span::default() };
+    }
+    let json = node.to_json();
+    let mut depth = 0;
+    let mut cursor = &json;
+    while let serde_json::Value::Array(items) = cursor {
+        depth += 1;
+        cursor = &items[0];
+    }
+    assert_eq!(depth, MAX_JSON_DEPTH + 1);
+    assert_eq!(*cursor, serde_json::Value::Null);
+}

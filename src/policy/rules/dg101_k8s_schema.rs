@@ -10,7 +10,6 @@ use crate::policy::config::Finding;
 use crate::policy::crd_schema::{self, CrdCatalog, CrdVersion, UnreadFile};
 use crate::policy::k8s_schema::{self, PathStep, Problem, Validation, Violation};
 use crate::policy::registry::RuleMeta;
-use crate::policy::rego::node_to_json;
 use crate::policy::rules::RuleContext;
 use crate::provenance;
 use crate::source::Span;
@@ -148,7 +147,7 @@ pub fn check(context: &RuleContext, chart: &ChartRun) -> Vec<Finding> {
     let outcomes: Vec<(&EnvRun, &RenderedResource, Validation)> = resources
         .par_iter()
         .map(|&(env, resource)| {
-            let json = node_to_json(&resource.doc);
+            let json = resource.doc.to_json();
             (env, resource, schemas.validate(&resource.id.api_version, &resource.id.kind, &json))
         })
         .collect();
@@ -184,7 +183,7 @@ pub fn check(context: &RuleContext, chart: &ChartRun) -> Vec<Finding> {
         .map(|&(env, resource)| {
             let found = sources.lookup(env, &resource.id.api_version, &resource.id.kind);
             let outcome = found.map(|crd| {
-                let json = node_to_json(&resource.doc);
+                let json = resource.doc.to_json();
                 // A version without a schema accepts any content (only `metadata` is checked).
                 let mut violations =
                     crd.schema.as_ref().map(|schema| crd_schema::validate(schema, &json)).unwrap_or_default();
@@ -257,7 +256,7 @@ impl CrdSources {
             rendered.entry(env.name.clone()).or_insert_with(|| {
                 let mut catalog = CrdCatalog::default();
                 for resource in env.render.resources.iter().filter(|r| r.id.kind == "CustomResourceDefinition") {
-                    catalog.add_document(&node_to_json(&resource.doc));
+                    catalog.add_document(&resource.doc.to_json());
                 }
                 catalog
             });
