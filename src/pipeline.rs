@@ -239,9 +239,7 @@ fn load_env(
             Ok(node) => overrides.push(node),
             Err(e) => {
                 let at = Location::point(rel.clone(), e.pos.line, e.pos.column);
-                let mut d = Diagnostic::invalid_values(e.message.clone(), Some(at));
-                d.help = Some("fix the YAML syntax; Helm cannot read this file either".into());
-                diagnostics.push(d);
+                diagnostics.push(Diagnostic::invalid_values(e.message.clone(), Some(at)));
             }
         }
     }

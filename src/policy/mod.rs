@@ -80,6 +80,13 @@ pub fn evaluate(project: &Project, loading: Vec<Diagnostic>, inputs: &EvalInputs
     let exceptions = per_chart.iter().map(|(_, count)| count).sum();
     let mut findings: Vec<Finding> = per_chart.into_iter().flat_map(|(findings, _)| findings).collect();
     findings.extend(loading.into_iter().map(Finding::new));
+    // Findings made on the way (loading, rendering) get their rule's hint when they bring none.
+    for finding in &mut findings {
+        let diagnostic = &mut finding.diagnostic;
+        if diagnostic.help.is_none() {
+            diagnostic.help = rules::pipeline_hint(&diagnostic.rule).map(str::to_string);
+        }
+    }
     let (suppressions, suppression_findings) = Suppressions::collect(project);
     findings.extend(suppression_findings);
     let mut gated = config.gate(findings, &suppressions, inputs.today);
@@ -112,9 +119,6 @@ fn evaluate_chart(
             let mut diagnostic = diagnostic.clone();
             diagnostic.chart.get_or_insert_with(|| chart.path.clone());
             diagnostic.environment.get_or_insert_with(|| env.name.clone());
-            if diagnostic.help.is_none() {
-                diagnostic.help = lookup(&diagnostic.rule).and_then(|rule| rule.hint.clone());
-            }
             relocate_to_origin(project, chart, env, &mut diagnostic);
             Finding { chart_name: Some(chart.name.clone()), ..Finding::new(diagnostic) }
         })

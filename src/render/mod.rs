@@ -241,9 +241,7 @@ fn resource_id(doc: &Node, default_namespace: &str) -> Result<ResourceId, &'stat
 
 fn template_error(e: &TemplateError, sources: &Sources) -> Diagnostic {
     let at = Location::point(sources.path(e.file), e.pos.line, e.pos.column);
-    let mut d = Diagnostic::render_error(e.message.clone(), Some(at));
-    d.help = Some("fix the template, or the values it reads, so that `helm template` succeeds".into());
-    d
+    Diagnostic::render_error(e.message.clone(), Some(at))
 }
 
 fn invalid_manifest(message: String, location: Option<Location>) -> Diagnostic {

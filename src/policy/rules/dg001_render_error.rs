@@ -4,7 +4,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::policy::registry::RuleMeta;
 
 /// The one-line fix hint under each finding.
-pub const HINT: &str = "fix the template or supply the value it needs in this environment";
+pub const HINT: &str = "fix the template, or the values it reads, so that `helm template` succeeds";
 
 /// The registry entry of DG001.
 pub const RULE: RuleMeta = RuleMeta {

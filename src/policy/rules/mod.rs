@@ -66,6 +66,12 @@ pub const RUST_RULES: &[RustRule] = &[
     RustRule { meta: dg601_baseline_mismatch::RULE, runner: Runner::Planned },
 ];
 
+/// The hint of a rule whose findings are made on the way ([`Runner::Pipeline`]): the loader
+/// and the renderer know what failed, not how the rule advises to fix it.
+pub fn pipeline_hint(id: &str) -> Option<&'static str> {
+    RUST_RULES.iter().find(|rule| rule.meta.id == id && matches!(rule.runner, Runner::Pipeline))?.meta.hint
+}
+
 /// Runs every enabled chart-wide Rust rule on `chart`, in table order.
 pub fn check_chart(context: &RuleContext, chart: &ChartRun, enabled: &dyn Fn(&str) -> bool) -> Vec<Finding> {
     let mut findings = Vec::new();
