@@ -50,6 +50,13 @@ pub struct Related {
     pub message: String,
 }
 
+impl Related {
+    /// The place `at` (its start), explained by `message`.
+    pub fn new(at: Location, message: impl Into<String>) -> Self {
+        Related { file: at.file, line: at.line, column: at.column, message: message.into() }
+    }
+}
+
 /// The identity of a rendered Kubernetes resource.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct ResourceId {

@@ -256,12 +256,7 @@ fn note_expired(diagnostic: &mut Diagnostic, entry: &IgnoreEntry) {
     diagnostic.message.push_str(&format!(" (its ignore expired on {until})"));
     if let Some(at) = &entry.at {
         let reason = entry.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-        diagnostic.related.push(Related {
-            file: at.file.clone(),
-            line: at.line,
-            column: at.column,
-            message: format!("ignored until {until}{reason}"),
-        });
+        diagnostic.related.push(Related::new(at.clone(), format!("ignored until {until}{reason}")));
     }
     diagnostic
         .help

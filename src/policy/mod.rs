@@ -208,12 +208,7 @@ fn relocate_to_origin(project: &Project, chart: &ChartRun, env: &EnvRun, diagnos
         return;
     }
     if let Some(template) = diagnostic.location.replace(origin) {
-        diagnostic.related.push(Related {
-            file: template.file,
-            line: template.line,
-            column: template.column,
-            message: "rendered again here".to_string(),
-        });
+        diagnostic.related.push(Related::new(template, "rendered again here"));
     }
 }
 
@@ -277,12 +272,7 @@ fn rego_finding(
             values_path: related.values_path.as_deref(),
         };
         if let (Some(location), _) = locate(project, chart, &place) {
-            diagnostic.related.push(Related {
-                file: location.file,
-                line: location.line,
-                column: location.column,
-                message: related.msg.clone(),
-            });
+            diagnostic.related.push(Related::new(location, related.msg.clone()));
         }
         if let Some(env) = &related.env {
             if Some(env) != result.env.as_ref() && !related_envs.contains(env) {

@@ -339,12 +339,7 @@ fn violation_finding(
         if let Some(walked) = walk(&resource.doc, &violation.path) {
             let written = provenance::template_location(&project.sources, &resource.output, walked.node.span);
             if written.file != location.file {
-                diagnostic.related.push(Related {
-                    file: written.file,
-                    line: written.line,
-                    column: written.column,
-                    message: "printed by this template line".to_string(),
-                });
+                diagnostic.related.push(Related::new(written, "printed by this template line"));
             }
         }
     }

@@ -82,10 +82,7 @@ pub fn check(context: &RuleContext, chart: &ChartRun) -> Vec<Finding> {
     diagnostic.related = changed
         .iter()
         .take(3)
-        .map(|file| {
-            let at = Location::point(*file, 1, 1);
-            Related { file: at.file, line: at.line, column: at.column, message: format!("changed since {}", diff.base) }
-        })
+        .map(|file| Related::new(Location::point(*file, 1, 1), format!("changed since {}", diff.base)))
         .collect();
     diagnostic.help = Some(format!("bump `version` in {chart_yaml} (for example to {})", next_patch(&current.version)));
     let mut finding = Finding::new(diagnostic);
