@@ -2,36 +2,18 @@
 //! `testdata/check/`, asserting the exit code and every finding's rule, environment, file, line
 //! and column (see each case's EXPECT.md for why these are the right answers).
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
+use common::{case_dir, run};
 use serde_json::Value;
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_driftgate"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("driftgate runs")
-}
-
-fn case_dir(case: &str) -> String {
-    let dir = format!("testdata/check/{case}");
-    assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(&dir).is_dir(), "missing case {dir}");
-    dir
-}
 
 /// (rule, environment, "file:line:column") of every finding, in report order.
 type Finding = (&'static str, Option<&'static str>, &'static str);
 
 fn check_json(case: &str) -> (i32, Value) {
-    let out = run(&["check", &case_dir(case), "--format", "json"]);
-    let code = out.status.code().expect("exit code");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!("{case}: output is not JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
-    });
-    (code, json)
+    common::check_json(&case_dir(case), &[])
 }
 
 fn findings(json: &Value) -> Vec<(String, Option<String>, String)> {
@@ -160,7 +142,7 @@ fn dg202_points_at_the_value_that_names_the_secret() {
 fn dg205_points_at_the_typo_and_suggests_the_key() {
     assert_case("dg205-unknown-values-key-fail", 1, &[("DG205", Some("prod"), "charts/catalog/values-prod.yaml:1:1")]);
     let out = run(&["check", &case_dir("dg205-unknown-values-key-fail")]);
-    let human = String::from_utf8_lossy(&out.stdout);
+    let human = out.stdout_text();
     assert!(human.contains("did you mean `replicaCount`?"), "{human}");
 }
 
@@ -176,11 +158,11 @@ fn dg301_and_dg302_point_at_the_literal_and_never_print_it() {
     for (case, secret) in
         [("dg301-inline-secret-fail", "not-a-real-password"), ("dg302-secret-in-env-fail", "correct-horse-battery")]
     {
-        let template = walk_text(&Path::new(env!("CARGO_MANIFEST_DIR")).join(case_dir(case)));
+        let template = walk_text(&common::root().join(case_dir(case)));
         assert!(template.contains(secret), "{case}: the planted value is still in the template");
         for format in ["human", "json"] {
             let out = run(&["check", &case_dir(case), "--format", format]);
-            let text = String::from_utf8_lossy(&out.stdout);
+            let text = out.stdout_text();
             assert!(!text.contains(secret), "{case} ({format}) prints the secret value:\n{text}");
             assert!(text.contains("<redacted>"), "{case} ({format}): {text}");
         }
@@ -251,8 +233,8 @@ fn unusable_input_exits_two_with_the_place_to_fix() {
     ];
     for (case, message) in cases {
         let out = run(&["check", &case_dir(case)]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{case}: {stderr}");
+        let stderr = out.stderr_text();
+        assert_eq!(out.code, 2, "{case}: {stderr}");
         assert!(stderr.contains(message), "{case}: {stderr}");
         assert!(out.stdout.is_empty(), "{case}: nothing on stdout");
     }
@@ -261,38 +243,38 @@ fn unusable_input_exits_two_with_the_place_to_fix() {
 #[test]
 fn bad_flags_exit_two() {
     let out = run(&["check", "--format", "xml"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.code, 2);
     let out = run(&["check", "testdata/check/dg201-env-var-parity-pass", "--env", "nope"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no environment named `nope`"));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr_text().contains("no environment named `nope`"));
 }
 
 #[test]
 fn fail_on_warning_and_env_filter() {
     // Only prod is checked: DG201 compares stages, and prod alone has nothing to compare with.
     let out = run(&["check", &case_dir("dg201-env-var-parity-fail"), "--env", "prod"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(out.code, 0, "{}", out.stdout_text());
 }
 
 #[test]
 fn rules_lists_and_explains() {
     let out = run(&["rules"]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0));
+    let text = out.stdout_text();
+    assert_eq!(out.code, 0);
     for id in ["DG001", "DG201", "DG205", "DG404", "DG601"] {
         assert!(text.contains(id), "{id} listed");
     }
     let out = run(&["rules", "DG201"]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = out.stdout_text();
     assert!(text.contains("env-var-parity"), "{text}");
     let out = run(&["rules", "DG999"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.code, 2);
 }
 
 /// The JSON example in the README is real output: the DG201 failing case.
 #[test]
 fn readme_json_example_is_what_check_prints() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
     let section = readme.split("## JSON output").nth(1).expect("README has a JSON output section");
     let block = section.split("```json\n").nth(1).and_then(|b| b.split("\n```").next()).expect("a json block");
     let documented: Value = serde_json::from_str(block).expect("the README example is valid JSON");
