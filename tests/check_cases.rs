@@ -47,6 +47,129 @@ fn message_of(case: &str, index: usize) -> String {
     json["diagnostics"][index]["message"].as_str().unwrap_or_default().to_string()
 }
 
+// ------------------------------------------------------------------ snapshots
+
+/// The names of the case directories under `testdata/check/`, sorted.
+fn case_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(common::root().join("testdata/check"))
+        .expect("testdata/check exists")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The lines of an optional per-case file, without empty lines and `#` comments.
+fn case_lines(dir: &Path, file: &str) -> Vec<String> {
+    match std::fs::read_to_string(dir.join(file)) {
+        Ok(text) => text
+            .lines()
+            .map(str::trim_end)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => panic!("{}: {e}", dir.join(file).display()),
+    }
+}
+
+/// The files that hold a case's expected output.
+const EXPECTED_FILES: [&str; 3] = ["expected.exit", "expected.json", "expected.stderr"];
+
+/// Runs `driftgate check testdata/check/<case> --format json` plus the case's `args` (one per
+/// line) with the variables of its `env` (`NAME=value` lines), and compares the exit code, stdout
+/// and stderr with `expected.exit`, `expected.json` and `expected.stderr` (the last two only
+/// exist when that output is not empty), or writes them under `DRIFTGATE_BLESS`. What differs.
+fn check_snapshot(case: &str) -> Vec<String> {
+    let dir_arg = case_dir(case);
+    let dir = common::root().join(&dir_arg);
+    if !common::blessing() && !dir.join("expected.exit").is_file() {
+        return vec![format!(
+            "{dir_arg} has no expectation (expected.exit, expected.json or expected.stderr); \
+             write them with DRIFTGATE_BLESS=1 and review them against EXPECT.md"
+        )];
+    }
+    let extra = case_lines(&dir, "args");
+    let mut args = vec!["check", dir_arg.as_str(), "--format", "json"];
+    args.extend(extra.iter().map(String::as_str));
+    let mut run = common::driftgate(&args);
+    for line in case_lines(&dir, "env") {
+        let Some((name, value)) = line.split_once('=') else {
+            return vec![format!("env: {line:?} is not NAME=value")];
+        };
+        run = run.env(name, value);
+    }
+    let out = run.output();
+    let mut problems: Vec<String> = [
+        common::golden(&dir.join("expected.exit"), format!("{}\n", out.code).as_bytes()),
+        common::golden_unless_empty(&dir.join("expected.json"), &out.stdout),
+        common::golden_unless_empty(&dir.join("expected.stderr"), &out.stderr),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("expected") && !EXPECTED_FILES.contains(&name.as_str()) {
+            problems
+                .push(format!("{dir_arg}/{name}: not an expectation file (those are {})", EXPECTED_FILES.join(", ")));
+        }
+    }
+    problems
+}
+
+/// Every case directory has an exit code and output snapshot, and driftgate prints exactly that.
+#[test]
+fn every_case_prints_its_snapshot() {
+    let cases = case_names();
+    assert!(cases.len() > 40, "testdata/check/ lost its cases: {cases:?}");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let problems = check_snapshot(case);
+        if !problems.is_empty() {
+            failures.push(format!("{case}:\n{}", problems.join("\n")));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} check cases differ from their snapshots \
+         (`DRIFTGATE_BLESS=1 cargo test --test check_cases` rewrites them; review the diff):\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Every case says in EXPECT.md why its snapshot is the right answer.
+#[test]
+fn every_case_explains_its_answer() {
+    let unexplained: Vec<String> = case_names()
+        .into_iter()
+        .filter(|case| !common::root().join(case_dir(case)).join("EXPECT.md").is_file())
+        .collect();
+    assert!(unexplained.is_empty(), "cases without EXPECT.md: {unexplained:?}");
+}
+
+#[test]
+fn first_difference_shows_the_line_and_where_a_text_ends() {
+    assert_eq!(
+        common::first_difference("a\nb\nc\n", "a\nB\nc\n", "expected", "actual"),
+        "  line 2:\n    expected: \"b\\n\"\n    actual:   \"B\\n\""
+    );
+    assert_eq!(
+        common::first_difference("a\nb\n", "a\nb\nc\n", "expected", "actual"),
+        "  line 3:\n    expected: (end)\n    actual:   \"c\\n\""
+    );
+    assert_eq!(
+        common::first_difference("a\n", "a", "helm", "driftgate"),
+        "  line 1:\n    helm:      \"a\\n\"\n    driftgate: \"a\""
+    );
+}
+
+// ------------------------------------------------------------------ hand-written expectations
+
 #[test]
 fn passing_repositories_exit_zero_without_findings() {
     for case in [
