@@ -10,11 +10,14 @@
 //! not listed as `known` in its case, then regenerates `docs/conformance.md` from the results
 //! (`DRIFTGATE_BLESS=1` writes it; otherwise a stale file fails the test).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
+use common::root;
 use driftgate::pipeline::{self, TemplateOptions};
 use driftgate::source::FileId;
 use driftgate::yaml::{self, Node, NodeValue};
@@ -57,10 +60,6 @@ struct Family {
     values: Option<String>,
     path: PathBuf,
     cases: Vec<Case>,
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn families() -> Vec<Family> {
@@ -573,21 +572,15 @@ fn conformance() {
         }
     }
     let docs = docs_markdown(&families, &results);
-    let docs_path = root().join("docs/conformance.md");
-    let mut docs_stale = false;
-    if std::env::var_os("DRIFTGATE_BLESS").is_some() {
-        std::fs::write(&docs_path, &docs).unwrap();
-    } else if std::fs::read_to_string(&docs_path).ok().as_deref() != Some(docs.as_str()) {
-        docs_stale = true;
-    }
+    let docs_stale = common::golden(&root().join("docs/conformance.md"), docs.as_bytes());
     let total: usize = results.iter().map(Vec::len).sum();
     assert!(
-        failures.is_empty() && stale_known.is_empty() && !docs_stale,
+        failures.is_empty() && stale_known.is_empty() && docs_stale.is_none(),
         "{} of {total} conformance cases differ from helm:\n{}\n{}{}",
         failures.len(),
         failures.join("\n"),
         stale_known.join("\n"),
-        if docs_stale { "\ndocs/conformance.md is stale: rerun with DRIFTGATE_BLESS=1" } else { "" }
+        docs_stale.map(|why| format!("\n{why}")).unwrap_or_default()
     );
 }
 

@@ -1,25 +1,14 @@
 //! `driftgate diff` as a process: exact report lines and exit codes on the bundled example and
 //! on a small chart written for the test (resources in one environment only, Secret data).
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_driftgate")).args(args).current_dir(dir).output().expect("driftgate runs")
-}
-
-fn run(args: &[&str]) -> Output {
-    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::{run, run_in};
 
 #[test]
 fn prod_regions_differ_in_the_newsletter_flag_and_the_cluster_name() {
     let out = run(&["diff", "examples", "prod-iowa", "prod-frankfurt", "--chart", "bedrock"]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.code, 1, "{}", out.stderr_text());
     let want = "\
 ~ Deployment/bedrock-clock
   ~ spec.template.spec.containers[clock].env[CLUSTER_NAME].value: iowa-a -> frankfurt-b   (charts/bedrock/values-prod-iowa.yaml:4 / charts/bedrock/values-prod-frankfurt.yaml:3)
@@ -29,14 +18,14 @@ fn prod_regions_differ_in_the_newsletter_flag_and_the_cluster_name() {
   - spec.template.spec.containers[web].env[FEATURE_NEWSLETTER_V2]: {name: FEATURE_NEWSLETTER_V2, value: \"true\"}   (charts/bedrock/values-prod-iowa.yaml:2)
 charts/bedrock: prod-iowa -> prod-frankfurt: 0 resources only in prod-iowa, 0 resources only in prod-frankfurt, 2 resources changed (4 fields)
 ";
-    assert_eq!(stdout(&out), want);
+    assert_eq!(out.stdout_text(), want);
 }
 
 #[test]
 fn swapping_the_environments_swaps_added_and_removed() {
     let out = run(&["diff", "examples", "prod-frankfurt", "prod-iowa", "--chart", "charts/bedrock"]);
-    assert_eq!(out.status.code(), Some(1));
-    let text = stdout(&out);
+    assert_eq!(out.code, 1);
+    let text = out.stdout_text();
     assert!(
         text.contains("  + spec.template.spec.containers[web].env[FEATURE_NEWSLETTER_V2]: {name: FEATURE_NEWSLETTER_V2, value: \"true\"}   (charts/bedrock/values-prod-iowa.yaml:2)\n"),
         "{text}"
@@ -47,8 +36,8 @@ fn swapping_the_environments_swaps_added_and_removed() {
 #[test]
 fn the_default_value_and_the_override_that_changed_it_are_both_located() {
     let out = run(&["diff", "examples", "dev", "stage", "--chart", "bedrock"]);
-    assert_eq!(out.status.code(), Some(1));
-    let text = stdout(&out);
+    assert_eq!(out.code, 1);
+    let text = out.stdout_text();
     assert!(text.contains("~ Deployment/bedrock-web\n  ~ spec.replicas: 1 -> 2   (charts/bedrock/values-dev.yaml:7 / charts/bedrock/values.yaml:21)\n"), "{text}");
     assert!(text.contains("  ~ spec.tls[0].hosts[0]: www-dev.example.com -> www-stage.example.com   (charts/bedrock/values-dev.yaml:10 / charts/bedrock/values-stage.yaml:6)\n"), "{text}");
     assert!(text.ends_with("charts/bedrock: dev -> stage: 0 resources only in dev, 0 resources only in stage, 4 resources changed (10 fields)\n"), "{text}");
@@ -57,8 +46,8 @@ fn the_default_value_and_the_override_that_changed_it_are_both_located() {
 #[test]
 fn a_literal_url_with_a_password_is_redacted() {
     let out = run(&["diff", "examples", "dev", "prod-frankfurt", "--chart", "basket"]);
-    assert_eq!(out.status.code(), Some(1));
-    let text = stdout(&out);
+    assert_eq!(out.code, 1);
+    let text = out.stdout_text();
     assert!(text.contains("  - spec.template.spec.containers[web].env[DATABASE_URL].value: <redacted>   (charts/basket/values-dev.yaml:4)\n"), "{text}");
     assert!(!text.contains("://"), "{text}");
 }
@@ -66,14 +55,14 @@ fn a_literal_url_with_a_password_is_redacted() {
 #[test]
 fn an_environment_equals_itself() {
     let out = run(&["diff", "examples", "stage", "stage", "--chart", "snippets"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(stdout(&out), "stage and stage of charts/snippets render the same resources\n");
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stdout_text(), "stage and stage of charts/snippets render the same resources\n");
 }
 
 #[test]
 fn json_lists_each_difference_with_both_values_and_locations() {
     let out = run(&["diff", "examples", "prod-iowa", "prod-frankfurt", "--chart", "bedrock", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, 1);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
     assert_eq!(report["version"], 1);
     assert_eq!(report["chart"], "charts/bedrock");
@@ -98,23 +87,22 @@ fn json_lists_each_difference_with_both_values_and_locations() {
 #[test]
 fn usage_errors_exit_2_like_render() {
     let ambiguous = run(&["diff", "examples", "dev", "stage"]);
-    assert_eq!(ambiguous.status.code(), Some(2));
+    assert_eq!(ambiguous.code, 2);
     assert_eq!(
-        String::from_utf8_lossy(&ambiguous.stderr),
+        ambiguous.stderr_text(),
         "error: environments `dev` and `stage` exist in several charts\n  help: choose one with --chart: charts/bedrock, charts/snippets, charts/basket\n"
     );
     let unknown = run(&["diff", "examples", "dev", "qa", "--chart", "bedrock"]);
-    assert_eq!(unknown.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&unknown.stderr).starts_with("error: no environment named `qa`\n"));
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr_text().starts_with("error: no environment named `qa`\n"));
     assert!(unknown.stdout.is_empty());
     let missing_operand = run(&["diff", "examples"]);
-    assert_eq!(missing_operand.status.code(), Some(2));
+    assert_eq!(missing_operand.code, 2);
 }
 
 /// A one-chart repository where dev adds a ConfigMap, and the Secret's data differs.
 fn secret_repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let files = [
+    common::repo_of(&[
         ("charts/app/Chart.yaml", "apiVersion: v2\nname: app\nversion: 1.0.0\n"),
         ("charts/app/values.yaml", "debug: false\npassword: s3cr3t-default\napiToken: tok-default\n"),
         ("charts/app/values-dev.yaml", "debug: true\npassword: s3cr3t-dev\n"),
@@ -131,20 +119,14 @@ fn secret_repo() -> tempfile::TempDir {
             "charts/app/templates/debug.yaml",
             "{{- if .Values.debug }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-debug\ndata:\n  level: trace\n{{- end }}\n",
         ),
-    ];
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-    dir
+    ])
 }
 
 #[test]
 fn secret_data_and_credential_env_values_only_say_that_they_differ() {
     let repo = secret_repo();
     let out = run_in(repo.path(), &["diff", "dev", "prod"]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.code, 1, "{}", out.stderr_text());
     let want = "\
 ~ Secret/app
   ~ stringData.password: <redacted> (differs)   (charts/app/values-dev.yaml:2 / charts/app/values.yaml:2)
@@ -153,11 +135,11 @@ fn secret_data_and_credential_env_values_only_say_that_they_differ() {
   ~ spec.template.spec.containers[app].env[API_TOKEN].value: <redacted> (differs)   (charts/app/values.yaml:3 / charts/app/values-prod.yaml:1)
 charts/app: dev -> prod: 1 resource only in dev, 0 resources only in prod, 2 resources changed (2 fields)
 ";
-    assert_eq!(stdout(&out), want);
+    assert_eq!(out.stdout_text(), want);
     let json = run_in(repo.path(), &["diff", ".", "dev", "prod", "--format", "json"]);
-    let text = stdout(&json);
+    let text = json.stdout_text();
     assert!(text.contains("\"redacted\": true"), "{text}");
     for secret in ["s3cr3t", "tok-"] {
-        assert!(!text.contains(secret) && !stdout(&out).contains(secret), "{text}");
+        assert!(!text.contains(secret) && !out.stdout_text().contains(secret), "{text}");
     }
 }

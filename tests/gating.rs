@@ -3,57 +3,25 @@
 //! `--changed` — run as a process on the cases under `testdata/check/` (see each EXPECT.md) and
 //! on temporary git repositories made from them.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Output, case_dir, copy_to_temp, copy_tree, findings, path_arg, root, run};
 use serde_json::Value;
 
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
+/// `driftgate <args>`, with `DRIFTGATE_TODAY` set to `today` when given.
 fn driftgate(args: &[&str], today: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_driftgate"));
-    command.args(args).current_dir(manifest_dir()).env_remove("DRIFTGATE_TODAY");
-    if let Some(today) = today {
-        command.env("DRIFTGATE_TODAY", today);
+    match today {
+        Some(today) => common::driftgate(args).env("DRIFTGATE_TODAY", today).output(),
+        None => run(args),
     }
-    command.output().expect("driftgate runs")
-}
-
-fn json_of(out: &Output) -> Value {
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr)))
-}
-
-/// `(rule, severity, message, "file:line:column")` of every finding, in report order.
-fn findings(json: &Value) -> Vec<(String, String, String, String)> {
-    json["diagnostics"]
-        .as_array()
-        .expect("diagnostics array")
-        .iter()
-        .map(|d| {
-            let l = &d["location"];
-            (
-                d["rule"].as_str().unwrap_or_default().to_string(),
-                d["severity"].as_str().unwrap_or_default().to_string(),
-                d["message"].as_str().unwrap_or_default().to_string(),
-                format!("{}:{}:{}", l["file"].as_str().unwrap_or("-"), l["line"], l["column"]),
-            )
-        })
-        .collect()
-}
-
-fn finding(rule: &str, severity: &str, message: &str, at: &str) -> (String, String, String, String) {
-    (rule.to_string(), severity.to_string(), message.to_string(), at.to_string())
 }
 
 fn check_case(case: &str, today: Option<&str>) -> (i32, Value) {
-    let dir = format!("testdata/check/{case}");
-    assert!(manifest_dir().join(&dir).is_dir(), "missing case {dir}");
-    let out = driftgate(&["check", &dir, "--format", "json"], today);
-    (out.status.code().expect("exit code"), json_of(&out))
+    let out = driftgate(&["check", &case_dir(case), "--format", "json"], today);
+    (out.code, out.json())
 }
 
 // ------------------------------------------------------------------ inline suppressions
@@ -64,14 +32,9 @@ fn inline_comments_suppress_their_key_and_unexplained_ones_are_reported() {
     assert_eq!(
         findings(&json),
         vec![
-            finding("DG004", "info", "suppression of DG303 gives no reason", "charts/frontend/values-dev.yaml:3:1"),
-            finding("DG004", "info", "suppression names unknown rule DG3O3", "charts/frontend/values-dev.yaml:5:1"),
-            finding(
-                "DG303",
-                "error",
-                "values key adminToken holds a literal credential (<redacted>)",
-                "charts/frontend/values-dev.yaml:6:13"
-            ),
+            "DG004 info - charts/frontend/values-dev.yaml:3:1 | suppression of DG303 gives no reason",
+            "DG004 info - charts/frontend/values-dev.yaml:5:1 | suppression names unknown rule DG3O3",
+            "DG303 error dev charts/frontend/values-dev.yaml:6:13 | values key adminToken holds a literal credential (<redacted>)",
         ]
     );
     assert_eq!(json["summary"]["suppressed"], 2, "DG403 on image.tag and DG303 on seedPassword");
@@ -80,8 +43,8 @@ fn inline_comments_suppress_their_key_and_unexplained_ones_are_reported() {
     assert_eq!(json["version"], 1);
     assert_eq!(code, 1);
 
-    let out = driftgate(&["check", "testdata/check/suppress-inline"], None);
-    let human = String::from_utf8_lossy(&out.stdout);
+    let out = run(&["check", "testdata/check/suppress-inline"]);
+    let human = out.stdout_text();
     assert!(
         human.ends_with("\n1 error, 0 warnings, 2 infos, 2 suppressed in 1 chart, 2 environments, 2 resources\n"),
         "{human}"
@@ -95,7 +58,7 @@ fn inline_comments_suppress_their_key_and_unexplained_ones_are_reported() {
 #[test]
 fn an_ignore_applies_through_its_until_day() {
     let (code, json) = check_case("ignore-until", Some("2026-06-30"));
-    assert_eq!(findings(&json), vec![]);
+    assert_eq!(findings(&json), Vec::<String>::new());
     assert_eq!(json["summary"]["suppressed"], 1);
     assert_eq!(code, 0);
 }
@@ -105,12 +68,9 @@ fn an_expired_ignore_reports_the_finding_and_says_so() {
     let (code, json) = check_case("ignore-until", Some("2026-07-01"));
     assert_eq!(
         findings(&json),
-        vec![finding(
-            "DG403",
-            "error",
-            "image registry.example.com/frontend:latest of container app uses the mutable tag latest (its ignore expired on 2026-06-30)",
-            "charts/frontend/values-dev.yaml:2:8"
-        )]
+        vec![
+            "DG403 error dev charts/frontend/values-dev.yaml:2:8 | image registry.example.com/frontend:latest of container app uses the mutable tag latest (its ignore expired on 2026-06-30)"
+        ]
     );
     let related = &json["diagnostics"][0]["related"][0];
     assert_eq!(related["file"], "driftgate.yaml");
@@ -123,18 +83,15 @@ fn an_expired_ignore_reports_the_finding_and_says_so() {
 #[test]
 fn a_malformed_today_override_stops_the_run() {
     let out = driftgate(&["check", "testdata/check/ignore-until"], Some("July 1st"));
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
-        "error: DRIFTGATE_TODAY must be a date written YYYY-MM-DD, found `July 1st`\n"
-    );
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stderr_text(), "error: DRIFTGATE_TODAY must be a date written YYYY-MM-DD, found `July 1st`\n");
 }
 
 #[test]
 fn an_impossible_until_date_stops_the_run_at_its_line() {
-    let out = driftgate(&["check", "testdata/check/bad-config-until-date"], None);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let out = run(&["check", "testdata/check/bad-config-until-date"]);
+    let stderr = out.stderr_text();
+    assert_eq!(out.code, 2, "{stderr}");
     assert!(
         stderr.starts_with(
             "error: driftgate.yaml:11:70: `until` must be a calendar date written YYYY-MM-DD, found `2026-02-30`\n"
@@ -152,18 +109,8 @@ fn schema_policy_findings_point_at_the_template_key_and_the_values_line() {
     assert_eq!(
         findings(&json),
         vec![
-            finding(
-                "ORG001",
-                "error",
-                "spec.template.spec.containers[0]: unknown field `imagePullPolicyy`",
-                "charts/api/templates/deployment.yaml:18:11"
-            ),
-            finding(
-                "ORG001",
-                "error",
-                "spec.replicas: expected integer, got string",
-                "charts/api/values-prod.yaml:1:15"
-            ),
+            "ORG001 error dev charts/api/templates/deployment.yaml:18:11 | spec.template.spec.containers[0]: unknown field `imagePullPolicyy`",
+            "ORG001 error prod charts/api/values-prod.yaml:1:15 | spec.replicas: expected integer, got string",
         ]
     );
     let typo = &json["diagnostics"][0];
@@ -176,7 +123,7 @@ fn schema_policy_findings_point_at_the_template_key_and_the_values_line() {
     assert_eq!(code, 1);
 
     let (code, json) = check_case("schema-policy-pass", None);
-    assert_eq!(findings(&json), vec![]);
+    assert_eq!(findings(&json), Vec::<String>::new());
     assert_eq!(code, 0);
 }
 
@@ -193,9 +140,9 @@ fn invalid_schema_files_stop_the_run_with_a_clear_message() {
         ),
     ];
     for (case, expected) in cases {
-        let out = driftgate(&["check", &format!("testdata/check/{case}")], None);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{case}: {stderr}");
+        let out = run(&["check", &format!("testdata/check/{case}")]);
+        let stderr = out.stderr_text();
+        assert_eq!(out.code, 2, "{case}: {stderr}");
         assert!(stderr.starts_with(expected), "{case}: {stderr}");
         assert!(out.stdout.is_empty(), "{case}");
     }
@@ -208,32 +155,19 @@ fn schema_policy_severity_comes_from_policies_rules() {
     let text = std::fs::read_to_string(&config).unwrap();
     // The case's `policies.rules` map comes last in its driftgate.yaml.
     std::fs::write(&config, format!("{text}    ORG001: {{ severity: warning }}\n")).unwrap();
-    let out = driftgate(&["check", path(&repo), "--format", "json"], None);
-    let json = json_of(&out);
-    let severities: Vec<String> = findings(&json).into_iter().map(|(_, severity, _, _)| severity).collect();
+    let out = run(&["check", path_arg(&repo), "--format", "json"]);
+    let json = out.json();
+    let severities: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["severity"].as_str().unwrap_or_default()).collect();
     assert_eq!(severities, ["warning", "warning"]);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.code, 0);
 }
 
 // ------------------------------------------------------------------ DG402 and --changed
 
 /// A copy of a case in a temporary directory.
 fn copy_case(case: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    copy_tree(&manifest_dir().join("testdata/check").join(case), dir.path());
-    dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+    copy_to_temp(&case_dir(case))
 }
 
 fn git(repo: &Path, args: &[&str]) {
@@ -258,10 +192,6 @@ fn committed_repo() -> tempfile::TempDir {
     repo
 }
 
-fn path(dir: &tempfile::TempDir) -> &str {
-    dir.path().to_str().expect("UTF-8 temporary path")
-}
-
 fn edit(repo: &tempfile::TempDir, file: &str, from: &str, to: &str) {
     let file: PathBuf = repo.path().join(file);
     let text = std::fs::read_to_string(&file).unwrap();
@@ -270,10 +200,10 @@ fn edit(repo: &tempfile::TempDir, file: &str, from: &str, to: &str) {
 }
 
 fn check_repo(repo: &tempfile::TempDir, extra: &[&str]) -> (i32, Value) {
-    let mut args = vec!["check", path(repo), "--format", "json"];
+    let mut args = vec!["check", path_arg(repo), "--format", "json"];
     args.extend_from_slice(extra);
-    let out = driftgate(&args, None);
-    (out.status.code().expect("exit code"), json_of(&out))
+    let out = run(&args);
+    (out.code, out.json())
 }
 
 const API_NOT_BUMPED: &str = "charts/api changed since HEAD (1 file) but its version is still 1.0.0";
@@ -283,7 +213,7 @@ fn dg402_reports_the_version_line_of_a_changed_chart() {
     let repo = committed_repo();
     edit(&repo, "charts/api/templates/configmap.yaml", "greeting:", "welcome:");
     let (code, json) = check_repo(&repo, &["--base", "HEAD"]);
-    assert_eq!(findings(&json), vec![finding("DG402", "error", API_NOT_BUMPED, "charts/api/Chart.yaml:3:10")]);
+    assert_eq!(findings(&json), vec![format!("DG402 error - charts/api/Chart.yaml:3:10 | {API_NOT_BUMPED}")]);
     let d = &json["diagnostics"][0];
     assert_eq!(d["chart"], "charts/api");
     assert_eq!(d["location"]["end_column"], 15);
@@ -293,13 +223,13 @@ fn dg402_reports_the_version_line_of_a_changed_chart() {
 
     // Without a base the rule does not run.
     let (code, json) = check_repo(&repo, &[]);
-    assert_eq!(findings(&json), vec![]);
+    assert_eq!(findings(&json), Vec::<String>::new());
     assert_eq!(code, 0);
 
     // Bumping the version fixes it.
     edit(&repo, "charts/api/Chart.yaml", "version: 1.0.0", "version: 1.0.1");
     let (code, json) = check_repo(&repo, &["--base", "HEAD"]);
-    assert_eq!(findings(&json), vec![]);
+    assert_eq!(findings(&json), Vec::<String>::new());
     assert_eq!(code, 0);
 }
 
@@ -316,12 +246,9 @@ fn dg402_compares_with_an_older_commit_and_counts_untracked_files() {
     let (code, json) = check_repo(&repo, &["--base", "HEAD~1"]);
     assert_eq!(
         findings(&json),
-        vec![finding(
-            "DG402",
-            "error",
-            "charts/web changed since HEAD~1 (2 files) but its version is still 1.0.0",
-            "charts/web/Chart.yaml:3:10"
-        )]
+        vec![
+            "DG402 error - charts/web/Chart.yaml:3:10 | charts/web changed since HEAD~1 (2 files) but its version is still 1.0.0"
+        ]
     );
     assert_eq!(code, 1);
     // The committed change is not a change since HEAD; the untracked file is.
@@ -338,7 +265,7 @@ fn a_chart_that_is_new_since_the_base_is_not_reported() {
     copy_tree(&repo.path().join("charts/api"), &repo.path().join("charts/billing"));
     edit(&repo, "charts/billing/Chart.yaml", "name: api", "name: billing");
     let (code, json) = check_repo(&repo, &["--base", "HEAD"]);
-    assert_eq!(findings(&json), vec![]);
+    assert_eq!(findings(&json), Vec::<String>::new());
     assert_eq!(json["summary"]["charts"], 3);
     assert_eq!(code, 0);
 }
@@ -347,14 +274,14 @@ fn a_chart_that_is_new_since_the_base_is_not_reported() {
 fn changed_checks_only_the_charts_touched_since_head() {
     let repo = committed_repo();
     let (code, json) = check_repo(&repo, &["--changed"]);
-    assert_eq!(findings(&json), vec![]);
+    assert_eq!(findings(&json), Vec::<String>::new());
     assert_eq!(json["summary"]["charts"], 0, "nothing changed, nothing checked");
     assert_eq!(code, 0);
 
     edit(&repo, "charts/api/templates/configmap.yaml", "greeting:", "welcome:");
     git(repo.path(), &["add", "-A"]);
     let (code, json) = check_repo(&repo, &["--changed"]);
-    assert_eq!(findings(&json), vec![finding("DG402", "error", API_NOT_BUMPED, "charts/api/Chart.yaml:3:10")]);
+    assert_eq!(findings(&json), vec![format!("DG402 error - charts/api/Chart.yaml:3:10 | {API_NOT_BUMPED}")]);
     assert_eq!(json["summary"]["charts"], 1, "only charts/api");
     assert_eq!(json["summary"]["environments"], 2);
     assert_eq!(code, 1);
@@ -375,7 +302,7 @@ fn dg402_can_be_turned_off() {
     .unwrap();
     edit(&repo, "charts/api/templates/configmap.yaml", "greeting:", "welcome:");
     let (code, json) = check_repo(&repo, &["--changed"]);
-    assert_eq!(findings(&json), vec![]);
+    assert_eq!(findings(&json), Vec::<String>::new());
     // driftgate.yaml changed (it is new): every chart is checked.
     assert_eq!(json["summary"]["charts"], 2);
     assert_eq!(code, 0);
@@ -385,11 +312,11 @@ fn dg402_can_be_turned_off() {
 fn base_outside_git_or_unknown_exits_two() {
     let plain = copy_case("dg402-chart-version-not-bumped");
     for flags in [&["--base", "HEAD"][..], &["--changed"][..]] {
-        let mut args = vec!["check", path(&plain)];
+        let mut args = vec!["check", path_arg(&plain)];
         args.extend_from_slice(flags);
-        let out = driftgate(&args, None);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{flags:?}: {stderr}");
+        let out = run(&args);
+        let stderr = out.stderr_text();
+        assert_eq!(out.code, 2, "{flags:?}: {stderr}");
         assert!(
             stderr.contains("is not inside a git repository; --base and --changed compare with git history"),
             "{stderr}"
@@ -397,9 +324,9 @@ fn base_outside_git_or_unknown_exits_two() {
     }
 
     let repo = committed_repo();
-    let out = driftgate(&["check", path(&repo), "--base", "no-such-branch"], None);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let out = run(&["check", path_arg(&repo), "--base", "no-such-branch"]);
+    let stderr = out.stderr_text();
+    assert_eq!(out.code, 2, "{stderr}");
     assert!(stderr.starts_with("error: unknown git revision `no-such-branch`\n"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
@@ -408,7 +335,7 @@ fn base_outside_git_or_unknown_exits_two() {
 fn dg402_works_when_the_checked_directory_is_inside_the_repository() {
     let repo = tempfile::tempdir().expect("temporary directory");
     let checked = repo.path().join("deploy");
-    copy_tree(&manifest_dir().join("testdata/check/dg402-chart-version-not-bumped"), &checked);
+    copy_tree(&root().join(case_dir("dg402-chart-version-not-bumped")), &checked);
     git(repo.path(), &["init", "-q", "-b", "main"]);
     git(repo.path(), &["add", "-A"]);
     git(repo.path(), &["commit", "-q", "-m", "base"]);
@@ -417,17 +344,14 @@ fn dg402_works_when_the_checked_directory_is_inside_the_repository() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new\n",
     )
     .unwrap();
-    let out = driftgate(&["check", checked.to_str().unwrap(), "--changed", "--format", "json"], None);
-    let json = json_of(&out);
+    let out = run(&["check", checked.to_str().unwrap(), "--changed", "--format", "json"]);
+    let json = out.json();
     assert_eq!(
         findings(&json),
-        vec![finding(
-            "DG402",
-            "error",
-            "charts/web changed since HEAD (1 file) but its version is still 1.0.0",
-            "charts/web/Chart.yaml:3:10"
-        )]
+        vec![
+            "DG402 error - charts/web/Chart.yaml:3:10 | charts/web changed since HEAD (1 file) but its version is still 1.0.0"
+        ]
     );
     assert_eq!(json["diagnostics"][0]["related"][0]["file"], "charts/web/templates/new.yaml");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, 1);
 }

@@ -1,25 +1,23 @@
 //! `driftgate render` as a process: what it prints for the bundled example equals real
 //! `helm template` output for the same chart and values files (the example goldens).
 
-use std::process::{Command, Output};
+mod common;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_driftgate"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("driftgate runs")
-}
+use common::{first_difference, root, run};
 
 #[test]
 fn render_prints_what_helm_template_prints_for_every_example_environment() {
     for chart in ["bedrock", "snippets", "basket"] {
         for env in ["dev", "stage", "prod-iowa", "prod-frankfurt"] {
             let out = run(&["render", "examples", "--chart", chart, "--env", env]);
-            assert_eq!(out.status.code(), Some(0), "{chart}/{env}: {}", String::from_utf8_lossy(&out.stderr));
-            let golden = format!("{}/testdata/render/example-{chart}-{env}/expected.yaml", env!("CARGO_MANIFEST_DIR"));
-            let want = std::fs::read_to_string(&golden).expect("golden exists");
-            assert!(out.stdout == want.as_bytes(), "{chart}/{env}: output differs from {golden}");
+            assert_eq!(out.code, 0, "{chart}/{env}: {}", out.stderr_text());
+            let golden = format!("testdata/render/example-{chart}-{env}/expected.yaml");
+            let want = std::fs::read_to_string(root().join(&golden)).expect("golden exists");
+            assert!(
+                out.stdout == want.as_bytes(),
+                "{chart}/{env}: output differs from {golden}\n{}",
+                first_difference(&want, &out.stdout_text(), "helm", "driftgate")
+            );
         }
     }
 }
@@ -27,8 +25,8 @@ fn render_prints_what_helm_template_prints_for_every_example_environment() {
 #[test]
 fn render_needs_a_chart_when_the_environment_is_ambiguous() {
     let out = run(&["render", "examples", "--env", "dev"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.code, 2);
+    let stderr = out.stderr_text();
     assert!(stderr.contains("environment `dev` exists in several charts"), "{stderr}");
     assert!(stderr.contains("charts/bedrock"), "{stderr}");
 }
@@ -36,29 +34,33 @@ fn render_needs_a_chart_when_the_environment_is_ambiguous() {
 #[test]
 fn render_reports_a_template_error_with_its_location_and_prints_nothing() {
     let out = run(&["render", "testdata/check/dg001-render-error-fail", "--env", "dev"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, 1);
     assert!(out.stdout.is_empty());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = out.stderr_text();
     assert!(stderr.starts_with("error[DG001]: charts/api/templates/configmap.yaml:6:45: "), "{stderr}");
 }
 
 #[test]
 fn render_of_an_unknown_environment_is_a_usage_error() {
     let out = run(&["render", "examples", "--env", "qa", "--chart", "bedrock"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no environment named `qa`"));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr_text().contains("no environment named `qa`"));
 }
 
 #[test]
 fn render_include_crds_prints_every_charts_crds_first_like_helm() {
     // The chart reads no release fields, so the golden (made with another release name) applies.
     let case = "testdata/render/subcharts-crds";
-    let want = std::fs::read_to_string(format!("{}/{case}/expected.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let want = std::fs::read_to_string(root().join(case).join("expected.yaml")).unwrap();
     let out = run(&["render", case, "--env", "default", "--include-crds"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stdout == want.as_bytes(), "output differs from {case}/expected.yaml");
+    assert_eq!(out.code, 0, "{}", out.stderr_text());
+    assert!(
+        out.stdout == want.as_bytes(),
+        "output differs from {case}/expected.yaml\n{}",
+        first_difference(&want, &out.stdout_text(), "helm", "driftgate")
+    );
     let without = run(&["render", case, "--env", "default"]);
-    let without = String::from_utf8_lossy(&without.stdout);
+    let without = without.stdout_text();
     assert!(without.starts_with("---\n# Source: parent/charts/other/templates/cm.yaml\n"), "{without}");
     assert!(!without.contains("crds/"), "{without}");
 }

@@ -2,7 +2,11 @@
 //! byte for byte with what real `helm template` printed for it (`expected.yaml`), or checked to
 //! fail where Helm failed (`expected-error.txt`). `scripts/update-goldens.sh` regenerates them.
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::{first_difference, root};
 
 use driftgate::pipeline::{self, TemplateOptions};
 use driftgate::source::FileId;
@@ -20,8 +24,7 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/render");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("testdata/render"))
         .expect("testdata/render exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.join("case.yaml").is_file())
@@ -81,7 +84,7 @@ fn rendered_output_equals_helm_template() {
                     failures.push(format!(
                         "{}: output differs from helm\n{}",
                         case.name,
-                        first_difference(&want, &out)
+                        first_difference(&want, &out, "helm", "driftgate")
                     ));
                 }
             }
@@ -105,13 +108,4 @@ fn rendered_output_equals_helm_template() {
         all.len(),
         failures.join("\n\n")
     );
-}
-
-fn first_difference(want: &str, got: &str) -> String {
-    for (i, (w, g)) in want.lines().zip(got.lines()).enumerate() {
-        if w != g {
-            return format!("  line {}:\n    helm:      {w:?}\n    driftgate: {g:?}", i + 1);
-        }
-    }
-    format!("  lengths differ: helm {} lines, driftgate {} lines", want.lines().count(), got.lines().count())
 }

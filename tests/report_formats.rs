@@ -2,20 +2,18 @@
 //! testdata/check/dg201-env-var-parity-fail (one DG201 error in prod, related places in stage
 //! and dev; see its EXPECT.md), asserting the exact report and the exit code.
 
-use std::process::{Command, Output};
+mod common;
+
+use common::run;
 
 const CASE: &str = "testdata/check/dg201-env-var-parity-fail";
 
 fn check(format: &str, extra: &[&str]) -> (i32, String) {
-    let output: Output = Command::new(env!("CARGO_BIN_EXE_driftgate"))
-        .args(["check", CASE, "--format", format])
-        .args(extra)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("driftgate runs");
-    let stdout = String::from_utf8(output.stdout).expect("UTF-8 report");
-    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
-    (output.status.code().expect("exit code"), stdout)
+    let mut args = vec!["check", CASE, "--format", format];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert!(out.stderr.is_empty(), "{}", out.stderr_text());
+    (out.code, String::from_utf8(out.stdout).expect("UTF-8 report"))
 }
 
 #[test]

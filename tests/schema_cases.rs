@@ -3,61 +3,15 @@
 //! finding's rule, severity, environment, file, line, column and message (see each case's
 //! EXPECT.md for why these are the right answers).
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+
+use common::{case_dir, findings, repo_of, run};
 use serde_json::Value;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_driftgate"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("driftgate runs")
-}
-
-fn case_dir(case: &str) -> String {
-    let dir = format!("testdata/check/{case}");
-    assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(&dir).is_dir(), "missing case {dir}");
-    dir
-}
-
 fn check_json(case: &str, extra: &[&str]) -> (i32, Value) {
-    let dir = case_dir(case);
-    let mut args = vec!["check", dir.as_str(), "--format", "json"];
-    args.extend_from_slice(extra);
-    let out = run(&args);
-    let code = out.status.code().expect("exit code");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!("{case}: output is not JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
-    });
-    (code, json)
-}
-
-/// `rule severity environment file:line:column | message` of every finding, in report order.
-fn findings(json: &Value) -> Vec<String> {
-    json["diagnostics"]
-        .as_array()
-        .expect("diagnostics array")
-        .iter()
-        .map(|d| {
-            let loc = &d["location"];
-            let at = if loc.is_null() {
-                "-".to_string()
-            } else {
-                format!("{}:{}:{}", loc["file"].as_str().unwrap_or("?"), loc["line"], loc["column"])
-            };
-            format!(
-                "{} {} {} {} | {}",
-                d["rule"].as_str().unwrap_or("?"),
-                d["severity"].as_str().unwrap_or("?"),
-                d["environment"].as_str().unwrap_or("-"),
-                at,
-                d["message"].as_str().unwrap_or("?")
-            )
-        })
-        .collect()
+    common::check_json(&case_dir(case), extra)
 }
 
 #[test]
@@ -102,27 +56,15 @@ fn dg101_reports_each_violation_where_it_is_fixed_and_unknown_kinds_once_as_info
 #[test]
 fn dg101_human_output_suggests_the_field_and_explains_quoted_numbers() {
     let out = run(&["check", &case_dir("dg101-k8s-schema-fail"), "--format", "human"]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = out.stdout_text();
     assert!(text.contains("did you mean `imagePullPolicy`?"), "{text}");
     assert!(text.contains("did you mean `limits`?"), "{text}");
     assert!(text.contains("Kubernetes does not turn strings into numbers"), "{text}");
-    assert_eq!(out.status.code(), Some(1));
-}
-
-/// A scratch repository from (path, text) pairs.
-fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
+    assert_eq!(out.code, 1);
 }
 
 fn check_dir(dir: &Path) -> (i32, Value) {
-    let out = run(&["check", dir.to_str().unwrap(), "--format", "json"]);
-    (out.status.code().expect("exit code"), serde_json::from_slice(&out.stdout).expect("JSON output"))
+    common::check_json(dir.to_str().unwrap(), &[])
 }
 
 const WIDGET: &str = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 3\n";
@@ -130,7 +72,7 @@ const CRD_CHART: &str = "apiVersion: v2\nname: crd\nversion: 0.1.0\n";
 
 #[test]
 fn dg101_unknown_kind_info_does_not_fail_the_run_and_can_be_ignored_by_kind() {
-    let dir = repo(&[
+    let dir = repo_of(&[
         ("charts/crd/Chart.yaml", CRD_CHART),
         ("charts/crd/values.yaml", ""),
         ("charts/crd/values-dev.yaml", ""),
@@ -178,36 +120,36 @@ fn dg101_checks_custom_resources_against_their_definitions_wherever_they_are() {
     assert_eq!(json["summary"]["errors"], 7);
     assert_eq!(json["summary"]["infos"], 1);
     let out = run(&["check", &case_dir("dg101-crd-fail"), "--format", "human"]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = out.stdout_text();
     assert!(text.contains("help: see the schema in the CustomResourceDefinition widgets.example.com"), "{text}");
     assert!(text.contains("silence the kind with `DG101: { ignore: [ { name: Sprocket } ] }`"), "{text}");
 }
 
 #[test]
 fn dg101_crd_directories_must_exist_inside_the_repository() {
-    let dir = repo(&[
+    let dir = repo_of(&[
         ("charts/crd/Chart.yaml", CRD_CHART),
         ("charts/crd/values.yaml", ""),
         ("charts/crd/values-dev.yaml", ""),
         ("driftgate.yaml", "kubernetes:\n  crds: [../elsewhere]\n"),
     ]);
     let out = run(&["check", dir.path().to_str().unwrap(), "--format", "json"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = out.stderr_text();
     assert!(stderr.contains("path `../elsewhere` points outside the repository"), "{stderr}");
     assert!(stderr.contains("driftgate.yaml:2:"), "{stderr}");
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.code, 2);
     std::fs::write(dir.path().join("driftgate.yaml"), "kubernetes:\n  crds: [missing]\n").unwrap();
     let out = run(&["check", dir.path().to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = out.stderr_text();
     assert!(stderr.contains("CRD directory `missing` does not exist"), "{stderr}");
     std::fs::write(dir.path().join("driftgate.yaml"), "kubernetes:\n  crd: [missing]\n").unwrap();
     let out = run(&["check", dir.path().to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.code, 2);
 }
 
 #[test]
 fn dg101_unreadable_definition_files_are_reported_once_at_the_file() {
-    let dir = repo(&[
+    let dir = repo_of(&[
         ("driftgate.yaml", "kubernetes:\n  crds: [crds]\n"),
         ("crds/bad.yaml", "a: [1\n"),
         ("charts/a/Chart.yaml", CRD_CHART),
@@ -229,7 +171,7 @@ fn dg101_unreadable_definition_files_are_reported_once_at_the_file() {
 
 #[test]
 fn dg101_in_secret_data_points_at_the_template_not_the_values_line() {
-    let dir = repo(&[
+    let dir = repo_of(&[
         ("charts/db/Chart.yaml", "apiVersion: v2\nname: db\nversion: 0.1.0\n"),
         ("charts/db/values.yaml", "pin: 48213\n"),
         ("charts/db/values-dev.yaml", ""),
@@ -247,7 +189,7 @@ fn dg101_in_secret_data_points_at_the_template_not_the_values_line() {
     assert_eq!(code, 1);
     assert!(json["diagnostics"][0]["related"].as_array().unwrap().is_empty());
     let out = run(&["check", dir.path().to_str().unwrap()]);
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("48213"));
+    assert!(!out.stdout_text().contains("48213"));
 }
 
 #[test]
@@ -276,7 +218,7 @@ fn dg102_removed_is_an_error_and_deprecated_a_warning_at_the_api_version_origin(
     assert_eq!(code, 1);
     assert_eq!(json["diagnostics"][0]["path"], "apiVersion");
     let out = run(&["check", &case_dir("dg102-deprecated-api-fail")]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = out.stdout_text();
     assert!(text.contains("help: use apiVersion: policy/v1\n"), "{text}");
     assert!(text.contains("help: use apiVersion: autoscaling/v2\n"), "{text}");
 }
@@ -314,7 +256,7 @@ fn dg102_follows_the_target_version() {
 fn rules_explains_both() {
     for (id, needle) in [("DG101", "# DG101 k8s-schema"), ("DG102", "# DG102 deprecated-api")] {
         let out = run(&["rules", id]);
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = out.stdout_text();
         assert!(text.starts_with(needle), "{text}");
         assert!(text.contains("## Example") && text.contains("## Fix"), "{text}");
         assert!(!text.contains("not implemented yet"), "{text}");

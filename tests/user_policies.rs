@@ -3,59 +3,27 @@
 //! EXPECT.md for why each finding is the right answer), plus `driftgate test` and `rules`, and
 //! the bad inputs that must stop the run (exit 2) or become findings.
 
-use std::process::{Command, Output};
+mod common;
 
+use common::{finding_line, run};
 use serde_json::Value;
 
 const REPO: &str = "testdata/policies/shop";
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_driftgate"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("driftgate runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// `check REPO --format json` with `extra` arguments: exit code and report.
 fn check(extra: &[&str]) -> (i32, Value) {
-    let mut args = vec!["check", REPO, "--format", "json"];
-    args.extend_from_slice(extra);
-    let out = run(&args);
-    let json = serde_json::from_str(&stdout(&out))
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(&out), stderr(&out)));
-    (out.status.code().expect("exit code"), json)
+    common::check_json(REPO, extra)
 }
 
-/// "rule severity env file:line:column | message" of the findings of user rules (built-in
-/// DGnnn findings of the same repository are covered elsewhere).
+/// [`finding_line`] of the findings of user rules (built-in DGnnn findings of the same
+/// repository are covered elsewhere).
 fn user_findings(json: &Value) -> Vec<String> {
     json["diagnostics"]
         .as_array()
         .expect("diagnostics")
         .iter()
         .filter(|d| !d["rule"].as_str().unwrap_or_default().starts_with("DG"))
-        .map(|d| {
-            let l = &d["location"];
-            format!(
-                "{} {} {} {}:{}:{} | {}",
-                d["rule"].as_str().unwrap_or_default(),
-                d["severity"].as_str().unwrap_or_default(),
-                d["environment"].as_str().unwrap_or("-"),
-                l["file"].as_str().unwrap_or_default(),
-                l["line"],
-                l["column"],
-                d["message"].as_str().unwrap_or_default()
-            )
-        })
+        .map(finding_line)
         .collect()
 }
 
@@ -91,13 +59,13 @@ fn conftest_policies_from_policies_paths_give_located_findings() {
 #[test]
 fn human_report_shows_violation_details_hints_and_the_exception_tally() {
     let out = run(&["check", REPO]);
-    let text = stdout(&out);
+    let text = out.stdout_text();
     assert!(text.contains("  × Service shop lacks required labels\n"), "{text}");
     assert!(text.contains("  help: details: {\"missing_labels\":[\"app.kubernetes.io/part-of\"]}\n"), "{text}");
     assert!(text.contains("  help: set spec.template.spec.securityContext.runAsNonRoot to true\n"), "{text}");
     let last = text.lines().last().unwrap_or_default();
     assert_eq!(last, "5 errors, 6 warnings, 1 exception in 1 chart, 3 environments, 7 resources");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, 1);
 }
 
 #[test]
@@ -140,7 +108,7 @@ fn cross_environment_policy_points_at_the_prod_override() {
 #[test]
 fn rules_lists_and_explains_user_rules() {
     let out = run(&["rules", "--dir", REPO, "--policy", "testdata/policies/shop/cross"]);
-    let text = stdout(&out);
+    let text = out.stdout_text();
     let user: Vec<&str> = text.lines().filter(|l| !l.starts_with("DG")).collect();
     assert_eq!(
         user,
@@ -154,36 +122,36 @@ fn rules_lists_and_explains_user_rules() {
     );
     let out = run(&["rules", "acme-sec-001", "--dir", REPO]);
     assert_eq!(
-        stdout(&out),
+        out.stdout_text(),
         "# ACME-SEC-001 run-as-non-root\n\nDefault severity: error.\n\nContainers must not run as root.\n\n\
          ## What it does\nFails a Deployment whose pod does not set `securityContext.runAsNonRoot: true`.\n"
     );
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.code, 0);
 }
 
 #[test]
 fn test_command_runs_rego_unit_tests() {
     let out = run(&["test", REPO]);
     assert_eq!(
-        stdout(&out),
+        out.stdout_text(),
         "PASS  policy/security_test.rego data.main.test_root_pod_is_denied\n\
          PASS  policy/security_test.rego data.main.test_non_root_pod_passes\n\
          PASS  policy/security_test.rego data.main.test_latest_is_exempted_by_annotation\n\
          3 tests: 3 passed, 0 failed, 0 errors\n"
     );
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.code, 0);
 
     let out = run(&["test", "testdata/policies/failing-tests"]);
     assert_eq!(
-        stdout(&out),
+        out.stdout_text(),
         "PASS  replicas_test.rego data.main.test_one_replica_is_denied\n\
          FAIL  replicas_test.rego data.main.test_three_replicas_are_denied\n\
          2 tests: 1 passed, 1 failed, 0 errors\n"
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, 1);
 
     let out = run(&["test", "testdata/policies/failing-tests", "--format", "json"]);
-    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let json = out.json();
     assert_eq!(json["summary"], serde_json::json!({"passed": 1, "failed": 1, "errors": 0}));
     let outcomes: Vec<(&str, &str)> = json["tests"]
         .as_array()
@@ -195,7 +163,7 @@ fn test_command_runs_rego_unit_tests() {
         outcomes,
         [("data.main.test_one_replica_is_denied", "pass"), ("data.main.test_three_replicas_are_denied", "fail")]
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, 1);
 }
 
 #[test]
@@ -205,13 +173,13 @@ fn a_policy_that_does_not_parse_stops_the_run_at_its_line() {
     {
         let out = run(command);
         assert_eq!(
-            stderr(&out),
+            out.stderr_text(),
             "error: testdata/policies/bad/syntax/broken.rego:6:1: policy does not compile: expecting `)` while parsing call expr\n"
                 .replace("testdata/policies/bad/syntax/", if command[0] == "test" { "" } else { "testdata/policies/bad/syntax/" }),
             "{command:?}"
         );
-        assert_eq!(stdout(&out), "", "{command:?}");
-        assert_eq!(out.status.code(), Some(2), "{command:?}");
+        assert_eq!(out.stdout_text(), "", "{command:?}");
+        assert_eq!(out.code, 2, "{command:?}");
     }
 }
 
@@ -255,44 +223,31 @@ fn a_policy_with_too_many_results_is_a_finding() {
 fn data_files_that_do_not_parse_stop_the_run_at_their_line() {
     let out = run(&["check", REPO, "--data", "testdata/policies/bad/data/registries.json"]);
     assert_eq!(
-        stderr(&out),
+        out.stderr_text(),
         "error: testdata/policies/bad/data/registries.json:3:33: data file is not valid JSON: trailing comma\n"
     );
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.code, 2);
     let out = run(&["check", REPO, "--data", "testdata/policies/bad/data/registries.yaml"]);
     assert_eq!(
-        stderr(&out),
+        out.stderr_text(),
         "error: testdata/policies/bad/data/registries.yaml:3:1: data file is not valid YAML: did not find expected ',' or ']'\n"
     );
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.code, 2);
 }
 
 #[test]
 fn a_missing_policy_directory_is_exit_2() {
     let out = run(&["check", REPO, "--policy", "testdata/policies/nope"]);
     assert_eq!(
-        stderr(&out),
+        out.stderr_text(),
         "error: policy directory testdata/policies/nope does not exist\n  help: `--policy` and `policies.paths` name directories of .rego files\n"
     );
-    assert_eq!(out.status.code(), Some(2));
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+    assert_eq!(out.code, 2);
 }
 
 /// The shop repository in a temporary directory, with `rules` appended under `policies:`.
 fn shop_with_rules(rules: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(REPO), dir.path());
+    let dir = common::copy_to_temp(REPO);
     let config = dir.path().join("driftgate.yaml");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("{text}  rules:\n{rules}")).unwrap();
@@ -303,7 +258,7 @@ fn shop_with_rules(rules: &str) -> tempfile::TempDir {
 fn policies_rules_configures_user_rules_and_rejects_unknown_ids() {
     let repo = shop_with_rules("    main.violation: { severity: warning }\n    ACME-SEC-001: { severity: \"off\" }\n");
     let out = run(&["check", repo.path().to_str().unwrap(), "--format", "json"]);
-    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let json = out.json();
     assert_eq!(
         user_findings(&json),
         [
@@ -315,13 +270,13 @@ fn policies_rules_configures_user_rules_and_rejects_unknown_ids() {
     let repo = shop_with_rules("    ACME-SEC-01: { severity: \"off\" }\n");
     let out = run(&["check", repo.path().to_str().unwrap()]);
     assert_eq!(
-        stderr(&out),
+        out.stderr_text(),
         "error: driftgate.yaml:1:1: unknown rule `ACME-SEC-01` in policies.rules\n  help: did you mean `ACME-SEC-001`?\n"
     );
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.code, 2);
     // Built-in ids are still checked when the file is read.
     let repo = shop_with_rules("    DG2011: { severity: \"off\" }\n");
     let out = run(&["check", repo.path().to_str().unwrap()]);
-    assert!(stderr(&out).contains("unknown rule `DG2011` in policies.rules"), "{}", stderr(&out));
-    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stderr_text().contains("unknown rule `DG2011` in policies.rules"), "{}", out.stderr_text());
+    assert_eq!(out.code, 2);
 }
