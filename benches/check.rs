@@ -72,7 +72,7 @@ fn measure(label: &str, root: &Path, runs: usize) {
 /// What the first check in a process pays for schema validation (DG101): decoding the bundled
 /// schemas of one version, then the first validation of each kind the example renders.
 fn cold_kubernetes_schemas() {
-    use driftgate::policy::k8s_schema::schemas_for;
+    use driftgate::policy::schema::kubernetes::schemas_for;
     let start = Instant::now();
     let schemas = schemas_for((1, 33)).expect("bundled schemas").schemas;
     let decoded = start.elapsed();

@@ -8,7 +8,7 @@ use crate::diagnostic::Location;
 use crate::diagnostic::Severity;
 use crate::error::FatalError;
 use crate::policy::config::Date;
-use crate::policy::schema_policy::{ResourceMatch, SchemaPolicyConfig};
+use crate::policy::schema::policies::{ResourceMatch, SchemaPolicyConfig};
 use crate::policy::{IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
 use crate::source::{FileId, FileSpan, Sources};
 use crate::yaml::{self, Key, Node, NodeValue};

@@ -15,19 +15,16 @@ use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
 use crate::provenance;
 
 pub mod config;
-pub mod crd_schema;
-pub mod k8s_schema;
-pub mod metadata;
 pub mod registry;
 pub mod rego;
 pub mod rules;
-pub mod schema_policy;
+pub mod schema;
 pub mod suppress;
+pub use rego::{metadata, user};
 #[cfg(test)]
 pub(crate) mod testkit;
 #[cfg(test)]
 pub(crate) mod tests;
-pub mod user;
 
 pub use config::{Date, Finding, Gated, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
 pub use registry::{RuleEngine, RuleInfo, RuleMeta, catalogue, docs_markdown, list_text, lookup};
@@ -39,7 +36,7 @@ pub use rules::RuleContext;
 pub use rules::dg001_render_error::render_error;
 pub use rules::dg002_invalid_values::invalid_values;
 pub use rules::dg003_invalid_manifest::invalid_manifest;
-pub use schema_policy::{SchemaPolicies, SchemaPolicyConfig};
+pub use schema::policies::{SchemaPolicies, SchemaPolicyConfig};
 pub use suppress::Suppressions;
 
 /// What an evaluation reads besides the project.

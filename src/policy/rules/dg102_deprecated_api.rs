@@ -4,9 +4,9 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::ChartRun;
 use crate::policy::config::Finding;
-use crate::policy::k8s_schema::{KubeVersion, parse_kube_version, version_text};
 use crate::policy::registry::RuleMeta;
 use crate::policy::rules::RuleContext;
+use crate::policy::schema::kubernetes::{KubeVersion, parse_kube_version, version_text};
 use crate::provenance;
 
 /// The registry entry of DG102.
@@ -301,7 +301,7 @@ pub fn check(context: &RuleContext, chart: &ChartRun) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::k8s_schema::{bundled_versions, schemas_for};
+    use crate::policy::schema::kubernetes::{bundled_versions, schemas_for};
 
     #[test]
     fn removed_is_an_error_deprecated_a_warning_current_nothing() {

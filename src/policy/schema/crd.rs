@@ -22,7 +22,7 @@ use std::sync::{Mutex, OnceLock};
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::policy::k8s_schema::{PathStep, Problem, Violation, json_type, option_text};
+use crate::policy::schema::kubernetes::{PathStep, Problem, Violation, json_type, option_text};
 
 /// Schema nesting followed this deep (CRD schemas have no references; documents read from YAML
 /// are at most 100 levels deep anyway).

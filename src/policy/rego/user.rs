@@ -19,9 +19,9 @@ use crate::error::FatalError;
 use crate::source::{FileId, Sources};
 use crate::yaml::Node;
 
-use super::builtin_engine;
-use super::registry::RuleInfo;
-use super::rego::{NamespaceSelection, PolicyEngine, PolicyLoadError, PolicySource};
+use super::super::builtin_engine;
+use super::super::registry::RuleInfo;
+use super::{NamespaceSelection, PolicyEngine, PolicyLoadError, PolicySource};
 
 /// Whether `*_test.rego` files are loaded: `check` leaves them out, `test` needs them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -18,12 +18,12 @@ use crate::discover::config::Spanned;
 use crate::discover::{self, paths};
 use crate::error::FatalError;
 use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
-use crate::policy::k8s_schema::{json_type, option_text};
+use crate::policy::schema::kubernetes::{json_type, option_text};
 use crate::provenance;
 use crate::source::Sources;
 use crate::yaml::NodeValue;
 
-use super::config::Finding;
+use crate::policy::config::Finding;
 
 /// One `policies.schemas` entry as written in driftgate.yaml.
 #[derive(Clone, Debug, PartialEq)]
