@@ -20,5 +20,6 @@ pub mod secrets;
 pub mod source;
 pub mod suggest;
 pub mod template;
+pub mod value;
 pub mod values;
 pub mod yaml;

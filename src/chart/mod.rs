@@ -411,7 +411,7 @@ fn parse_dependencies(raw: &Node, file: FileId, rel: &str) -> Result<Vec<Depende
         match node.get(key).map(|n| &n.value) {
             Some(NodeValue::String(s)) => s.clone(),
             Some(NodeValue::Int(i)) => i.to_string(),
-            Some(NodeValue::Float(f)) => crate::template::value::format_float_g(*f),
+            Some(NodeValue::Float(f)) => crate::value::format_float_g(*f),
             Some(NodeValue::Bool(b)) => b.to_string(),
             _ => String::new(),
         }
@@ -468,7 +468,7 @@ fn parse_metadata(text: &str, file: FileId, rel: &str) -> Result<Metadata, Diagn
         match raw.get(key).map(|n| &n.value) {
             Some(NodeValue::String(s)) => s.clone(),
             Some(NodeValue::Int(i)) => i.to_string(),
-            Some(NodeValue::Float(f)) => crate::template::value::format_float_g(*f),
+            Some(NodeValue::Float(f)) => crate::value::format_float_g(*f),
             // `off`, `yes`, ... are booleans to YAML 1.1; Helm reads them into text fields as text.
             Some(NodeValue::Bool(b)) => b.to_string(),
             _ => String::new(),

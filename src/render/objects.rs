@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::chart::Metadata;
 use crate::template::funcs::ParamType;
-use crate::template::value::{Map, MapRef, MapType, Object, Value};
+use crate::value::{Map, MapRef, MapType, Object, Value};
 use crate::yaml::{Node, NodeValue};
 
 /// `.Chart`: Helm's `*chart.Metadata`, fields named as in Go.
@@ -95,7 +95,7 @@ impl Object for ChartObject {
                 out.push(' ');
             }
             if let Some(v) = self.fields.get(*key) {
-                crate::template::value::write_v(&mut out, v);
+                crate::value::write_v(&mut out, v);
             }
         }
         out.push_str("} ");
@@ -445,7 +445,7 @@ impl Files {
             }
             out.push_str(name);
             out.push(':');
-            crate::template::value::write_v(&mut out, &Value::Bytes(bytes.clone()));
+            crate::value::write_v(&mut out, &Value::Bytes(bytes.clone()));
         }
         out.push(']');
         out

@@ -371,7 +371,7 @@ fn scalar_text(node: &Node) -> Option<String> {
         NodeValue::Null => Some(String::new()),
         NodeValue::Bool(b) => Some(b.to_string()),
         NodeValue::Int(i) => Some(i.to_string()),
-        NodeValue::Float(f) => Some(crate::template::value::format_float_g(*f)),
+        NodeValue::Float(f) => Some(crate::value::format_float_g(*f)),
         NodeValue::String(s) => Some(s.clone()),
         NodeValue::Seq(_) | NodeValue::Map(_) => None,
     }

@@ -8,7 +8,7 @@ use crate::chart::{Chart, Dependency, ImportValue, TemplateSource};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::source::{FileSpan, Sources, Span};
 use crate::template::funcs::sprig::semver::{Constraints, Version};
-use crate::template::value::{Map, MapRef, MapType, Value};
+use crate::value::{Map, MapRef, MapType, Value};
 use crate::values::{ChartValues, CoalesceWarning, coalesce_chart, lookup, merge_tables, to_template_value};
 use crate::yaml::{Key, Node, NodeValue};
 

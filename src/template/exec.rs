@@ -12,9 +12,9 @@ use super::Templates;
 use super::funcs::{Function, ParamType};
 use super::lex::go_quote;
 use super::parse::{self, Branch, Command, Node, Pipe, TemplateCall, Term, Tree};
-use super::value::{Map, MapType, Value, write_v};
 use crate::model::OutputSegment;
 use crate::source::{FileId, Pos};
+use crate::value::{Map, MapType, Value, write_v};
 
 /// Bounds that keep a hostile template from hanging or exhausting memory or the stack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::lex::{go_quote, is_go_printable, push_quoted_char};
-use super::value::{OpenMaps, Value, format_float_g, write_v};
+use crate::value::{OpenMaps, Value, format_float_g, write_v};
 
 /// Go's `fmt.Sprint`: operands joined, with a space between two operands when neither is a string.
 pub fn sprint(args: &[Value]) -> String {
@@ -588,7 +588,7 @@ fn truncate(s: &str, prec: Option<usize>) -> &str {
 #[allow(clippy::approx_constant)]
 mod tests {
     use super::*;
-    use crate::template::value::Map;
+    use crate::value::Map;
 
     fn s(v: &str) -> Value {
         Value::str(v)

@@ -5,7 +5,7 @@
 //! `execution error at (NAME:LINE:COL): message`, as Helm does.
 
 use super::funcs::{FuncError, Function, ParamType};
-use super::value::{Map, Value};
+use crate::value::{Map, Value};
 
 const ERR_START: &str = "HELM_ERR_START";
 const ERR_END: &str = "HELM_ERR_END";

@@ -21,17 +21,16 @@ pub mod lex;
 pub mod parse;
 #[cfg(test)]
 pub(crate) mod testkit;
-pub mod value;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::model::OutputSegment;
 use crate::source::{FileId, Pos};
+use crate::value::Value;
 pub use exec::Limits;
 use funcs::Function;
 use parse::Tree;
-use value::Value;
 
 /// Names the evaluator implements itself; known to the parser's function check.
 const ENGINE_FUNCTIONS: [&str; 5] = ["and", "or", "call", "include", "tpl"];

@@ -2,8 +2,8 @@
 //! of the function families do.
 
 use super::Templates;
-use super::value::Value;
 use crate::source::FileId;
+use crate::value::Value;
 
 /// Renders `text` as a chart template with `data` as `.`; an error renders as `Error: <message>`.
 pub(crate) fn render(text: &str, data: &Value) -> String {

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::model::OutputSegment;
-use crate::template::value::Map;
+use crate::value::Map;
 
 /// Converts JSON test data into template values (numbers become float64, as from a values file).
 fn from_json(json: &serde_json::Value) -> Value {
@@ -776,7 +776,7 @@ struct FakeObject {
     printed: &'static str,
 }
 
-impl value::Object for FakeObject {
+impl crate::value::Object for FakeObject {
     fn type_name(&self) -> &str {
         self.type_name
     }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::template::value::{Map, Value};
+use crate::value::{Map, Value};
 use crate::yaml::{Key, Node, NodeValue};
 
 /// What a template sees for `node`: Helm's JSON round trip makes every number a `float64`.

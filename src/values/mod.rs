@@ -7,6 +7,8 @@
 mod coalesce;
 mod convert;
 #[cfg(test)]
+mod encode_tests;
+#[cfg(test)]
 mod tests;
 
 pub use coalesce::{

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::source::{FileId, Pos};
-use crate::template::value::Value;
+use crate::value::Value;
 
 const DEFAULTS: &str = r#"image:
   repository: nginx

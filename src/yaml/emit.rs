@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 
 use super::json;
 use super::resolve::{self, Resolved};
-use crate::template::value::{OpenMaps, Value, format_float_g};
+use crate::value::{OpenMaps, Value, format_float_g};
 
 /// Go's `time.RFC3339Nano` layout.
 const RFC3339_NANO: &str = "2006-01-02T15:04:05.999999999Z07:00";

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 
 use super::resolve::format_float_e;
-use crate::template::value::{Map, OpenMaps, Value};
+use crate::value::{Map, OpenMaps, Value};
 
 /// How to print JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

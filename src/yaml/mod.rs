@@ -8,8 +8,6 @@
 use crate::source::{FileId, Pos, Span};
 
 mod emit;
-#[cfg(test)]
-mod encode_tests;
 mod json;
 mod parse;
 mod resolve;

@@ -401,7 +401,7 @@ fn go_sharp_v(node: &Node, depth: usize) -> String {
         NodeValue::Null => "interface {}(nil)".into(),
         NodeValue::Bool(b) => b.to_string(),
         NodeValue::Int(i) => i.to_string(),
-        NodeValue::Float(f) => crate::template::value::format_float_g(*f),
+        NodeValue::Float(f) => crate::value::format_float_g(*f),
         NodeValue::String(s) => format!("{s:?}"),
         NodeValue::Seq(items) => {
             let inner: Vec<String> = items.iter().map(|n| go_sharp_v(n, depth + 1)).collect();

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::{FuncError, Function, ParamType};
 use crate::template::fmt as gofmt;
 use crate::template::lex::is_go_printable;
-use crate::template::value::Value;
+use crate::value::Value;
 
 pub fn functions() -> Vec<Function> {
     use ParamType::*;

@@ -11,7 +11,7 @@ mod toml_decode;
 mod toml_encode;
 
 use super::{FuncError, Function, ParamType};
-use crate::template::value::{Map, Value};
+use crate::value::{Map, Value};
 use crate::yaml::{self, JsonStyle, JsonTarget, NodeValue};
 
 const COMPACT: JsonStyle = JsonStyle { escape_html: true, pretty: false };

@@ -5,30 +5,9 @@
 //! receive arguments of the declared shape. Functions that need the engine itself (`include`,
 //! `tpl`, `template`-like helpers) are not here: the evaluator implements them.
 
-use super::value::Value;
+use crate::value::Value;
 
-/// A Go parameter type, as far as argument checking needs to know it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParamType {
-    /// `interface{}`: anything, nil included.
-    Any,
-    /// `string`
-    String,
-    /// `int`
-    Int,
-    /// `int64`
-    Int64,
-    /// `float64`
-    Float64,
-    /// `bool`
-    Bool,
-    /// `[]interface{}`
-    List,
-    /// `map[string]interface{}`
-    Map,
-    /// `[]string`
-    StringList,
-}
+pub use crate::value::ParamType;
 
 /// The error a function returns; the evaluator wraps it as Go does:
 /// `error calling NAME: MESSAGE`.

@@ -47,7 +47,7 @@ pub fn functions() -> Vec<Function> {
 #[cfg(test)]
 pub(crate) mod test_support {
     use crate::template::funcs::FuncError;
-    use crate::template::value::Value;
+    use crate::value::Value;
 
     /// Calls the Sprig function `name` directly, after checking the argument count against its
     /// declaration as the evaluator does.
@@ -69,7 +69,7 @@ mod tests {
     use super::*;
 
     use crate::template::funcs::ParamType;
-    use crate::template::value::{Map, Value};
+    use crate::value::{Map, Value};
 
     fn samples(param: ParamType) -> Vec<Value> {
         let strings = [

@@ -2,7 +2,7 @@
 //! taken from `helm template` v3.17.2 on a scratch chart with the values in `VALUES`.
 
 use crate::source::FileId;
-use crate::template::value::{Map, MapRef, MapType, Value};
+use crate::value::{Map, MapRef, MapType, Value};
 
 const VALUES: &str = r#"
 data:

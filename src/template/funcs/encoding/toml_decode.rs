@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::template::funcs::sprig::date::GoTime;
-use crate::template::value::{Map, Value};
+use crate::value::{Map, Value};
 
 /// Deepest nesting of arrays and inline tables accepted, so hostile input cannot exhaust the stack.
 const MAX_NESTING: usize = 500;

@@ -6,7 +6,7 @@
 //! top-level `[table]` and every `[[array]]` entry; nil map entries are left out; floats are
 //! printed in full decimal form with at least one fractional digit.
 
-use crate::template::value::{Map, Value};
+use crate::value::{Map, Value};
 use crate::yaml::MAX_ENCODE_DEPTH;
 
 /// What the encoder reports for a nil element in an array.

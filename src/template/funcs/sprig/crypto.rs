@@ -14,7 +14,7 @@ use super::random::DeterministicRng;
 use super::support::{arg, fixed, int_arg, str_arg, string, strval};
 use super::{aes, kdf};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::{Object, Value};
+use crate::value::{Object, Value};
 
 /// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {

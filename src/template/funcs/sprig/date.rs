@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::support::{arg, fixed, str_arg, string};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::{Object, Value};
+use crate::value::{Object, Value};
 
 /// The instant `now` returns when `DRIFTGATE_NOW` is not set: 2000-01-01T00:00:00Z.
 pub const DEFAULT_NOW_UNIX: i64 = 946_684_800;

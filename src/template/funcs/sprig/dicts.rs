@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::support::{arg, fixed, is_empty, map_arg, str_arg, string_list, strval, variadic};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::{Map, MapRef, MapType, OpenMaps, Value};
+use crate::value::{Map, MapRef, MapType, OpenMaps, Value};
 
 /// Deeper maps than this are not merged or copied (Go would recurse; we refuse rather than risk
 /// the stack, and a map that contains itself ends here too).

@@ -141,7 +141,7 @@ fn adler32(data: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use crate::template::funcs::sprig::test_support::call;
-    use crate::template::value::Value;
+    use crate::value::Value;
 
     fn s(v: &str) -> Value {
         Value::str(v)

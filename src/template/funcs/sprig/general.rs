@@ -2,7 +2,7 @@
 
 use super::support::{arg, bool_arg, deep_equal, fixed, is_empty, kind_of, str_arg, string, variadic};
 use crate::template::funcs::{Function, ParamType as P};
-use crate::template::value::Value;
+use crate::value::Value;
 
 /// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
@@ -33,7 +33,7 @@ pub fn functions() -> Vec<Function> {
 #[cfg(test)]
 mod tests {
     use crate::template::funcs::sprig::test_support::call;
-    use crate::template::value::Value;
+    use crate::value::Value;
 
     fn s(v: &str) -> Value {
         Value::str(v)

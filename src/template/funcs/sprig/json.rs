@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::support::{arg, fixed, str_arg, string};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::{Map, OpenMaps, Value};
+use crate::value::{Map, OpenMaps, Value};
 
 /// Nesting limit for encoding and decoding (Go allows 10000; we stay well inside a thread's stack).
 const MAX_DEPTH: usize = 1_000;
@@ -140,7 +140,7 @@ fn write_json_map<'a>(
 /// Go's float encoding: shortest digits, exponent form below 1e-6 or from 1e21 on.
 fn go_json_float(f: f64) -> Result<String, FuncError> {
     if !f.is_finite() {
-        return Err(FuncError::new(format!("json: unsupported value: {}", crate::template::value::format_float_g(f))));
+        return Err(FuncError::new(format!("json: unsupported value: {}", crate::value::format_float_g(f))));
     }
     let abs = f.abs();
     if abs != 0.0 && !(1e-6..1e21).contains(&abs) {

@@ -6,7 +6,7 @@ use super::support::{
     arg, deep_equal, fixed, int_arg, is_empty, kind_of, nil_deref, slice_items, slice_or_error, to_int64, variadic,
 };
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::Value;
+use crate::value::Value;
 
 /// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {

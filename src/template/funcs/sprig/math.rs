@@ -3,7 +3,7 @@
 
 use super::support::{arg, fixed, int_arg, str_arg, string, to_float64, to_int64, variadic};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::Value;
+use crate::value::Value;
 
 /// Lists longer than this are refused rather than exhausting memory (`until 1000000000`).
 const MAX_SEQUENCE: usize = 10_000_000;
@@ -219,10 +219,7 @@ impl Decimal {
     /// `decimal.NewFromFloat`: the shortest decimal that round-trips to `f`.
     fn from_f64(f: f64) -> Result<Decimal, FuncError> {
         if !f.is_finite() {
-            return Err(FuncError::new(format!(
-                "Cannot create a Decimal from {}",
-                crate::template::value::format_float_g(f)
-            )));
+            return Err(FuncError::new(format!("Cannot create a Decimal from {}", crate::value::format_float_g(f))));
         }
         let sci = format!("{f:e}");
         let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::support::{fixed, kind_of, map_arg, str_arg, string};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::{Map, Value};
+use crate::value::{Map, Value};
 
 /// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
@@ -354,7 +354,7 @@ fn url_join(map: &Map) -> Result<Value, FuncError> {
 #[cfg(test)]
 mod tests {
     use crate::template::funcs::sprig::test_support::call;
-    use crate::template::value::Value;
+    use crate::value::Value;
 
     fn s(v: &str) -> Value {
         Value::str(v)

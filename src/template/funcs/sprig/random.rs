@@ -5,7 +5,7 @@ use base64::Engine as _;
 
 use super::support::{fixed, int_arg, string};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::Value;
+use crate::value::Value;
 
 const ALPHA: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const ALPHANUMERIC: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";

@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::support::{fixed, int_arg, str_arg, string, string_list};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::Value;
+use crate::value::Value;
 
 /// Compiled patterns per rendering thread; templates call the same few patterns in loops.
 const CACHE_LIMIT: usize = 128;
@@ -310,7 +310,7 @@ fn quote_meta(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use crate::template::funcs::sprig::test_support::call;
-    use crate::template::value::Value;
+    use crate::value::Value;
 
     fn s(v: &str) -> Value {
         Value::str(v)

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::support::{fixed, str_arg};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::{Object, Value};
+use crate::value::{Object, Value};
 
 /// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {

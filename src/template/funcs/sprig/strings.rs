@@ -7,7 +7,7 @@ use super::support::{
     arg, bytes_to_string, fixed, go_slice, int_arg, slice_items, str_arg, string, string_list, strval, variadic,
 };
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::template::value::{Map, Value};
+use crate::value::{Map, Value};
 
 /// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
@@ -309,7 +309,7 @@ fn cat(args: &[Value]) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        crate::template::value::write_v(&mut out, value);
+        crate::value::write_v(&mut out, value);
     }
     out
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::template::funcs::{FuncError, Function, NativeFn, ParamType};
-use crate::template::value::{MapRef, OpenMaps, Value};
+use crate::value::{MapRef, OpenMaps, Value};
 
 /// A function with a fixed number of parameters.
 pub const fn fixed(name: &'static str, params: &'static [ParamType], call: NativeFn) -> Function {

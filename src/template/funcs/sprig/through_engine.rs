@@ -2,7 +2,7 @@
 //! each expectation taken from `helm template` v3.17.2 on a scratch chart with these values:
 //! `f: 3.7, big: 1000000, s: "12abc", lst: [b, a, c], m: {z: 1, a: 2, m: 3}`.
 
-use crate::template::value::{Map, MapRef, MapType, Value};
+use crate::value::{Map, MapRef, MapType, Value};
 
 fn values() -> Value {
     let mut m = Map::new();

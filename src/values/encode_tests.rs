@@ -1,7 +1,9 @@
-//! Encoders against helm v3.17.2 goldens (see testdata/yaml/README.md).
+//! The YAML/JSON encoders against helm v3.17.2 goldens (see testdata/yaml/README.md), fed from
+//! values files as templates see them; here rather than in `yaml`, which does not know values files.
 
-use super::*;
-use crate::template::value::{Map, Value};
+use crate::source::FileId;
+use crate::value::{Map, Value};
+use crate::yaml::{JsonStyle, marshal_json, marshal_yaml};
 
 const VALUES: &str = include_str!("../../testdata/yaml/encoding/values.yaml");
 

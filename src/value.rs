@@ -1,4 +1,4 @@
-//! The value model of the template engine: Go's `interface{}` graph as Helm hands it to templates.
+//! The dynamic value type, Go's `interface{}`: what YAML/JSON decoding, values files and templates share.
 //!
 //! Go types matter for fidelity (`typeOf`, `%T`, `eq` between int and float64 is an error), so
 //! numbers keep their Go type: values files only ever produce `float64`, template literals `int`,
@@ -195,6 +195,29 @@ pub enum Value {
     Object(Arc<dyn Object>),
 }
 
+/// A Go parameter type, as far as argument checking needs to know it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamType {
+    /// `interface{}`: anything, nil included.
+    Any,
+    /// `string`
+    String,
+    /// `int`
+    Int,
+    /// `int64`
+    Int64,
+    /// `float64`
+    Float64,
+    /// `bool`
+    Bool,
+    /// `[]interface{}`
+    List,
+    /// `map[string]interface{}`
+    Map,
+    /// `[]string`
+    StringList,
+}
+
 /// A Go struct-like value: named fields, methods, and how `fmt` prints it.
 pub trait Object: Send + Sync + std::fmt::Debug {
     /// The Go type name as `%T` and Sprig's `typeOf` print it, e.g. `*chart.Metadata`.
@@ -207,7 +230,7 @@ pub trait Object: Send + Sync + std::fmt::Debug {
     }
     /// The Go parameter types of a method (and whether the last one repeats), so the evaluator
     /// checks arguments with Go's messages before `call_method`; `None` leaves them unchecked.
-    fn method_signature(&self, _name: &str) -> Option<(&'static [super::funcs::ParamType], bool)> {
+    fn method_signature(&self, _name: &str) -> Option<(&'static [ParamType], bool)> {
         None
     }
     /// What Go's `fmt` `%v` prints for it (a `String()` method, or the struct dump).
