@@ -85,22 +85,10 @@ impl CrdCatalog {
         }
     }
 
-    /// Adds every definition of `other` that this catalog does not have yet.
-    pub fn extend_from(&mut self, other: &CrdCatalog) {
-        for (key, version) in &other.versions {
-            self.versions.entry(key.clone()).or_insert_with(|| version.clone());
-        }
-    }
-
     /// The served version of the definition of `kind` in `api_version` (`group/version`).
     pub fn lookup(&self, api_version: &str, kind: &str) -> Option<&CrdVersion> {
         let (group, version) = api_version.split_once('/')?;
         self.versions.get(&(group.to_string(), version.to_string(), kind.to_string()))
-    }
-
-    /// Whether the catalog has no definition.
-    pub fn is_empty(&self) -> bool {
-        self.versions.is_empty()
     }
 
     /// Reads every `.yaml`/`.yml`/`.json` file under `dir` (absolute), adding the definitions it
