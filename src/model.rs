@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, ResourceId};
-use crate::source::{FileId, FileSpan, Pos, Sources};
+use crate::source::{FileId, FileSpan, Sources};
+use crate::template::OutputSegment;
 use crate::yaml::Node;
 
 /// Everything one `check` run works on.
@@ -131,20 +132,4 @@ pub struct RenderedTemplate {
     pub file: FileId,
     /// Output segments in increasing `offset` order.
     pub segments: Vec<OutputSegment>,
-}
-
-/// A stretch of rendered output and the template text or action that wrote it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutputSegment {
-    /// Byte offset in the output where the segment starts; it runs to the next segment's offset.
-    pub offset: usize,
-    /// File of the template that wrote it (an included helper may live in another file).
-    pub file: FileId,
-    /// Position in that file of the text node or action.
-    pub pos: Pos,
-    /// For an action: the `.Values` paths it read, e.g. `[["image", "tag"]]`.
-    pub values_paths: Vec<Vec<String>>,
-    /// The segment copies template text verbatim, so a position inside it is at the same
-    /// relative place in the template (an action's output is not).
-    pub literal: bool,
 }

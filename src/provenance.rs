@@ -6,8 +6,9 @@
 //! the environment's last override file. It knows nothing about particular rules.
 
 use crate::diagnostic::{Location, ResourceId};
-use crate::model::{ChartRun, EnvRun, OutputSegment, RenderedResource, RenderedTemplate};
+use crate::model::{ChartRun, EnvRun, RenderedResource, RenderedTemplate};
 use crate::source::{FileId, Pos, Sources, Span};
+use crate::template::OutputSegment;
 use crate::yaml::{Key, Node, NodeValue};
 
 /// Nodes deeper than this are not searched (values trees come from user files).

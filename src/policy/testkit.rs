@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use crate::diagnostic::ResourceId;
 use crate::model::{
-    ChartRun, EnvRun, Inventory, InventoryEntry, OutputSegment, Pinned, Project, RenderOutcome, RenderedResource,
-    RenderedTemplate, TemplateFile,
+    ChartRun, EnvRun, Inventory, InventoryEntry, Pinned, Project, RenderOutcome, RenderedResource, RenderedTemplate,
+    TemplateFile,
 };
 use crate::source::{FileId, FileSpan, Pos, Sources, Span};
+use crate::template::OutputSegment;
 use crate::yaml::{Node, NodeValue};
 
 /// Parses every document of a fixture text with the product's YAML parser.

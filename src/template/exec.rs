@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::Arc;
 
+use super::OutputSegment;
 use super::Templates;
 use super::funcs::{Function, ParamType};
 use super::lex::go_quote;
 use super::parse::{self, Branch, Command, Node, Pipe, TemplateCall, Term, Tree};
-use crate::model::OutputSegment;
 use crate::source::{FileId, Pos};
 use crate::value::{Map, MapType, Value, write_v};
 

@@ -25,7 +25,6 @@ pub(crate) mod testkit;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::model::OutputSegment;
 use crate::source::{FileId, Pos};
 use crate::value::Value;
 pub use exec::Limits;
@@ -50,6 +49,22 @@ pub struct Output {
     pub text: String,
     /// Which template position wrote each stretch of `text`, in increasing offset order.
     pub segments: Vec<OutputSegment>,
+}
+
+/// A stretch of rendered output and the template text or action that wrote it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputSegment {
+    /// Byte offset in the output where the segment starts; it runs to the next segment's offset.
+    pub offset: usize,
+    /// File of the template that wrote it (an included helper may live in another file).
+    pub file: FileId,
+    /// Position in that file of the text node or action.
+    pub pos: Pos,
+    /// For an action: the `.Values` paths it read, e.g. `[["image", "tag"]]`.
+    pub values_paths: Vec<Vec<String>>,
+    /// The segment copies template text verbatim, so a position inside it is at the same
+    /// relative place in the template (an action's output is not).
+    pub literal: bool,
 }
 
 /// A parse or execution failure, with Helm's message and where it happened.

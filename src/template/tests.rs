@@ -2,7 +2,7 @@
 //! Helm v3.17.2 prints for it (checked with the real binary on scratch charts).
 
 use super::*;
-use crate::model::OutputSegment;
+use crate::template::OutputSegment;
 use crate::value::Map;
 
 /// Converts JSON test data into template values (numbers become float64, as from a values file).
