@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use driftgate::commands::check_diagnostics;
 use driftgate::pipeline::{self, LoadOptions};
+use driftgate::policy::registry::BuiltinRules;
 use driftgate::policy::{self, PolicyConfig};
 
 fn main() {
@@ -28,7 +29,7 @@ fn measure_phases(root: &Path, runs: usize) {
     let mut eval_times = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        let loaded = pipeline::load(&options).expect("load runs");
+        let loaded = pipeline::load(&options, &BuiltinRules).expect("load runs");
         load_times.push(start.elapsed());
         let start = Instant::now();
         let _ = policy::evaluate(&loaded.project, &PolicyConfig::default());

@@ -5,12 +5,13 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use crate::config::{self as dg_config, CONFIG_FILE};
 use crate::diagnostic::Location;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::config::{self as dg_config, CONFIG_FILE};
 use crate::discover::{self, git::BaseDiff};
 use crate::error::FatalError;
 use crate::pipeline::{self, LoadOptions};
+use crate::policy::registry::BuiltinRules;
 use crate::policy::user::{self, PolicyDir, TestFiles};
 use crate::policy::{self, NamespaceSelection, PolicyEngine, PolicyLoadError, RuleInfo, TestOutcome};
 use crate::report::{self, RunScope, RunSummary, human::HumanOptions};
@@ -123,7 +124,7 @@ pub fn render(args: &RenderArgs) -> u8 {
         kube_version: args.kube_version.clone(),
         include_crds: args.include_crds,
     };
-    let loaded = match pipeline::load(&options) {
+    let loaded = match pipeline::load(&options, &BuiltinRules) {
         Ok(loaded) => loaded,
         Err(e) => return fatal(&e),
     };
@@ -240,7 +241,7 @@ fn check_with_sources(
         },
         _ => options.clone(),
     };
-    let loaded = pipeline::load(&options)?;
+    let loaded = pipeline::load(&options, &BuiltinRules)?;
     let root = options.root.as_path();
     let mut dirs = Vec::new();
     if let Some(config) = &loaded.plan.config {
@@ -301,8 +302,8 @@ fn gate_loaded(
 /// chart is touched by a change under its directory or to a values file or secret inventory of
 /// its environments; a change to driftgate.yaml, a policy directory or a schema touches all.
 fn changed_charts(options: &LoadOptions, base: &BaseDiff) -> Result<Option<LoadOptions>, FatalError> {
-    let plan = discover::discover(&options.root, &Sources::new())?;
-    let mut shared: Vec<String> = vec![discover::config::CONFIG_FILE.to_string()];
+    let plan = discover::discover(&options.root, &Sources::new(), &BuiltinRules)?;
+    let mut shared: Vec<String> = vec![CONFIG_FILE.to_string()];
     if let Some(config) = &plan.config {
         shared.extend(config.policy_paths.iter().map(|p| p.value.trim_end_matches('/').to_string()));
         shared.extend(config.schema_policies.iter().map(|p| p.schema.value.clone()));
@@ -382,7 +383,7 @@ fn config_policy_dirs(root: &Path) -> Result<Vec<PolicyDir>, FatalError> {
         .map_err(|e| FatalError::new(format!("cannot read {CONFIG_FILE}: {e}")))?;
     let sources = Sources::new();
     let file = sources.add(CONFIG_FILE, text.as_str());
-    let config = dg_config::parse(&sources, file, &text)?;
+    let config = dg_config::parse(&sources, file, &text, &BuiltinRules)?;
     config
         .policy_paths
         .iter()
@@ -571,7 +572,7 @@ pub fn diff(args: &DiffArgs) -> u8 {
         kube_version: args.kube_version.clone(),
         include_crds: false,
     };
-    let loaded = match pipeline::load(&options) {
+    let loaded = match pipeline::load(&options, &BuiltinRules) {
         Ok(loaded) => loaded,
         Err(e) => return fatal(&e),
     };

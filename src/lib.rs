@@ -6,6 +6,7 @@
 
 pub mod chart;
 pub mod commands;
+pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod discover;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::chart::{self, Chart};
+use crate::config::KnownRules;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::discover::{self, ChartPlan, EnvPlan, Plan, paths};
 use crate::error::FatalError;
@@ -39,11 +40,12 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Discovers, loads and renders every selected chart and environment.
-pub fn load(options: &LoadOptions) -> Result<Loaded, FatalError> {
+/// Discovers, loads and renders every selected chart and environment; `driftgate.yaml` rule ids
+/// are checked against `known` (the rule catalogue, `policy::registry::BuiltinRules`).
+pub fn load(options: &LoadOptions, known: &dyn KnownRules) -> Result<Loaded, FatalError> {
     let root = options.root.as_path();
     let sources = Sources::new();
-    let mut plan = discover::discover(root, &sources)?;
+    let mut plan = discover::discover(root, &sources, known)?;
     if let Some(v) = &options.kube_version {
         plan.kube_version = v.trim_start_matches('v').to_string();
     }

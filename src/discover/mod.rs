@@ -10,16 +10,15 @@
 //! Discovery only decides *what* to load; it reads nothing but `driftgate.yaml` and directory
 //! listings.
 
-pub mod config;
 pub mod git;
 pub mod paths;
 
 use std::path::Path;
 
+use crate::config::{self, CONFIG_FILE, Config, KnownRules, Spanned};
 use crate::diagnostic::Location;
 use crate::error::FatalError;
 use crate::source::{FileSpan, Sources};
-use config::{CONFIG_FILE, Config, Spanned};
 
 /// The stage names driftgate recognises without configuration, in promotion order.
 const KNOWN_STAGES: &[&str] =
@@ -62,8 +61,9 @@ pub struct EnvPlan {
     pub version: Option<Spanned<String>>,
 }
 
-/// Reads `driftgate.yaml` if present and works out the charts and environments under `root`.
-pub fn discover(root: &Path, sources: &Sources) -> Result<Plan, FatalError> {
+/// Reads `driftgate.yaml` if present (checking rule ids against `known`) and works out the
+/// charts and environments under `root`.
+pub fn discover(root: &Path, sources: &Sources, known: &dyn KnownRules) -> Result<Plan, FatalError> {
     if !root.is_dir() {
         return Err(FatalError::new(format!("{} is not a directory", root.display())));
     }
@@ -72,7 +72,7 @@ pub fn discover(root: &Path, sources: &Sources) -> Result<Plan, FatalError> {
         let text =
             paths::read_text(&config_path).map_err(|e| FatalError::new(format!("cannot read {CONFIG_FILE}: {e}")))?;
         let file = sources.add(CONFIG_FILE, text.as_str());
-        Some(config::parse(sources, file, &text)?)
+        Some(config::parse(sources, file, &text, known)?)
     } else {
         None
     };
