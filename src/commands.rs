@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use crate::config::{self as dg_config, CONFIG_FILE};
 use crate::diagnostic::Location;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::{self, git::BaseDiff};
+use crate::discover;
 use crate::error::FatalError;
+use crate::git::BaseDiff;
 use crate::pipeline::{self, LoadOptions};
 use crate::policy::registry::BuiltinRules;
 use crate::policy::user::{self, PolicyDir, TestFiles};
@@ -66,7 +67,7 @@ impl ChangeScope {
     pub fn base_ref(&self) -> Option<&str> {
         match (&self.base, self.changed) {
             (Some(base), _) => Some(base),
-            (None, true) => Some(discover::git::DEFAULT_BASE),
+            (None, true) => Some(crate::git::DEFAULT_BASE),
             (None, false) => None,
         }
     }
@@ -379,8 +380,8 @@ fn config_policy_dirs(root: &Path) -> Result<Vec<PolicyDir>, FatalError> {
     if !path.is_file() {
         return Ok(Vec::new());
     }
-    let text = crate::discover::paths::read_text(&path)
-        .map_err(|e| FatalError::new(format!("cannot read {CONFIG_FILE}: {e}")))?;
+    let text =
+        crate::paths::read_text(&path).map_err(|e| FatalError::new(format!("cannot read {CONFIG_FILE}: {e}")))?;
     let sources = Sources::new();
     let file = sources.add(CONFIG_FILE, text.as_str());
     let config = dg_config::parse(&sources, file, &text, &BuiltinRules)?;

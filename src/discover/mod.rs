@@ -10,14 +10,12 @@
 //! Discovery only decides *what* to load; it reads nothing but `driftgate.yaml` and directory
 //! listings.
 
-pub mod git;
-pub mod paths;
-
 use std::path::Path;
 
 use crate::config::{self, CONFIG_FILE, Config, KnownRules, Spanned};
 use crate::diagnostic::Location;
 use crate::error::FatalError;
+use crate::paths;
 use crate::source::{FileSpan, Sources};
 
 /// The stage names driftgate recognises without configuration, in promotion order.

@@ -83,7 +83,7 @@ pub struct GateInputs<'a> {
     /// `policies.schemas`, compiled.
     pub schemas: &'a SchemaPolicies,
     /// The working tree's changes since `--base` (DG402 runs only with one).
-    pub base: Option<&'a crate::discover::git::BaseDiff>,
+    pub base: Option<&'a crate::git::BaseDiff>,
     /// The day `ignore: [{until}]` dates are compared with.
     pub today: Date,
 }

@@ -15,9 +15,10 @@ use serde_json::Value;
 
 pub use crate::config::{ResourceMatch, SchemaPolicyConfig};
 use crate::diagnostic::{Diagnostic, Location};
-use crate::discover::{self, paths};
+use crate::discover;
 use crate::error::FatalError;
 use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
+use crate::paths;
 use crate::policy::k8s_schema::{json_type, option_text};
 use crate::provenance;
 use crate::source::Sources;

@@ -13,8 +13,8 @@ use serde_json::{Map, Value as Json};
 use walkdir::WalkDir;
 
 use crate::diagnostic::Location;
-use crate::discover::paths;
 use crate::error::FatalError;
+use crate::paths;
 use crate::source::FileId;
 
 use super::rego::{PolicySource, node_to_json};

@@ -2,7 +2,7 @@
 //! Chart.yaml `version` did not. Runs only when `check` is given a base (`--base`, `--changed`).
 
 use crate::diagnostic::{Diagnostic, Location, Related, Severity};
-use crate::discover::git::BaseDiff;
+use crate::git::BaseDiff;
 use crate::model::{ChartRun, Project};
 use crate::policy::config::Finding;
 use crate::policy::registry::RuleMeta;
