@@ -80,34 +80,11 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn location(&self, node: &Node) -> Location {
-        let span = node.span;
-        Location {
-            file: self.sources.path(node.file),
-            line: span.start.line,
-            column: span.start.column,
-            end_line: span.end.line,
-            end_column: span.end.column,
-        }
-    }
-
-    fn span_location(&self, at: FileSpan) -> Location {
-        Location {
-            file: self.sources.path(at.file),
-            line: at.span.start.line,
-            column: at.span.start.column,
-            end_line: at.span.end.line,
-            end_column: at.span.end.column,
-        }
+        self.sources.locate(FileSpan { file: node.file, span: node.span })
     }
 
     fn key_location(&self, file: FileId, key: &Key) -> Location {
-        Location {
-            file: self.sources.path(file),
-            line: key.span.start.line,
-            column: key.span.start.column,
-            end_line: key.span.end.line,
-            end_column: key.span.end.column,
-        }
+        self.sources.locate(FileSpan { file, span: key.span })
     }
 
     fn wrong_type(&self, node: &Node, what: &str, expected: &str) -> FatalError {
@@ -286,7 +263,7 @@ impl Reader<'_> {
                     "schema policy id `{}` is already used by {what}",
                     policy.id.value
                 ))
-                .at(self.span_location(policy.id.at))
+                .at(self.sources.locate(policy.id.at))
                 .with_help("give each schema policy its own id, e.g. ORG001"));
             }
             policies.push(policy);

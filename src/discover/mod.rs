@@ -97,7 +97,7 @@ pub fn discover(root: &Path, sources: &Sources, known: &dyn KnownRules) -> Resul
         .unwrap_or_else(|| DEFAULT_KUBE_VERSION.to_string());
     let mut crd_dirs = Vec::new();
     for dir in config.iter().flat_map(|c| &c.crd_dirs) {
-        let at = location(sources, dir.at);
+        let at = sources.locate(dir.at);
         let rel =
             paths::inside_root(root, Path::new(""), &dir.value).map_err(|msg| FatalError::new(msg).at(at.clone()))?;
         if !root.join(&rel).is_dir() {
@@ -111,7 +111,7 @@ pub fn discover(root: &Path, sources: &Sources, known: &dyn KnownRules) -> Resul
 }
 
 fn plan_declared_chart(root: &Path, sources: &Sources, chart: &config::ChartConfig) -> Result<ChartPlan, FatalError> {
-    let at = |s: &Spanned<String>| location(sources, s.at);
+    let at = |s: &Spanned<String>| sources.locate(s.at);
     let dir = paths::inside_root(root, Path::new(""), &chart.path.value)
         .map_err(|msg| FatalError::new(msg).at(at(&chart.path)))?;
     if !root.join(&dir).join("Chart.yaml").is_file() {
@@ -279,15 +279,9 @@ fn discover_charts(root: &Path) -> Result<Vec<String>, FatalError> {
     Ok(charts)
 }
 
-/// Resolves a position in `sources` to a reportable location.
+/// Resolves a position in `sources` to a reportable location: [`Sources::locate`].
 pub fn location(sources: &Sources, at: FileSpan) -> Location {
-    Location {
-        file: sources.path(at.file),
-        line: at.span.start.line,
-        column: at.span.start.column,
-        end_line: at.span.end.line,
-        end_column: at.span.end.column,
-    }
+    sources.locate(at)
 }
 
 #[cfg(test)]
