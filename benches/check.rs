@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use driftgate::check::{self, CheckOptions};
 use driftgate::pipeline::{self, LoadOptions};
+use driftgate::policy::registry::BuiltinRules;
 use driftgate::policy::{self, Date, EvalInputs, PolicyConfig, SchemaPolicies};
 
 fn main() {
@@ -31,7 +32,7 @@ fn measure_phases(root: &Path, runs: usize) {
     let mut eval_times = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        let loaded = pipeline::load(&options).expect("load runs");
+        let loaded = pipeline::load(&options, &BuiltinRules).expect("load runs");
         load_times.push(start.elapsed());
         let start = Instant::now();
         let _ = policy::evaluate(&loaded.project, loaded.diagnostics, &inputs);

@@ -3,10 +3,12 @@
 //! come in through [`run`]; printing the result is [`crate::report`]'s job.
 
 use crate::diagnostic::{Diagnostic, Location};
-use crate::discover::{self, Plan, git::BaseDiff};
+use crate::discover::{self, Plan};
 use crate::error::FatalError;
+use crate::git::BaseDiff;
 use crate::model::Project;
 use crate::pipeline::{self, LoadOptions};
+use crate::policy::registry::BuiltinRules;
 use crate::policy::user::{self, UserPolicyOptions};
 use crate::policy::{self, Date, EvalInputs, PolicyEngine, RuleInfo, SchemaPolicies};
 use crate::source::Sources;
@@ -36,7 +38,7 @@ impl ChangeScope {
     pub fn base_ref(&self) -> Option<&str> {
         match (&self.base, self.changed) {
             (Some(base), _) => Some(base),
-            (None, true) => Some(discover::git::DEFAULT_BASE),
+            (None, true) => Some(crate::git::DEFAULT_BASE),
             (None, false) => None,
         }
     }
@@ -116,7 +118,7 @@ fn run_here(options: &CheckOptions) -> Result<CheckRun, FatalError> {
     let root = options.load.root.as_path();
     let base = options.changes.base_ref().map(|base| BaseDiff::open(root, base)).transpose()?;
     let sources = Sources::new();
-    let plan = discover::discover(root, &sources)?;
+    let plan = discover::discover(root, &sources, &BuiltinRules)?;
     let load = match (&base, options.changes.changed) {
         (Some(base), true) => match changed_charts(&options.load, &plan, base) {
             Some(load) => load,
@@ -179,7 +181,7 @@ fn gate(loaded: pipeline::Loaded, base: Option<&BaseDiff>, engine: &PolicyEngine
 /// inventory of its environments; a change to driftgate.yaml, a policy directory or a schema
 /// touches all.
 fn changed_charts(options: &LoadOptions, plan: &Plan, base: &BaseDiff) -> Option<LoadOptions> {
-    let mut shared: Vec<String> = vec![discover::config::CONFIG_FILE.to_string()];
+    let mut shared: Vec<String> = vec![crate::config::CONFIG_FILE.to_string()];
     if let Some(config) = &plan.config {
         shared.extend(config.policy_paths.iter().map(|p| p.value.trim_end_matches('/').to_string()));
         shared.extend(config.schema_policies.iter().map(|p| p.schema.value.clone()));

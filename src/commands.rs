@@ -9,6 +9,7 @@ use driftgate::check::{self, CheckOptions};
 use driftgate::diagnostic::{Diagnostic, Severity};
 use driftgate::error::FatalError;
 use driftgate::pipeline::{self, LoadOptions};
+use driftgate::policy::registry::BuiltinRules;
 use driftgate::policy::user::{self, PolicyDir, TestFiles, UserPolicyOptions};
 use driftgate::policy::{self, TestOutcome};
 use driftgate::report::{self, human::HumanOptions};
@@ -83,7 +84,7 @@ pub fn render(args: &RenderArgs) -> u8 {
         kube_version: args.kube_version.clone(),
         include_crds: args.include_crds,
     };
-    let loaded = match pipeline::load(&options) {
+    let loaded = match pipeline::load(&options, &BuiltinRules) {
         Ok(loaded) => loaded,
         Err(e) => return fatal(&e),
     };
@@ -247,7 +248,7 @@ pub fn diff(args: &DiffArgs) -> u8 {
         kube_version: args.kube_version.clone(),
         include_crds: false,
     };
-    let loaded = match pipeline::load(&options) {
+    let loaded = match pipeline::load(&options, &BuiltinRules) {
         Ok(loaded) => loaded,
         Err(e) => return fatal(&e),
     };

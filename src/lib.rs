@@ -6,11 +6,14 @@
 
 pub mod chart;
 pub mod check;
+pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod discover;
 pub mod error;
+pub mod git;
 pub mod model;
+pub mod paths;
 pub mod pipeline;
 pub mod policy;
 pub mod provenance;

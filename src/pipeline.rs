@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::chart::{self, Chart};
+use crate::config::KnownRules;
 use crate::diagnostic::{Diagnostic, Location};
-use crate::discover::{self, ChartPlan, EnvPlan, Plan, paths};
+use crate::discover::{self, ChartPlan, EnvPlan, Plan};
 use crate::error::FatalError;
 use crate::model::{ChartRun, EnvRun, Inventory, InventoryEntry, Pinned, Project, TemplateFile};
+use crate::paths;
 use crate::render::{self, Release};
 use crate::source::{FileSpan, Sources};
 use crate::yaml::{Node, NodeValue};
@@ -39,10 +41,11 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Discovers, loads and renders every selected chart and environment.
-pub fn load(options: &LoadOptions) -> Result<Loaded, FatalError> {
+/// Discovers, loads and renders every selected chart and environment; `driftgate.yaml` rule ids
+/// are checked against `known` (the rule catalogue, `policy::registry::BuiltinRules`).
+pub fn load(options: &LoadOptions, known: &dyn KnownRules) -> Result<Loaded, FatalError> {
     let sources = Sources::new();
-    let plan = discover::discover(&options.root, &sources)?;
+    let plan = discover::discover(&options.root, &sources, known)?;
     load_plan(options, plan, sources)
 }
 

@@ -6,8 +6,9 @@
 //! the environment's last override file. It knows nothing about particular rules.
 
 use crate::diagnostic::{Location, ResourceId};
-use crate::model::{ChartRun, EnvRun, RenderedResource, RenderedTemplate};
-use crate::source::{FileId, Pos, Sources, Span};
+use crate::model::{ChartRun, EnvRun, RenderedResource};
+pub use crate::render::template_location;
+use crate::source::{FileId, FileSpan, Sources, Span};
 use crate::template::OutputSegment;
 use crate::yaml::{Key, Node, NodeValue};
 
@@ -87,19 +88,9 @@ pub fn find_resource<'e>(env: &'e EnvRun, id: &ResourceId) -> Option<&'e Rendere
     })
 }
 
-/// A location covering `span` of `file`.
+/// A location covering `span` of `file`: [`Sources::locate`] with the file and span given apart.
 pub fn span_location(sources: &Sources, file: FileId, span: Span) -> Location {
-    Location {
-        file: sources.path(file),
-        line: span.start.line.max(1),
-        column: span.start.column.max(1),
-        end_line: span.end.line.max(span.start.line).max(1),
-        end_column: if span.end.line > span.start.line {
-            span.end.column.max(1)
-        } else {
-            span.end.column.max(span.start.column).max(1)
-        },
-    }
+    sources.locate(FileSpan { file, span })
 }
 
 /// Line 1 of the environment's last override file, else of the chart's values.yaml, else Chart.yaml:
@@ -150,7 +141,7 @@ pub fn counterpart_location(sources: &Sources, chart: &ChartRun, env: &EnvRun, s
         // Later files win ties: they are where the environment's own settings go.
         if let Some((depth, span)) = deepest {
             if best.as_ref().is_none_or(|(d, _)| depth >= *d) {
-                best = Some((depth, span_location(sources, *file, span)));
+                best = Some((depth, sources.locate(FileSpan { file: *file, span })));
             }
         }
     }
@@ -295,26 +286,6 @@ pub fn node_location(
     override_location(sources, chart, env)
 }
 
-/// The template place that wrote `span` of a template's rendered output: for verbatim template
-/// text the exact span in the template file, for an action the action itself.
-pub fn template_location(sources: &Sources, output: &RenderedTemplate, span: Span) -> Location {
-    let Some(segment) = output.segments.iter().take_while(|s| s.offset <= span.start.offset).last() else {
-        return Location::point(sources.path(output.template_file), 1, 1);
-    };
-    if segment.literal {
-        let template = sources.get(segment.file);
-        // Literal text is copied byte for byte, so offsets carry over from output to template.
-        let start = segment.pos.offset + (span.start.offset - segment.offset);
-        let end = start + span.end.offset.saturating_sub(span.start.offset);
-        if end <= template.text.len() && template.text.is_char_boundary(start) && template.text.is_char_boundary(end) {
-            let from = Pos::at_offset(&template.text, start);
-            let to = Pos::at_offset(&template.text, end);
-            return span_location(sources, segment.file, Span { start: from, end: to });
-        }
-    }
-    Location::point(sources.path(segment.file), segment.pos.line.max(1), segment.pos.column.max(1))
-}
-
 /// The text a values entry must have to have produced a rendered node.
 #[derive(Debug)]
 struct Target {
@@ -346,7 +317,7 @@ struct Origin<'n> {
 
 impl Origin<'_> {
     fn location(&self, sources: &Sources) -> Location {
-        span_location(sources, self.file, self.span)
+        sources.locate(FileSpan { file: self.file, span: self.span })
     }
 }
 

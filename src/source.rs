@@ -6,6 +6,8 @@
 
 use std::sync::{Arc, RwLock};
 
+use crate::diagnostic::Location;
+
 /// Index of a file in [`Sources`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct FileId(pub u32);
@@ -66,6 +68,25 @@ impl Sources {
         self.get(id).path.clone()
     }
 
+    /// The reportable location of `at`: its file's path and the span's start and end.
+    ///
+    /// Positions are 1-based, so a missing one (`Span::default()`, line 0) becomes 1, and the
+    /// end is never reported before the start.
+    pub fn locate(&self, at: FileSpan) -> Location {
+        let FileSpan { file, span } = at;
+        Location {
+            file: self.path(file),
+            line: span.start.line.max(1),
+            column: span.start.column.max(1),
+            end_line: span.end.line.max(span.start.line).max(1),
+            end_column: if span.end.line > span.start.line {
+                span.end.column.max(1)
+            } else {
+                span.end.column.max(span.start.column).max(1)
+            },
+        }
+    }
+
     /// The file registered under `path` (the first one), with its id.
     pub fn find(&self, path: &str) -> Option<(FileId, Arc<SourceFile>)> {
         let files = self.files.read().expect("sources lock poisoned");
@@ -102,5 +123,22 @@ mod tests {
         assert_eq!(Pos::at_offset(text, 0), Pos { line: 1, column: 1, offset: 0 });
         let p = Pos::at_offset(text, text.find(": 2").unwrap());
         assert_eq!((p.line, p.column), (2, 3));
+    }
+
+    #[test]
+    fn locations_are_one_based_and_never_end_before_they_start() {
+        let sources = Sources::new();
+        let file = sources.add("values.yaml", "a: 1\n");
+        let at = |start: (u32, u32), end: (u32, u32)| {
+            let pos = |(line, column)| Pos { line, column, offset: 0 };
+            let l = sources.locate(FileSpan { file, span: Span { start: pos(start), end: pos(end) } });
+            (l.file, l.line, l.column, l.end_line, l.end_column)
+        };
+        let path = || "values.yaml".to_string();
+        assert_eq!(at((2, 3), (4, 1)), (path(), 2, 3, 4, 1));
+        assert_eq!(at((2, 3), (2, 7)), (path(), 2, 3, 2, 7));
+        assert_eq!(at((0, 0), (0, 0)), (path(), 1, 1, 1, 1));
+        assert_eq!(at((2, 5), (2, 1)), (path(), 2, 5, 2, 5));
+        assert_eq!(at((3, 2), (1, 1)), (path(), 3, 2, 3, 2));
     }
 }

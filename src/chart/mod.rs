@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Location};
-use crate::discover::paths;
+use crate::paths;
 use crate::source::{FileId, FileSpan, Sources, Span};
 use crate::yaml::{self, Node, NodeValue};
 use ignore::IgnoreRules;

@@ -10,16 +10,13 @@
 //! Discovery only decides *what* to load; it reads nothing but `driftgate.yaml` and directory
 //! listings.
 
-pub mod config;
-pub mod git;
-pub mod paths;
-
 use std::path::Path;
 
+use crate::config::{self, CONFIG_FILE, Config, KnownRules, Spanned};
 use crate::diagnostic::Location;
 use crate::error::FatalError;
+use crate::paths;
 use crate::source::{FileSpan, Sources};
-use config::{CONFIG_FILE, Config, Spanned};
 
 /// The stage names driftgate recognises without configuration, in promotion order.
 const KNOWN_STAGES: &[&str] =
@@ -62,8 +59,9 @@ pub struct EnvPlan {
     pub version: Option<Spanned<String>>,
 }
 
-/// Reads `driftgate.yaml` if present and works out the charts and environments under `root`.
-pub fn discover(root: &Path, sources: &Sources) -> Result<Plan, FatalError> {
+/// Reads `driftgate.yaml` if present (checking rule ids against `known`) and works out the
+/// charts and environments under `root`.
+pub fn discover(root: &Path, sources: &Sources, known: &dyn KnownRules) -> Result<Plan, FatalError> {
     if !root.is_dir() {
         return Err(FatalError::new(format!("{} is not a directory", root.display())));
     }
@@ -72,7 +70,7 @@ pub fn discover(root: &Path, sources: &Sources) -> Result<Plan, FatalError> {
         let text =
             paths::read_text(&config_path).map_err(|e| FatalError::new(format!("cannot read {CONFIG_FILE}: {e}")))?;
         let file = sources.add(CONFIG_FILE, text.as_str());
-        Some(config::parse(sources, file, &text)?)
+        Some(config::parse(sources, file, &text, known)?)
     } else {
         None
     };
@@ -99,7 +97,7 @@ pub fn discover(root: &Path, sources: &Sources) -> Result<Plan, FatalError> {
         .unwrap_or_else(|| DEFAULT_KUBE_VERSION.to_string());
     let mut crd_dirs = Vec::new();
     for dir in config.iter().flat_map(|c| &c.crd_dirs) {
-        let at = location(sources, dir.at);
+        let at = sources.locate(dir.at);
         let rel =
             paths::inside_root(root, Path::new(""), &dir.value).map_err(|msg| FatalError::new(msg).at(at.clone()))?;
         if !root.join(&rel).is_dir() {
@@ -113,7 +111,7 @@ pub fn discover(root: &Path, sources: &Sources) -> Result<Plan, FatalError> {
 }
 
 fn plan_declared_chart(root: &Path, sources: &Sources, chart: &config::ChartConfig) -> Result<ChartPlan, FatalError> {
-    let at = |s: &Spanned<String>| location(sources, s.at);
+    let at = |s: &Spanned<String>| sources.locate(s.at);
     let dir = paths::inside_root(root, Path::new(""), &chart.path.value)
         .map_err(|msg| FatalError::new(msg).at(at(&chart.path)))?;
     if !root.join(&dir).join("Chart.yaml").is_file() {
@@ -281,15 +279,9 @@ fn discover_charts(root: &Path) -> Result<Vec<String>, FatalError> {
     Ok(charts)
 }
 
-/// Resolves a position in `sources` to a reportable location.
+/// Resolves a position in `sources` to a reportable location: [`Sources::locate`].
 pub fn location(sources: &Sources, at: FileSpan) -> Location {
-    Location {
-        file: sources.path(at.file),
-        line: at.span.start.line,
-        column: at.span.start.column,
-        end_line: at.span.end.line,
-        end_column: at.span.end.column,
-    }
+    sources.locate(at)
 }
 
 #[cfg(test)]

@@ -1,155 +1,11 @@
-//! Rule configuration from `driftgate.yaml` (`policies.rules.<ID>`): severity overrides and
-//! ignores (optionally until a date), applied after evaluation together with inline suppression
-//! comments ([`super::suppress`]).
+//! Rule configuration from `driftgate.yaml` (`policies.rules.<ID>`, read by [`crate::config`]):
+//! severity overrides and ignores (optionally until a date), applied after evaluation together
+//! with inline suppression comments ([`super::suppress`]).
 
-use std::collections::BTreeMap;
-
-use crate::diagnostic::{Diagnostic, Location, Related, Severity};
+pub use crate::config::{Date, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel, TODAY_ENV};
+use crate::diagnostic::{Diagnostic, Related};
 
 use super::suppress::Suppressions;
-
-/// `policies.rules`: per-rule settings keyed by rule id (e.g. `DG201`).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PolicyConfig {
-    pub rules: BTreeMap<String, RuleConfig>,
-}
-
-/// The settings of one rule.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RuleConfig {
-    /// `severity:`; `None` keeps the rule's default.
-    pub severity: Option<RuleLevel>,
-    /// `ignore:` entries; a finding matching any of them is dropped.
-    pub ignore: Vec<IgnoreEntry>,
-}
-
-/// A configured severity: a [`Severity`] or `off`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RuleLevel {
-    Off,
-    Info,
-    Warning,
-    Error,
-}
-
-impl RuleLevel {
-    /// Parses `error`, `warning`, `info` or `off`.
-    pub fn parse(text: &str) -> Option<RuleLevel> {
-        match text {
-            "error" => Some(RuleLevel::Error),
-            "warning" => Some(RuleLevel::Warning),
-            "info" => Some(RuleLevel::Info),
-            "off" => Some(RuleLevel::Off),
-            _ => None,
-        }
-    }
-
-    fn severity(self) -> Option<Severity> {
-        match self {
-            RuleLevel::Off => None,
-            RuleLevel::Info => Some(Severity::Info),
-            RuleLevel::Warning => Some(Severity::Warning),
-            RuleLevel::Error => Some(Severity::Error),
-        }
-    }
-}
-
-/// One `ignore:` entry. Every field given must match; an entry with no field matches nothing.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct IgnoreEntry {
-    /// The environment of the finding, or one it relates to (`DG201`: the env that sets the var).
-    pub env: Option<String>,
-    /// The chart's path (`charts/bedrock`) or name (`bedrock`).
-    pub chart: Option<String>,
-    /// The finding's subject: env var, Secret, values key, image...
-    pub name: Option<String>,
-    /// The resource as `Kind/name` or `name`.
-    pub resource: Option<String>,
-    /// Why it is ignored (documentation only).
-    pub reason: Option<String>,
-    /// The last day the entry applies; from the day after, matching findings are reported again.
-    pub until: Option<Date>,
-    /// Where the entry is written, for "this ignore expired" notes.
-    pub at: Option<Location>,
-}
-
-/// A calendar day (`YYYY-MM-DD`), as written in `until:`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
-}
-
-/// The environment variable that overrides today's date (`YYYY-MM-DD`), for tests and replays.
-pub const TODAY_ENV: &str = "DRIFTGATE_TODAY";
-
-impl Date {
-    /// Parses exactly `YYYY-MM-DD` with a day that exists (leap years included).
-    pub fn parse(text: &str) -> Option<Date> {
-        let bytes = text.as_bytes();
-        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-            return None;
-        }
-        let number = |range: std::ops::Range<usize>| -> Option<u16> {
-            let part = text.get(range)?;
-            if !part.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            part.parse().ok()
-        };
-        let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days_in_month = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (day >= 1 && day <= days_in_month).then_some(Date { year, month: month as u8, day: day as u8 })
-    }
-
-    /// Today in UTC, or the date in `DRIFTGATE_TODAY` when that is set and valid.
-    pub fn today() -> Date {
-        Date::checked_today().unwrap_or_else(|_| Date::clock_today())
-    }
-
-    /// [`today`](Self::today), but a `DRIFTGATE_TODAY` that is not a date is an error.
-    pub fn checked_today() -> Result<Date, String> {
-        match std::env::var(TODAY_ENV) {
-            Ok(text) => Date::parse(text.trim())
-                .ok_or_else(|| format!("{TODAY_ENV} must be a date written YYYY-MM-DD, found `{text}`")),
-            Err(_) => Ok(Date::clock_today()),
-        }
-    }
-
-    fn clock_today() -> Date {
-        let seconds =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs());
-        Date::from_days_since_epoch((seconds / 86_400) as i64)
-    }
-
-    /// The civil date of a day count since 1970-01-01 (proleptic Gregorian calendar).
-    fn from_days_since_epoch(days: i64) -> Date {
-        let shifted = days + 719_468;
-        let era = shifted.div_euclid(146_097);
-        let day_of_era = shifted.rem_euclid(146_097);
-        let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-        let month_index = (5 * day_of_year + 2) / 153;
-        let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-        let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
-        let year = year_of_era + era * 400 + i64::from(month <= 2);
-        Date { year: year.clamp(0, 9999) as u16, month: month as u8, day: day as u8 }
-    }
-}
-
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
 
 /// Findings after configuration: what is reported, and how many findings were suppressed.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -265,8 +121,13 @@ fn note_expired(diagnostic: &mut Diagnostic, entry: &IgnoreEntry) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
-    use crate::diagnostic::ResourceId;
+    use crate::diagnostic::{Location, ResourceId, Severity};
+    use crate::policy::registry::BuiltinRules;
+    use crate::source::Sources;
+    use crate::yaml::{self, NodeValue};
 
     fn finding() -> Finding {
         let mut d = Diagnostic::new("DG201", "env-var-parity", Severity::Error, "m");
@@ -314,29 +175,6 @@ mod tests {
     }
 
     #[test]
-    fn dates_parse_strictly_and_order_by_day() {
-        assert_eq!(date("2024-02-29"), Date { year: 2024, month: 2, day: 29 });
-        for bad in [
-            "2023-02-29",
-            "2026-13-01",
-            "2026-04-31",
-            "2026-4-01",
-            "26-04-01",
-            "2026-04-01x",
-            "2026/04/01",
-            "",
-            "+026-04-01",
-        ] {
-            assert_eq!(Date::parse(bad), None, "{bad}");
-        }
-        assert!(date("2026-06-30") < date("2026-07-01"));
-        assert_eq!(date("2026-06-30").to_string(), "2026-06-30");
-        assert_eq!(Date::from_days_since_epoch(0), date("1970-01-01"));
-        assert_eq!(Date::from_days_since_epoch(19_782), date("2024-02-29"));
-        assert_eq!(Date::from_days_since_epoch(20_635), date("2026-07-01"));
-    }
-
-    #[test]
     fn until_keeps_an_ignore_through_its_day_then_reports_and_explains() {
         let entry = IgnoreEntry {
             env: Some("dev".into()),
@@ -372,5 +210,41 @@ mod tests {
         assert!(out.is_empty());
         assert_eq!(RuleLevel::parse("off"), Some(RuleLevel::Off));
         assert_eq!(RuleLevel::parse("fatal"), None);
+    }
+
+    /// The bundled JSON schema (for editors) and the `driftgate.yaml` reader, given the rule
+    /// catalogue, must agree on every example.
+    #[test]
+    fn bundled_schema_accepts_what_the_reader_accepts() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let schema: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(root.join("schemas/driftgate.schema.json")).unwrap())
+                .unwrap();
+        let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+        let mut configs = vec![root.join("examples/driftgate.yaml")];
+        for entry in std::fs::read_dir(root.join("testdata/check")).unwrap().flatten() {
+            let path = entry.path().join(crate::config::CONFIG_FILE);
+            if path.is_file() {
+                configs.push(path);
+            }
+        }
+        assert!(configs.len() > 5);
+        for path in configs {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let sources = Sources::new();
+            let file = sources.add(crate::config::CONFIG_FILE, text.as_str());
+            let reader_ok = crate::config::parse(&sources, file, &text, &BuiltinRules).is_ok();
+            let doc = yaml::parse_first_document(&text, file).unwrap();
+            let json = if matches!(doc.value, NodeValue::Null) { serde_json::json!({}) } else { doc.to_json() };
+            let schema_ok = validator.is_valid(&json);
+            // The reader also checks files exist; the schema only the shape, so the schema may
+            // accept more, never less.
+            assert!(schema_ok || !reader_ok, "{}: the reader accepts it but the schema does not", path.display());
+            if path.to_string_lossy().contains("bad-config-unknown-key")
+                || path.to_string_lossy().contains("bad-config-wrong-type")
+            {
+                assert!(!schema_ok, "{}: the schema must reject it", path.display());
+            }
+        }
     }
 }

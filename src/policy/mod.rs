@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Location, Related, ResourceId, Severity};
-use crate::discover::git::BaseDiff;
+use crate::git::BaseDiff;
 use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
 use crate::provenance;
 

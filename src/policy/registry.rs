@@ -58,6 +58,20 @@ pub fn catalogue() -> &'static [RuleInfo] {
     CATALOGUE.get_or_init(build_catalogue)
 }
 
+/// The rule catalogue as the `driftgate.yaml` reader checks rule ids against it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BuiltinRules;
+
+impl crate::config::KnownRules for BuiltinRules {
+    fn builtin_id(&self, id_or_name: &str) -> Option<&str> {
+        lookup(id_or_name).map(|rule| rule.id.as_str())
+    }
+
+    fn builtin_ids(&self) -> Vec<&str> {
+        catalogue().iter().map(|rule| rule.id.as_str()).collect()
+    }
+}
+
 /// The catalogue entry of `id` (case-insensitive, e.g. `dg201`), or of a rule name.
 pub fn lookup(id_or_name: &str) -> Option<&'static RuleInfo> {
     catalogue().iter().find(|rule| rule.id.eq_ignore_ascii_case(id_or_name) || rule.name == id_or_name)
@@ -176,6 +190,17 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(ids, sorted);
+    }
+
+    #[test]
+    fn the_config_reader_sees_the_catalogue() {
+        use crate::config::KnownRules;
+        let ids: Vec<&str> = catalogue().iter().map(|rule| rule.id.as_str()).collect();
+        assert_eq!(BuiltinRules.builtin_ids(), ids);
+        for id_or_name in ["DG201", "dg201", "env-var-parity"] {
+            assert_eq!(BuiltinRules.builtin_id(id_or_name), Some("DG201"), "{id_or_name}");
+        }
+        assert_eq!(BuiltinRules.builtin_id("DG999"), None);
     }
 
     #[test]

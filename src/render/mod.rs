@@ -19,8 +19,7 @@ use std::sync::Arc;
 use crate::chart::Chart;
 use crate::diagnostic::{Diagnostic, Location, ResourceId};
 use crate::model::{RenderOutcome, RenderedResource, RenderedTemplate};
-use crate::provenance::template_location;
-use crate::source::{Pos, Sources, Span};
+use crate::source::{FileSpan, Pos, Sources, Span};
 use crate::template::{TemplateError, Templates};
 use crate::value::{Map, Value};
 use crate::yaml::{Node, NodeValue};
@@ -229,6 +228,26 @@ impl ParsedChart<'_> {
     }
 }
 /// The identity of a rendered document, or the name of the field it lacks.
+/// The template place that wrote `span` of a template's rendered output: for verbatim template
+/// text the exact span in the template file, for an action the action itself.
+pub fn template_location(sources: &Sources, output: &RenderedTemplate, span: Span) -> Location {
+    let Some(segment) = output.segments.iter().take_while(|s| s.offset <= span.start.offset).last() else {
+        return Location::point(sources.path(output.template_file), 1, 1);
+    };
+    if segment.literal {
+        let template = sources.get(segment.file);
+        // Literal text is copied byte for byte, so offsets carry over from output to template.
+        let start = segment.pos.offset + (span.start.offset - segment.offset);
+        let end = start + span.end.offset.saturating_sub(span.start.offset);
+        if end <= template.text.len() && template.text.is_char_boundary(start) && template.text.is_char_boundary(end) {
+            let from = Pos::at_offset(&template.text, start);
+            let to = Pos::at_offset(&template.text, end);
+            return sources.locate(FileSpan { file: segment.file, span: Span { start: from, end: to } });
+        }
+    }
+    Location::point(sources.path(segment.file), segment.pos.line.max(1), segment.pos.column.max(1))
+}
+
 fn resource_id(doc: &Node, default_namespace: &str) -> Result<ResourceId, &'static str> {
     let text = |node: Option<&Node>| node.and_then(Node::as_str).filter(|s| !s.is_empty()).map(str::to_string);
     let api_version = text(doc.get("apiVersion")).ok_or("apiVersion")?;

@@ -302,8 +302,11 @@ fn subchart_values_reads_are_recorded_from_the_top() {
         ],
         &[],
     );
+    // No driftgate.yaml here, so no rule ids to check.
+    let no_rules: &[&str] = &[];
     let loaded =
-        pipeline::load(&pipeline::LoadOptions { root: dir.path().to_path_buf(), ..Default::default() }).unwrap();
+        pipeline::load(&pipeline::LoadOptions { root: dir.path().to_path_buf(), ..Default::default() }, &no_rules)
+            .unwrap();
     let env = &loaded.project.charts[0].environments[0];
     let resource = &env.render.resources[0];
     assert_eq!(resource.output.name, "app/charts/cache/templates/cm.yaml");

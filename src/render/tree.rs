@@ -146,7 +146,7 @@ impl<'a> ChartTree<'a> {
             ),
         );
         let at = FileSpan { file: first.at.file, span: Span { start: first.at.span.start, end: first.at.span.start } };
-        d.location = Some(span_location(sources, at));
+        d.location = Some(sources.locate(at));
         Some(d)
     }
 
@@ -168,7 +168,7 @@ impl<'a> ChartTree<'a> {
             format!("chart requires kubeVersion: {wanted} which is incompatible with Kubernetes {cluster}"),
         );
         let span = chart.metadata.raw.get("kubeVersion").map(|n| n.span).unwrap_or_default();
-        d.location = Some(span_location(sources, FileSpan { file: chart.chart_yaml, span }));
+        d.location = Some(sources.locate(FileSpan { file: chart.chart_yaml, span }));
         Some(d)
     }
 
@@ -409,10 +409,10 @@ impl<'a> ChartTree<'a> {
                 let location = match crate::values::lookup_entry(own, &segments) {
                     Some((key, _)) if key.span != Span::default() => {
                         let file = lookup(own, &segments).map_or(schema.file, |n| n.file);
-                        span_location(sources, FileSpan { file, span: key.span })
+                        sources.locate(FileSpan { file, span: key.span })
                     }
                     _ => match lookup(own, &segments).filter(|n| n.span != Span::default()) {
-                        Some(n) => span_location(sources, FileSpan { file: n.file, span: n.span }),
+                        Some(n) => sources.locate(FileSpan { file: n.file, span: n.span }),
                         None => Location::point(sources.path(schema.file), 1, 1),
                     },
                 };
@@ -579,18 +579,8 @@ fn json_type(value: &serde_json::Value) -> &'static str {
     }
 }
 
-fn span_location(sources: &Sources, at: FileSpan) -> Location {
-    Location {
-        file: sources.path(at.file),
-        line: at.span.start.line.max(1),
-        column: at.span.start.column.max(1),
-        end_line: at.span.end.line.max(at.span.start.line).max(1),
-        end_column: at.span.end.column.max(1),
-    }
-}
-
 fn values_error(message: String, at: FileSpan, sources: &Sources) -> Diagnostic {
-    let mut d = Diagnostic::invalid_values(message, Some(span_location(sources, at)));
+    let mut d = Diagnostic::invalid_values(message, Some(sources.locate(at)));
     d.help = Some("the values under a subchart's name are that subchart's values and must be a mapping".into());
     d
 }

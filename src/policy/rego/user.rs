@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value as Json};
 use walkdir::WalkDir;
 
+use crate::config::{self, CONFIG_FILE, Config};
 use crate::diagnostic::Location;
-use crate::discover::config::{self, CONFIG_FILE, Config};
-use crate::discover::paths;
 use crate::error::FatalError;
+use crate::paths;
 use crate::source::{FileId, Sources};
 use crate::yaml::Node;
 
@@ -218,7 +218,7 @@ fn config_policy_dirs(root: &Path) -> Result<Vec<PolicyDir>, FatalError> {
     let text = paths::read_text(&path).map_err(|e| FatalError::new(format!("cannot read {CONFIG_FILE}: {e}")))?;
     let sources = Sources::new();
     let file = sources.add(CONFIG_FILE, text.as_str());
-    let config = config::parse(&sources, file, &text)?;
+    let config = config::parse(&sources, file, &text, &super::super::registry::BuiltinRules)?;
     config_dirs(root, &config, &sources)
 }
 
@@ -229,8 +229,7 @@ pub fn config_dirs(root: &Path, config: &Config, sources: &Sources) -> Result<Ve
         .iter()
         .map(|entry| {
             PolicyDir::from_config(root, &entry.value).map_err(|message| {
-                FatalError::new(format!("invalid policies.paths entry: {message}"))
-                    .at(crate::discover::location(sources, entry.at))
+                FatalError::new(format!("invalid policies.paths entry: {message}")).at(sources.locate(entry.at))
             })
         })
         .collect()

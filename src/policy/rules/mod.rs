@@ -5,7 +5,7 @@
 //! [`RUST_RULES`], and a case under `testdata/check/` (see docs/rules.md). Rego rules are a
 //! file under `policies/` and need no entry here.
 
-use crate::discover::git::BaseDiff;
+use crate::git::BaseDiff;
 use crate::model::{ChartRun, Project};
 
 use super::config::Finding;

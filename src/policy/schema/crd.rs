@@ -108,7 +108,7 @@ impl CrdCatalog {
             let relative = path.strip_prefix(dir).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
             let shown_file = format!("{}/{relative}", shown.trim_end_matches('/'));
             let unread = |line, column, message| UnreadFile { file: shown_file.clone(), line, column, message };
-            match crate::discover::paths::read_text(&path) {
+            match crate::paths::read_text(&path) {
                 Ok(text) => {
                     if let Err((line, column, message)) = self.add_text(&text) {
                         problems.push(unread(line, column, message));

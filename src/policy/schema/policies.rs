@@ -13,42 +13,18 @@ use jsonschema::paths::LocationSegment;
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::discover::config::Spanned;
-use crate::discover::{self, paths};
+pub use crate::config::{ResourceMatch, SchemaPolicyConfig};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::discover;
 use crate::error::FatalError;
 use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
+use crate::paths;
 use crate::policy::schema::kubernetes::{json_type, option_text};
 use crate::provenance;
 use crate::source::Sources;
 use crate::yaml::NodeValue;
 
 use crate::policy::config::Finding;
-
-/// One `policies.schemas` entry as written in driftgate.yaml.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SchemaPolicyConfig {
-    /// The rule id findings carry, e.g. `ORG001`.
-    pub id: Spanned<String>,
-    /// Kebab-case rule name (default: the schema file's stem).
-    pub name: String,
-    /// One line saying what the policy wants, shown as the finding's hint.
-    pub title: Option<String>,
-    pub severity: Severity,
-    /// The schema file, relative to the repository root.
-    pub schema: Spanned<String>,
-    pub matches: ResourceMatch,
-}
-
-/// Which rendered resources a schema policy applies to; an empty list matches everything.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ResourceMatch {
-    pub kinds: Vec<String>,
-    pub api_versions: Vec<String>,
-    /// Chart directories (`charts/web`) or chart names (`web`).
-    pub charts: Vec<String>,
-    pub envs: Vec<String>,
-}
 
 impl ResourceMatch {
     /// Whether the policy applies to `resource` rendered for `env` of `chart`.
