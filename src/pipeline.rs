@@ -18,6 +18,9 @@ use crate::render::{self, Release};
 use crate::source::{FileSpan, Sources};
 use crate::yaml::{Node, NodeValue};
 
+#[cfg(test)]
+mod tests;
+
 /// What to load.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {

@@ -10,8 +10,6 @@
 
 pub mod objects;
 pub mod order;
-#[cfg(test)]
-mod tests;
 mod tree;
 
 use std::sync::Arc;
