@@ -2,7 +2,7 @@
 //! and say what the run covered. The command line, the tests, the benchmarks and editors all
 //! come in through [`run`]; printing the result is [`crate::report`]'s job.
 
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Plan};
 use crate::error::FatalError;
 use crate::git::BaseDiff;
@@ -152,7 +152,7 @@ fn gate(loaded: pipeline::Loaded, base: Option<&BaseDiff>, engine: &PolicyEngine
                 engine.rules().iter().map(|r| r.info.id.as_str()).filter(|i| !i.starts_with("DG")).collect();
             let mut err = FatalError::new(format!("unknown rule `{id}` in policies.rules"));
             if let Some(config) = &loaded.plan.config {
-                err = err.at(Location::point(loaded.project.sources.path(config.file), 1, 1));
+                err = err.at(loaded.project.sources.start_of(config.file));
             }
             let help = match crate::suggest::closest(id, user_ids.iter().copied()) {
                 Some(near) => format!("did you mean `{near}`?"),

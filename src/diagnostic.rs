@@ -39,6 +39,11 @@ impl Location {
     pub fn point(file: impl Into<String>, line: u32, column: u32) -> Self {
         Location { file: file.into(), line, column, end_line: line, end_column: column }
     }
+
+    /// The start of a file (line 1, column 1): where a finding about the whole file points.
+    pub fn start_of(file: impl Into<String>) -> Self {
+        Location::point(file, 1, 1)
+    }
 }
 
 /// A secondary place that explains a finding ("set here for dev").
@@ -54,6 +59,11 @@ impl Related {
     /// The place `at` (its start), explained by `message`.
     pub fn new(at: Location, message: impl Into<String>) -> Self {
         Related { file: at.file, line: at.line, column: at.column, message: message.into() }
+    }
+
+    /// Where the related place is, as a point.
+    pub fn location(&self) -> Location {
+        Location::point(self.file.clone(), self.line, self.column)
     }
 }
 

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::chart::{self, Chart};
 use crate::config::KnownRules;
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::Diagnostic;
 use crate::discover::{self, ChartPlan, EnvPlan, Plan};
 use crate::error::FatalError;
 use crate::model::{ChartRun, EnvRun, Inventory, InventoryEntry, Pinned, Project, TemplateFile};
@@ -145,7 +145,7 @@ fn load_chart(
     // What stops `helm template` before any template runs.
     let mut refusals = Vec::new();
     if chart.metadata.is_library() {
-        let at = Location::point(sources.path(chart.chart_yaml), 1, 1);
+        let at = sources.start_of(chart.chart_yaml);
         refusals.push(Diagnostic::render_error("library charts are not installable", Some(at)));
     }
     refusals.extend(tree.check_dependencies(sources));
@@ -234,7 +234,7 @@ fn load_env(
             Err(e) => {
                 let mut err = FatalError::new(format!("cannot read values file {rel}: {e}"));
                 if let Some(at) = declared_at {
-                    err = err.at(discover::location(sources, *at));
+                    err = err.at(sources.locate(*at));
                 }
                 return Err(err);
             }
@@ -244,7 +244,7 @@ fn load_env(
         match crate::values::load_values(&text, file) {
             Ok(node) => overrides.push(node),
             Err(e) => {
-                let at = Location::point(rel.clone(), e.pos.line, e.pos.column);
+                let at = e.pos.in_file(rel.clone());
                 diagnostics.push(Diagnostic::invalid_values(e.message.clone(), Some(at)));
             }
         }
@@ -300,20 +300,16 @@ fn load_env(
 /// Reads a secret inventory (`secrets:` and `configMaps:` lists of names and optional keys).
 fn load_inventory(root: &Path, rel: &str, declared_at: FileSpan, sources: &Sources) -> Result<Inventory, FatalError> {
     let text = paths::read_text(&root.join(rel)).map_err(|e| {
-        FatalError::new(format!("cannot read secret inventory {rel}: {e}")).at(discover::location(sources, declared_at))
+        FatalError::new(format!("cannot read secret inventory {rel}: {e}")).at(sources.locate(declared_at))
     })?;
     let file = sources.add(rel, text.as_str());
     let invalid = |node: &Node, msg: &str| {
         FatalError::new(format!("invalid secret inventory: {msg}"))
-            .at(Location::point(rel, node.span.start.line, node.span.start.column))
+            .at(node.span.start.in_file(rel))
             .with_help("expected `secrets:` and `configMaps:` lists of `{ name: ..., keys: [...] }`")
     };
     let docs = crate::yaml::parse_documents(&text, file).map_err(|e| {
-        FatalError::new(format!("secret inventory is not valid YAML: {}", e.message)).at(Location::point(
-            rel,
-            e.pos.line,
-            e.pos.column,
-        ))
+        FatalError::new(format!("secret inventory is not valid YAML: {}", e.message)).at(e.pos.in_file(rel))
     })?;
     let mut inventory = Inventory { file, secrets: Vec::new(), config_maps: Vec::new() };
     let Some(root_node) = docs.into_iter().find(|d| !matches!(d.value, NodeValue::Null)) else {
@@ -328,7 +324,7 @@ fn load_inventory(root: &Path, rel: &str, declared_at: FileSpan, sources: &Sourc
             "configMaps" => &mut inventory.config_maps,
             other => {
                 return Err(FatalError::new(format!("unknown key `{other}` in secret inventory"))
-                    .at(Location::point(rel, key.span.start.line, key.span.start.column))
+                    .at(key.span.start.in_file(rel))
                     .with_help("expected `secrets` or `configMaps`"));
             }
         };

@@ -88,11 +88,6 @@ pub fn find_resource<'e>(env: &'e EnvRun, id: &ResourceId) -> Option<&'e Rendere
     })
 }
 
-/// A location covering `span` of `file`: [`Sources::locate`] with the file and span given apart.
-pub fn span_location(sources: &Sources, file: FileId, span: Span) -> Location {
-    sources.locate(FileSpan { file, span })
-}
-
 /// Line 1 of the environment's last override file, else of the chart's values.yaml, else Chart.yaml:
 /// where something missing from an environment is to be added.
 pub fn override_location(sources: &Sources, chart: &ChartRun, env: &EnvRun) -> Location {
@@ -104,7 +99,7 @@ pub fn override_location(sources: &Sources, chart: &ChartRun, env: &EnvRun) -> L
             chart.defaults.file
         }
     });
-    Location::point(sources.path(file), 1, 1)
+    sources.start_of(file)
 }
 
 /// Where the value at `path` of `resource` (rendered for `env`) came from.

@@ -68,6 +68,11 @@ impl Sources {
         self.get(id).path.clone()
     }
 
+    /// The start of file `id` (line 1, column 1).
+    pub fn start_of(&self, id: FileId) -> Location {
+        Location::start_of(self.path(id))
+    }
+
     /// The reportable location of `at`: its file's path and the span's start and end.
     ///
     /// Positions are 1-based, so a missing one (`Span::default()`, line 0) becomes 1, and the
@@ -95,6 +100,11 @@ impl Sources {
 }
 
 impl Pos {
+    /// This position as a point location in `file`.
+    pub fn in_file(self, file: impl Into<String>) -> Location {
+        Location::point(file, self.line, self.column)
+    }
+
     /// The position of byte `offset` in `text` (clamped to the text's end).
     pub fn at_offset(text: &str, offset: usize) -> Pos {
         let offset = offset.min(text.len());

@@ -175,7 +175,7 @@ pub fn load(root: &Path, dir: &str, sources: &Sources) -> Result<Chart, Diagnost
     }
     .with_defaults();
     if !chart_dir.join("Chart.yaml").is_file() {
-        return Err(render_error("Chart.yaml file is missing", Location::point(origin.path_of("Chart.yaml"), 1, 1)));
+        return Err(render_error("Chart.yaml file is missing", Location::start_of(origin.path_of("Chart.yaml"))));
     }
     let files = read_directory(&chart_dir, &rules, &origin)?;
     build(files, &origin, sources)
@@ -206,7 +206,7 @@ fn read_directory(chart_dir: &Path, rules: &IgnoreRules, origin: &Origin) -> Res
         if files.len() >= MAX_CHART_FILES {
             return Err(render_error(
                 format!("chart holds more than {MAX_CHART_FILES} files; refusing to load it"),
-                Location::point(origin.path_of("Chart.yaml"), 1, 1),
+                Location::start_of(origin.path_of("Chart.yaml")),
             ));
         }
         if entry.metadata().is_ok_and(|m| m.len() > paths::MAX_FILE_BYTES) {
@@ -231,7 +231,7 @@ fn text_of(data: &[u8]) -> String {
 fn build(files: Vec<InputFile>, origin: &Origin, sources: &Sources) -> Result<Chart, Diagnostic> {
     let chart_yaml_rel = origin.path_of("Chart.yaml");
     let Some(chart_yaml_file) = files.iter().find(|f| f.name == "Chart.yaml") else {
-        return Err(render_error("Chart.yaml file is missing", Location::point(chart_yaml_rel, 1, 1)));
+        return Err(render_error("Chart.yaml file is missing", Location::start_of(chart_yaml_rel)));
     };
     let text = text_of(&chart_yaml_file.data);
     let chart_yaml = sources.add(chart_yaml_rel.clone(), text.as_str());
@@ -256,10 +256,7 @@ fn build(files: Vec<InputFile>, origin: &Origin, sources: &Sources) -> Result<Ch
                 let text = text_of(&file.data);
                 let id = sources.add(rel.clone(), text.as_str());
                 let doc = yaml::parse_documents(&text, id).map_err(|e| {
-                    render_error(
-                        format!("cannot load requirements.yaml: {}", e.message),
-                        Location::point(rel.clone(), e.pos.line, e.pos.column),
-                    )
+                    render_error(format!("cannot load requirements.yaml: {}", e.message), e.pos.in_file(rel.clone()))
                 })?;
                 if let Some(doc) = doc.first().filter(|d| d.get("dependencies").is_some()) {
                     dependencies = parse_dependencies(doc, id, &rel)?;
@@ -278,7 +275,7 @@ fn build(files: Vec<InputFile>, origin: &Origin, sources: &Sources) -> Result<Ch
                 let text = text_of(&file.data);
                 let id = sources.add(rel.clone(), text.as_str());
                 defaults = crate::values::load_values(&text, id)
-                    .map_err(|e| invalid_values(e.message.clone(), Location::point(rel, e.pos.line, e.pos.column)))?;
+                    .map_err(|e| invalid_values(e.message.clone(), e.pos.in_file(rel)))?;
             }
             "values.schema.json" => schema = Some(compile_schema(&file.data, origin, sources)?),
             _ if name.starts_with("templates/") => {
@@ -329,7 +326,7 @@ fn build(files: Vec<InputFile>, origin: &Origin, sources: &Sources) -> Result<Ch
         if sub_origin.depth > MAX_SUBCHART_DEPTH {
             return Err(render_error(
                 format!("subcharts are nested more than {MAX_SUBCHART_DEPTH} levels deep"),
-                Location::point(sub_origin.display, 1, 1),
+                Location::start_of(sub_origin.display),
             ));
         }
         let loaded = if sub.ends_with(".tgz") && group.iter().any(|f| f.name == sub) {
@@ -360,12 +357,12 @@ fn build(files: Vec<InputFile>, origin: &Origin, sources: &Sources) -> Result<Ch
 /// A `.tgz` subchart, read in memory.
 fn load_archive(group: &[InputFile], name: &str, origin: &Origin, sources: &Sources) -> Result<Chart, Diagnostic> {
     let Some(file) = group.iter().find(|f| f.name == name) else {
-        return Err(render_error("no files in chart archive", Location::point(origin.display.clone(), 1, 1)));
+        return Err(render_error("no files in chart archive", Location::start_of(origin.display.clone())));
     };
     use std::sync::atomic::Ordering;
     let budget = origin.archive_budget.load(Ordering::Relaxed);
     let entries = archive::read_chart_archive_within(&file.data, budget)
-        .map_err(|e| render_error(e, Location::point(origin.display.clone(), 1, 1)))?;
+        .map_err(|e| render_error(e, Location::start_of(origin.display.clone())))?;
     let used: u64 = entries.iter().map(|f| f.data.len() as u64).sum();
     origin.archive_budget.store(budget.saturating_sub(used), Ordering::Relaxed);
     let files = entries.into_iter().map(|f| InputFile { name: f.name, data: f.data.into() }).collect();
@@ -385,7 +382,7 @@ fn compile_schema(data: &[u8], origin: &Origin, sources: &Sources) -> Result<Val
         )
     })?;
     let validator = jsonschema::validator_for(&json).map_err(|e| {
-        invalid_values(format!("values.schema.json is not a valid JSON schema: {e}"), Location::point(rel, 1, 1))
+        invalid_values(format!("values.schema.json is not a valid JSON schema: {e}"), Location::start_of(rel))
     })?;
     Ok(ValuesSchema { file, validator: Arc::new(validator), json: Arc::new(json) })
 }
@@ -401,10 +398,7 @@ fn parse_dependencies(raw: &Node, file: FileId, rel: &str) -> Result<Vec<Depende
         NodeValue::Seq(items) => items.as_slice(),
         NodeValue::Null => &[],
         _ => {
-            return Err(render_error(
-                "Chart.yaml `dependencies` must be a list",
-                Location::point(rel, list.span.start.line, list.span.start.column),
-            ));
+            return Err(render_error("Chart.yaml `dependencies` must be a list", list.span.start.in_file(rel)));
         }
     };
     let scalar = |node: &Node, key: &str| -> String {
@@ -451,18 +445,11 @@ fn parse_dependencies(raw: &Node, file: FileId, rel: &str) -> Result<Vec<Depende
 }
 
 fn parse_metadata(text: &str, file: FileId, rel: &str) -> Result<Metadata, Diagnostic> {
-    let docs = yaml::parse_documents(text, file).map_err(|e| {
-        render_error(
-            format!("Chart.yaml is not valid YAML: {}", e.message),
-            Location::point(rel, e.pos.line, e.pos.column),
-        )
-    })?;
+    let docs = yaml::parse_documents(text, file)
+        .map_err(|e| render_error(format!("Chart.yaml is not valid YAML: {}", e.message), e.pos.in_file(rel)))?;
     let raw = docs.into_iter().next().unwrap_or_else(|| empty_map(file));
     if !matches!(raw.value, NodeValue::Map(_)) {
-        return Err(render_error(
-            "Chart.yaml must be a mapping",
-            Location::point(rel, raw.span.start.line, raw.span.start.column),
-        ));
+        return Err(render_error("Chart.yaml must be a mapping", raw.span.start.in_file(rel)));
     }
     let field = |key: &str| -> String {
         match raw.get(key).map(|n| &n.value) {
@@ -476,7 +463,7 @@ fn parse_metadata(text: &str, file: FileId, rel: &str) -> Result<Metadata, Diagn
     };
     let name = field("name");
     if name.is_empty() {
-        return Err(render_error("Chart.yaml has no `name`", Location::point(rel, 1, 1)));
+        return Err(render_error("Chart.yaml has no `name`", Location::start_of(rel)));
     }
     Ok(Metadata {
         version: field("version"),

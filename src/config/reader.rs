@@ -14,11 +14,7 @@ use crate::yaml::{self, Key, Node, NodeValue};
 pub fn parse(sources: &Sources, file: FileId, text: &str, known: &dyn KnownRules) -> Result<Config, FatalError> {
     let reader = Reader { sources, known };
     let docs = yaml::parse_documents(text, file).map_err(|e| {
-        FatalError::new(format!("{CONFIG_FILE} is not valid YAML: {}", e.message)).at(Location::point(
-            sources.path(file),
-            e.pos.line,
-            e.pos.column,
-        ))
+        FatalError::new(format!("{CONFIG_FILE} is not valid YAML: {}", e.message)).at(e.pos.in_file(sources.path(file)))
     })?;
     let mut config = Config {
         file,
@@ -80,7 +76,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn location(&self, node: &Node) -> Location {
-        self.sources.locate(FileSpan { file: node.file, span: node.span })
+        self.sources.locate(node.file_span())
     }
 
     fn key_location(&self, file: FileId, key: &Key) -> Location {
@@ -124,7 +120,7 @@ impl Reader<'_> {
             NodeValue::Float(f) => f.to_string(),
             _ => return Err(self.wrong_type(node, what, "a string")),
         };
-        Ok(Spanned { value, at: FileSpan { file: node.file, span: node.span } })
+        Ok(Spanned { value, at: node.file_span() })
     }
 
     fn string_list(&self, node: &Node, what: &str, items: &str) -> Result<Vec<Spanned<String>>, FatalError> {

@@ -13,7 +13,6 @@
 use std::path::Path;
 
 use crate::config::{self, CONFIG_FILE, Config, KnownRules, Spanned};
-use crate::diagnostic::Location;
 use crate::error::FatalError;
 use crate::paths;
 use crate::source::{FileSpan, Sources};
@@ -277,11 +276,6 @@ fn discover_charts(root: &Path) -> Result<Vec<String>, FatalError> {
     }
     charts.sort();
     Ok(charts)
-}
-
-/// Resolves a position in `sources` to a reportable location: [`Sources::locate`].
-pub fn location(sources: &Sources, at: FileSpan) -> Location {
-    sources.locate(at)
 }
 
 #[cfg(test)]

@@ -281,7 +281,7 @@ fn rego_finding(
     if result.at == Some(At::Override) {
         let env = chart.environments.iter().find(|e| Some(&e.name) == result.env.as_ref());
         if let (Some(env), Some(first)) = (env, diagnostic.related.first()) {
-            let setter = Location::point(first.file.clone(), first.line, first.column);
+            let setter = first.location();
             diagnostic.location = Some(provenance::counterpart_location(&project.sources, chart, env, &setter));
         }
     }
@@ -302,7 +302,7 @@ struct Place<'a> {
 fn locate(project: &Project, chart: &ChartRun, place: &Place) -> (Option<Location>, Option<ResourceId>) {
     let sources = &project.sources;
     let Some(env) = place.env.and_then(|name| chart.environments.iter().find(|e| e.name == name)) else {
-        return (Some(Location::point(sources.path(chart.chart_yaml), 1, 1)), None);
+        return (Some(sources.start_of(chart.chart_yaml)), None);
     };
     let rendered = place.resource.and_then(|r| {
         let id = ResourceId {
@@ -336,8 +336,8 @@ fn locate(project: &Project, chart: &ChartRun, place: &Place) -> (Option<Locatio
 fn version_location(project: &Project, chart: &ChartRun, env: &EnvRun) -> Location {
     let sources = &project.sources;
     match (&env.version, project.config_file) {
-        (Some(pinned), _) => provenance::span_location(sources, pinned.at.file, pinned.at.span),
-        (None, Some(config)) => Location::point(sources.path(config), 1, 1),
+        (Some(pinned), _) => sources.locate(pinned.at),
+        (None, Some(config)) => sources.start_of(config),
         (None, None) => provenance::override_location(sources, chart, env),
     }
 }
@@ -351,7 +351,7 @@ fn values_location(project: &Project, chart: &ChartRun, env: &EnvRun, path: &[se
         })
         .collect();
     match provenance::lookup_values(&env.values, &path) {
-        Some(node) => provenance::span_location(&project.sources, node.file, node.span),
+        Some(node) => project.sources.locate(node.file_span()),
         None => provenance::override_location(&project.sources, chart, env),
     }
 }
@@ -361,8 +361,8 @@ fn inventory_location(project: &Project, chart: &ChartRun, env: &EnvRun, name: O
     let Some(inventory) = &env.secrets else { return provenance::override_location(sources, chart, env) };
     let entry = inventory.secrets.iter().chain(&inventory.config_maps).find(|e| Some(e.name.as_str()) == name);
     match entry {
-        Some(entry) => provenance::span_location(sources, entry.at.file, entry.at.span),
-        None => Location::point(sources.path(inventory.file), 1, 1),
+        Some(entry) => sources.locate(entry.at),
+        None => sources.start_of(inventory.file),
     }
 }
 

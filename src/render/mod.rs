@@ -230,7 +230,7 @@ impl ParsedChart<'_> {
 /// text the exact span in the template file, for an action the action itself.
 pub fn template_location(sources: &Sources, output: &RenderedTemplate, span: Span) -> Location {
     let Some(segment) = output.segments.iter().take_while(|s| s.offset <= span.start.offset).last() else {
-        return Location::point(sources.path(output.template_file), 1, 1);
+        return sources.start_of(output.template_file);
     };
     if segment.literal {
         let template = sources.get(segment.file);
@@ -257,7 +257,7 @@ fn resource_id(doc: &Node, default_namespace: &str) -> Result<ResourceId, &'stat
 }
 
 fn template_error(e: &TemplateError, sources: &Sources) -> Diagnostic {
-    let at = Location::point(sources.path(e.file), e.pos.line, e.pos.column);
+    let at = e.pos.in_file(sources.path(e.file));
     Diagnostic::render_error(e.message.clone(), Some(at))
 }
 

@@ -83,7 +83,7 @@ impl<'a> ChartTree<'a> {
         if self.nodes.len() >= MAX_TREE_NODES {
             let message =
                 format!("the chart has more than {MAX_TREE_NODES} subcharts (aliases counted); refusing to render it");
-            return Err(Diagnostic::render_error(message, Some(Location::point(chart.dir.clone(), 1, 1))));
+            return Err(Diagnostic::render_error(message, Some(Location::start_of(chart.dir.clone()))));
         }
         let (full_path, values_path) = match parent {
             None => (name.clone(), Vec::new()),
@@ -412,8 +412,8 @@ impl<'a> ChartTree<'a> {
                         sources.locate(FileSpan { file, span: key.span })
                     }
                     _ => match lookup(own, &segments).filter(|n| n.span != Span::default()) {
-                        Some(n) => sources.locate(FileSpan { file: n.file, span: n.span }),
-                        None => Location::point(sources.path(schema.file), 1, 1),
+                        Some(n) => sources.locate(n.file_span()),
+                        None => sources.start_of(schema.file),
                     },
                 };
                 let mut d = Diagnostic::invalid_values(message, Some(location));

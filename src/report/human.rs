@@ -388,7 +388,7 @@ mod tests {
             namespace: None,
             name: "web".into(),
         });
-        d.location = Some(Location::point("charts/web/values-prod-iowa.yaml", 1, 1));
+        d.location = Some(Location::start_of("charts/web/values-prod-iowa.yaml"));
         d.related = vec![Related {
             file: "charts/web/values-dev.yaml".into(),
             line: 3,

@@ -159,7 +159,7 @@ mod tests {
             name: "bedrock-web".into(),
         });
         d.path = Some("spec.template.spec.containers[web].env[SENTRY_DSN]".into());
-        d.location = Some(Location::point("charts/bedrock/values-prod-iowa.yaml", 1, 1));
+        d.location = Some(Location::start_of("charts/bedrock/values-prod-iowa.yaml"));
         d.related = vec![Related {
             file: "charts/bedrock/values-dev.yaml".into(),
             line: 7,

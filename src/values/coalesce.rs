@@ -136,7 +136,7 @@ fn coalesce_into(
         if !matches!(sub_values.value, NodeValue::Map(_)) {
             return Err(CoalesceError {
                 message: format!("type mismatch on {}: {}", sub.name, go_percent_t(sub_values)),
-                at: file_span(sub_values),
+                at: sub_values.file_span(),
             });
         }
         coalesce_globals(sub_values, parent_global.as_ref(), &sub_prefix, warnings);
@@ -239,8 +239,8 @@ fn coalesce_values(
                     NodeValue::Null => {}
                     _ => warnings.push(CoalesceWarning {
                         message: format!("skipped value for {path}: Not a table."),
-                        at: file_span(&mine),
-                        ignored: file_span(default),
+                        at: mine.file_span(),
+                        ignored: default.file_span(),
                     }),
                 }
                 out.restore(mine);
@@ -282,16 +282,16 @@ pub(crate) fn coalesce_tables(
                             "cannot overwrite table with non table for {full_key} ({})",
                             to_template_value(&default).format_v()
                         ),
-                        at: file_span(&mine),
-                        ignored: file_span(&default),
+                        at: mine.file_span(),
+                        ignored: default.file_span(),
                     }),
                     (NodeValue::Map(_), other) if *other != NodeValue::Null => warnings.push(CoalesceWarning {
                         message: format!(
                             "destination for {full_key} is a table. Ignoring non-table value ({})",
                             to_template_value(&default).format_v()
                         ),
-                        at: file_span(&mine),
-                        ignored: file_span(&default),
+                        at: mine.file_span(),
+                        ignored: default.file_span(),
                     }),
                     _ => {}
                 }
@@ -309,10 +309,6 @@ pub fn merge_tables(dst: Node, src: Node) -> Node {
         coalesce_tables(&mut dst, src, "", true, &mut Vec::new());
     }
     dst
-}
-
-fn file_span(node: &Node) -> FileSpan {
-    FileSpan { file: node.file, span: node.span }
 }
 
 /// Mapping entries with a name index, so merging stays linear in the number of keys.

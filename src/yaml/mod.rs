@@ -5,7 +5,7 @@
 //! Writing follows Helm's `toYaml` (go-yaml v2's emitter fed from JSON), `toYamlPretty`
 //! (go-yaml v3's encoder) and `toJson` (Go's `encoding/json`). This module knows nothing about values files or templates.
 
-use crate::source::{FileId, Pos, Span};
+use crate::source::{FileId, FileSpan, Pos, Span};
 
 mod emit;
 mod json;
@@ -60,6 +60,11 @@ impl std::fmt::Display for YamlError {
 }
 
 impl Node {
+    /// Where the node is: its file and span.
+    pub fn file_span(&self) -> FileSpan {
+        FileSpan { file: self.file, span: self.span }
+    }
+
     /// The entry `key` of a mapping node.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {

@@ -125,7 +125,7 @@ pub fn load_data_files(root: &Path, files: &[PathBuf]) -> Result<Json, FatalErro
             Json::Null => {}
             _ => {
                 return Err(FatalError::new(format!("data file {display} must hold an object"))
-                    .at(Location::point(display.clone(), 1, 1))
+                    .at(Location::start_of(display.clone()))
                     .with_help("its top-level keys become `data.<key>` in policies"));
             }
         }
@@ -138,17 +138,13 @@ pub fn parse_data(display: &str, text: &str) -> Result<Json, FatalError> {
     let is_yaml = display.ends_with(".yaml") || display.ends_with(".yml");
     if is_yaml {
         let documents = crate::yaml::parse_documents(text, FileId::default()).map_err(|e| {
-            FatalError::new(format!("data file is not valid YAML: {}", e.message)).at(Location::point(
-                display,
-                e.pos.line,
-                e.pos.column,
-            ))
+            FatalError::new(format!("data file is not valid YAML: {}", e.message)).at(e.pos.in_file(display))
         })?;
         let mut documents = documents.into_iter().filter(|d| !matches!(d.value, crate::yaml::NodeValue::Null));
         let first = documents.next();
         if let Some(second) = documents.next() {
             return Err(FatalError::new("a data file holds one YAML document, this one has several")
-                .at(Location::point(display, second.span.start.line, second.span.start.column)));
+                .at(second.span.start.in_file(display)));
         }
         return Ok(first.as_ref().map_or(Json::Null, Node::to_json));
     }

@@ -12,7 +12,7 @@ use crate::policy::rules::RuleContext;
 use crate::policy::schema::crd::{self as crd_schema, CrdCatalog, CrdVersion, UnreadFile};
 use crate::policy::schema::kubernetes::{self as k8s_schema, PathStep, Problem, Validation, Violation};
 use crate::provenance;
-use crate::source::Span;
+use crate::source::{FileSpan, Span};
 use crate::yaml::{Key, Node, NodeValue};
 
 use super::dg102_deprecated_api;
@@ -311,7 +311,7 @@ fn skipped(
         None => {
             // About the whole run, not this chart: reported once, whatever the number of charts.
             diagnostic.chart = None;
-            diagnostic.location = project.config_file.map(|file| Location::point(project.sources.path(file), 1, 1));
+            diagnostic.location = project.config_file.map(|file| project.sources.start_of(file));
         }
     }
     let mut finding = Finding::new(diagnostic);
@@ -456,7 +456,7 @@ fn key_location(project: &Project, chart: &ChartRun, env: &EnvRun, resource: &Re
         for path in &segment.values_paths {
             if let Some(read) = provenance::lookup_values(&env.values, path) {
                 if let Some((file, span)) = find_key(read, &key.name) {
-                    return provenance::span_location(sources, file, span);
+                    return sources.locate(FileSpan { file, span });
                 }
             }
         }

@@ -10,8 +10,7 @@ use crate::model::ChartRun;
 use crate::policy::config::Finding;
 use crate::policy::registry::RuleMeta;
 use crate::policy::rules::RuleContext;
-use crate::provenance::span_location;
-use crate::source::FileId;
+use crate::source::{FileId, FileSpan};
 use crate::yaml::{Node, NodeValue};
 
 /// The registry entry of DG205.
@@ -158,7 +157,7 @@ pub fn check(context: &RuleContext, chart: &ChartRun) -> Vec<Finding> {
                 let mut diagnostic = Diagnostic::new(RULE.id, RULE.name, RULE.default_severity, message);
                 diagnostic.chart = Some(chart.path.clone());
                 diagnostic.environment = Some(env.name.clone());
-                diagnostic.location = Some(span_location(sources, *file, key_span));
+                diagnostic.location = Some(sources.locate(FileSpan { file: *file, span: key_span }));
                 diagnostic.help = Some(match suggestion {
                     Some(known) => format!("did you mean `{known}`?"),
                     None => format!("remove {dotted}, or declare it in {defaults_name} and use it in a template"),

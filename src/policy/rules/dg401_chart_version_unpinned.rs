@@ -1,11 +1,10 @@
 //! DG401 chart-version-unpinned: an environment does not pin an exact chart version.
 
-use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::ChartRun;
 use crate::policy::config::Finding;
 use crate::policy::registry::RuleMeta;
 use crate::policy::rules::RuleContext;
-use crate::provenance::span_location;
 
 /// The registry entry of DG401.
 pub const RULE: RuleMeta = RuleMeta {
@@ -75,14 +74,12 @@ pub fn check(context: &RuleContext, chart: &ChartRun) -> Vec<Finding> {
     let mut findings = Vec::new();
     for env in &chart.environments {
         let (message, location, subject) = match &env.version {
-            None => {
-                (format!("{} pins no chart version", env.name), Location::point(sources.path(config_file), 1, 1), None)
-            }
+            None => (format!("{} pins no chart version", env.name), sources.start_of(config_file), None),
             Some(pinned) => match unpinned_reason(&pinned.version) {
                 None => continue,
                 Some(reason) => (
                     format!("{} pins chart version {}, {reason}", env.name, pinned.version),
-                    span_location(sources, pinned.at.file, pinned.at.span),
+                    sources.locate(pinned.at),
                     Some(pinned.version.clone()),
                 ),
             },

@@ -6,7 +6,7 @@ use crate::model::ChartRun;
 use crate::policy::config::Finding;
 use crate::policy::registry::RuleMeta;
 use crate::policy::rules::RuleContext;
-use crate::provenance::{scalar_text, span_location};
+use crate::provenance::scalar_text;
 use crate::source::FileId;
 
 /// The registry entry of DG402.
@@ -78,11 +78,11 @@ pub fn check(context: &RuleContext, chart: &ChartRun) -> Vec<Finding> {
         format!("{} changed since {} ({files}) but its version is still {}", chart.path, diff.base, current.version),
     );
     diagnostic.chart = Some(chart.path.clone());
-    diagnostic.location = Some(span_location(&project.sources, current.at.file, current.at.span));
+    diagnostic.location = Some(project.sources.locate(current.at));
     diagnostic.related = changed
         .iter()
         .take(3)
-        .map(|file| Related::new(Location::point(*file, 1, 1), format!("changed since {}", diff.base)))
+        .map(|file| Related::new(Location::start_of(*file), format!("changed since {}", diff.base)))
         .collect();
     diagnostic.help = Some(format!("bump `version` in {chart_yaml} (for example to {})", next_patch(&current.version)));
     let mut finding = Finding::new(diagnostic);

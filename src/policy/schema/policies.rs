@@ -15,7 +15,6 @@ use serde_json::Value;
 
 pub use crate::config::{ResourceMatch, SchemaPolicyConfig};
 use crate::diagnostic::{Diagnostic, Location};
-use crate::discover;
 use crate::error::FatalError;
 use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
 use crate::paths;
@@ -64,7 +63,7 @@ impl SchemaPolicies {
     pub fn load(root: &Path, configs: &[SchemaPolicyConfig], sources: &Sources) -> Result<SchemaPolicies, FatalError> {
         let mut policies = Vec::with_capacity(configs.len());
         for config in configs {
-            let declared = discover::location(sources, config.schema.at);
+            let declared = sources.locate(config.schema.at);
             let rel = paths::inside_root(root, Path::new(""), &config.schema.value)
                 .map_err(|msg| FatalError::new(msg).at(declared.clone()))?;
             let text = paths::read_text(&root.join(&rel)).map_err(|e| {
@@ -181,11 +180,7 @@ fn key_location(sources: &Sources, resource: &RenderedResource, path: &str, fiel
 fn parse_schema(rel: &str, text: &str) -> Result<Value, FatalError> {
     if rel.ends_with(".yaml") || rel.ends_with(".yml") {
         let doc = crate::yaml::parse_first_document(text, Default::default()).map_err(|e| {
-            FatalError::new(format!("schema `{rel}` is not valid YAML: {}", e.message)).at(Location::point(
-                rel,
-                e.pos.line,
-                e.pos.column,
-            ))
+            FatalError::new(format!("schema `{rel}` is not valid YAML: {}", e.message)).at(e.pos.in_file(rel))
         })?;
         return Ok(doc.to_json());
     }
