@@ -14,19 +14,20 @@ use crate::git::BaseDiff;
 use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
 use crate::provenance;
 
-pub mod config;
+pub mod gate;
 pub mod registry;
 pub mod rego;
 pub mod rules;
 pub mod schema;
-pub mod suppress;
 pub use rego::{metadata, user};
 #[cfg(test)]
 pub(crate) mod testkit;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use config::{Date, Finding, Gated, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
+pub use crate::config::{Date, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel};
+pub use gate::suppress::Suppressions;
+pub use gate::{Finding, Gated};
 pub use registry::{RuleEngine, RuleInfo, RuleMeta, catalogue, docs_markdown, list_text, lookup};
 pub use rego::{
     At, EngineRule, NamespaceSelection, PolicyEngine, PolicyLoadError, PolicySource, PolicyTestResult, RuleScope,
@@ -37,7 +38,6 @@ pub use rules::dg001_render_error::render_error;
 pub use rules::dg002_invalid_values::invalid_values;
 pub use rules::dg003_invalid_manifest::invalid_manifest;
 pub use schema::policies::{SchemaPolicies, SchemaPolicyConfig};
-pub use suppress::Suppressions;
 
 /// What an evaluation reads besides the project.
 #[derive(Clone, Copy)]

@@ -1,11 +1,11 @@
 //! DG004 invalid-suppression: a `# driftgate:ignore` comment without a reason, or naming a
-//! built-in rule that does not exist. The comments are read by [`crate::policy::suppress`].
+//! built-in rule that does not exist. The comments are read by [`crate::policy::gate::suppress`].
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::ChartRun;
-use crate::policy::config::Finding;
+use crate::policy::gate::Finding;
+use crate::policy::gate::suppress::{InlineSuppression, comment_location};
 use crate::policy::registry::RuleMeta;
-use crate::policy::suppress::{InlineSuppression, comment_location};
 
 /// The registry entry of DG004.
 pub const RULE: RuleMeta = RuleMeta {

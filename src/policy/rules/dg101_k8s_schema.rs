@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Location, Related, Severity};
 use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
-use crate::policy::config::Finding;
+use crate::policy::gate::Finding;
 use crate::policy::registry::RuleMeta;
 use crate::policy::rules::RuleContext;
 use crate::policy::schema::crd::{self as crd_schema, CrdCatalog, CrdVersion, UnreadFile};

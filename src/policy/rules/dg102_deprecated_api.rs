@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::ChartRun;
-use crate::policy::config::Finding;
+use crate::policy::gate::Finding;
 use crate::policy::registry::RuleMeta;
 use crate::policy::rules::RuleContext;
 use crate::policy::schema::kubernetes::{KubeVersion, parse_kube_version, version_text};

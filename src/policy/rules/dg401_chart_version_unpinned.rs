@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::ChartRun;
-use crate::policy::config::Finding;
+use crate::policy::gate::Finding;
 use crate::policy::registry::RuleMeta;
 use crate::policy::rules::RuleContext;
 

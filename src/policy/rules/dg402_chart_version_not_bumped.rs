@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Location, Related, Severity};
 use crate::model::ChartRun;
-use crate::policy::config::Finding;
+use crate::policy::gate::Finding;
 use crate::policy::registry::RuleMeta;
 use crate::policy::rules::RuleContext;
 use crate::provenance::scalar_text;

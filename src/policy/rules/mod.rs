@@ -8,7 +8,7 @@
 use crate::git::BaseDiff;
 use crate::model::{ChartRun, Project};
 
-use super::config::Finding;
+use super::gate::Finding;
 use super::registry::RuleMeta;
 
 pub mod dg001_render_error;

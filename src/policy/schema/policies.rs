@@ -23,7 +23,7 @@ use crate::provenance;
 use crate::source::Sources;
 use crate::yaml::NodeValue;
 
-use crate::policy::config::Finding;
+use crate::policy::gate::Finding;
 
 impl ResourceMatch {
     /// Whether the policy applies to `resource` rendered for `env` of `chart`.

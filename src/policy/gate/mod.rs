@@ -1,11 +1,13 @@
-//! Rule configuration from `driftgate.yaml` (`policies.rules.<ID>`, read by [`crate::config`]):
+//! The gate configuration: `driftgate.yaml`'s `policies.rules.<ID>` (read by [`crate::config`]),
 //! severity overrides and ignores (optionally until a date), applied after evaluation together
-//! with inline suppression comments ([`super::suppress`]).
+//! with the inline suppression comments of values files ([`suppress`]).
 
-pub use crate::config::{Date, IgnoreEntry, PolicyConfig, RuleConfig, RuleLevel, TODAY_ENV};
+use crate::config::{Date, IgnoreEntry, PolicyConfig, RuleLevel};
 use crate::diagnostic::{Diagnostic, Related};
 
-use super::suppress::Suppressions;
+pub mod suppress;
+
+use suppress::Suppressions;
 
 /// Findings after configuration: what is reported, and how many findings were suppressed.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -124,6 +126,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::config::RuleConfig;
     use crate::diagnostic::{Location, ResourceId, Severity};
     use crate::policy::registry::BuiltinRules;
     use crate::source::Sources;

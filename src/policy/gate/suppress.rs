@@ -18,8 +18,8 @@ use crate::model::Project;
 use crate::source::{FileId, Sources};
 use crate::yaml::{Node, NodeValue};
 
-use super::config::Finding;
-use super::rules::dg004_invalid_suppression as dg004;
+use super::Finding;
+use crate::policy::rules::dg004_invalid_suppression as dg004;
 
 /// The comment marker, after `#`.
 pub const MARKER: &str = "driftgate:ignore";
