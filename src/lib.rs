@@ -4,25 +4,25 @@
 //! [`render`] every environment with the built-in [`template`] engine -> evaluate
 //! [`policy`] -> [`report`] diagnostics.
 
-pub mod chart;
+pub(crate) mod chart;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;
-pub mod discover;
+pub(crate) mod discover;
 pub mod error;
-pub mod git;
+pub(crate) mod git;
 pub mod model;
-pub mod paths;
+pub(crate) mod paths;
 pub mod pipeline;
 pub mod policy;
-pub mod provenance;
-pub mod render;
+pub(crate) mod provenance;
+pub(crate) mod render;
 pub mod report;
-pub mod secrets;
+pub(crate) mod secrets;
 pub mod source;
-pub mod suggest;
-pub mod template;
-pub mod value;
-pub mod values;
+pub(crate) mod suggest;
+pub(crate) mod template;
+pub(crate) mod value;
+pub(crate) mod values;
 pub mod yaml;

@@ -83,7 +83,7 @@ pub fn load_plan(options: &LoadOptions, mut plan: Plan, sources: Sources) -> Res
         }
     }
 
-    let results: Vec<Result<(Option<ChartRun>, Vec<Diagnostic>), FatalError>> = selected
+    let results: Vec<Result<LoadedChart, FatalError>> = selected
         .par_iter()
         .map(|chart_plan| load_chart(root, chart_plan, &plan, options.include_crds, &sources))
         .collect();
@@ -119,6 +119,9 @@ fn environment_names(plan: &Plan) -> Vec<String> {
     names
 }
 
+/// One chart loaded and rendered (`None` when it does not load), and the findings made on the way.
+type LoadedChart = (Option<ChartRun>, Vec<Diagnostic>);
+
 /// Loads one chart and renders all of its environments.
 fn load_chart(
     root: &Path,
@@ -126,20 +129,20 @@ fn load_chart(
     plan: &Plan,
     include_crds: bool,
     sources: &Sources,
-) -> Result<(Option<ChartRun>, Vec<Diagnostic>), FatalError> {
+) -> Result<LoadedChart, FatalError> {
     let mut diagnostics = Vec::new();
     let chart = match chart::load(root, &chart_plan.dir, sources) {
         Ok(chart) => chart,
         Err(mut d) => {
             d.chart = Some(chart_plan.dir.clone());
-            return Ok((None, vec![d]));
+            return Ok((None, vec![*d]));
         }
     };
     let tree = match render::ChartTree::new(&chart) {
         Ok(tree) => tree,
         Err(mut d) => {
             d.chart = Some(chart_plan.dir.clone());
-            return Ok((None, vec![d]));
+            return Ok((None, vec![*d]));
         }
     };
     // What stops `helm template` before any template runs.
@@ -161,7 +164,7 @@ fn load_chart(
             Ok(parsed) => Some(parsed),
             Err(mut d) => {
                 d.chart = Some(chart.dir.clone());
-                diagnostics.push(d);
+                diagnostics.push(*d);
                 None
             }
         }
@@ -254,7 +257,7 @@ fn load_env(
     let env_values = match tree.env_values(&user, sources) {
         Ok(env_values) => Some(env_values),
         Err(d) => {
-            diagnostics.push(d);
+            diagnostics.push(*d);
             None
         }
     };

@@ -125,7 +125,10 @@ fn every_library_module_is_in_the_layer_table() {
     let lib = std::fs::read_to_string(root().join("src/lib.rs")).unwrap();
     let declared: Vec<String> = lib
         .lines()
-        .filter_map(|line| line.trim().strip_prefix("pub mod ").or_else(|| line.trim().strip_prefix("mod ")))
+        .filter_map(|line| {
+            let line = line.trim();
+            ["pub mod ", "pub(crate) mod ", "mod "].iter().find_map(|prefix| line.strip_prefix(prefix))
+        })
         .map(|rest| rest.trim_end_matches(';').to_string())
         .collect();
     for module in &declared {

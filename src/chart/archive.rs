@@ -20,6 +20,7 @@ pub struct ArchiveFile {
 
 /// Reads a gzip-compressed tar archive of a chart. The error is Helm's wording where Helm has
 /// one.
+#[cfg(test)]
 pub fn read_chart_archive(compressed: &[u8]) -> Result<Vec<ArchiveFile>, String> {
     read_chart_archive_within(compressed, MAX_ARCHIVE_BYTES)
 }

@@ -124,13 +124,6 @@ pub struct TemplateSource {
 }
 
 impl TemplateSource {
-    /// Whether the template produces manifests: partials (`_helpers.tpl`) are only included,
-    /// and `NOTES.txt` is rendered but never printed.
-    pub fn is_rendered(&self) -> bool {
-        let base = self.name.rsplit('/').next().unwrap_or_default();
-        !base.starts_with('_') && !base.eq_ignore_ascii_case("NOTES.txt")
-    }
-
     /// Whether the file is a partial (its base name starts with `_`).
     pub fn is_partial(&self) -> bool {
         self.path.rsplit('/').next().unwrap_or_default().starts_with('_')
@@ -161,7 +154,7 @@ impl Origin {
 
 /// Loads the chart in `root/dir` with its subcharts. A chart that cannot be loaded is a
 /// finding, not a crash.
-pub fn load(root: &Path, dir: &str, sources: &Sources) -> Result<Chart, Diagnostic> {
+pub fn load(root: &Path, dir: &str, sources: &Sources) -> Result<Chart, Box<Diagnostic>> {
     let chart_dir = root.join(dir);
     let origin = Origin {
         display: dir.to_string(),
@@ -182,7 +175,7 @@ pub fn load(root: &Path, dir: &str, sources: &Sources) -> Result<Chart, Diagnost
 }
 
 /// Every file under `chart_dir` that `.helmignore` keeps, sorted by path, read once.
-fn read_directory(chart_dir: &Path, rules: &IgnoreRules, origin: &Origin) -> Result<Vec<InputFile>, Diagnostic> {
+fn read_directory(chart_dir: &Path, rules: &IgnoreRules, origin: &Origin) -> Result<Vec<InputFile>, Box<Diagnostic>> {
     let mut files = Vec::new();
     let mut walker = walkdir::WalkDir::new(chart_dir).sort_by_file_name().into_iter();
     while let Some(entry) = walker.next() {
@@ -228,7 +221,7 @@ fn text_of(data: &[u8]) -> String {
 }
 
 /// Helm's `LoadFiles`: a chart from its files (paths relative to the chart).
-fn build(files: Vec<InputFile>, origin: &Origin, sources: &Sources) -> Result<Chart, Diagnostic> {
+fn build(files: Vec<InputFile>, origin: &Origin, sources: &Sources) -> Result<Chart, Box<Diagnostic>> {
     let chart_yaml_rel = origin.path_of("Chart.yaml");
     let Some(chart_yaml_file) = files.iter().find(|f| f.name == "Chart.yaml") else {
         return Err(render_error("Chart.yaml file is missing", Location::start_of(chart_yaml_rel)));
@@ -355,7 +348,7 @@ fn build(files: Vec<InputFile>, origin: &Origin, sources: &Sources) -> Result<Ch
 }
 
 /// A `.tgz` subchart, read in memory.
-fn load_archive(group: &[InputFile], name: &str, origin: &Origin, sources: &Sources) -> Result<Chart, Diagnostic> {
+fn load_archive(group: &[InputFile], name: &str, origin: &Origin, sources: &Sources) -> Result<Chart, Box<Diagnostic>> {
     let Some(file) = group.iter().find(|f| f.name == name) else {
         return Err(render_error("no files in chart archive", Location::start_of(origin.display.clone())));
     };
@@ -371,7 +364,7 @@ fn load_archive(group: &[InputFile], name: &str, origin: &Origin, sources: &Sour
 
 /// Parses and compiles `values.schema.json`; a schema that is not JSON or not a valid schema
 /// is a DG002 finding at the schema file.
-fn compile_schema(data: &[u8], origin: &Origin, sources: &Sources) -> Result<ValuesSchema, Diagnostic> {
+fn compile_schema(data: &[u8], origin: &Origin, sources: &Sources) -> Result<ValuesSchema, Box<Diagnostic>> {
     let rel = origin.path_of("values.schema.json");
     let text = text_of(data);
     let file = sources.add(rel.clone(), text.as_str());
@@ -392,7 +385,7 @@ pub fn empty_map(file: FileId) -> Node {
     Node { value: NodeValue::Map(Vec::new()), file, span: Span::default() }
 }
 
-fn parse_dependencies(raw: &Node, file: FileId, rel: &str) -> Result<Vec<Dependency>, Diagnostic> {
+fn parse_dependencies(raw: &Node, file: FileId, rel: &str) -> Result<Vec<Dependency>, Box<Diagnostic>> {
     let Some(list) = raw.get("dependencies") else { return Ok(Vec::new()) };
     let items = match &list.value {
         NodeValue::Seq(items) => items.as_slice(),
@@ -444,7 +437,7 @@ fn parse_dependencies(raw: &Node, file: FileId, rel: &str) -> Result<Vec<Depende
     Ok(out)
 }
 
-fn parse_metadata(text: &str, file: FileId, rel: &str) -> Result<Metadata, Diagnostic> {
+fn parse_metadata(text: &str, file: FileId, rel: &str) -> Result<Metadata, Box<Diagnostic>> {
     let docs = yaml::parse_documents(text, file)
         .map_err(|e| render_error(format!("Chart.yaml is not valid YAML: {}", e.message), e.pos.in_file(rel)))?;
     let raw = docs.into_iter().next().unwrap_or_else(|| empty_map(file));
@@ -478,10 +471,10 @@ fn parse_metadata(text: &str, file: FileId, rel: &str) -> Result<Metadata, Diagn
     })
 }
 
-fn render_error(message: impl Into<String>, location: Location) -> Diagnostic {
-    Diagnostic::render_error(message, Some(location))
+fn render_error(message: impl Into<String>, location: Location) -> Box<Diagnostic> {
+    Box::new(Diagnostic::render_error(message, Some(location)))
 }
 
-fn invalid_values(message: impl Into<String>, location: Location) -> Diagnostic {
-    Diagnostic::invalid_values(message, Some(location))
+fn invalid_values(message: impl Into<String>, location: Location) -> Box<Diagnostic> {
+    Box::new(Diagnostic::invalid_values(message, Some(location)))
 }

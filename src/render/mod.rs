@@ -14,7 +14,6 @@ mod tree;
 
 use std::sync::Arc;
 
-use crate::chart::Chart;
 use crate::diagnostic::{Diagnostic, Location, ResourceId};
 use crate::model::{RenderOutcome, RenderedResource, RenderedTemplate};
 use crate::source::{FileSpan, Pos, Sources, Span};
@@ -23,11 +22,10 @@ use crate::value::{Map, Value};
 use crate::yaml::{Node, NodeValue};
 use objects::Capabilities;
 use order::TemplateOutput;
-pub use tree::{ChartTree, EnvValues, TreeNode};
+pub use tree::{ChartTree, EnvValues};
 
 /// A chart whose templates are parsed, ready to render any number of environments.
 pub struct ParsedChart<'a> {
-    pub chart: &'a Chart,
     pub tree: &'a ChartTree<'a>,
     /// Templates of every chart in the tree; used when every subchart is enabled.
     templates: Templates,
@@ -52,15 +50,15 @@ pub struct RenderOptions {
 }
 
 /// Parses every template of the tree in Helm's order; a syntax error is a DG001 finding.
-pub fn parse_chart<'a>(tree: &'a ChartTree<'a>, sources: &Sources) -> Result<ParsedChart<'a>, Diagnostic> {
+pub fn parse_chart<'a>(tree: &'a ChartTree<'a>, sources: &Sources) -> Result<ParsedChart<'a>, Box<Diagnostic>> {
     let enabled = vec![true; tree.nodes.len()];
     let templates = parse_templates(tree, &enabled, sources)?;
-    Ok(ParsedChart { chart: tree.root().chart, tree, templates, subsets: std::sync::Mutex::new(Vec::new()) })
+    Ok(ParsedChart { tree, templates, subsets: std::sync::Mutex::new(Vec::new()) })
 }
 
 /// Parses the templates of the enabled charts, deepest paths first, so that a chart's own
 /// `define`s win over its subcharts' ones of the same name (Helm's order).
-fn parse_templates(tree: &ChartTree<'_>, enabled: &[bool], sources: &Sources) -> Result<Templates, Diagnostic> {
+fn parse_templates(tree: &ChartTree<'_>, enabled: &[bool], sources: &Sources) -> Result<Templates, Box<Diagnostic>> {
     let mut all = tree.template_names(enabled);
     all.sort_by(|(a, _), (b, _)| {
         let depth = |name: &str| name.matches('/').count();
@@ -76,7 +74,7 @@ fn parse_templates(tree: &ChartTree<'_>, enabled: &[bool], sources: &Sources) ->
 
 impl ParsedChart<'_> {
     /// The templates of the charts `enabled` marks, parsed once per distinct set.
-    fn subset(&self, enabled: &[bool], sources: &Sources) -> Result<Arc<Templates>, Diagnostic> {
+    fn subset(&self, enabled: &[bool], sources: &Sources) -> Result<Arc<Templates>, Box<Diagnostic>> {
         let cached = |subsets: &Vec<(Vec<bool>, Arc<Templates>)>| {
             subsets.iter().find(|(mask, _)| mask.as_slice() == enabled).map(|(_, t)| t.clone())
         };
@@ -109,7 +107,7 @@ impl ParsedChart<'_> {
             subset = match self.subset(&values.enabled, sources) {
                 Ok(t) => t,
                 Err(d) => {
-                    outcome.diagnostics.push(d);
+                    outcome.diagnostics.push(*d);
                     outcome.failed = true;
                     return outcome;
                 }

@@ -18,6 +18,7 @@ pub struct ChartObject {
 
 impl ChartObject {
     /// `.Chart` of a chart rendered on its own.
+    #[cfg(test)]
     pub fn new(metadata: &Metadata) -> Self {
         Self::for_chart(metadata, &metadata.name, true)
     }

@@ -223,6 +223,7 @@ pub fn sort_manifests(outputs: &[TemplateOutput]) -> Result<Vec<Manifest>, Order
 }
 
 /// Prints manifests as `helm template` does; byte-equal to its stdout for the same documents.
+#[cfg(test)]
 pub fn print(manifests: &[Manifest]) -> String {
     print_after("", manifests)
 }

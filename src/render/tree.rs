@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::source::{FileSpan, Sources, Span};
 use crate::template::funcs::sprig::semver::{Constraints, Version};
 use crate::value::{Map, MapRef, MapType, Value};
-use crate::values::{ChartValues, CoalesceWarning, coalesce_chart, lookup, merge_tables, to_template_value};
+use crate::values::{ChartValues, coalesce_chart, lookup, merge_tables, to_template_value};
 use crate::yaml::{Key, Node, NodeValue};
 
 use super::objects::{ChartObject, Files};
@@ -47,8 +47,6 @@ pub struct EnvValues {
     pub values: Node,
     /// Which nodes of the tree are enabled, by index.
     pub enabled: Vec<bool>,
-    /// Type conflicts Helm reports while coalescing.
-    pub warnings: Vec<CoalesceWarning>,
 }
 
 /// Masterminds `IsCompatibleRange`: false when either side does not parse.
@@ -62,7 +60,7 @@ fn compatible(constraint: &str, version: &str) -> bool {
 impl<'a> ChartTree<'a> {
     /// The tree of `chart`: subcharts not listed in `dependencies` first, then each listed
     /// dependency (under its alias) whose chart is present in a compatible version.
-    pub fn new(chart: &'a Chart) -> Result<ChartTree<'a>, Diagnostic> {
+    pub fn new(chart: &'a Chart) -> Result<ChartTree<'a>, Box<Diagnostic>> {
         let mut tree = ChartTree { nodes: Vec::new() };
         tree.add(chart, chart.metadata.name.clone(), None, None)?;
         Ok(tree)
@@ -79,11 +77,11 @@ impl<'a> ChartTree<'a> {
         name: String,
         parent: Option<usize>,
         dependency: Option<&'a Dependency>,
-    ) -> Result<usize, Diagnostic> {
+    ) -> Result<usize, Box<Diagnostic>> {
         if self.nodes.len() >= MAX_TREE_NODES {
             let message =
                 format!("the chart has more than {MAX_TREE_NODES} subcharts (aliases counted); refusing to render it");
-            return Err(Diagnostic::render_error(message, Some(Location::start_of(chart.dir.clone()))));
+            return Err(Box::new(Diagnostic::render_error(message, Some(Location::start_of(chart.dir.clone())))));
         }
         let (full_path, values_path) = match parent {
             None => (name.clone(), Vec::new()),
@@ -190,7 +188,7 @@ impl<'a> ChartTree<'a> {
     /// One environment's values: which subcharts are enabled (tags, then conditions, as Helm
     /// decides them on the values coalesced over the whole tree), values imported from
     /// children, then Helm's coalescing of `user` over every enabled chart.
-    pub fn env_values(&self, user: &Node, sources: &Sources) -> Result<EnvValues, Diagnostic> {
+    pub fn env_values(&self, user: &Node, sources: &Sources) -> Result<EnvValues, Box<Diagnostic>> {
         let count = self.nodes.len();
         let no_overrides: Vec<Option<Node>> = vec![None; count];
         let all = vec![true; count];
@@ -200,7 +198,7 @@ impl<'a> ChartTree<'a> {
         let defaults = self.import_values(&enabled);
         let coalesced = coalesce_chart(&self.chart_values(0, &enabled, &defaults), user, false)
             .map_err(|e| values_error(e.message, e.at, sources))?;
-        Ok(EnvValues { values: coalesced.values, enabled, warnings: coalesced.warnings })
+        Ok(EnvValues { values: coalesced.values, enabled })
     }
 
     fn resolve_enabled(&self, values: &Node) -> Vec<bool> {

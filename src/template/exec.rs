@@ -248,7 +248,7 @@ impl<'s> State<'s> {
             Node::Text { pos, text } => {
                 self.write(tree, At { offset: pos.offset, node: &"" }, *pos, text, &[], true)?;
             }
-            Node::Comment { .. } => {}
+            Node::Comment => {}
             Node::Action(action) => {
                 let value = self.eval_pipeline(tree, dot, &action.pipe)?;
                 if action.pipe.decl.is_empty() {
@@ -277,8 +277,8 @@ impl<'s> State<'s> {
                 self.nesting -= 1;
                 result?;
             }
-            Node::Break { .. } => return Ok(Flow::Break),
-            Node::Continue { .. } => return Ok(Flow::Continue),
+            Node::Break => return Ok(Flow::Break),
+            Node::Continue => return Ok(Flow::Continue),
         }
         Ok(Flow::Normal)
     }

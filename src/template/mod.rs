@@ -27,7 +27,6 @@ use std::sync::Arc;
 
 use crate::source::{FileId, Pos};
 use crate::value::Value;
-pub use exec::Limits;
 use funcs::Function;
 use parse::Tree;
 
@@ -103,6 +102,7 @@ impl Templates {
     }
 
     /// Replaces the execution bounds (output size, call depth, steps).
+    #[cfg(test)]
     pub fn set_limits(&mut self, limits: exec::Limits) {
         self.limits = limits;
     }
@@ -129,11 +129,6 @@ impl Templates {
             self.trees.insert(tree.name.clone(), Arc::new(tree));
         }
         Ok(())
-    }
-
-    /// Whether a template (file or `define`) of that name exists.
-    pub fn contains(&self, name: &str) -> bool {
-        self.trees.contains_key(name)
     }
 
     /// Executes template `name` with `data` as `.` and `$`.

@@ -33,7 +33,7 @@ impl Tree {
     pub fn is_empty(&self) -> bool {
         self.root.iter().all(|n| match n {
             Node::Text { text, .. } => text.trim_matches([' ', '\t', '\r', '\n']).is_empty(),
-            Node::Comment { .. } => true,
+            Node::Comment => true,
             _ => false,
         })
     }
@@ -43,14 +43,14 @@ impl Tree {
 #[derive(Debug)]
 pub enum Node {
     Text { pos: Pos, text: Box<str> },
-    Comment { offset: usize },
+    Comment,
     Action(Action),
     If(Branch),
     With(Branch),
     Range(Branch),
     Template(TemplateCall),
-    Break { offset: usize },
-    Continue { offset: usize },
+    Break,
+    Continue,
 }
 
 /// `{{ pipeline }}`
@@ -66,7 +66,6 @@ pub struct Action {
 /// `if`, `with` or `range` with their bodies.
 #[derive(Debug)]
 pub struct Branch {
-    pub offset: usize,
     pub pipe: Pipe,
     pub list: Vec<Node>,
     pub else_list: Option<Vec<Node>>,
@@ -469,7 +468,7 @@ impl<'a> Parser<'a> {
                 self.action_line = 0;
                 item
             }
-            TokenKind::Comment => Ok(Item::Node(Node::Comment { offset: token.offset })),
+            TokenKind::Comment => Ok(Item::Node(Node::Comment)),
             _ => self.unexpected(&token, "input"),
         }
     }
@@ -478,12 +477,8 @@ impl<'a> Parser<'a> {
         let token = self.next_non_space();
         let node = match token.kind {
             TokenKind::Block => self.block_control(),
-            TokenKind::Break => {
-                self.break_control(token.offset, "{{break}}").map(|()| Node::Break { offset: token.offset })
-            }
-            TokenKind::Continue => {
-                self.break_control(token.offset, "{{continue}}").map(|()| Node::Continue { offset: token.offset })
-            }
+            TokenKind::Break => self.break_control(token.offset, "{{break}}").map(|()| Node::Break),
+            TokenKind::Continue => self.break_control(token.offset, "{{continue}}").map(|()| Node::Continue),
             TokenKind::Else => return self.else_control(),
             TokenKind::End => {
                 let t = self.expect(TokenKind::RightDelim, "end")?;
@@ -556,7 +551,7 @@ impl<'a> Parser<'a> {
         }
         self.vars.truncate(vars_mark);
         self.depth -= 1;
-        Ok(Branch { offset: pipe.offset, pipe, list, else_list })
+        Ok(Branch { pipe, list, else_list })
     }
 
     fn template_name(&mut self, token: &Token, context: &str) -> PResult<String> {

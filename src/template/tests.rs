@@ -1,6 +1,7 @@
 //! Conformance table of the engine: each case is a template, data and the exact output or error
 //! Helm v3.17.2 prints for it (checked with the real binary on scratch charts).
 
+use super::exec::Limits;
 use super::*;
 use crate::template::OutputSegment;
 use crate::value::Map;

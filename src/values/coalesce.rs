@@ -66,6 +66,7 @@ fn merge_maps(base: Node, over: Node) -> Node {
 ///   stays a `null` otherwise (Helm 3.17 behaviour, at every level).
 /// - Mappings merge deeply; lists and scalars from the user replace the default.
 /// - A mapping against a non-mapping keeps the user's value and records a warning.
+#[cfg(test)]
 pub fn coalesce(chart_name: &str, chart_defaults: &Node, user: &Node) -> Coalesced {
     let chart = ChartValues { name: chart_name, defaults: chart_defaults, subcharts: Vec::new() };
     match coalesce_chart(&chart, user, false) {

@@ -11,9 +11,9 @@ mod encode_tests;
 #[cfg(test)]
 mod tests;
 
-pub use coalesce::{
-    ChartValues, CoalesceError, CoalesceWarning, Coalesced, coalesce, coalesce_chart, merge_overrides, merge_tables,
-};
+#[cfg(test)]
+pub use coalesce::coalesce;
+pub use coalesce::{ChartValues, coalesce_chart, merge_overrides, merge_tables};
 pub use convert::{lookup, lookup_entry, to_template_value};
 
 use crate::source::{FileId, Pos};

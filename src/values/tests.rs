@@ -1,6 +1,7 @@
 //! Merge tests; expectations were produced by `helm template` (v3.17.2) with
 //! `-f override1.yaml -f override2.yaml` and a template printing `{{ toJson .Values }}`.
 
+use super::coalesce::Coalesced;
 use super::*;
 use crate::source::{FileId, Pos};
 use crate::value::Value;
