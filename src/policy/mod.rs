@@ -14,12 +14,12 @@ use crate::git::BaseDiff;
 use crate::model::{ChartRun, EnvRun, Project, RenderedResource};
 use crate::provenance;
 
-pub mod gate;
+pub(crate) mod gate;
 pub mod registry;
 pub mod rego;
-pub mod rules;
+pub(crate) mod rules;
 pub mod schema;
-pub use rego::{metadata, user};
+pub use rego::user;
 #[cfg(test)]
 pub(crate) mod testkit;
 #[cfg(test)]
@@ -34,9 +34,6 @@ pub use rego::{
     TestOutcome, run_tests,
 };
 pub use rules::RuleContext;
-pub use rules::dg001_render_error::render_error;
-pub use rules::dg002_invalid_values::invalid_values;
-pub use rules::dg003_invalid_manifest::invalid_manifest;
 pub use schema::policies::{SchemaPolicies, SchemaPolicyConfig};
 
 /// What an evaluation reads besides the project.

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use crate::diagnostic::Severity;
 
-use super::metadata::{self, BuiltinPolicy};
+use super::rego::metadata::{self, BuiltinPolicy};
 use super::rules::{self, Runner};
 
 /// How a rule is implemented.

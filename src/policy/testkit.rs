@@ -4,10 +4,12 @@
 use std::sync::Arc;
 
 use crate::diagnostic::ResourceId;
+use crate::diagnostic::{Diagnostic, Location};
 use crate::model::{
     ChartRun, EnvRun, Inventory, InventoryEntry, Pinned, Project, RenderOutcome, RenderedResource, RenderedTemplate,
     TemplateFile,
 };
+use crate::policy::rules::{dg001_render_error, dg002_invalid_values, dg003_invalid_manifest};
 use crate::source::{FileId, FileSpan, Pos, Sources, Span};
 use crate::template::OutputSegment;
 use crate::yaml::{Node, NodeValue};
@@ -237,4 +239,53 @@ impl ProjectBuilder {
             crd_dirs: Vec::new(),
         }
     }
+}
+
+// Findings made on the way, as the evaluation reports them (with their rule's hint).
+
+/// A DG001 finding of `chart` (its path) in `environment`, at the template position that failed.
+pub fn render_error(
+    chart: &str,
+    environment: &str,
+    message: impl Into<String>,
+    location: Option<Location>,
+) -> Diagnostic {
+    let mut diagnostic = Diagnostic::render_error(message, None);
+    diagnostic.chart = Some(chart.to_string());
+    diagnostic.environment = Some(environment.to_string());
+    diagnostic.location = location;
+    diagnostic.help = Some(dg001_render_error::HINT.into());
+    diagnostic
+}
+
+/// A DG002 finding of `chart` (its path) in `environment`, at the position reading stopped.
+pub fn invalid_values(
+    chart: &str,
+    environment: &str,
+    message: impl Into<String>,
+    location: Option<Location>,
+) -> Diagnostic {
+    let mut diagnostic = Diagnostic::invalid_values(message, None);
+    diagnostic.chart = Some(chart.to_string());
+    diagnostic.environment = Some(environment.to_string());
+    diagnostic.location = location;
+    diagnostic.help = Some(dg002_invalid_values::HINT.into());
+    diagnostic
+}
+
+/// A DG003 finding of `chart` (its path) in `environment`.
+pub fn invalid_manifest(
+    chart: &str,
+    environment: &str,
+    message: impl Into<String>,
+    resource: Option<ResourceId>,
+    location: Option<Location>,
+) -> Diagnostic {
+    let mut diagnostic = Diagnostic::invalid_manifest(message, None);
+    diagnostic.chart = Some(chart.to_string());
+    diagnostic.environment = Some(environment.to_string());
+    diagnostic.resource = resource;
+    diagnostic.location = location;
+    diagnostic.help = Some(dg003_invalid_manifest::HINT.into());
+    diagnostic
 }

@@ -1,6 +1,6 @@
 //! End-to-end rule tests: fixture projects through the real evaluation (`policy::evaluate`).
 
-use super::testkit::{EnvSpec, ProjectBuilder, Read};
+use super::testkit::{EnvSpec, ProjectBuilder, Read, invalid_manifest, invalid_values, render_error};
 use super::*;
 
 /// The evaluation `check` runs, with the built-in policies, no schema policies, no git base.

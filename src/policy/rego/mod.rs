@@ -14,10 +14,10 @@ use crate::diagnostic::Severity;
 
 use super::registry::{RuleEngine, RuleInfo, lookup};
 
-pub mod input;
-pub mod metadata;
-pub mod results;
-pub mod test_runner;
+pub(crate) mod input;
+pub(crate) mod metadata;
+pub(crate) mod results;
+pub(crate) mod test_runner;
 #[cfg(test)]
 mod tests;
 pub mod user;

@@ -1,6 +1,6 @@
 //! DG001 render-error: a template fails for an environment. The renderer reports it.
 
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::Severity;
 use crate::policy::registry::RuleMeta;
 
 /// The one-line fix hint under each finding.
@@ -10,7 +10,7 @@ pub const HINT: &str = "fix the template, or the values it reads, so that `helm 
 pub const RULE: RuleMeta = RuleMeta {
     id: "DG001",
     name: "render-error",
-    default_severity: crate::diagnostic::Severity::Error,
+    default_severity: Severity::Error,
     summary: "A template fails to render for an environment.",
     hint: Some(HINT),
     redacts_values: false,
@@ -47,18 +47,3 @@ image:
 ```
 "#,
 };
-
-/// A DG001 finding of `chart` (its path) in `environment`, at the template position that failed.
-pub fn render_error(
-    chart: &str,
-    environment: &str,
-    message: impl Into<String>,
-    location: Option<Location>,
-) -> Diagnostic {
-    let mut diagnostic = Diagnostic::render_error(message, None);
-    diagnostic.chart = Some(chart.to_string());
-    diagnostic.environment = Some(environment.to_string());
-    diagnostic.location = location;
-    diagnostic.help = Some(HINT.into());
-    diagnostic
-}

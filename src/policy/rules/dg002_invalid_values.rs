@@ -1,6 +1,6 @@
 //! DG002 invalid-values: a values file Helm cannot read. The values loader reports it.
 
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::Severity;
 use crate::policy::registry::RuleMeta;
 
 /// The one-line fix hint under each finding.
@@ -10,7 +10,7 @@ pub const HINT: &str = "fix the YAML syntax; Helm cannot read this file either";
 pub const RULE: RuleMeta = RuleMeta {
     id: "DG002",
     name: "invalid-values",
-    default_severity: crate::diagnostic::Severity::Error,
+    default_severity: Severity::Error,
     summary: "A values file is not valid YAML, or the merged values fail the chart's values.schema.json.",
     hint: Some(HINT),
     redacts_values: false,
@@ -46,18 +46,3 @@ image:
 ```
 "#,
 };
-
-/// A DG002 finding of `chart` (its path) in `environment`, at the position reading stopped.
-pub fn invalid_values(
-    chart: &str,
-    environment: &str,
-    message: impl Into<String>,
-    location: Option<Location>,
-) -> Diagnostic {
-    let mut diagnostic = Diagnostic::invalid_values(message, None);
-    diagnostic.chart = Some(chart.to_string());
-    diagnostic.environment = Some(environment.to_string());
-    diagnostic.location = location;
-    diagnostic.help = Some(HINT.into());
-    diagnostic
-}

@@ -1,6 +1,6 @@
 //! DG003 invalid-manifest: rendered output that is not a valid Kubernetes manifest.
 
-use crate::diagnostic::{Diagnostic, Location, ResourceId};
+use crate::diagnostic::Severity;
 use crate::policy::registry::RuleMeta;
 
 /// The one-line fix hint under each finding.
@@ -10,7 +10,7 @@ pub const HINT: &str = "make the template emit one complete, uniquely named reso
 pub const RULE: RuleMeta = RuleMeta {
     id: "DG003",
     name: "invalid-manifest",
-    default_severity: crate::diagnostic::Severity::Error,
+    default_severity: Severity::Error,
     summary: "Rendered output is not valid YAML, lacks apiVersion, kind or name, or repeats a resource.",
     hint: Some(HINT),
     redacts_values: false,
@@ -48,20 +48,3 @@ metadata:
 ```
 "#,
 };
-
-/// A DG003 finding of `chart` (its path) in `environment`.
-pub fn invalid_manifest(
-    chart: &str,
-    environment: &str,
-    message: impl Into<String>,
-    resource: Option<ResourceId>,
-    location: Option<Location>,
-) -> Diagnostic {
-    let mut diagnostic = Diagnostic::invalid_manifest(message, None);
-    diagnostic.chart = Some(chart.to_string());
-    diagnostic.environment = Some(environment.to_string());
-    diagnostic.resource = resource;
-    diagnostic.location = location;
-    diagnostic.help = Some(HINT.into());
-    diagnostic
-}
