@@ -10,7 +10,7 @@ use crate::policy::gate::Finding;
 use crate::policy::registry::RuleMeta;
 use crate::policy::rules::RuleContext;
 use crate::policy::schema::crd::{self as crd_schema, CrdCatalog, CrdVersion, UnreadFile};
-use crate::policy::schema::kubernetes::{self as k8s_schema, PathStep, Problem, Validation, Violation};
+use crate::policy::schema::kubernetes::{self as k8s_schema, JsonStep, Problem, Validation, Violation};
 use crate::provenance;
 use crate::source::{FileSpan, Span};
 use crate::yaml::{Key, Node, NodeValue};
@@ -389,7 +389,7 @@ fn violation_location(
     // A Secret's data may come from a values file: point at the template, whose line shows the
     // expression, never at a values line that would show the secret itself.
     let secret_data = resource.id.kind == "Secret"
-        && matches!(violation.path.first(), Some(PathStep::Key(k)) if k == "data" || k == "stringData");
+        && matches!(violation.path.first(), Some(JsonStep::Key(k)) if k == "data" || k == "stringData");
     if secret_data {
         return match walked {
             Some(Walked { node, .. }) => provenance::template_location(sources, &resource.output, node.span),
@@ -410,8 +410,8 @@ fn violation_location(
                 .iter()
                 .rev()
                 .find_map(|step| match step {
-                    PathStep::Key(key) => Some(key.clone()),
-                    PathStep::Index(_) => None,
+                    JsonStep::Key(key) => Some(key.clone()),
+                    JsonStep::Index(_) => None,
                 })
                 .into_iter()
                 .collect();
@@ -428,17 +428,17 @@ struct Walked<'n> {
     key: Option<&'n Key>,
 }
 
-fn walk<'n>(doc: &'n Node, path: &[PathStep]) -> Option<Walked<'n>> {
+fn walk<'n>(doc: &'n Node, path: &[JsonStep]) -> Option<Walked<'n>> {
     let mut node = doc;
     let mut key = None;
     for step in path {
         match (step, &node.value) {
-            (PathStep::Key(name), NodeValue::Map(entries)) => {
+            (JsonStep::Key(name), NodeValue::Map(entries)) => {
                 let (k, v) = entries.iter().find(|(k, _)| k.name == *name)?;
                 key = Some(k);
                 node = v;
             }
-            (PathStep::Index(index), NodeValue::Seq(items)) => node = items.get(*index)?,
+            (JsonStep::Index(index), NodeValue::Seq(items)) => node = items.get(*index)?,
             _ => return None,
         }
     }

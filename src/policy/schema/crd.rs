@@ -22,7 +22,7 @@ use std::sync::{Mutex, OnceLock};
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::policy::schema::kubernetes::{PathStep, Problem, Violation, json_type, option_text};
+use crate::policy::schema::kubernetes::{JsonStep, Problem, Violation, json_type, option_text};
 
 /// Schema nesting followed this deep (CRD schemas have no references; documents read from YAML
 /// are at most 100 levels deep anyway).
@@ -157,7 +157,7 @@ enum Mode {
 
 struct Walker<'o> {
     out: &'o mut Vec<Violation>,
-    path: Vec<PathStep>,
+    path: Vec<JsonStep>,
 }
 
 impl Walker<'_> {
@@ -209,7 +209,7 @@ impl Walker<'_> {
                 if let Some(item_schema) = schema.get("items") {
                     let item_mode = if mode == Mode::Values { Mode::Values } else { Mode::Strict };
                     for (index, item) in items.iter().enumerate() {
-                        self.path.push(PathStep::Index(index));
+                        self.path.push(JsonStep::Index(index));
                         self.check(item_schema, item, item_mode, depth + 1);
                         self.path.pop();
                     }
@@ -339,7 +339,7 @@ impl Walker<'_> {
             mode == Mode::Root || schema.get("x-kubernetes-embedded-resource").and_then(Value::as_bool) == Some(true);
         let child_mode = if mode == Mode::Values { Mode::Values } else { Mode::Strict };
         for (name, value) in fields {
-            self.path.push(PathStep::Key(name.clone()));
+            self.path.push(JsonStep::Key(name.clone()));
             let property = properties.and_then(|p| p.get(name));
             match (property, additional) {
                 // Pruned by the server before validation.

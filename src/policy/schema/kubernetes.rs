@@ -199,13 +199,14 @@ pub enum Problem {
 /// One schema violation: where (as steps into the resource) and what.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Violation {
-    pub path: Vec<PathStep>,
+    pub path: Vec<JsonStep>,
     pub problem: Problem,
 }
 
-/// A step into a JSON document.
+/// A step into a JSON document: an exact key or index (driftgate's textual field paths, with
+/// `[name]` selectors, are [`crate::provenance::PathStep`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PathStep {
+pub enum JsonStep {
     Key(String),
     Index(usize),
 }
@@ -263,7 +264,7 @@ impl KubeSchemas {
     pub fn validate_metadata(&self, metadata: &Value) -> Vec<Violation> {
         let mut violations = Vec::new();
         if let Some(schema) = self.definition(OBJECT_META) {
-            self.check(schema, metadata, &mut vec![PathStep::Key("metadata".into())], &mut violations, 0);
+            self.check(schema, metadata, &mut vec![JsonStep::Key("metadata".into())], &mut violations, 0);
         }
         violations
     }
@@ -287,7 +288,7 @@ impl KubeSchemas {
         &self,
         schema: &Value,
         instance: &Value,
-        path: &mut Vec<PathStep>,
+        path: &mut Vec<JsonStep>,
         out: &mut Vec<Violation>,
         depth: usize,
     ) {
@@ -329,7 +330,7 @@ impl KubeSchemas {
             Value::Array(items) => {
                 if let Some(item_schema) = schema.get("items") {
                     for (index, item) in items.iter().enumerate() {
-                        path.push(PathStep::Index(index));
+                        path.push(JsonStep::Index(index));
                         self.check(item_schema, item, path, out, depth + 1);
                         path.pop();
                     }
@@ -343,7 +344,7 @@ impl KubeSchemas {
         &self,
         schema: &Map<String, Value>,
         fields: &Map<String, Value>,
-        path: &mut Vec<PathStep>,
+        path: &mut Vec<JsonStep>,
         out: &mut Vec<Violation>,
         depth: usize,
     ) {
@@ -360,7 +361,7 @@ impl KubeSchemas {
         let properties = schema.get("properties").and_then(Value::as_object);
         let additional = schema.get("additionalProperties");
         for (name, value) in fields {
-            path.push(PathStep::Key(name.clone()));
+            path.push(JsonStep::Key(name.clone()));
             match (properties.and_then(|p| p.get(name)), additional) {
                 (Some(property), _) => self.check(property, value, path, out, depth + 1),
                 (None, Some(Value::Bool(false))) => {
@@ -420,15 +421,15 @@ pub fn option_text(value: &Value) -> String {
 
 /// A field path as diagnostics print it: `spec.template.spec.containers[0].image`; keys that
 /// contain dots or brackets are bracketed (`metadata.annotations[example.com/team]`).
-pub fn path_text(path: &[PathStep]) -> String {
+pub fn path_text(path: &[JsonStep]) -> String {
     let mut out = String::new();
     for step in path {
         match step {
-            PathStep::Index(index) => out.push_str(&format!("[{index}]")),
-            PathStep::Key(key) if key.contains(['.', '[', ']']) || key.is_empty() => {
+            JsonStep::Index(index) => out.push_str(&format!("[{index}]")),
+            JsonStep::Key(key) if key.contains(['.', '[', ']']) || key.is_empty() => {
                 out.push_str(&format!("[{key}]"));
             }
-            PathStep::Key(key) => {
+            JsonStep::Key(key) => {
                 if !out.is_empty() {
                     out.push('.');
                 }
@@ -579,7 +580,7 @@ mod tests {
         let Validation::Invalid(violations) = schemas(33).validate("apps/v1", "Deployment", &bad) else { panic!() };
         assert_eq!(violations.len(), 1);
         assert_eq!(violations[0].message(), "unknown field `specs`");
-        assert_eq!(violations[0].path, vec![PathStep::Key("specs".into())]);
+        assert_eq!(violations[0].path, vec![JsonStep::Key("specs".into())]);
         let Problem::UnknownField { known, .. } = &violations[0].problem else { panic!() };
         assert_eq!(known, &["apiVersion", "kind", "metadata", "spec", "status"]);
     }
@@ -595,7 +596,7 @@ mod tests {
 
     #[test]
     fn choices_and_other_keywords_read_plainly() {
-        let at = vec![PathStep::Key("spec".into()), PathStep::Key("type".into())];
+        let at = vec![JsonStep::Key("spec".into()), JsonStep::Key("type".into())];
         let choice =
             Violation { path: at.clone(), problem: Problem::NotOneOf { options: vec!["A".into(), "B".into()] } };
         assert_eq!(choice.message(), "spec.type: must be one of A, B");
@@ -639,11 +640,11 @@ mod tests {
                     Some(Value::Array(items)) => {
                         let index: usize = token.parse().unwrap();
                         at = items.get(index);
-                        path.push(PathStep::Index(index));
+                        path.push(JsonStep::Index(index));
                     }
                     _ => {
                         at = at.and_then(|v| v.get(&token));
-                        path.push(PathStep::Key(token));
+                        path.push(JsonStep::Key(token));
                     }
                 }
             }
@@ -655,7 +656,7 @@ mod tests {
                     known.sort();
                     for name in unexpected {
                         let mut at = path.clone();
-                        at.push(PathStep::Key(name.clone()));
+                        at.push(JsonStep::Key(name.clone()));
                         out.push(Violation {
                             path: at,
                             problem: Problem::UnknownField { name: name.clone(), known: known.clone() },
@@ -759,7 +760,7 @@ mod tests {
 
     #[test]
     fn paths_bracket_keys_with_dots() {
-        use PathStep::*;
+        use JsonStep::*;
         let path = [Key("metadata".into()), Key("labels".into()), Key("app.kubernetes.io/name".into())];
         assert_eq!(path_text(&path), "metadata.labels[app.kubernetes.io/name]");
         assert_eq!(
