@@ -169,7 +169,7 @@ pub struct RulesArgs {
 }
 
 /// `driftgate rules [ID]`: the catalogue with the user rules, or one rule's documentation.
-pub fn rules_with_policies(args: &RulesArgs) -> u8 {
+pub fn rules(args: &RulesArgs) -> u8 {
     let user_rules = match user::user_rule_infos(&args.dir, &args.policies) {
         Ok(rules) => rules,
         Err(e) => return fatal(&e),

@@ -222,7 +222,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Rules { id, dir, policies } => {
-            commands::rules_with_policies(&RulesArgs { id, dir, policies: policies.into_args() })
+            commands::rules(&RulesArgs { id, dir, policies: policies.into_args() })
         }
         Command::Test { dir, policies, format } => commands::test(&TestArgs {
             dir,
