@@ -157,13 +157,6 @@ fn first_difference_shows_the_line_and_where_a_text_ends() {
 
 // ------------------------------------------------------------------ what snapshots do not show
 
-#[test]
-fn dg205_human_report_suggests_the_key() {
-    let out = run(&["check", &case_dir("dg205-unknown-values-key-fail")]);
-    let human = out.stdout_text();
-    assert!(human.contains("did you mean `replicaCount`?"), "{human}");
-}
-
 /// The literal credentials planted in the DG301, DG302 and DG303 cases are printed in no format
 /// and are in none of their snapshots (blessing writes whatever is printed): `<redacted>` is.
 #[test]

@@ -16,23 +16,9 @@ fn driftgate(args: &[&str], today: &str) -> Output {
     common::driftgate(args).env("DRIFTGATE_TODAY", today).output()
 }
 
-// The JSON reports of the default runs (inline suppressions, the expired ignore, schema policy
+// The reports of the default runs (inline suppressions, the expired ignore, schema policy
 // findings and the errors of bad schemas and `until` dates) are the snapshots of their cases:
 // see tests/check_cases.rs.
-
-// ------------------------------------------------------------------ inline suppressions
-
-#[test]
-fn inline_suppressions_in_the_human_report() {
-    let out = run(&["check", "testdata/check/suppress-inline"]);
-    let human = out.stdout_text();
-    assert!(
-        human.ends_with("\n1 error, 0 warnings, 2 infos, 2 suppressed in 1 chart, 2 environments, 2 resources\n"),
-        "{human}"
-    );
-    assert!(human.contains("help: did you mean `DG303`?"), "{human}");
-    assert!(!human.contains("dev-only-seed-value") && !human.contains("another-dev-only-value"), "{human}");
-}
 
 // ------------------------------------------------------------------ ignores with `until`
 
