@@ -61,7 +61,8 @@ fn references(text: &str) -> Vec<(usize, String)> {
                 let open = start.find("crate::{").unwrap() + "crate::{".len();
                 let close = start[open..].find('}').map_or(start.len(), |c| open + c);
                 for item in start[open..close].split(',') {
-                    let name: String = item.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    let name: String =
+                        item.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
                     if !name.is_empty() {
                         found.push((index + 1, name));
                     }
