@@ -221,9 +221,7 @@ fn main() -> ExitCode {
                 kube_version,
             })
         }
-        Command::Rules { id, dir, policies } => {
-            commands::rules(&RulesArgs { id, dir, policies: policies.into_args() })
-        }
+        Command::Rules { id, dir, policies } => commands::rules(&RulesArgs { id, dir, policies: policies.into_args() }),
         Command::Test { dir, policies, format } => commands::test(&TestArgs {
             dir,
             policies,
