@@ -9,7 +9,6 @@ use crate::model::{
     ChartRun, EnvRun, Inventory, InventoryEntry, Pinned, Project, RenderOutcome, RenderedResource, RenderedTemplate,
     TemplateFile,
 };
-use crate::policy::rules::{dg001_render_error, dg002_invalid_values, dg003_invalid_manifest};
 use crate::source::{FileId, FileSpan, Pos, Sources, Span};
 use crate::template::OutputSegment;
 use crate::yaml::{Node, NodeValue};
@@ -243,49 +242,34 @@ impl ProjectBuilder {
 
 // Findings made on the way, as the evaluation reports them (with their rule's hint).
 
-/// A DG001 finding of `chart` (its path) in `environment`, at the template position that failed.
-pub fn render_error(
-    chart: &str,
-    environment: &str,
-    message: impl Into<String>,
-    location: Option<Location>,
-) -> Diagnostic {
-    let mut diagnostic = Diagnostic::render_error(message, None);
-    diagnostic.chart = Some(chart.to_string());
-    diagnostic.environment = Some(environment.to_string());
-    diagnostic.location = location;
-    diagnostic.help = Some(dg001_render_error::HINT.into());
-    diagnostic
+/// `made` placed in `chart` (its path) and `environment`, at `location`, with its rule's hint.
+fn on_the_way(mut made: Diagnostic, chart: &str, environment: &str, location: Option<Location>) -> Diagnostic {
+    made.chart = Some(chart.to_string());
+    made.environment = Some(environment.to_string());
+    made.location = location;
+    made.help = crate::policy::rules::pipeline_hint(&made.rule).map(str::to_string);
+    made
 }
 
-/// A DG002 finding of `chart` (its path) in `environment`, at the position reading stopped.
-pub fn invalid_values(
-    chart: &str,
-    environment: &str,
-    message: impl Into<String>,
-    location: Option<Location>,
-) -> Diagnostic {
-    let mut diagnostic = Diagnostic::invalid_values(message, None);
-    diagnostic.chart = Some(chart.to_string());
-    diagnostic.environment = Some(environment.to_string());
-    diagnostic.location = location;
-    diagnostic.help = Some(dg002_invalid_values::HINT.into());
-    diagnostic
+/// A DG001 finding of `chart` in `environment`, at the template position that failed.
+pub fn render_error(chart: &str, environment: &str, message: &str, location: Option<Location>) -> Diagnostic {
+    on_the_way(Diagnostic::render_error(message, None), chart, environment, location)
 }
 
-/// A DG003 finding of `chart` (its path) in `environment`.
+/// A DG002 finding of `chart` in `environment`, at the position reading stopped.
+pub fn invalid_values(chart: &str, environment: &str, message: &str, location: Option<Location>) -> Diagnostic {
+    on_the_way(Diagnostic::invalid_values(message, None), chart, environment, location)
+}
+
+/// A DG003 finding of `chart` in `environment` about `resource`.
 pub fn invalid_manifest(
     chart: &str,
     environment: &str,
-    message: impl Into<String>,
+    message: &str,
     resource: Option<ResourceId>,
     location: Option<Location>,
 ) -> Diagnostic {
-    let mut diagnostic = Diagnostic::invalid_manifest(message, None);
-    diagnostic.chart = Some(chart.to_string());
-    diagnostic.environment = Some(environment.to_string());
-    diagnostic.resource = resource;
-    diagnostic.location = location;
-    diagnostic.help = Some(dg003_invalid_manifest::HINT.into());
-    diagnostic
+    let mut made = on_the_way(Diagnostic::invalid_manifest(message, None), chart, environment, location);
+    made.resource = resource;
+    made
 }
