@@ -61,22 +61,49 @@ pub struct GoRegex {
 
 /// Go's `regexp.Compile`.
 pub fn compile(pattern: &str) -> Result<GoRegex, Error> {
-    let (translated, names) = translate(pattern)?;
-    let re = RegexBuilder::new(&translated).size_limit(RUST_SIZE_LIMIT).nest_limit(RUST_NEST_LIMIT).build().map_err(
-        |e| {
-            let detail = e.to_string();
-            let detail = detail.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
-            Error::Unsupported(format!(
-                "regexp `{pattern}` is valid in Go but beyond what driftgate's regex engine compiles ({})",
-                detail.trim_start_matches("error: ")
-            ))
-        },
-    )?;
+    let Translation { text, names, height } = translate(pattern)?;
+    let build = || RegexBuilder::new(&text).size_limit(RUST_SIZE_LIMIT).nest_limit(RUST_NEST_LIMIT).build();
+    // The regex crate compiles nested groups recursively: a deep pattern (Go allows a depth of
+    // 1000) gets a thread with room for it.
+    let built = if height > SHALLOW {
+        std::thread::scope(|scope| {
+            std::thread::Builder::new().stack_size(DEEP_STACK).spawn_scoped(scope, build).map(|t| t.join())
+        })
+    } else {
+        Ok(Ok(build()))
+    };
+    let re = match built {
+        Ok(Ok(result)) => result.map_err(|e| unsupported(pattern, &e.to_string()))?,
+        Ok(Err(_)) | Err(_) => return Err(unsupported(pattern, "no thread to compile it on")),
+    };
     Ok(GoRegex { re, names, empty_expr: pattern.is_empty() })
 }
 
-/// The `regex`-crate pattern with the meaning of the Go pattern, and the capture names by index.
-pub fn translate(pattern: &str) -> Result<(String, Vec<Option<String>>), Error> {
+/// Patterns nesting deeper than this compile on a thread of their own, with `DEEP_STACK` bytes.
+const SHALLOW: u32 = 64;
+const DEEP_STACK: usize = 256 << 20;
+
+fn unsupported(pattern: &str, detail: &str) -> Error {
+    let detail = detail.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    Error::Unsupported(format!(
+        "regexp `{pattern}` is valid in Go but beyond what driftgate's regex engine compiles ({})",
+        detail.trim_start_matches("error: ")
+    ))
+}
+
+/// A Go pattern rewritten for the `regex` crate.
+#[derive(Debug)]
+pub struct Translation {
+    /// The `regex`-crate pattern with the meaning of the Go pattern.
+    pub text: String,
+    /// The capture names by group index (0 is the whole match).
+    pub names: Vec<Option<String>>,
+    /// The height of Go's parse tree.
+    pub height: u32,
+}
+
+/// Parses a Go pattern as Go's `regexp/syntax` does and rewrites it for the `regex` crate.
+pub fn translate(pattern: &str) -> Result<Translation, Error> {
     Parser::new(pattern).parse()
 }
 
@@ -375,7 +402,7 @@ impl<'p> Parser<'p> {
         }
     }
 
-    fn parse(mut self) -> Result<(String, Vec<Option<String>>), Error> {
+    fn parse(mut self) -> Result<Translation, Error> {
         let whole = self.whole;
         let mut pos = 0;
         // Where the previous token started, when it was a repetition operator.
@@ -454,7 +481,7 @@ impl<'p> Parser<'p> {
         let Some(Item::Frag(frag)) = self.stack.pop() else {
             return Err(syntax("missing closing )", whole));
         };
-        Ok((frag.text, self.names))
+        Ok(Translation { text: frag.text, names: self.names, height: frag.height })
     }
 
     fn new_capture(&mut self, name: Option<&str>) -> usize {
