@@ -180,5 +180,14 @@ mod tests {
         for (pattern, want) in more {
             assert_eq!(call("mustRegexFind", &[s(pattern), s("x")]).unwrap_err().0, want, "{pattern}");
         }
+        // MustCompile quotes the pattern with strconv.Quote when it cannot use backquotes.
+        assert_eq!(
+            call("regexFind", &[s("a\n("), s("x")]).unwrap_err().0,
+            "regexp: Compile(\"a\\n(\"): error parsing regexp: missing closing ): `a\n(`"
+        );
+        // A pattern Go accepts but driftgate cannot compile is an error, never a silent false.
+        let too_large = "\\pL{1000}".repeat(4);
+        let err = call("regexMatch", &[s(&too_large), s("x")]).unwrap_err().0;
+        assert!(err.contains("valid in Go"), "{err}");
     }
 }

@@ -457,7 +457,7 @@ impl<'p> Parser<'p> {
                         pos += 1;
                     }
                     Some((min, max, len)) => {
-                        if min < 0 || min > MAX_REPEAT || max > MAX_REPEAT || (max >= 0 && min > max) {
+                        if !(0..=MAX_REPEAT).contains(&min) || max > MAX_REPEAT || (max >= 0 && min > max) {
                             return Err(syntax("invalid repeat count", &t[..len]));
                         }
                         let after = self.repeat(Rep::Count(min, max), pos, pos + len, last_repeat)?;
@@ -808,7 +808,7 @@ impl<'p> Parser<'p> {
             let (lo, len) = class_char(t, s)?;
             i += len;
             let mut hi = lo;
-            let rest = s[i..].as_bytes();
+            let rest = &s.as_bytes()[i..];
             // `-` before `]` is a member, not a range.
             if rest.len() >= 2 && rest[0] == b'-' && rest[1] != b']' {
                 i += 1;
@@ -1362,3 +1362,188 @@ const SCRIPTS: &[&str] = &[
     "Yi",
     "Zanabazar_Square",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn re(pattern: &str) -> GoRegex {
+        compile(pattern).unwrap_or_else(|e| panic!("{pattern}: {e:?}"))
+    }
+
+    fn error(pattern: &str) -> String {
+        match compile(pattern) {
+            Err(Error::Syntax(message)) => message,
+            other => panic!("{pattern}: expected Go's error, got {other:?}"),
+        }
+    }
+
+    fn find_all(pattern: &str, s: &str) -> Vec<String> {
+        let re = re(pattern);
+        re.find_all(s, -1).into_iter().map(|(a, b)| s[a..b].to_string()).collect()
+    }
+
+    #[test]
+    fn translations_spell_out_go_meanings() {
+        let cases = [
+            (r"\d", r"[\x{30}-\x{39}]"),
+            (r"[\w-\.]", r"[\x{30}-\x{39}\x{41}-\x{5A}\x{5F}\x{61}-\x{7A}\x{2D}\x{2E}]"),
+            (r"\Qa.b\E", r"a\x{2E}b"),
+            ("^a$", r"\Aa\z"),
+            ("(?m)^a$", "(?m:^)a(?m:$)"),
+            ("(?s).", "(?s:.)"),
+            ("(?i)a1", "(?i:a)1"),
+            ("(?U)a*b*?", "a*?b*"),
+            (r"\b\B", r"(?-u:\b)(?-u:\B)"),
+            ("(?P<x>a)|(?<y>b)", "(a)|(b)"),
+            ("(?:ab)*", "(?:ab)*"),
+            ("(a|b)+", "(a|b)+"),
+            ("a(?:b|c)d", "a(?:b|c)d"),
+            ("x{2,}?", "x{2,}?"),
+            (r"\x{D800}", NEVER),
+            (r"[^\x00-\x{10FFFF}]", r"[^\x{0}-\x{D7FF}\x{E000}-\x{10FFFF}]"),
+            ("", "(?:)"),
+            (r"\pL", r"[[[\p{gc=L}]&&\p{Age=15.0}]]"),
+        ];
+        for (go, rust) in cases {
+            assert_eq!(translate(go).unwrap().text, rust, "{go}");
+        }
+        let names = translate("(a)(?P<n>b)(?:c)(?<m>d)").unwrap().names;
+        assert_eq!(names, vec![None, None, Some("n".into()), Some("m".into())]);
+    }
+
+    #[test]
+    fn patterns_only_go_accepts_match_as_in_go() {
+        assert!(re(r"^[\w-\.]+$").is_match("a-b.c"));
+        assert!(re(r"^[\w-.]+$").is_match("a-b.c"));
+        assert!(re("[[:alpha:]]").is_match("x"));
+        assert!(!re("[[:^alpha:]]").is_match("x"));
+        assert!(re(r"\pN").is_match("٣"));
+        assert!(re(r"\123").is_match("S"));
+        assert!(re("(?P<a>x)(?P<a>y)").is_match("xy"));
+        assert!(re("(?P<1x>y)").is_match("y"));
+        assert!(re("a(?i)*").is_match("aaa"));
+        assert!(re("^*$").is_match(""));
+        assert!(re("(?)a").is_match("a"));
+        assert!(re("x{1,2").is_match("x{1,2"));
+        // ASCII-only Perl classes, and folding before negation.
+        assert!(!re(r"\d").is_match("٣"));
+        assert!(!re(r"\w").is_match("é"));
+        assert!(re(r"(?i)\w").is_match("\u{212A}"));
+        assert!(!re(r"(?i)\W").is_match("\u{212A}"));
+        assert!(!re(r"(?i)\W").is_match("s"));
+        assert!(re(r"(?i)[^\W]").is_match("\u{17F}"));
+        // Go 1.23's Unicode tables: C without the unassigned code points.
+        assert!(!re(r"\p{C}").is_match("\u{378}"));
+        assert!(re(r"\p{C}").is_match("\u{E000}"));
+        assert!(!re(r"\p{Cs}").is_match("a"));
+    }
+
+    #[test]
+    fn go_error_messages() {
+        let cases = [
+            ("(", "missing closing ): `(`"),
+            ("a)", "unexpected ): `a)`"),
+            ("x[a-", "missing closing ]: `[a-`"),
+            ("[]", "missing closing ]: `[]`"),
+            ("*a", "missing argument to repetition operator: `*`"),
+            ("(?i){2}?", "missing argument to repetition operator: `{2}?`"),
+            ("a**", "invalid nested repetition operator: `**`"),
+            ("a*?+", "invalid nested repetition operator: `*?+`"),
+            ("a{1001}", "invalid repeat count: `{1001}`"),
+            ("x{2,1}", "invalid repeat count: `{2,1}`"),
+            ("x{100000000}", "invalid repeat count: `{100000000}`"),
+            ("(a{10}){101}?", "invalid repeat count: `{101}?`"),
+            ("(a|b{1000}){2}", "invalid repeat count: `{2}`"),
+            (r"\8", r"invalid escape sequence: `\8`"),
+            (r"(a)\1", r"invalid escape sequence: `\1`"),
+            (r"\C", r"invalid escape sequence: `\C`"),
+            (r"\é", r"invalid escape sequence: `\é`"),
+            (r"\x4", r"invalid escape sequence: `\x4`"),
+            (r"\x{110000}", r"invalid escape sequence: `\x{110000`"),
+            (r"\x{}", r"invalid escape sequence: `\x{}`"),
+            (r"[a-\d]", r"invalid escape sequence: `\d`"),
+            (r"[\b]", r"invalid escape sequence: `\b`"),
+            ("a\\", "trailing backslash at end of expression: ``"),
+            ("[z-a]", "invalid character class range: `z-a`"),
+            ("[[:foo:]]", "invalid character class range: `[:foo:]`"),
+            ("[[:a]b:]", "invalid character class range: `[:a]b:]`"),
+            (r"\p{Letter}", r"invalid character class range: `\p{Letter}`"),
+            (r"\p{LC}", r"invalid character class range: `\p{LC}`"),
+            (r"\pX", r"invalid character class range: `\pX`"),
+            (r"\p", r"invalid character class range: `\p`"),
+            (r"\p{L", r"invalid character class range: `\p{L`"),
+            ("(?P<n!>a)", "invalid named capture: `(?P<n!>`"),
+            ("(?P<name", "invalid named capture: `(?P<name`"),
+            ("(?P<", "invalid or unsupported Perl syntax: `(?P`"),
+            ("(?P=n)", "invalid or unsupported Perl syntax: `(?P`"),
+            ("(?=a)", "invalid or unsupported Perl syntax: `(?=`"),
+            ("(?i-)a", "invalid or unsupported Perl syntax: `(?i-)`"),
+            ("(?--i)", "invalid or unsupported Perl syntax: `(?--`"),
+            ("(?i", "invalid or unsupported Perl syntax: `(?i`"),
+            // The first error in the pattern wins.
+            ("a**(", "invalid nested repetition operator: `**`"),
+        ];
+        for (pattern, want) in cases {
+            assert_eq!(error(pattern), format!("error parsing regexp: {want}"), "{pattern}");
+        }
+    }
+
+    #[test]
+    fn go_limits_bound_hostile_patterns() {
+        let deep = format!("{}a{}", "(".repeat(1000), ")".repeat(1000));
+        assert_eq!(error(&deep), format!("error parsing regexp: expression nests too deeply: `{deep}`"));
+        let ok = format!("{}a{}", "(?:".repeat(999), "*)".repeat(999));
+        assert!(re(&ok).is_match("a"));
+        let large = "a{1000}".repeat(3400);
+        assert!(error(&large).starts_with("error parsing regexp: expression too large: `a{1000}"));
+        assert!(error("((a{1000}){1000}){1000}").ends_with("invalid repeat count: `{1000}`"));
+        // Valid in Go, but too large for the regex crate: an error that says so, quickly.
+        let start = std::time::Instant::now();
+        assert!(matches!(compile(&r"\pL{1000}".repeat(4)), Err(Error::Unsupported(_))));
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    #[test]
+    fn successive_matches_follow_go() {
+        assert_eq!(find_all("a*", "baaab"), ["", "aaa", ""]);
+        assert_eq!(find_all("", "hé"), ["", "", ""]);
+        assert_eq!(find_all("b*", "abc"), ["", "b", ""]);
+        assert_eq!(find_all("a|ab", "abab"), ["a", "a"]);
+        assert_eq!(re("a").find_all("aaaa", 2).len(), 2);
+        assert!(re("a").find_all("aaaa", 0).is_empty());
+        assert_eq!(re("a*").replace_all("baaab", "X", true), "XbXbX");
+        assert_eq!(re("").replace_all("hé", "-", true), "-h-é-");
+        assert_eq!(re(r"\B").replace_all("é", "|", true), "|é|");
+        assert_eq!(re("x*").split("xaxbxxcx", -1), ["", "a", "b", "c", ""]);
+        assert_eq!(re("").split("abc", 2), ["a", "bc"]);
+        assert_eq!(re("a").split("", -1), [""]);
+        assert!(re("").split("", -1).is_empty());
+        assert_eq!(re(",").split("a,b,c", 2), ["a", "b,c"]);
+    }
+
+    #[test]
+    fn expand_follows_go() {
+        let cases = [
+            ("a(x*)b", "-ab-axxb-", "$1x", "---"),
+            ("a(x*)b", "-ab-axxb-", "${1}x", "-x-xxx-"),
+            ("a(x*)b", "-ab-axxb-", "$$1 $ ${1 ${}", "-$1 $ ${1 ${}-$1 $ ${1 ${}-"),
+            ("a(x*)b", "-ab-axxb-", "$01|$00|$0", "-||ab-||axxb-"),
+            ("a(?P<01>x*)b", "-ab-axxb-", "[$01]", "-[]-[xx]-"),
+            ("(?P<n>a)|(?P<n>b)", "ab", "[$n]", "[a][b]"),
+            ("(a)", "a", "$1é|$1٣|$é|${1}é", "|||aé"),
+            ("(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)", "abcdefghijk", "$10-${1}0", "j-a0"),
+            ("(a)|b", "ab", "[$1]", "[a][]"),
+        ];
+        for (pattern, s, template, want) in cases {
+            assert_eq!(re(pattern).replace_all(s, template, true), want, "{pattern} {template}");
+        }
+        assert_eq!(re("(a)").replace_all("a", "$1$$", false), "$1$$");
+    }
+
+    #[test]
+    fn quote_meta_escapes_go_metacharacters() {
+        assert_eq!(quote_meta(r"a.b*c\d{e}é"), r"a\.b\*c\\d\{e\}é");
+        assert!(re(&quote_meta("1.2+[x]")).is_match("1.2+[x]"));
+    }
+}
