@@ -1542,6 +1542,35 @@ mod tests {
     }
 
     #[test]
+    fn no_pattern_panics() {
+        const PIECES: &[&str] = &[
+            "a", "é", "\\", "(", ")", "(?", "(?P<", "(?<", ">", "[", "]", "^", "-", "{", "}", ",", "1", "0", "*", "+",
+            "?", "|", ":", "i", "-", "\\p", "\\P", "{L}", "\\Q", "\\E", "\\x", "\\x{", "[:", ":]", "alpha", "\\d",
+            "\\W", "\\b", "$", ".", "D800", "7", "\u{212A}",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..50_000 {
+            let len = next() % 12;
+            let pattern: String = (0..len).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect();
+            match compile(&pattern) {
+                Ok(re) => {
+                    re.find_all("aé-1{}[]\u{212A}\n", -1);
+                    re.replace_all("aé-1", "$1${x}$", true);
+                }
+                // A small pattern Go accepts must translate to one the regex crate accepts.
+                Err(Error::Unsupported(message)) => panic!("{message}"),
+                Err(Error::Syntax(_)) => {}
+            }
+        }
+    }
+
+    #[test]
     fn quote_meta_escapes_go_metacharacters() {
         assert_eq!(quote_meta(r"a.b*c\d{e}é"), r"a\.b\*c\\d\{e\}é");
         assert!(re(&quote_meta("1.2+[x]")).is_match("1.2+[x]"));
