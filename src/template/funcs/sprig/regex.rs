@@ -1,45 +1,50 @@
-//! Sprig's regular-expression functions, with Go's RE2 semantics: `\d`, `\w`, `\s` and `\b` are
-//! ASCII-only as in Go, and `$1` / `${name}` expand in replacements as Go's `Expand` does.
+//! Sprig's regular-expression functions, with Go's `regexp` semantics (see [`go_regex`]): the
+//! patterns Go accepts, Go's error messages for the others, Go's rules for successive and empty
+//! matches, and `$` in replacements as Go's `Expand` reads it.
+
+mod go_regex;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
-use regex::Regex;
+use go_regex::{Error, GoRegex};
 
 use super::support::{fixed, int_arg, str_arg, string, string_list};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
+use crate::template::lex::go_quote;
 use crate::value::Value;
 
 /// Compiled patterns per rendering thread; templates call the same few patterns in loops.
 const CACHE_LIMIT: usize = 128;
 
 thread_local! {
-    static CACHE: RefCell<HashMap<String, Regex>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<HashMap<String, Rc<GoRegex>>> = RefCell::new(HashMap::new());
 }
 
 /// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
-        fixed("regexQuoteMeta", &[P::String], |a| string(quote_meta(str_arg(a, 0)?))),
-        // Sprig's regexMatch swallows a bad pattern and answers false.
-        fixed("regexMatch", &[P::String, P::String], |a| {
-            Ok(Value::Bool(
-                compile(str_arg(a, 0)?, Panics::No).is_ok_and(|re| re.is_match(str_arg(a, 1).unwrap_or_default())),
-            ))
+        fixed("regexQuoteMeta", &[P::String], |a| string(go_regex::quote_meta(str_arg(a, 0)?))),
+        // Sprig's regexMatch swallows Go's error for a bad pattern and answers false.
+        fixed("regexMatch", &[P::String, P::String], |a| match compile(str_arg(a, 0)?) {
+            Ok(re) => Ok(Value::Bool(re.is_match(str_arg(a, 1)?))),
+            Err(Error::Syntax(_)) => Ok(Value::Bool(false)),
+            Err(e @ Error::Unsupported(_)) => Err(failure(str_arg(a, 0)?, e, Panics::No)),
         }),
         fixed("mustRegexMatch", &[P::String, P::String], |a| {
-            Ok(Value::Bool(compile(str_arg(a, 0)?, Panics::No)?.is_match(str_arg(a, 1)?)))
+            Ok(Value::Bool(compiled(a, Panics::No)?.is_match(str_arg(a, 1)?)))
         }),
         fixed("regexFindAll", &[P::String, P::String, P::Int], |a| find_all(a, Panics::Yes)),
         fixed("mustRegexFindAll", &[P::String, P::String, P::Int], |a| find_all(a, Panics::No)),
-        fixed("regexFind", &[P::String, P::String], |a| find(a, Panics::Yes)),
-        fixed("mustRegexFind", &[P::String, P::String], |a| find(a, Panics::No)),
+        fixed("regexFind", &[P::String, P::String], |a| string(compiled(a, Panics::Yes)?.find(str_arg(a, 1)?))),
+        fixed("mustRegexFind", &[P::String, P::String], |a| string(compiled(a, Panics::No)?.find(str_arg(a, 1)?))),
         fixed("regexReplaceAll", &[P::String, P::String, P::String], |a| replace_all(a, Panics::Yes, true)),
         fixed("mustRegexReplaceAll", &[P::String, P::String, P::String], |a| replace_all(a, Panics::No, true)),
         fixed("regexReplaceAllLiteral", &[P::String, P::String, P::String], |a| replace_all(a, Panics::Yes, false)),
         fixed("mustRegexReplaceAllLiteral", &[P::String, P::String, P::String], |a| replace_all(a, Panics::No, false)),
-        fixed("regexSplit", &[P::String, P::String, P::Int], |a| split_fn(a, Panics::Yes)),
-        fixed("mustRegexSplit", &[P::String, P::String, P::Int], |a| split_fn(a, Panics::No)),
+        fixed("regexSplit", &[P::String, P::String, P::Int], |a| split(a, Panics::Yes)),
+        fixed("mustRegexSplit", &[P::String, P::String, P::Int], |a| split(a, Panics::No)),
     ]
 }
 
@@ -52,47 +57,32 @@ enum Panics {
 }
 
 fn find_all(a: &[Value], panics: Panics) -> Result<Value, FuncError> {
-    let re = compile(str_arg(a, 0)?, panics)?;
-    let limit = limit(int_arg(a, 2)?);
-    Ok(string_list(re.find_iter(str_arg(a, 1)?).take(limit).map(|m| m.as_str())))
-}
-
-fn find(a: &[Value], panics: Panics) -> Result<Value, FuncError> {
-    let re = compile(str_arg(a, 0)?, panics)?;
-    string(re.find(str_arg(a, 1)?).map_or("", |m| m.as_str()))
+    let re = compiled(a, panics)?;
+    let s = str_arg(a, 1)?;
+    Ok(string_list(re.find_all(s, int_arg(a, 2)?).into_iter().map(|(start, end)| &s[start..end])))
 }
 
 fn replace_all(a: &[Value], panics: Panics, expand: bool) -> Result<Value, FuncError> {
-    let re = compile(str_arg(a, 0)?, panics)?;
-    let (input, replacement) = (str_arg(a, 1)?, str_arg(a, 2)?);
-    let out =
-        if expand { re.replace_all(input, replacement) } else { re.replace_all(input, regex::NoExpand(replacement)) };
-    string(out.into_owned())
+    let re = compiled(a, panics)?;
+    string(re.replace_all(str_arg(a, 1)?, str_arg(a, 2)?, expand))
 }
 
-fn split_fn(a: &[Value], panics: Panics) -> Result<Value, FuncError> {
+fn split(a: &[Value], panics: Panics) -> Result<Value, FuncError> {
+    let re = compiled(a, panics)?;
+    Ok(string_list(re.split(str_arg(a, 1)?, int_arg(a, 2)?)))
+}
+
+/// The pattern of the first argument, compiled, or the error the Go function reports.
+fn compiled(a: &[Value], panics: Panics) -> Result<Rc<GoRegex>, FuncError> {
     let pattern = str_arg(a, 0)?;
-    let re = compile(pattern, panics)?;
-    Ok(string_list(split(&re, pattern, str_arg(a, 1)?, int_arg(a, 2)?)))
+    compile(pattern).map_err(|e| failure(pattern, e, panics))
 }
 
-/// Go's `n` argument: negative means all matches.
-fn limit(n: i64) -> usize {
-    usize::try_from(n).unwrap_or(usize::MAX)
-}
-
-fn compile(pattern: &str, panics: Panics) -> Result<Regex, FuncError> {
+fn compile(pattern: &str) -> Result<Rc<GoRegex>, Error> {
     if let Some(re) = CACHE.with(|cache| cache.borrow().get(pattern).cloned()) {
         return Ok(re);
     }
-    let failure = |message: String| {
-        FuncError::new(match panics {
-            Panics::Yes => format!("regexp: Compile(`{pattern}`): {message}"),
-            Panics::No => message,
-        })
-    };
-    let translated = translate(pattern).map_err(|go| failure(format!("error parsing regexp: {go}")))?;
-    let re = Regex::new(&translated).map_err(|e| failure(go_error_text(pattern, &e)))?;
+    let re = Rc::new(go_regex::compile(pattern)?);
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.len() >= CACHE_LIMIT {
@@ -103,208 +93,22 @@ fn compile(pattern: &str, panics: Panics) -> Result<Regex, FuncError> {
     Ok(re)
 }
 
-/// Go's wording for the common syntax errors; others keep the regex crate's description.
-fn go_error_text(pattern: &str, e: &regex::Error) -> String {
-    let text = e.to_string();
-    let lines: Vec<&str> = text.lines().collect();
-    let detail = lines
-        .iter()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .map_or(text.as_str(), |l| l.trim())
-        .trim_start_matches("error: ");
-    // The regex crate underlines the offending part of the (translated) pattern with carets.
-    let fragment = lines.iter().position(|l| l.trim_start().starts_with('^')).and_then(|i| {
-        let carets = lines[i];
-        let source = lines.get(i.checked_sub(1)?)?;
-        let start = carets.find('^')?;
-        let end = start + carets[start..].chars().take_while(|c| *c == '^').count();
-        source.get(start..end).map(str::to_string)
-    });
-    let go = if detail.contains("unclosed group") {
-        format!("missing closing ): `{pattern}`")
-    } else if detail.contains("unopened group") {
-        format!("unexpected ): `{pattern}`")
-    } else if detail.contains("unclosed character class") {
-        format!("missing closing ]: `{}`", pattern.find('[').map_or(pattern, |i| &pattern[i..]))
-    } else if let Some(fragment) = fragment {
-        let code = if detail.contains("repetition operator missing expression") {
-            "missing argument to repetition operator"
-        } else if detail.contains("escape sequence") {
-            "invalid escape sequence"
-        } else if detail.contains("character class range") {
-            "invalid character class range"
-        } else if detail.contains("repetition count") || detail.contains("repetition quantifier") {
-            "invalid repeat count"
-        } else if detail.contains("capture group") {
-            "invalid named capture"
-        } else {
-            detail
-        };
-        format!("{code}: `{fragment}`")
-    } else {
-        detail.to_string()
+/// The function's error: Go's `Compile` error, or `MustCompile`'s panic, which quotes the
+/// pattern as `regexp.quote` does (backquotes when `strconv.CanBackquote`).
+fn failure(pattern: &str, error: Error, panics: Panics) -> FuncError {
+    let message = match error {
+        Error::Syntax(message) | Error::Unsupported(message) => message,
     };
-    format!("error parsing regexp: {go}")
+    FuncError::new(match panics {
+        Panics::No => message,
+        Panics::Yes if can_backquote(pattern) => format!("regexp: Compile(`{pattern}`): {message}"),
+        Panics::Yes => format!("regexp: Compile({}): {message}", go_quote(pattern)),
+    })
 }
 
-/// The length of a valid repetition `{n}`, `{n,}` or `{n,m}` at the start of `s`, and whether
-/// its counts stay within Go's limit of 1000.
-fn repetition_at(s: &str) -> Option<(usize, bool)> {
-    let body = s.strip_prefix('{')?;
-    let close = body.find('}')?;
-    let inner = &body[..close];
-    let (min, max) = match inner.split_once(',') {
-        Some((min, max)) => (min, (!max.is_empty()).then_some(max)),
-        None => (inner, Some(inner)),
-    };
-    let number = |t: &str| {
-        (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse::<u64>().unwrap_or(u64::MAX))
-    };
-    let min = number(min)?;
-    let max = match max {
-        Some(m) => Some(number(m)?),
-        None => None,
-    };
-    Some((close + 2, min <= 1000 && max.is_none_or(|m| m <= 1000)))
-}
-
-/// Rewrites a Go (RE2) pattern for the regex crate: Perl classes and word boundaries become
-/// ASCII-only, a `{` that does not start a repetition is a literal, and the repetitions Go
-/// refuses (`a**`, counts above 1000) are reported with Go's error text.
-fn translate(pattern: &str) -> Result<String, String> {
-    let mut out = String::with_capacity(pattern.len() + 16);
-    let mut rest = pattern;
-    let mut class_depth = 0usize;
-    // Where the previous token started, when it was a repetition operator.
-    let mut last_repeat: Option<&str> = None;
-    while let Some(c) = rest.chars().next() {
-        let token_start = rest;
-        rest = &rest[c.len_utf8()..];
-        let mut is_repeat = false;
-        match c {
-            '\\' => {
-                let escaped = rest.chars().next();
-                if let Some(e) = escaped {
-                    rest = &rest[e.len_utf8()..];
-                }
-                match escaped {
-                    Some(e @ ('d' | 'D' | 'w' | 'W' | 's' | 'S' | 'b' | 'B')) if class_depth == 0 => {
-                        out.push_str("(?-u:\\");
-                        out.push(e);
-                        out.push(')');
-                    }
-                    Some('d') => out.push_str("0-9"),
-                    Some('w') => out.push_str("0-9A-Za-z_"),
-                    Some('s') => out.push_str("\\t\\n\\f\\r "),
-                    Some(e) => {
-                        out.push('\\');
-                        out.push(e);
-                    }
-                    None => out.push('\\'),
-                }
-            }
-            '[' => {
-                class_depth += 1;
-                out.push(c);
-                // A `]` right after `[` or `[^` is a literal member.
-                let skip = if rest.starts_with("^]") {
-                    2
-                } else if rest.starts_with(']') {
-                    1
-                } else {
-                    0
-                };
-                out.push_str(&rest[..skip]);
-                rest = &rest[skip..];
-            }
-            ']' if class_depth > 0 => {
-                class_depth -= 1;
-                out.push(c);
-            }
-            _ if class_depth > 0 => out.push(c),
-            '(' => {
-                out.push(c);
-                // `(?flags)` and `(?P<name>`: the `?` is not a repetition.
-                if let Some(after) = rest.strip_prefix('?') {
-                    out.push('?');
-                    rest = after;
-                }
-            }
-            '*' | '+' | '?' | '{' => {
-                let len = if c == '{' {
-                    match repetition_at(token_start) {
-                        Some((len, within_limit)) => {
-                            if !within_limit {
-                                return Err(format!("invalid repeat count: `{}`", &token_start[..len]));
-                            }
-                            Some(len)
-                        }
-                        None => None,
-                    }
-                } else {
-                    Some(1)
-                };
-                match len {
-                    None => out.push_str("\\{"),
-                    Some(len) => {
-                        let mut op_len = len;
-                        if token_start[len..].starts_with('?') {
-                            op_len += 1;
-                        }
-                        if let Some(previous) = last_repeat {
-                            let end = previous.len() - token_start.len() + op_len;
-                            return Err(format!("invalid nested repetition operator: `{}`", &previous[..end]));
-                        }
-                        out.push_str(&token_start[..op_len]);
-                        rest = &token_start[op_len..];
-                        is_repeat = true;
-                    }
-                }
-            }
-            _ => out.push(c),
-        }
-        last_repeat = if is_repeat { Some(token_start) } else { None };
-    }
-    Ok(out)
-}
-
-/// Go's `Regexp.Split`.
-fn split<'a>(re: &Regex, pattern: &str, s: &'a str, n: i64) -> Vec<&'a str> {
-    if n == 0 {
-        return Vec::new();
-    }
-    if !pattern.is_empty() && s.is_empty() {
-        return vec![""];
-    }
-    let mut out = Vec::new();
-    let (mut begin, mut end) = (0usize, 0usize);
-    for m in re.find_iter(s).take(limit(n)) {
-        if n > 0 && out.len() as i64 == n - 1 {
-            break;
-        }
-        end = m.start();
-        if m.end() != 0 {
-            out.push(&s[begin..end]);
-        }
-        begin = m.end();
-    }
-    if end != s.len() {
-        out.push(&s[begin..]);
-    }
-    out
-}
-
-/// Go's `regexp.QuoteMeta`.
-fn quote_meta(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 2);
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+/// Go's `strconv.CanBackquote`.
+fn can_backquote(s: &str) -> bool {
+    !s.chars().any(|c| (c < ' ' && c != '\t') || c == '`' || c == '\u{7F}' || c == '\u{FEFF}')
 }
 
 #[cfg(test)]
@@ -376,5 +180,14 @@ mod tests {
         for (pattern, want) in more {
             assert_eq!(call("mustRegexFind", &[s(pattern), s("x")]).unwrap_err().0, want, "{pattern}");
         }
+        // MustCompile quotes the pattern with strconv.Quote when it cannot use backquotes.
+        assert_eq!(
+            call("regexFind", &[s("a\n("), s("x")]).unwrap_err().0,
+            "regexp: Compile(\"a\\n(\"): error parsing regexp: missing closing ): `a\n(`"
+        );
+        // A pattern Go accepts but driftgate cannot compile is an error, never a silent false.
+        let too_large = "\\pL{1000}".repeat(4);
+        let err = call("regexMatch", &[s(&too_large), s("x")]).unwrap_err().0;
+        assert!(err.contains("valid in Go"), "{err}");
     }
 }
