@@ -646,6 +646,7 @@ impl<'a> Parser<'a> {
                 }
                 TokenKind::Bool
                 | TokenKind::CharConstant
+                | TokenKind::Complex
                 | TokenKind::Dot
                 | TokenKind::Field
                 | TokenKind::Identifier
@@ -752,7 +753,7 @@ impl<'a> Parser<'a> {
             }
             TokenKind::Field => Term::Field { offset, idents: vec![token.text[1..].to_string()] },
             TokenKind::Bool => Term::Bool { offset, value: token.text == "true" },
-            TokenKind::CharConstant | TokenKind::Number => match parse_number(&token) {
+            TokenKind::CharConstant | TokenKind::Number | TokenKind::Complex => match parse_number(&token) {
                 Ok(n) => Term::Number(Box::new(n)),
                 Err(message) => return self.error_at(offset, message),
             },
