@@ -518,8 +518,16 @@ impl<'s> State<'s> {
         }
     }
 
+    /// Go's `idealConstant`: the value of a number constant where no parameter type asks for
+    /// one. The spelling decides: `1e3` and `0x1p4` are float64, `0x1e` and `'a'` are int.
     fn ideal_constant(&self, tree: &Tree, term: &Term, n: &parse::NumberLit) -> EResult<Value> {
         let text = n.text.as_str();
+        if n.is_complex {
+            // Go makes a complex128 here; a parameter of type int or float64 takes the constant
+            // without one (`repeat 2+0i`), see `eval_arg`.
+            let msg = format!("complex constant {text} is not supported (driftgate has no complex128 values)");
+            return Err(self.error(tree, At { offset: n.offset, node: term }, msg));
+        }
         let is_hex_int = text.len() > 2
             && text.starts_with('0')
             && matches!(text.as_bytes()[1], b'x' | b'X')

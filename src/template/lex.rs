@@ -27,7 +27,10 @@ pub enum TokenKind {
     /// A printable ASCII character that has no other meaning, such as `,`.
     Char,
     CharConstant,
+    /// A number, imaginary ones (`2i`) included.
     Number,
+    /// A complex constant written as a real and an imaginary part without spaces: `1+2i`.
+    Complex,
     String,
     RawString,
     Bool,
@@ -524,14 +527,28 @@ impl<'a> Lexer<'a> {
         Ok(())
     }
 
+    /// Scans a number. Like Go's lexer it is lenient (`0x`, `089` and `1_` pass; the parser
+    /// rejects them), except that a number may not run into a letter or digit. A sign right
+    /// after a number starts the imaginary part of a complex constant, which must end in `i`.
     fn lex_number(&mut self) -> Result<(), ()> {
         if !self.scan_number() {
-            let text = self.text[self.start..self.pos].to_string();
-            self.error(format!("bad number syntax: {}", go_quote(&text)));
-            return Err(());
+            return self.bad_number();
         }
-        self.emit(TokenKind::Number);
+        if matches!(self.peek_char(), Some('+' | '-')) {
+            if !self.scan_number() || !self.text[..self.pos].ends_with('i') {
+                return self.bad_number();
+            }
+            self.emit(TokenKind::Complex);
+        } else {
+            self.emit(TokenKind::Number);
+        }
         Ok(())
+    }
+
+    fn bad_number(&mut self) -> Result<(), ()> {
+        let text = self.text[self.start..self.pos].to_string();
+        self.error(format!("bad number syntax: {}", go_quote(&text)));
+        Err(())
     }
 
     fn accept(&mut self, valid: &str) -> bool {
@@ -548,29 +565,32 @@ impl<'a> Lexer<'a> {
         while self.accept(valid) {}
     }
 
+    /// Consumes one number (sign, base prefix, digits, fraction, exponent, `i`); false when a
+    /// letter or digit follows it.
     fn scan_number(&mut self) -> bool {
+        const DECIMAL: &str = "0123456789_";
         self.accept("+-");
-        let mut digits = "0123456789_";
-        if self.accept("0") {
-            if self.accept("xX") {
-                digits = "0123456789abcdefABCDEF_";
-            } else if self.accept("oO") {
-                digits = "01234567_";
-            } else if self.accept("bB") {
-                digits = "01_";
-            }
-        }
+        // Leading 0 without a letter is octal for integers, but a float such as 09.5 is decimal;
+        // the parser decides, so the digits stay decimal here.
+        let (digits, exponent) = if !self.accept("0") {
+            (DECIMAL, "eE")
+        } else if self.accept("xX") {
+            ("0123456789abcdefABCDEF_", "pP")
+        } else if self.accept("oO") {
+            ("01234567_", "")
+        } else if self.accept("bB") {
+            ("01_", "")
+        } else {
+            (DECIMAL, "eE")
+        };
         self.accept_run(digits);
         if self.accept(".") {
             self.accept_run(digits);
         }
-        if digits.len() == 11 && self.accept("eE") {
+        // Octal and binary constants have no exponent; the exponent itself is decimal.
+        if !exponent.is_empty() && self.accept(exponent) {
             self.accept("+-");
-            self.accept_run("0123456789_");
-        }
-        if digits.len() == 23 && self.accept("pP") {
-            self.accept("+-");
-            self.accept_run("0123456789_");
+            self.accept_run(DECIMAL);
         }
         self.accept("i");
         if self.peek_char().is_some_and(is_alnum) {
@@ -635,6 +655,35 @@ mod tests {
         assert_eq!(last("{{ ) }}"), "unexpected right paren");
         assert_eq!(last("{{ ( }}"), "unclosed left paren");
         assert_eq!(last("{{ .a# }}"), "bad character U+0023 '#'");
+    }
+
+    #[test]
+    fn numbers_and_complex_constants() {
+        use TokenKind::*;
+        let token = |t: &str| kinds(t).into_iter().nth(2).unwrap_or((Eof, std::string::String::new()));
+        assert_eq!(token("{{ 0x1.8p-2 }}"), (Number, "0x1.8p-2".into()));
+        assert_eq!(token("{{ 1_000.5e-1_0 }}"), (Number, "1_000.5e-1_0".into()));
+        assert_eq!(token("{{ .5 }}"), (Number, ".5".into()));
+        assert_eq!(token("{{ 5. }}"), (Number, "5.".into()));
+        assert_eq!(token("{{ 0x1e }}"), (Number, "0x1e".into()));
+        assert_eq!(token("{{ 2i }}"), (Number, "2i".into()));
+        assert_eq!(token("{{ 1+2i }}"), (Complex, "1+2i".into()));
+        assert_eq!(token("{{ 0.5-0.25i }}"), (Complex, "0.5-0.25i".into()));
+        assert_eq!(token("{{ 0b1+1i }}"), (Complex, "0b1+1i".into()));
+        assert_eq!(token("{{ 1+i }}"), (Complex, "1+i".into()));
+        // Lenient where the parser reports the error.
+        assert_eq!(token("{{ 0x }}"), (Number, "0x".into()));
+        assert_eq!(token("{{ 1__0 }}"), (Number, "1__0".into()));
+        assert_eq!(token("{{ 'ab' }}"), (CharConstant, "'ab'".into()));
+        let last = |t: &str| lex(t).pop().map(|t| t.text.into_owned()).unwrap_or_default();
+        assert_eq!(last("{{ 1+2 }}"), "bad number syntax: \"1+2\"");
+        assert_eq!(last("{{ 2-1 }}"), "bad number syntax: \"2-1\"");
+        assert_eq!(last("{{ 1i+1 }}"), "bad number syntax: \"1i+1\"");
+        assert_eq!(last("{{ 0x1e+1 }}"), "bad number syntax: \"0x1e+1\"");
+        assert_eq!(last("{{ 0b102 }}"), "bad number syntax: \"0b102\"");
+        assert_eq!(last("{{ 0o8 }}"), "bad number syntax: \"0o8\"");
+        assert_eq!(last("{{ 0xg }}"), "bad number syntax: \"0xg\"");
+        assert_eq!(last("{{ 1e3x }}"), "bad number syntax: \"1e3x\"");
     }
 
     #[test]

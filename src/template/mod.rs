@@ -11,7 +11,9 @@
 //!
 //! Known differences from Helm: recursion stops at [`Limits`] far below Go's 100000 template
 //! depth and Helm's 1000 nested includes (the texts of the errors stay Helm's); `call` has no
-//! function values to call; complex and hexadecimal floating-point literals are rejected.
+//! function values to call; a complex constant (`1i`, `1+2i`) fails with an error naming it when
+//! it is used as a value (there is no complex128 value), though int and float64 parameters take
+//! one whose imaginary part is zero, as in Go.
 
 pub mod exec;
 pub mod fmt;

@@ -10,6 +10,9 @@ use std::sync::Arc;
 use super::lex::{Token, TokenKind, go_quote, lex};
 use crate::source::{FileId, Pos};
 
+mod number;
+use number::parse_number;
+
 /// Deepest nesting of parenthesised pipelines and control structures accepted in one template,
 /// so that hostile input cannot exhaust the stack.
 pub const MAX_PARSE_DEPTH: usize = 200;
@@ -139,7 +142,7 @@ pub enum Term {
     Pipe(Box<Pipe>),
 }
 
-/// A number literal with every Go type it can be read as.
+/// A number or character constant with every Go type it can be read as (Go's `NumberNode`).
 #[derive(Debug)]
 pub struct NumberLit {
     pub offset: usize,
@@ -147,9 +150,14 @@ pub struct NumberLit {
     pub is_int: bool,
     pub is_uint: bool,
     pub is_float: bool,
+    /// Imaginary (`2i`) and complex (`1+2i`) constants; they also have the other readings when
+    /// their imaginary part is zero.
+    pub is_complex: bool,
     pub int: i64,
     pub uint: u64,
     pub float: f64,
+    /// Real and imaginary parts.
+    pub complex: (f64, f64),
 }
 
 impl Term {
@@ -641,6 +649,7 @@ impl<'a> Parser<'a> {
                 }
                 TokenKind::Bool
                 | TokenKind::CharConstant
+                | TokenKind::Complex
                 | TokenKind::Dot
                 | TokenKind::Field
                 | TokenKind::Identifier
@@ -747,7 +756,7 @@ impl<'a> Parser<'a> {
             }
             TokenKind::Field => Term::Field { offset, idents: vec![token.text[1..].to_string()] },
             TokenKind::Bool => Term::Bool { offset, value: token.text == "true" },
-            TokenKind::CharConstant | TokenKind::Number => match parse_number(&token) {
+            TokenKind::CharConstant | TokenKind::Number | TokenKind::Complex => match parse_number(&token) {
                 Ok(n) => Term::Number(Box::new(n)),
                 Err(message) => return self.error_at(offset, message),
             },
@@ -905,154 +914,6 @@ pub fn unquote(quoted: &str) -> Option<String> {
     }
 }
 
-/// Reads the first character of a `'x'` literal: `Err` when it is invalid, `Ok(None)` when
-/// more than one character follows it.
-fn unquote_char_constant(text: &str) -> Result<Option<char>, String> {
-    let inner = text.strip_prefix('\'').unwrap_or(text);
-    let mut chars = inner.char_indices();
-    let first = match chars.next() {
-        None | Some((_, '\'')) => return Err("invalid syntax".to_string()),
-        Some((_, '\\')) => {
-            // Find the escape's end: unquote it alone.
-            let end = (2..=inner.len())
-                .find(|&i| inner.is_char_boundary(i) && unquote(&format!("'{}'", &inner[..i])).is_some());
-            let Some(end) = end else { return Err("invalid syntax".to_string()) };
-            let c = unquote(&format!("'{}'", &inner[..end])).and_then(|s| s.chars().next());
-            return Ok(c.filter(|_| &inner[end..] == "'"));
-        }
-        Some((_, c)) => c,
-    };
-    let rest = &inner[first.len_utf8()..];
-    Ok(Some(first).filter(|_| rest == "'"))
-}
-
-/// Reads a number or character literal the way Go's `parse.newNumber` does.
-fn parse_number(token: &Token) -> Result<NumberLit, String> {
-    let text = token.text.as_ref();
-    let mut n = NumberLit {
-        offset: token.offset,
-        text: text.to_string(),
-        is_int: false,
-        is_uint: false,
-        is_float: false,
-        int: 0,
-        uint: 0,
-        float: 0.0,
-    };
-    if token.kind == TokenKind::CharConstant {
-        let Some(c) = unquote_char_constant(text)? else {
-            return Err(format!("malformed character constant: {text}"));
-        };
-        let v = c as u32;
-        n.is_int = true;
-        n.int = v as i64;
-        n.is_uint = true;
-        n.uint = v as u64;
-        n.is_float = true;
-        n.float = v as f64;
-        return Ok(n);
-    }
-    if text.ends_with('i') {
-        return Err(format!("illegal number syntax: {}", go_quote(text)));
-    }
-    if let Some(u) = parse_go_uint(text) {
-        n.is_uint = true;
-        n.uint = u;
-    }
-    if let Some(i) = parse_go_int(text) {
-        n.is_int = true;
-        n.int = i;
-        if i == 0 {
-            n.is_uint = true;
-            n.uint = 0;
-        }
-    }
-    if n.is_int {
-        n.is_float = true;
-        n.float = n.int as f64;
-    } else if n.is_uint {
-        n.is_float = true;
-        n.float = n.uint as f64;
-    } else if let Some(f) = parse_go_float(text) {
-        if !text.contains(['.', 'e', 'E', 'p', 'P']) {
-            return Err(format!("integer overflow: {}", go_quote(text)));
-        }
-        n.is_float = true;
-        n.float = f;
-        if !n.is_int && f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
-            n.is_int = true;
-            n.int = f as i64;
-        }
-        if !n.is_uint && f.fract() == 0.0 && f >= 0.0 && f < u64::MAX as f64 {
-            n.is_uint = true;
-            n.uint = f as u64;
-        }
-    }
-    if !n.is_int && !n.is_uint && !n.is_float {
-        return Err(format!("illegal number syntax: {}", go_quote(text)));
-    }
-    Ok(n)
-}
-
-/// Splits an optional sign and a base prefix; `None` for malformed underscores.
-fn split_radix(text: &str) -> Option<(bool, u32, String)> {
-    let (neg, body) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
-        (16, d.to_string())
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (8, d.to_string())
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (2, d.to_string())
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, lower[1..].to_string())
-    } else {
-        (10, lower.clone())
-    };
-    if digits.starts_with('_') && radix == 10 || digits.ends_with('_') || digits.contains("__") {
-        return None;
-    }
-    let digits: String = digits.chars().filter(|&c| c != '_').collect();
-    if digits.is_empty() {
-        return None;
-    }
-    Some((neg, radix, digits))
-}
-
-fn parse_go_uint(text: &str) -> Option<u64> {
-    let (neg, radix, digits) = split_radix(text)?;
-    if neg || text.starts_with('+') {
-        return None;
-    }
-    u64::from_str_radix(&digits, radix).ok()
-}
-
-fn parse_go_int(text: &str) -> Option<i64> {
-    let (neg, radix, digits) = split_radix(text)?;
-    let magnitude = u64::from_str_radix(&digits, radix).ok()?;
-    if neg {
-        if magnitude <= i64::MAX as u64 + 1 { Some((-(magnitude as i128)) as i64) } else { None }
-    } else {
-        i64::try_from(magnitude).ok()
-    }
-}
-
-fn parse_go_float(text: &str) -> Option<f64> {
-    let cleaned: String = text.chars().filter(|&c| c != '_').collect();
-    if cleaned.to_ascii_lowercase().contains("0x") {
-        return None;
-    }
-    let body = cleaned.trim_start_matches(['+', '-']);
-    if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") || body.eq_ignore_ascii_case("nan") {
-        return None;
-    }
-    cleaned.parse::<f64>().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1082,6 +943,7 @@ mod tests {
         assert_eq!(one_pipe("{{ $x := (include \"a\" .).b }}"), "$x := (include \"a\" .).b");
         assert_eq!(one_pipe("{{ $.Values.x }}"), "$.Values.x");
         assert_eq!(one_pipe("{{ eq 'a' 0x1F -1.5e3 `r` }}"), "eq 'a' 0x1F -1.5e3 `r`");
+        assert_eq!(one_pipe("{{ eq 1+2i 0x1p-2 1_0 '\\n' }}"), "eq 1+2i 0x1p-2 1_0 '\\n'");
     }
 
     #[test]
@@ -1104,6 +966,15 @@ mod tests {
             ),
             ("{{ range $i, $v, $w := . }}{{ end }}", "template: t.yaml:1: too many declarations in range"),
             ("{{ 99999999999999999999 }}", "template: t.yaml:1: integer overflow: \"99999999999999999999\""),
+            ("{{ 0x }}", "template: t.yaml:1: illegal number syntax: \"0x\""),
+            ("{{ 1_.5 }}", "template: t.yaml:1: illegal number syntax: \"1_.5\""),
+            ("{{ 0x1.8 }}", "template: t.yaml:1: illegal number syntax: \"0x1.8\""),
+            ("\n{{ 1e400 }}", "template: t.yaml:2: illegal number syntax: \"1e400\""),
+            ("{{ 0b1+1i }}", "template: t.yaml:1: syntax error scanning complex number"),
+            ("{{ 1+0x1i }}", "template: t.yaml:1: strconv.ParseFloat: parsing \"+0x1\": invalid syntax"),
+            ("{{ 'ab' }}", "template: t.yaml:1: malformed character constant: 'ab'"),
+            ("{{ '\\q' }}", "template: t.yaml:1: invalid syntax"),
+            ("{{ 1.2.3 }}", "template: t.yaml:1: unexpected \".3\" in operand"),
             ("{{ template . }}", "template: t.yaml:1: unexpected <.> in template clause"),
             ("{{ (.a }}", "template: t.yaml:1: unclosed left paren"),
         ];
