@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::chart::Metadata;
 use crate::template::funcs::ParamType;
-use crate::value::{Map, MapRef, MapType, Object, Value};
+use crate::value::{List, ListType, Map, MapRef, MapType, Object, Value};
 use crate::yaml::{Node, NodeValue};
 
 /// `.Chart`: Helm's `*chart.Metadata`, fields named as in Go.
@@ -181,7 +181,7 @@ impl Capabilities {
         helm.insert("GoVersion".into(), Value::str("go1.23.7"));
         Capabilities {
             kube: Value::Object(Arc::new(kube)),
-            api_versions: Value::Object(Arc::new(ApiVersions::default_set())),
+            api_versions: ApiVersions::default_set(),
             helm: Value::map(helm),
         }
     }
@@ -248,15 +248,13 @@ impl Object for KubeVersion {
     }
 }
 
-/// `.Capabilities.APIVersions`: the group/versions a chart may ask about with `Has`.
-#[derive(Debug)]
-pub struct ApiVersions {
-    versions: Vec<String>,
-}
+/// `.Capabilities.APIVersions`: the group/versions a chart may ask about with `Has`, a Go
+/// `chartutil.VersionSet` (a named `[]string`: `len`, `range`, `has` see its strings).
+pub struct ApiVersions;
 
 impl ApiVersions {
     /// The built-in set `helm template` uses when it does not talk to a cluster.
-    pub fn default_set() -> Self {
+    pub fn default_set() -> Value {
         // What helm v3.17.2 reports without a cluster (client-go's scheme), in its order.
         const DEFAULT: &[&str] = &[
             "v1",
@@ -316,31 +314,7 @@ impl ApiVersions {
             "apiextensions.k8s.io/v1beta1",
             "apiextensions.k8s.io/v1",
         ];
-        ApiVersions { versions: DEFAULT.iter().map(|s| s.to_string()).collect() }
-    }
-}
-
-impl Object for ApiVersions {
-    fn type_name(&self) -> &str {
-        "chartutil.VersionSet"
-    }
-    fn field(&self, _name: &str) -> Option<Value> {
-        None
-    }
-    fn method_signature(&self, name: &str) -> Option<(&'static [ParamType], bool)> {
-        (name == "Has").then_some((&[ParamType::String][..], false))
-    }
-    fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
-        if name != "Has" {
-            return None;
-        }
-        Some(match args {
-            [Value::String(v)] => Ok(Value::Bool(self.versions.iter().any(|known| known == v.as_ref()))),
-            _ => Err("wrong number of args for Has: want 1".to_string()),
-        })
-    }
-    fn format_v(&self) -> String {
-        format!("[{}]", self.versions.join(" "))
+        Value::List(List::typed(DEFAULT.iter().map(|s| Value::str(*s)).collect(), ListType::VersionSet))
     }
 }
 
