@@ -318,6 +318,17 @@ pub trait Object: Send + Sync + std::fmt::Debug {
     }
     /// What Go's `fmt` `%v` prints for it (a `String()` method, or the struct dump).
     fn format_v(&self) -> String;
+    /// What a template action `{{ x }}` prints for it: Go's text/template follows a pointer and
+    /// uses a `String()` method of the pointer when the value is addressable (a field), so it
+    /// may differ from `%v` (`.Capabilities.KubeVersion` prints `v1.33.0`, not `{v1.33.0 1 33}`).
+    fn format_action(&self) -> String {
+        self.format_v()
+    }
+    /// How `encoding/json` sees a struct: its fields under their JSON names, in declaration
+    /// order (`omitempty` ones left out when empty); `None` when it encodes as its `%v` text.
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
     /// For a named Go map type (Helm's `.Files`): its entries, so `range` can iterate over it.
     fn map_entries(&self) -> Option<Map> {
         None

@@ -174,16 +174,15 @@ impl Capabilities {
     /// --kube-version` reports them.
     pub fn new(kube_version: &str) -> Self {
         let kube = KubeVersion::parse(kube_version);
-        let mut helm = Map::new();
-        helm.insert("Version".into(), Value::str("v3.17.2"));
-        helm.insert("GitCommit".into(), Value::str("cc0bbbd6d6276b83880042c1ecb34087e84d41eb"));
-        helm.insert("GitTreeState".into(), Value::str("clean"));
-        helm.insert("GoVersion".into(), Value::str("go1.23.7"));
         Capabilities {
             kube: Value::Object(Arc::new(kube)),
             api_versions: ApiVersions::default_set(),
-            helm: Value::map(helm),
+            helm: Value::Object(Arc::new(BuildInfo)),
         }
+    }
+
+    fn fields(&self) -> String {
+        format!("{{{} {} {}}}", self.kube.format_v(), self.api_versions.format_v(), self.helm.format_v())
     }
 }
 
@@ -200,7 +199,48 @@ impl Object for Capabilities {
         }
     }
     fn format_v(&self) -> String {
-        format!("&{{{} {} {}}}", self.kube.format_v(), self.api_versions.format_v(), self.helm.format_v())
+        format!("&{}", self.fields())
+    }
+    fn format_action(&self) -> String {
+        // text/template prints what the pointer points to.
+        self.fields()
+    }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("KubeVersion".into(), self.kube.clone()),
+            ("APIVersions".into(), self.api_versions.clone()),
+            ("HelmVersion".into(), self.helm.clone()),
+        ])
+    }
+}
+
+/// `.Capabilities.HelmVersion`, Helm's `version.BuildInfo` of v3.17.2.
+#[derive(Debug)]
+pub struct BuildInfo;
+
+impl BuildInfo {
+    /// Go field name, JSON name, value.
+    const FIELDS: [(&'static str, &'static str, &'static str); 4] = [
+        ("Version", "version", "v3.17.2"),
+        ("GitCommit", "git_commit", "cc0bbbd6d6276b83880042c1ecb34087e84d41eb"),
+        ("GitTreeState", "git_tree_state", "clean"),
+        ("GoVersion", "go_version", "go1.23.7"),
+    ];
+}
+
+impl Object for BuildInfo {
+    fn type_name(&self) -> &str {
+        "version.BuildInfo"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        BuildInfo::FIELDS.iter().find(|(field, _, _)| *field == name).map(|(_, _, v)| Value::str(*v))
+    }
+    fn format_v(&self) -> String {
+        let values: Vec<&str> = BuildInfo::FIELDS.iter().map(|(_, _, v)| *v).collect();
+        format!("{{{}}}", values.join(" "))
+    }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(BuildInfo::FIELDS.iter().map(|(_, json, v)| (json.to_string(), Value::str(*v))).collect())
     }
 }
 
@@ -244,7 +284,18 @@ impl Object for KubeVersion {
         }
     }
     fn format_v(&self) -> String {
+        // `String()` has a pointer receiver, so `fmt` (printf, print, toString) dumps the struct.
+        format!("{{{} {} {}}}", self.version, self.major, self.minor)
+    }
+    fn format_action(&self) -> String {
         self.version.clone()
+    }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("Version".into(), Value::str(self.version.as_str())),
+            ("Major".into(), Value::str(self.major.as_str())),
+            ("Minor".into(), Value::str(self.minor.as_str())),
+        ])
     }
 }
 
@@ -336,7 +387,7 @@ impl Files {
 
 impl Object for Files {
     fn type_name(&self) -> &str {
-        "files.Files"
+        "engine.files"
     }
     fn field(&self, _name: &str) -> Option<Value> {
         None
@@ -528,7 +579,8 @@ mod tests {
     #[test]
     fn kube_version_is_normalised() {
         let v = KubeVersion::parse("1.33");
-        assert_eq!(v.format_v(), "v1.33.0");
+        assert_eq!(v.format_action(), "v1.33.0");
+        assert_eq!(v.format_v(), "{v1.33.0 1 33}");
         assert_eq!(v.field("Minor").unwrap().format_v(), "33");
     }
 }

@@ -255,6 +255,7 @@ impl<'s> State<'s> {
                     let mut text = String::new();
                     match &value {
                         Value::Nil => text.push_str("<no value>"),
+                        Value::Object(o) => text.push_str(&o.format_action()),
                         v => write_v(&mut text, v),
                     }
                     let at = At { offset: action.pos.offset, node: &"" };
