@@ -105,6 +105,37 @@ impl Object for ChartObject {
         out.push('}');
         out
     }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        // chart.Metadata's JSON names; all but `name`, `version` and `apiVersion` are omitempty.
+        const FIELDS: [(&str, &str, bool); 17] = [
+            ("Name", "name", false),
+            ("Home", "home", true),
+            ("Sources", "sources", true),
+            ("Version", "version", false),
+            ("Description", "description", true),
+            ("Keywords", "keywords", true),
+            ("Maintainers", "maintainers", true),
+            ("Icon", "icon", true),
+            ("APIVersion", "apiVersion", false),
+            ("Condition", "condition", true),
+            ("Tags", "tags", true),
+            ("AppVersion", "appVersion", true),
+            ("Deprecated", "deprecated", true),
+            ("Annotations", "annotations", true),
+            ("KubeVersion", "kubeVersion", true),
+            ("Dependencies", "dependencies", true),
+            ("Type", "type", true),
+        ];
+        let mut out = Vec::new();
+        for (field, json, omit_empty) in FIELDS {
+            let value = self.fields.get(field).cloned().unwrap_or_default();
+            if !omit_empty || value.is_truthy() {
+                out.push((json.to_string(), value));
+            }
+        }
+        out.push(("IsRoot".to_string(), self.fields.get("IsRoot").cloned().unwrap_or_default()));
+        Some(out)
+    }
 }
 
 /// `.Chart.Maintainers`: Go `[]*chart.Maintainer`, whose members are `.Name`, `.Email`, `.URL`.
@@ -142,6 +173,19 @@ impl Object for Maintainer {
         let text = |k: &str| self.fields.get(k).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         // text/template prints what a pointer points to.
         format!("{{{} {} {}}}", text("Name"), text("Email"), text("URL"))
+    }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        // chart.Maintainer: every field omitempty.
+        let fields = [("Name", "name"), ("Email", "email"), ("URL", "url")];
+        Some(
+            fields
+                .iter()
+                .filter_map(|(field, json)| {
+                    let value = self.fields.get(*field).cloned().unwrap_or_default();
+                    value.is_truthy().then(|| (json.to_string(), value))
+                })
+                .collect(),
+        )
     }
 }
 
