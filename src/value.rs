@@ -324,6 +324,11 @@ pub trait Object: Send + Sync + std::fmt::Debug {
     fn format_action(&self) -> String {
         self.format_v()
     }
+    /// A struct's Go fields in declaration order, for `%+v` (`{Version:v1.33.0 ...}`) and `%#v`
+    /// (`chartutil.KubeVersion{Version:"v1.33.0", ...}`); `None` when those print as `%v`.
+    fn go_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        None
+    }
     /// How `encoding/json` sees a struct: its fields under their JSON names, in declaration
     /// order (`omitempty` ones left out when empty); `None` when it encodes as its `%v` text.
     fn json_fields(&self) -> Option<Vec<(String, Value)>> {

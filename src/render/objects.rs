@@ -283,6 +283,9 @@ impl Object for BuildInfo {
         let values: Vec<&str> = BuildInfo::FIELDS.iter().map(|(_, _, v)| *v).collect();
         format!("{{{}}}", values.join(" "))
     }
+    fn go_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(BuildInfo::FIELDS.iter().map(|(field, _, v)| (*field, Value::str(*v))).collect())
+    }
     fn json_fields(&self) -> Option<Vec<(String, Value)>> {
         Some(BuildInfo::FIELDS.iter().map(|(_, json, v)| (json.to_string(), Value::str(*v))).collect())
     }
@@ -333,6 +336,13 @@ impl Object for KubeVersion {
     }
     fn format_action(&self) -> String {
         self.version.clone()
+    }
+    fn go_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(vec![
+            ("Version", Value::str(self.version.as_str())),
+            ("Major", Value::str(self.major.as_str())),
+            ("Minor", Value::str(self.minor.as_str())),
+        ])
     }
     fn json_fields(&self) -> Option<Vec<(String, Value)>> {
         Some(vec![
