@@ -171,6 +171,89 @@ impl std::fmt::Debug for MapRef {
     }
 }
 
+/// The Go slice types templates meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListType {
+    /// `[]interface {}`: every list but the one below.
+    Plain,
+    /// Helm's `chartutil.VersionSet` (`.Capabilities.APIVersions`), a named `[]string` with the
+    /// method `Has`.
+    VersionSet,
+}
+
+impl ListType {
+    /// The name `%T` and `typeOf` print.
+    pub fn go_name(self) -> &'static str {
+        match self {
+            ListType::Plain => "[]interface {}",
+            ListType::VersionSet => "chartutil.VersionSet",
+        }
+    }
+}
+
+/// A Go slice as templates hold it: its items (shared, never changed in place) and its Go type.
+/// Derefs to the items, so it reads like a `Vec<Value>`.
+#[derive(Clone, Debug)]
+pub struct List {
+    items: Arc<Vec<Value>>,
+    list_type: ListType,
+}
+
+impl List {
+    pub fn typed(items: Vec<Value>, list_type: ListType) -> Self {
+        List { items: Arc::new(items), list_type }
+    }
+
+    /// The Go type of this slice.
+    pub fn list_type(&self) -> ListType {
+        self.list_type
+    }
+
+    /// The named slice type as a method receiver (`VersionSet.Has`); `None` for a plain slice,
+    /// which has no methods.
+    pub fn methods(&self) -> Option<Arc<dyn Object>> {
+        match self.list_type {
+            ListType::Plain => None,
+            ListType::VersionSet => Some(Arc::new(VersionSetMethods(self.clone()))),
+        }
+    }
+}
+
+impl std::ops::Deref for List {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.items
+    }
+}
+
+/// The methods of `chartutil.VersionSet`.
+#[derive(Debug)]
+struct VersionSetMethods(List);
+
+impl Object for VersionSetMethods {
+    fn type_name(&self) -> &str {
+        ListType::VersionSet.go_name()
+    }
+    fn field(&self, _name: &str) -> Option<Value> {
+        None
+    }
+    fn method_signature(&self, name: &str) -> Option<(&'static [ParamType], bool)> {
+        (name == "Has").then_some((&[ParamType::String][..], false))
+    }
+    fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        if name != "Has" {
+            return None;
+        }
+        Some(match args {
+            [Value::String(v)] => Ok(Value::Bool(self.0.iter().any(|known| known.as_str() == Some(v.as_ref())))),
+            _ => Err("wrong number of args for Has: want 1".to_string()),
+        })
+    }
+    fn format_v(&self) -> String {
+        Value::List(self.0.clone()).format_v()
+    }
+}
+
 /// One value a template can see.
 #[derive(Clone, Debug, Default)]
 pub enum Value {
@@ -187,8 +270,8 @@ pub enum Value {
     String(Arc<str>),
     /// Go `[]byte` (`.Files.GetBytes`).
     Bytes(Arc<[u8]>),
-    /// Go `[]interface{}`.
-    List(Arc<Vec<Value>>),
+    /// Go `[]interface{}`, or a named slice type (see [`ListType`]).
+    List(List),
     /// Go `map[string]interface{}`, shared by reference as in Go.
     Map(MapRef),
     /// A Go struct or named type with fields and methods (`.Chart`, `.Capabilities`, `.Files`, semver versions).
@@ -235,6 +318,22 @@ pub trait Object: Send + Sync + std::fmt::Debug {
     }
     /// What Go's `fmt` `%v` prints for it (a `String()` method, or the struct dump).
     fn format_v(&self) -> String;
+    /// What a template action `{{ x }}` prints for it: Go's text/template follows a pointer and
+    /// uses a `String()` method of the pointer when the value is addressable (a field), so it
+    /// may differ from `%v` (`.Capabilities.KubeVersion` prints `v1.33.0`, not `{v1.33.0 1 33}`).
+    fn format_action(&self) -> String {
+        self.format_v()
+    }
+    /// A struct's Go fields in declaration order, for `%+v` (`{Version:v1.33.0 ...}`) and `%#v`
+    /// (`chartutil.KubeVersion{Version:"v1.33.0", ...}`); `None` when those print as `%v`.
+    fn go_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        None
+    }
+    /// How `encoding/json` sees a struct: its fields under their JSON names, in declaration
+    /// order (`omitempty` ones left out when empty); `None` when it encodes as its `%v` text.
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
     /// For a named Go map type (Helm's `.Files`): its entries, so `range` can iterate over it.
     fn map_entries(&self) -> Option<Map> {
         None
@@ -247,7 +346,7 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Arc::new(items))
+        Value::List(List::typed(items, ListType::Plain))
     }
 
     /// A fresh map (Go's `make(map[string]interface{})` filled with `map`).
@@ -305,7 +404,7 @@ impl Value {
             Value::Float(_) => "float64",
             Value::String(_) => "string",
             Value::Bytes(_) => "[]uint8",
-            Value::List(_) => "[]interface {}",
+            Value::List(l) => l.list_type().go_name(),
             Value::Map(m) => m.map_type().go_name(),
             Value::Object(o) => o.type_name(),
         }

@@ -18,7 +18,7 @@ use crate::diagnostic::{Diagnostic, Location, ResourceId};
 use crate::model::{RenderOutcome, RenderedResource, RenderedTemplate};
 use crate::source::{FileSpan, Pos, Sources, Span};
 use crate::template::{TemplateError, Templates};
-use crate::value::{Map, Value};
+use crate::value::{Map, MapRef, MapType, Value};
 use crate::yaml::{Node, NodeValue};
 use objects::Capabilities;
 use order::TemplateOutput;
@@ -133,7 +133,7 @@ impl ParsedChart<'_> {
             template_info.insert("Name".into(), Value::str(name.as_str()));
             template_info
                 .insert("BasePath".into(), Value::str(format!("{}/templates", self.tree.nodes[node].full_path)));
-            scope.insert("Template".into(), Value::map(template_info));
+            scope.insert("Template".into(), Value::Map(MapRef::typed(template_info, MapType::Values)));
             match templates.execute(&name, &Value::Map(scope.clone())) {
                 Ok(output) => {
                     let output = output.without_no_value();

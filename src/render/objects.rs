@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::chart::Metadata;
 use crate::template::funcs::ParamType;
-use crate::value::{Map, MapRef, MapType, Object, Value};
+use crate::value::{List, ListType, Map, MapRef, MapType, Object, Value};
 use crate::yaml::{Node, NodeValue};
 
 /// `.Chart`: Helm's `*chart.Metadata`, fields named as in Go.
@@ -105,6 +105,37 @@ impl Object for ChartObject {
         out.push('}');
         out
     }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        // chart.Metadata's JSON names; all but `name`, `version` and `apiVersion` are omitempty.
+        const FIELDS: [(&str, &str, bool); 17] = [
+            ("Name", "name", false),
+            ("Home", "home", true),
+            ("Sources", "sources", true),
+            ("Version", "version", false),
+            ("Description", "description", true),
+            ("Keywords", "keywords", true),
+            ("Maintainers", "maintainers", true),
+            ("Icon", "icon", true),
+            ("APIVersion", "apiVersion", false),
+            ("Condition", "condition", true),
+            ("Tags", "tags", true),
+            ("AppVersion", "appVersion", true),
+            ("Deprecated", "deprecated", true),
+            ("Annotations", "annotations", true),
+            ("KubeVersion", "kubeVersion", true),
+            ("Dependencies", "dependencies", true),
+            ("Type", "type", true),
+        ];
+        let mut out = Vec::new();
+        for (field, json, omit_empty) in FIELDS {
+            let value = self.fields.get(field).cloned().unwrap_or_default();
+            if !omit_empty || value.is_truthy() {
+                out.push((json.to_string(), value));
+            }
+        }
+        out.push(("IsRoot".to_string(), self.fields.get("IsRoot").cloned().unwrap_or_default()));
+        Some(out)
+    }
 }
 
 /// `.Chart.Maintainers`: Go `[]*chart.Maintainer`, whose members are `.Name`, `.Email`, `.URL`.
@@ -143,6 +174,19 @@ impl Object for Maintainer {
         // text/template prints what a pointer points to.
         format!("{{{} {} {}}}", text("Name"), text("Email"), text("URL"))
     }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        // chart.Maintainer: every field omitempty.
+        let fields = [("Name", "name"), ("Email", "email"), ("URL", "url")];
+        Some(
+            fields
+                .iter()
+                .filter_map(|(field, json)| {
+                    let value = self.fields.get(*field).cloned().unwrap_or_default();
+                    value.is_truthy().then(|| (json.to_string(), value))
+                })
+                .collect(),
+        )
+    }
 }
 
 fn string_field(node: &Node, key: &str) -> String {
@@ -174,16 +218,15 @@ impl Capabilities {
     /// --kube-version` reports them.
     pub fn new(kube_version: &str) -> Self {
         let kube = KubeVersion::parse(kube_version);
-        let mut helm = Map::new();
-        helm.insert("Version".into(), Value::str("v3.17.2"));
-        helm.insert("GitCommit".into(), Value::str("cc0bbbd6d6276b83880042c1ecb34087e84d41eb"));
-        helm.insert("GitTreeState".into(), Value::str("clean"));
-        helm.insert("GoVersion".into(), Value::str("go1.23.7"));
         Capabilities {
             kube: Value::Object(Arc::new(kube)),
-            api_versions: Value::Object(Arc::new(ApiVersions::default_set())),
-            helm: Value::map(helm),
+            api_versions: ApiVersions::default_set(),
+            helm: Value::Object(Arc::new(BuildInfo)),
         }
+    }
+
+    fn fields(&self) -> String {
+        format!("{{{} {} {}}}", self.kube.format_v(), self.api_versions.format_v(), self.helm.format_v())
     }
 }
 
@@ -200,7 +243,51 @@ impl Object for Capabilities {
         }
     }
     fn format_v(&self) -> String {
-        format!("&{{{} {} {}}}", self.kube.format_v(), self.api_versions.format_v(), self.helm.format_v())
+        format!("&{}", self.fields())
+    }
+    fn format_action(&self) -> String {
+        // text/template prints what the pointer points to.
+        self.fields()
+    }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("KubeVersion".into(), self.kube.clone()),
+            ("APIVersions".into(), self.api_versions.clone()),
+            ("HelmVersion".into(), self.helm.clone()),
+        ])
+    }
+}
+
+/// `.Capabilities.HelmVersion`, Helm's `version.BuildInfo` of v3.17.2.
+#[derive(Debug)]
+pub struct BuildInfo;
+
+impl BuildInfo {
+    /// Go field name, JSON name, value.
+    const FIELDS: [(&'static str, &'static str, &'static str); 4] = [
+        ("Version", "version", "v3.17.2"),
+        ("GitCommit", "git_commit", "cc0bbbd6d6276b83880042c1ecb34087e84d41eb"),
+        ("GitTreeState", "git_tree_state", "clean"),
+        ("GoVersion", "go_version", "go1.23.7"),
+    ];
+}
+
+impl Object for BuildInfo {
+    fn type_name(&self) -> &str {
+        "version.BuildInfo"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        BuildInfo::FIELDS.iter().find(|(field, _, _)| *field == name).map(|(_, _, v)| Value::str(*v))
+    }
+    fn format_v(&self) -> String {
+        let values: Vec<&str> = BuildInfo::FIELDS.iter().map(|(_, _, v)| *v).collect();
+        format!("{{{}}}", values.join(" "))
+    }
+    fn go_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(BuildInfo::FIELDS.iter().map(|(field, _, v)| (*field, Value::str(*v))).collect())
+    }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(BuildInfo::FIELDS.iter().map(|(_, json, v)| (json.to_string(), Value::str(*v))).collect())
     }
 }
 
@@ -244,19 +331,35 @@ impl Object for KubeVersion {
         }
     }
     fn format_v(&self) -> String {
+        // `String()` has a pointer receiver, so `fmt` (printf, print, toString) dumps the struct.
+        format!("{{{} {} {}}}", self.version, self.major, self.minor)
+    }
+    fn format_action(&self) -> String {
         self.version.clone()
+    }
+    fn go_fields(&self) -> Option<Vec<(&'static str, Value)>> {
+        Some(vec![
+            ("Version", Value::str(self.version.as_str())),
+            ("Major", Value::str(self.major.as_str())),
+            ("Minor", Value::str(self.minor.as_str())),
+        ])
+    }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("Version".into(), Value::str(self.version.as_str())),
+            ("Major".into(), Value::str(self.major.as_str())),
+            ("Minor".into(), Value::str(self.minor.as_str())),
+        ])
     }
 }
 
-/// `.Capabilities.APIVersions`: the group/versions a chart may ask about with `Has`.
-#[derive(Debug)]
-pub struct ApiVersions {
-    versions: Vec<String>,
-}
+/// `.Capabilities.APIVersions`: the group/versions a chart may ask about with `Has`, a Go
+/// `chartutil.VersionSet` (a named `[]string`: `len`, `range`, `has` see its strings).
+pub struct ApiVersions;
 
 impl ApiVersions {
     /// The built-in set `helm template` uses when it does not talk to a cluster.
-    pub fn default_set() -> Self {
+    pub fn default_set() -> Value {
         // What helm v3.17.2 reports without a cluster (client-go's scheme), in its order.
         const DEFAULT: &[&str] = &[
             "v1",
@@ -316,31 +419,7 @@ impl ApiVersions {
             "apiextensions.k8s.io/v1beta1",
             "apiextensions.k8s.io/v1",
         ];
-        ApiVersions { versions: DEFAULT.iter().map(|s| s.to_string()).collect() }
-    }
-}
-
-impl Object for ApiVersions {
-    fn type_name(&self) -> &str {
-        "chartutil.VersionSet"
-    }
-    fn field(&self, _name: &str) -> Option<Value> {
-        None
-    }
-    fn method_signature(&self, name: &str) -> Option<(&'static [ParamType], bool)> {
-        (name == "Has").then_some((&[ParamType::String][..], false))
-    }
-    fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
-        if name != "Has" {
-            return None;
-        }
-        Some(match args {
-            [Value::String(v)] => Ok(Value::Bool(self.versions.iter().any(|known| known == v.as_ref()))),
-            _ => Err("wrong number of args for Has: want 1".to_string()),
-        })
-    }
-    fn format_v(&self) -> String {
-        format!("[{}]", self.versions.join(" "))
+        Value::List(List::typed(DEFAULT.iter().map(|s| Value::str(*s)).collect(), ListType::VersionSet))
     }
 }
 
@@ -362,7 +441,7 @@ impl Files {
 
 impl Object for Files {
     fn type_name(&self) -> &str {
-        "files.Files"
+        "engine.files"
     }
     fn field(&self, _name: &str) -> Option<Value> {
         None
@@ -554,7 +633,8 @@ mod tests {
     #[test]
     fn kube_version_is_normalised() {
         let v = KubeVersion::parse("1.33");
-        assert_eq!(v.format_v(), "v1.33.0");
+        assert_eq!(v.format_action(), "v1.33.0");
+        assert_eq!(v.format_v(), "{v1.33.0 1 33}");
         assert_eq!(v.field("Minor").unwrap().format_v(), "33");
     }
 }

@@ -212,11 +212,18 @@ impl<'a> ChartTree<'a> {
             let node = &self.nodes[index];
             let prefix =
                 if node.values_path.is_empty() { String::new() } else { format!("{}.", node.values_path.join(".")) };
+            // Helm flags each `dependencies` entry, then removes every subchart whose name (alias
+            // applied) is that of a disabled entry: also one that `dependencies` lists in a
+            // version the charts/ copy does not satisfy, which renders under its own name.
+            let disabled: Vec<&str> = node
+                .chart
+                .dependencies
+                .iter()
+                .filter(|dep| !dependency_enabled(dep, tags, values, &prefix))
+                .map(|dep| dep.effective_name())
+                .collect();
             for &child in &node.children {
-                enabled[child] = match self.nodes[child].dependency {
-                    Some(dep) => dependency_enabled(dep, tags, values, &prefix),
-                    None => true,
-                };
+                enabled[child] = !disabled.contains(&self.nodes[child].name.as_str());
             }
         }
         enabled

@@ -14,7 +14,7 @@ use super::funcs::{Function, ParamType};
 use super::lex::go_quote;
 use super::parse::{self, Branch, Command, Node, Pipe, TemplateCall, Term, Tree};
 use crate::source::{FileId, Pos};
-use crate::value::{Map, MapType, Value, write_v};
+use crate::value::{ListType, Map, MapType, Object, Value, write_v};
 
 /// Bounds that keep a hostile template from hanging or exhausting memory or the stack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -255,6 +255,7 @@ impl<'s> State<'s> {
                     let mut text = String::new();
                     match &value {
                         Value::Nil => text.push_str("<no value>"),
+                        Value::Object(o) => text.push_str(&o.format_action()),
                         v => write_v(&mut text, v),
                     }
                     let at = At { offset: action.pos.offset, node: &"" };
@@ -594,8 +595,7 @@ impl<'s> State<'s> {
                 }
                 Ok(Scoped { value: map.get(name).unwrap_or_default(), iface: true })
             }
-            Value::Object(object) => {
-                let object = object.clone();
+            Value::Object(_) | Value::List(_) if let Some(object) = receiver_methods(&receiver.value) => {
                 let signature = object.method_signature(name);
                 if signature.is_none()
                     && !has_args
@@ -985,8 +985,9 @@ impl<'s> State<'s> {
             | (Value::Int(_), ParamType::Int)
             | (Value::Int64(_), ParamType::Int64)
             | (Value::Float(_), ParamType::Float64)
-            | (Value::Bool(_), ParamType::Bool)
-            | (Value::List(_), ParamType::List) => true,
+            | (Value::Bool(_), ParamType::Bool) => true,
+            // A named slice type (`chartutil.VersionSet`) is not assignable to `[]interface {}`.
+            (Value::List(list), ParamType::List) => list.list_type() == ListType::Plain,
             // Go converts a named map type (`.Values`) to the parameter's plain type.
             (Value::Map(map), ParamType::Map) if map.is_interface_map() => {
                 return Ok(Value::Map(map.as_type(MapType::Plain)));
@@ -1000,6 +1001,15 @@ impl<'s> State<'s> {
             let msg = format!("wrong type for value; expected {}; got {}", param_name(param), value.type_name());
             Err(self.error(tree, at, msg))
         }
+    }
+}
+
+/// The value as a receiver of fields and methods: a struct, or a named slice type with methods.
+fn receiver_methods(value: &Value) -> Option<Arc<dyn Object>> {
+    match value {
+        Value::Object(object) => Some(object.clone()),
+        Value::List(list) => list.methods(),
+        _ => None,
     }
 }
 

@@ -41,6 +41,8 @@ pub fn sprintln(args: &[Value]) -> String {
 struct Spec {
     minus: bool,
     plus: bool,
+    /// `%+v`: print struct field names.
+    plus_v: bool,
     sharp: bool,
     space: bool,
     zero: bool,
@@ -165,6 +167,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         arg_num += 1;
         if verb == 'v' {
             // Go reads `+` in `%+v` as "field names" (plusV), never as a sign flag.
+            spec.plus_v = spec.plus;
             spec.plus = false;
         }
         print_arg(&mut out, arg, verb, spec, 0, &mut OpenMaps::default());
@@ -272,6 +275,25 @@ fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize
                 // A map inside itself: Go would recurse until its stack overflows.
                 out.push_str("...");
             }
+        }
+        // Go formats a struct field by field with the same verb.
+        Value::Object(o) if let Some(fields) = o.go_fields() => {
+            let names = verb == 'v' && (spec.plus_v || spec.sharp);
+            if verb == 'v' && spec.sharp {
+                out.push_str(o.type_name());
+            }
+            out.push('{');
+            for (i, (name, value)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(if verb == 'v' && spec.sharp { ", " } else { " " });
+                }
+                if names {
+                    out.push_str(name);
+                    out.push(':');
+                }
+                print_arg(out, value, verb, spec, depth + 1, open);
+            }
+            out.push('}');
         }
         Value::Object(o) => match verb {
             'v' | 's' | 'q' | 'x' | 'X' => fmt_string(out, arg, &o.format_v(), verb, spec),

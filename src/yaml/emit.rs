@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 
 use super::json;
 use super::resolve::{self, Resolved};
-use crate::value::{OpenMaps, Value, format_float_g};
+use crate::value::{Map, OpenMaps, Value, format_float_g};
 
 /// Go's `time.RFC3339Nano` layout.
 const RFC3339_NANO: &str = "2006-01-02T15:04:05.999999999Z07:00";
@@ -97,6 +97,14 @@ fn to_doc(value: &Value, flavor: Flavor, depth: usize, open: &mut OpenMaps) -> R
                 Some(Ok(Value::String(stamp))) => Doc::Plain(stamp.to_string()),
                 _ => Doc::Str(object.format_v()),
             }
+        }
+        // `toYaml` goes through encoding/json, which encodes a struct's fields as a map.
+        Value::Object(object)
+            if flavor == Flavor::JsonThenV2
+                && let Some(fields) = object.json_fields() =>
+        {
+            let map: Map = fields.into_iter().collect();
+            return to_doc(&Value::map(map), flavor, depth, open);
         }
         Value::Object(object) => Doc::Str(text(&object.format_v())?),
         Value::List(items) => {

@@ -83,7 +83,10 @@ fn write_value(
         Value::Float(f) => out.push_str(&format_float(*f)),
         Value::String(s) => write_string(out, s, style.escape_html),
         Value::Bytes(bytes) => write_string(out, &base64_text(bytes), style.escape_html),
-        Value::Object(object) => write_string(out, &object.format_v(), style.escape_html),
+        Value::Object(object) => match object.json_fields() {
+            Some(fields) => write_map(out, fields.iter().map(|(k, v)| (k, v)), fields.is_empty(), style, depth, open)?,
+            None => write_string(out, &object.format_v(), style.escape_html),
+        },
         Value::List(items) => {
             if items.is_empty() {
                 out.push_str("[]");
@@ -101,27 +104,29 @@ fn write_value(
             out.push(']');
         }
         Value::Map(map) => {
-            map.walk(open, |entries, open| write_map(out, entries, style, depth, open))
+            map.walk(open, |entries, open| write_map(out, entries.iter(), entries.is_empty(), style, depth, open))
                 .unwrap_or_else(|| Err(CYCLE_ERROR.to_string()))?;
         }
     }
     Ok(())
 }
 
-fn write_map(
+fn write_map<'a>(
     out: &mut String,
-    entries: &Map,
+    entries: impl Iterator<Item = (&'a String, &'a Value)>,
+    empty: bool,
     style: JsonStyle,
     depth: usize,
     open: &mut OpenMaps,
 ) -> Result<(), String> {
-    if entries.is_empty() {
+    if empty {
         out.push_str("{}");
         return Ok(());
     }
     out.push('{');
-    // BTreeMap order is byte order, which is what encoding/json sorts by.
-    for (i, (key, item)) in entries.iter().enumerate() {
+    // BTreeMap order is byte order, which is what encoding/json sorts by; a struct keeps the
+    // order of its fields.
+    for (i, (key, item)) in entries.enumerate() {
         if i > 0 {
             out.push(',');
         }

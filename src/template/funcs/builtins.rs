@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::{FuncError, Function, ParamType};
 use crate::template::fmt as gofmt;
 use crate::template::lex::is_go_printable;
-use crate::value::Value;
+use crate::value::{List, Value};
 
 pub fn functions() -> Vec<Function> {
     use ParamType::*;
@@ -273,7 +273,8 @@ fn slice(args: &[Value]) -> Result<Value, FuncError> {
             // Go slices bytes; a cut inside a character keeps the raw bytes.
             None => Value::str(String::from_utf8_lossy(&s.as_bytes()[idx[0]..idx[1]]).into_owned()),
         },
-        Value::List(l) => Value::list(l[idx[0]..idx[1]].to_vec()),
+        // Go's slice expression keeps a named slice type (`chartutil.VersionSet`).
+        Value::List(l) => Value::List(List::typed(l[idx[0]..idx[1]].to_vec(), l.list_type())),
         Value::Bytes(b) => Value::Bytes(b[idx[0]..idx[1]].into()),
         _ => Value::Nil,
     })

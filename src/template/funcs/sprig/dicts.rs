@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::support::{arg, fixed, is_empty, map_arg, str_arg, string_list, strval, variadic};
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::value::{Map, MapRef, MapType, OpenMaps, Value};
+use crate::value::{List, Map, MapRef, MapType, OpenMaps, Value};
 
 /// Deeper maps than this are not merged or copied (Go would recurse; we refuse rather than risk
 /// the stack, and a map that contains itself ends here too).
@@ -133,9 +133,10 @@ fn deep_copy(value: &Value, depth: usize, open: &mut OpenMaps) -> Result<Value, 
         return Err(FuncError::new("value is nested too deeply to copy"));
     }
     Ok(match value {
-        Value::List(items) => {
-            Value::list(items.iter().map(|item| deep_copy(item, depth + 1, open)).collect::<Result<_, _>>()?)
-        }
+        Value::List(items) => Value::List(List::typed(
+            items.iter().map(|item| deep_copy(item, depth + 1, open)).collect::<Result<_, _>>()?,
+            items.list_type(),
+        )),
         Value::Map(map) => {
             let copied = map
                 .walk(open, |entries, open| {

@@ -103,7 +103,12 @@ fn write_json(
                     ["Cert", "Key"].iter().map(|name| (name.to_string(), o.field(name).unwrap_or_default())).collect();
                 write_json_map(out, fields.iter().map(|(k, v)| (k, v)), false, style, depth, open)?;
             }
-            _ => write_json_string(out, &o.format_v(), style != JsonStyle::Raw),
+            _ => match o.json_fields() {
+                Some(fields) => {
+                    write_json_map(out, fields.iter().map(|(k, v)| (k, v)), fields.is_empty(), style, depth, open)?
+                }
+                None => write_json_string(out, &o.format_v(), style != JsonStyle::Raw),
+            },
         },
     }
     Ok(())

@@ -6,7 +6,7 @@ use super::support::{
     arg, deep_equal, fixed, int_arg, is_empty, kind_of, nil_deref, slice_items, slice_or_error, to_int64, variadic,
 };
 use crate::template::funcs::{FuncError, Function, ParamType as P};
-use crate::value::Value;
+use crate::value::{List, Value};
 
 /// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
@@ -132,6 +132,8 @@ fn slice(a: &[Value]) -> Result<Value, FuncError> {
     let part = &items[start as usize..end as usize];
     Ok(match list {
         Value::Bytes(_) => Value::Bytes(part.iter().map(|v| to_int64(v) as u8).collect::<Vec<u8>>().into()),
+        // reflect's Slice keeps a named slice type (`chartutil.VersionSet`).
+        Value::List(l) => Value::List(List::typed(part.to_vec(), l.list_type())),
         _ => Value::list(part.to_vec()),
     })
 }

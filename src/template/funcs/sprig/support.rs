@@ -101,7 +101,10 @@ pub fn kind_of(value: &Value) -> &'static str {
         Value::Bytes(_) | Value::List(_) => "slice",
         Value::Map(_) => "map",
         Value::Object(o) => {
-            if o.type_name().starts_with('*') {
+            if o.map_entries().is_some() {
+                // A named map type (`.Files`).
+                "map"
+            } else if o.type_name().starts_with('*') {
                 "ptr"
             } else {
                 "struct"
