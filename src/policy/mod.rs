@@ -73,20 +73,22 @@ pub fn evaluate(project: &Project, loading: Vec<Diagnostic>, inputs: &EvalInputs
         .collect();
     let exceptions = per_chart.iter().map(|(_, count)| count).sum();
     let mut findings: Vec<Finding> = per_chart.into_iter().flat_map(|(findings, _)| findings).collect();
-    findings.extend(loading.into_iter().map(Finding::new));
-    // Findings made on the way (loading, rendering) get their rule's hint when they bring none.
-    for finding in &mut findings {
-        let diagnostic = &mut finding.diagnostic;
-        if diagnostic.help.is_none() {
-            diagnostic.help = rules::pipeline_hint(&diagnostic.rule).map(str::to_string);
-        }
-    }
+    findings.extend(loading.into_iter().map(|diagnostic| Finding::new(with_pipeline_hint(diagnostic))));
     let (suppressions, suppression_findings) = Suppressions::collect(project);
     findings.extend(suppression_findings);
     let mut gated = config.gate(findings, &suppressions, inputs.today);
     gated.diagnostics = finish(gated.diagnostics);
     gated.exceptions = exceptions;
     gated
+}
+
+/// A finding made on the way (loading, rendering) with its rule's hint, when it brings none:
+/// the loader and the renderer know what failed, the rule table how to fix it.
+fn with_pipeline_hint(mut diagnostic: Diagnostic) -> Diagnostic {
+    if diagnostic.help.is_none() {
+        diagnostic.help = rules::pipeline_hint(&diagnostic.rule).map(str::to_string);
+    }
+    diagnostic
 }
 
 /// The built-in policies, compiled once per process.
@@ -113,6 +115,7 @@ fn evaluate_chart(
             let mut diagnostic = diagnostic.clone();
             diagnostic.chart.get_or_insert_with(|| chart.path.clone());
             diagnostic.environment.get_or_insert_with(|| env.name.clone());
+            let mut diagnostic = with_pipeline_hint(diagnostic);
             relocate_to_origin(project, chart, env, &mut diagnostic);
             Finding { chart_name: Some(chart.name.clone()), ..Finding::new(diagnostic) }
         })
