@@ -22,7 +22,7 @@ use std::sync::{Mutex, OnceLock};
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::policy::schema::kubernetes::{JsonStep, Problem, Violation, json_type, option_text};
+use crate::policy::schema::kubernetes::{JsonStep, Problem, Violation, json_type, option_text, same_value};
 
 /// Schema nesting followed this deep (CRD schemas have no references; documents read from YAML
 /// are at most 100 levels deep anyway).
@@ -391,14 +391,6 @@ fn has_type(value: &Value, name: &str) -> bool {
         ("array", Value::Array(_)) | ("object", Value::Object(_)) | ("number", Value::Number(_)) => true,
         ("integer", Value::Number(n)) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
         _ => false,
-    }
-}
-
-/// JSON equality with numbers compared by value (`1` equals `1.0`).
-fn same_value(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        _ => a == b,
     }
 }
 

@@ -391,7 +391,7 @@ fn has_type(value: &Value, name: &str) -> bool {
 }
 
 /// JSON equality with numbers compared by value (`1` equals `1.0`), as `enum` requires.
-fn same_value(a: &Value, b: &Value) -> bool {
+pub(crate) fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         _ => a == b,
