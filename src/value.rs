@@ -270,6 +270,10 @@ pub enum Value {
     String(Arc<str>),
     /// Go `[]byte` (`.Files.GetBytes`).
     Bytes(Arc<[u8]>),
+    /// A Go `string` whose bytes are not UTF-8: what `.Files.Get` returns for a binary file.
+    /// Hashing and encoding functions take its bytes; text functions and output refuse it
+    /// with a message that names the limitation (see docs/functions.md).
+    BinaryString(Arc<[u8]>),
     /// Go `[]interface{}`, or a named slice type (see [`ListType`]).
     List(List),
     /// Go `map[string]interface{}`, shared by reference as in Go.
@@ -345,6 +349,34 @@ impl Value {
         Value::String(s.into())
     }
 
+    /// A Go string from its bytes: text when they are UTF-8, a [`Value::BinaryString`] otherwise.
+    pub fn go_string(bytes: Vec<u8>) -> Value {
+        match String::from_utf8(bytes) {
+            Ok(text) => Value::str(text),
+            Err(e) => Value::BinaryString(e.into_bytes().into()),
+        }
+    }
+
+    /// What Go makes of a binary string where it needs text (`encoding/json`, `range` over it):
+    /// each byte that is not part of a valid UTF-8 sequence becomes U+FFFD.
+    pub fn lossy_text(bytes: &[u8]) -> String {
+        let mut out = String::with_capacity(bytes.len());
+        for chunk in bytes.utf8_chunks() {
+            out.push_str(chunk.valid());
+            out.extend(chunk.invalid().iter().map(|_| char::REPLACEMENT_CHARACTER));
+        }
+        out
+    }
+
+    /// The bytes of a Go string, text or binary.
+    pub fn string_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::String(s) => Some(s.as_bytes()),
+            Value::BinaryString(b) => Some(b),
+            _ => None,
+        }
+    }
+
     pub fn list(items: Vec<Value>) -> Value {
         Value::List(List::typed(items, ListType::Plain))
     }
@@ -387,7 +419,7 @@ impl Value {
             Value::Int(i) | Value::Int64(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
-            Value::Bytes(b) => !b.is_empty(),
+            Value::Bytes(b) | Value::BinaryString(b) => !b.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
             Value::Object(_) => true,
@@ -402,7 +434,7 @@ impl Value {
             Value::Int(_) => "int",
             Value::Int64(_) => "int64",
             Value::Float(_) => "float64",
-            Value::String(_) => "string",
+            Value::String(_) | Value::BinaryString(_) => "string",
             Value::Bytes(_) => "[]uint8",
             Value::List(l) => l.list_type().go_name(),
             Value::Map(m) => m.map_type().go_name(),
@@ -418,7 +450,7 @@ impl Value {
             Value::Int(_) => "int",
             Value::Int64(_) => "int64",
             Value::Float(_) => "float64",
-            Value::String(_) => "string",
+            Value::String(_) | Value::BinaryString(_) => "string",
             Value::Bytes(_) | Value::List(_) => "slice",
             Value::Map(_) => "map",
             Value::Object(_) => "ptr",
@@ -455,6 +487,7 @@ fn write_v_within(out: &mut String, value: &Value, open: &mut OpenMaps) {
         }
         Value::Float(f) => out.push_str(&format_float_g(*f)),
         Value::String(s) => out.push_str(s),
+        Value::BinaryString(b) => out.push_str(&Value::lossy_text(b)),
         Value::Bytes(b) => {
             out.push('[');
             for (i, byte) in b.iter().enumerate() {

@@ -148,6 +148,9 @@ const FILES: &[(&str, &str)] = &[
     ("config/extra.ini", "[s]\nx=1\n"),
 ];
 
+/// Not UTF-8: Go strings hold it as raw bytes (`.Files.Get` of a binary file).
+const BINARY_FILES: &[(&str, &[u8])] = &[("bin/blob.bin", b"BZh9\xff\x00\xfe\xc3\xa9\nline2\x80\n")];
+
 fn chart_yaml() -> String {
     format!(
         "apiVersion: v2\nname: {CHART_NAME}\ndescription: Renderer conformance cases\ntype: application\n\
@@ -228,6 +231,11 @@ fn charts_of(family: &Family) -> Vec<ChartSpec> {
 
 fn write_chart(dir: &Path, chart: &ChartSpec) {
     for (path, content) in &chart.files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    for (path, content) in BINARY_FILES {
         let path = dir.join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, content).unwrap();

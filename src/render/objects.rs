@@ -471,27 +471,17 @@ impl Object for Files {
 impl Files {
     /// A method of `.Files` with its string argument; `Ok(None)` when there is no such method.
     fn method(&self, name: &str, arg: &str) -> Result<Option<Value>, String> {
-        // Go strings may hold any bytes; driftgate's are UTF-8. Rather than render a binary file
-        // differently from Helm, say precisely that it cannot be rendered this way.
-        let text = |path: &str, bytes: &Arc<[u8]>| -> Result<String, String> {
-            String::from_utf8(bytes.to_vec()).map_err(|_| {
-                format!(
-                    "driftgate cannot render the binary file {path} as text (.Files.{name}); \
-                     Helm would copy its raw bytes: use .Files.AsSecrets, or keep the file out of text output"
-                )
-            })
-        };
+        // Go strings may hold any bytes: a binary file is a [`Value::BinaryString`].
         let value = match name {
             "Get" => match self.get(arg) {
-                Some(bytes) => Value::str(text(arg, bytes)?),
+                Some(bytes) => Value::go_string(bytes.to_vec()),
                 None => Value::str(""),
             },
             "GetBytes" => Value::Bytes(self.get(arg).cloned().unwrap_or_else(|| Arc::from(Vec::new()))),
             "Lines" => match self.get(arg) {
                 Some(bytes) if !bytes.is_empty() => {
-                    let content = text(arg, bytes)?;
-                    let content = content.strip_suffix('\n').unwrap_or(&content);
-                    Value::list(content.split('\n').map(Value::str).collect())
+                    let content = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+                    Value::list(content.split(|b| *b == b'\n').map(|line| Value::go_string(line.to_vec())).collect())
                 }
                 _ => Value::list(Vec::new()),
             },
@@ -504,8 +494,9 @@ impl Files {
                 let mut map = Map::new();
                 for (path, bytes) in &self.files {
                     let base = path.rsplit('/').next().unwrap_or(path);
-                    let content = if name == "AsConfig" { text(path, bytes)? } else { BASE64.encode(bytes) };
-                    map.insert(base.to_string(), Value::str(content));
+                    let content =
+                        if name == "AsConfig" { Value::go_string(bytes.to_vec()) } else { Value::str(BASE64.encode(bytes)) };
+                    map.insert(base.to_string(), content);
                 }
                 match crate::yaml::marshal_yaml(&Value::map(map)) {
                     Ok(yaml) => Value::str(yaml.strip_suffix('\n').unwrap_or(&yaml)),
@@ -621,11 +612,10 @@ mod tests {
     }
 
     #[test]
-    fn binary_files_are_refused_as_text_not_mangled() {
+    fn binary_files_keep_their_bytes() {
         let files = Files::new(vec![("logo.png".to_string(), Arc::from(&[0x89u8, b'P', b'N', b'G', 0xff][..]))]);
-        let err = files.call_method("Get", &[Value::str("logo.png")]).unwrap().unwrap_err();
-        assert!(err.starts_with("driftgate cannot render the binary file logo.png as text (.Files.Get)"), "{err}");
-        assert!(files.call_method("AsConfig", &[]).unwrap().is_err());
+        let got = files.call_method("Get", &[Value::str("logo.png")]).unwrap().unwrap();
+        assert!(matches!(&got, Value::BinaryString(b) if b[..] == [0x89u8, b'P', b'N', b'G', 0xff]), "{got:?}");
         let secrets = files.call_method("AsSecrets", &[]).unwrap().unwrap();
         assert_eq!(secrets.format_v(), "logo.png: iVBOR/8=");
     }

@@ -16,6 +16,10 @@ use super::parse::{self, Branch, Command, Node, Pipe, TemplateCall, Term, Tree};
 use crate::source::{FileId, Pos};
 use crate::value::{ListType, Map, MapType, Object, Value, write_v};
 
+/// Go writes a binary string's raw bytes to the output; driftgate's output is UTF-8 text.
+const BINARY_OUTPUT: &str = "driftgate cannot write the binary contents of a file (not UTF-8) into a manifest; \
+     encode them first (b64enc) or use .Files.AsSecrets";
+
 /// Bounds that keep a hostile template from hanging or exhausting memory or the stack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -256,6 +260,10 @@ impl<'s> State<'s> {
                     match &value {
                         Value::Nil => text.push_str("<no value>"),
                         Value::Object(o) => text.push_str(&o.format_action()),
+                        Value::BinaryString(_) => {
+                            let at = At { offset: action.pos.offset, node: &"" };
+                            return Err(self.error(tree, at, BINARY_OUTPUT.to_string()));
+                        }
                         v => write_v(&mut text, v),
                     }
                     let at = At { offset: action.pos.offset, node: &"" };
@@ -981,7 +989,7 @@ impl<'s> State<'s> {
             (Value::Nil, _) => {
                 return Err(self.error(tree, at, format!("invalid value; expected {}", param_name(param))));
             }
-            (Value::String(_), ParamType::String)
+            (Value::String(_) | Value::BinaryString(_), ParamType::String)
             | (Value::Int(_), ParamType::Int)
             | (Value::Int64(_), ParamType::Int64)
             | (Value::Float(_), ParamType::Float64)

@@ -234,6 +234,8 @@ fn print_arg(out: &mut String, arg: &Value, verb: char, spec: Spec, depth: usize
         Value::Int(n) | Value::Int64(n) => fmt_integer(out, arg, *n, verb, spec),
         Value::Float(f) => fmt_float(out, arg, *f, verb, spec),
         Value::String(s) => fmt_string(out, arg, s, verb, spec),
+        // `printf` refuses binary strings before formatting; nested ones print as text.
+        Value::BinaryString(b) => fmt_string(out, arg, &Value::lossy_text(b), verb, spec),
         Value::Bytes(b) => match verb {
             's' => pad(out, &String::from_utf8_lossy(b), spec),
             'x' | 'X' | 'q' => fmt_string(out, arg, &String::from_utf8_lossy(b), verb, spec),

@@ -49,11 +49,11 @@ pub fn cleanup_exec_error(go_message: &str) -> String {
     let (Some(_), Some(location), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
         return go_message.to_string();
     };
+    // Helm matches `(?s)HELM_ERR_START(.*)HELM_ERR_END`: greedy, across lines.
     if let Some(start) = rest.find(ERR_START) {
         let after = &rest[start + ERR_START.len()..];
-        let line = after.split('\n').next().unwrap_or("");
-        if let Some(end) = line.rfind(ERR_END) {
-            return format!("execution error at ({location}): {}", &line[..end]);
+        if let Some(end) = after.rfind(ERR_END) {
+            return format!("execution error at ({location}): {}", &after[..end]);
         }
     }
     go_message.to_string()
@@ -85,6 +85,8 @@ mod tests {
     fn exec_errors_are_rewritten_like_helm() {
         let go = "template: c/templates/t.yaml:1:6: executing \"c/templates/t.yaml\" at <required \"x\" .a>: error calling required: HELM_ERR_STARTneed itHELM_ERR_END";
         assert_eq!(cleanup_exec_error(go), "execution error at (c/templates/t.yaml:1:6): need it");
+        let multi = "template: c/t.yaml:3:4: executing \"c/t.yaml\" at <include \"f\" .>: error calling include: template: c/t.yaml:1:2: executing \"f\" at <fail \"\\nx\\ny\">: error calling fail: HELM_ERR_START\nx\nyHELM_ERR_END";
+        assert_eq!(cleanup_exec_error(multi), "execution error at (c/t.yaml:3:4): \nx\ny");
         let plain = "template: t:1:2: executing \"t\" at <.a.b>: nil pointer evaluating interface {}.b";
         assert_eq!(cleanup_exec_error(plain), plain);
     }

@@ -74,6 +74,8 @@ fn v3_float(f: f64) -> String {
     }
 }
 
+const BINARY_V3: &str = "driftgate cannot encode the binary contents of a file (not UTF-8) as go-yaml v3 does";
+
 fn to_doc(value: &Value, flavor: Flavor, depth: usize, open: &mut OpenMaps) -> Result<Doc, String> {
     if depth > MAX_ENCODE_DEPTH {
         return Err(format!("value nesting exceeds the maximum depth of {MAX_ENCODE_DEPTH}"));
@@ -88,6 +90,9 @@ fn to_doc(value: &Value, flavor: Flavor, depth: usize, open: &mut OpenMaps) -> R
         Value::Float(f) if !f.is_finite() => return Err(json::unsupported_float(*f)),
         Value::Float(f) => Doc::Plain(float_after_json_round_trip(*f)),
         Value::String(s) => Doc::Str(text(s)?),
+        // Through JSON, each invalid byte becomes U+FFFD; go-yaml v3 would write `!!binary`.
+        Value::BinaryString(_) if direct => return Err(BINARY_V3.to_string()),
+        Value::BinaryString(b) => Doc::Str(Value::lossy_text(b)),
         // A Go []byte is a slice of small integers to go-yaml, and base64 text to JSON.
         Value::Bytes(bytes) if direct => Doc::Seq(bytes.iter().map(|b| Doc::Plain(b.to_string())).collect()),
         Value::Bytes(bytes) => Doc::Str(json::base64_text(bytes)),

@@ -82,6 +82,8 @@ fn write_value(
         Value::Float(f) if !f.is_finite() => return Err(unsupported_float(*f)),
         Value::Float(f) => out.push_str(&format_float(*f)),
         Value::String(s) => write_string(out, s, style.escape_html),
+        // encoding/json replaces each invalid byte with U+FFFD.
+        Value::BinaryString(b) => write_json_bytes(out, b, |out, text| write_string_body(out, text, style.escape_html)),
         Value::Bytes(bytes) => write_string(out, &base64_text(bytes), style.escape_html),
         Value::Object(object) => match object.json_fields() {
             Some(fields) => write_map(out, fields.iter().map(|(k, v)| (k, v)), fields.is_empty(), style, depth, open)?,
@@ -153,8 +155,25 @@ fn newline(out: &mut String, style: JsonStyle, depth: usize) {
 }
 
 fn write_string(out: &mut String, s: &str, escape_html: bool) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
+    write_string_body(out, s, escape_html);
+    out.push('"');
+}
+
+/// A Go string that is not UTF-8, as `encoding/json` writes it: each invalid byte is `\ufffd`.
+pub fn write_json_bytes(out: &mut String, bytes: &[u8], body: impl Fn(&mut String, &str)) {
+    out.push('"');
+    for chunk in bytes.utf8_chunks() {
+        body(out, chunk.valid());
+        for _ in chunk.invalid() {
+            out.push_str("\\ufffd");
+        }
+    }
+    out.push('"');
+}
+
+fn write_string_body(out: &mut String, s: &str, escape_html: bool) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -181,7 +200,6 @@ fn write_string(out: &mut String, s: &str, escape_html: bool) {
             c => out.push(c),
         }
     }
-    out.push('"');
 }
 
 /// The Go type a JSON document is decoded into, for type-mismatch messages.

@@ -15,7 +15,7 @@ mod resolve;
 mod tests;
 
 pub use emit::{MAX_ENCODE_DEPTH, marshal as marshal_yaml, marshal_v3 as marshal_yaml_v3};
-pub use json::{JsonStyle, JsonTarget, marshal as marshal_json, unmarshal as unmarshal_json};
+pub use json::{JsonStyle, JsonTarget, marshal as marshal_json, unmarshal as unmarshal_json, write_json_bytes};
 pub use parse::{MAX_ALIAS_EXPANSION, MAX_DEPTH};
 
 /// A parsed YAML node with the file and span it came from.

@@ -48,7 +48,7 @@ fn basic_kind(v: &Value) -> Kind {
         Value::Bool(_) => Kind::Bool,
         Value::Int(_) | Value::Int64(_) => Kind::Int,
         Value::Float(_) => Kind::Float,
-        Value::String(_) => Kind::String,
+        Value::String(_) | Value::BinaryString(_) => Kind::String,
         _ => Kind::Other,
     }
 }
@@ -80,7 +80,7 @@ fn equal(a: &Value, b: &Value) -> Result<bool, FuncError> {
     Ok(match (a, b) {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
-        (Value::String(x), Value::String(y)) => x == y,
+        _ if k1 == Kind::String => a.string_bytes() == b.string_bytes(),
         _ if k1 == Kind::Int => int_of(a) == int_of(b),
         (Value::Nil, Value::Nil) => true,
         (Value::Nil, _) | (_, Value::Nil) => false,
@@ -142,7 +142,7 @@ fn less(a: &Value, b: &Value) -> Result<bool, FuncError> {
     Ok(match (a, b) {
         (Value::Bool(_), _) => return Err(bad_comparison_type()),
         (Value::Float(x), Value::Float(y)) => x.partial_cmp(y) == Some(Ordering::Less),
-        (Value::String(x), Value::String(y)) => x < y,
+        _ if k1 == Kind::String => a.string_bytes() < b.string_bytes(),
         _ => int_of(a) < int_of(b),
     })
 }
@@ -174,7 +174,7 @@ fn len(args: &[Value]) -> Result<Value, FuncError> {
     let n = match &args[0] {
         Value::Nil => return Err(FuncError::new("len of nil pointer")),
         Value::String(s) => s.len(),
-        Value::Bytes(b) => b.len(),
+        Value::Bytes(b) | Value::BinaryString(b) => b.len(),
         Value::List(l) => l.len(),
         Value::Map(m) => m.len(),
         other => return Err(FuncError::new(format!("len of type {}", other.type_name()))),
@@ -254,7 +254,7 @@ fn slice(args: &[Value]) -> Result<Value, FuncError> {
             s.len()
         }
         Value::List(l) => l.len(),
-        Value::Bytes(b) => b.len(),
+        Value::Bytes(b) | Value::BinaryString(b) => b.len(),
         other => return Err(FuncError::new(format!("can't slice item of type {}", other.type_name()))),
     };
     let mut idx = [0, len, len];
@@ -271,8 +271,9 @@ fn slice(args: &[Value]) -> Result<Value, FuncError> {
         Value::String(s) => match s.get(idx[0]..idx[1]) {
             Some(sub) => Value::str(sub),
             // Go slices bytes; a cut inside a character keeps the raw bytes.
-            None => Value::str(String::from_utf8_lossy(&s.as_bytes()[idx[0]..idx[1]]).into_owned()),
+            None => Value::go_string(s.as_bytes()[idx[0]..idx[1]].to_vec()),
         },
+        Value::BinaryString(b) => Value::go_string(b[idx[0]..idx[1]].to_vec()),
         // Go's slice expression keeps a named slice type (`chartutil.VersionSet`).
         Value::List(l) => Value::List(List::typed(l[idx[0]..idx[1]].to_vec(), l.list_type())),
         Value::Bytes(b) => Value::Bytes(b[idx[0]..idx[1]].into()),
@@ -280,15 +281,26 @@ fn slice(args: &[Value]) -> Result<Value, FuncError> {
     })
 }
 
+/// Go would copy a binary string's bytes into the result; driftgate's strings are UTF-8.
+fn refuse_binary(args: &[Value]) -> Result<(), FuncError> {
+    match args.iter().any(|a| matches!(a, Value::BinaryString(_))) {
+        true => Err(FuncError::new(super::BINARY_TEXT)),
+        false => Ok(()),
+    }
+}
+
 fn print(args: &[Value]) -> Result<Value, FuncError> {
+    refuse_binary(args)?;
     Ok(Value::str(gofmt::sprint(args)))
 }
 
 fn println(args: &[Value]) -> Result<Value, FuncError> {
+    refuse_binary(args)?;
     Ok(Value::str(gofmt::sprintln(args)))
 }
 
 fn printf(args: &[Value]) -> Result<Value, FuncError> {
+    refuse_binary(args)?;
     let format = args[0].as_str().unwrap_or_default();
     Ok(Value::str(gofmt::sprintf(format, &args[1..])))
 }

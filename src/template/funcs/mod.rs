@@ -26,6 +26,10 @@ impl std::fmt::Display for FuncError {
     }
 }
 
+/// A binary string (`.Files.Get` of a file that is not UTF-8) given to a function that reads text.
+pub const BINARY_TEXT: &str = "driftgate cannot use the binary contents of a file (not UTF-8) as text; \
+     only b64enc, b32enc, sha1sum, sha256sum, sha512sum, adler32sum and len take them as Helm does";
+
 pub type NativeFn = fn(&[Value]) -> Result<Value, FuncError>;
 
 /// One callable template function.

@@ -194,6 +194,9 @@ impl Encoder {
             Value::Int(i) | Value::Int64(i) => self.out.push_str(&i.to_string()),
             Value::Float(f) => self.out.push_str(&float_text(*f)),
             Value::String(s) => self.out.push_str(&quoted(s)),
+            Value::BinaryString(_) => {
+                return Err(TomlEncodeError::Encoder("driftgate cannot encode the binary contents of a file (not UTF-8) as TOML".into()));
+            }
             // A Go []byte is written as the string it holds.
             Value::Bytes(bytes) => self.out.push_str(&quoted(&String::from_utf8_lossy(bytes))),
             Value::Object(object) if object.type_name() == "time.Time" => {

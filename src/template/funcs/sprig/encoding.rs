@@ -6,15 +6,16 @@ use sha2::{Digest, Sha256, Sha512};
 
 use super::support::{bytes_arg, fixed, str_arg, string};
 use crate::template::funcs::{Function, ParamType as P};
+use crate::value::Value;
 
 /// This family's functions, with their Go signatures.
 pub fn functions() -> Vec<Function> {
     vec![
         fixed("b64enc", &[P::String], |a| string(base64::engine::general_purpose::STANDARD.encode(bytes_arg(a, 0)?))),
         // Sprig returns the decoding error's text as the result instead of failing.
-        fixed("b64dec", &[P::String], |a| string(base64_decode(str_arg(a, 0)?).unwrap_or_else(|e| e))),
+        fixed("b64dec", &[P::String], |a| Ok(decoded(base64_decode_bytes(str_arg(a, 0)?)))),
         fixed("b32enc", &[P::String], |a| string(base32_encode(bytes_arg(a, 0)?))),
-        fixed("b32dec", &[P::String], |a| string(base32_decode(str_arg(a, 0)?).unwrap_or_else(|e| e))),
+        fixed("b32dec", &[P::String], |a| Ok(decoded(base32_decode_bytes(str_arg(a, 0)?)))),
         fixed("sha1sum", &[P::String], |a| string(hex::encode(Sha1::digest(bytes_arg(a, 0)?)))),
         fixed("sha256sum", &[P::String], |a| string(hex::encode(Sha256::digest(bytes_arg(a, 0)?)))),
         fixed("sha512sum", &[P::String], |a| string(hex::encode(Sha512::digest(bytes_arg(a, 0)?)))),
@@ -22,16 +23,16 @@ pub fn functions() -> Vec<Function> {
     ]
 }
 
-fn lossy(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+/// Sprig returns the decoded bytes as a Go string, or the decoding error's text.
+fn decoded(result: Result<Vec<u8>, String>) -> Value {
+    match result {
+        Ok(bytes) => Value::go_string(bytes),
+        Err(message) => Value::str(message),
+    }
 }
 
 fn corrupt(kind: &str, offset: usize) -> String {
     format!("illegal {kind} data at input byte {offset}")
-}
-
-fn base64_decode(text: &str) -> Result<String, String> {
-    base64_decode_bytes(text).map(lossy)
 }
 
 /// Go's `base64.StdEncoding.DecodeString`: newlines are ignored, padding is required, and
@@ -85,7 +86,7 @@ fn base32_encode(input: &[u8]) -> String {
 }
 
 /// Go's `base32.StdEncoding.DecodeString` (padding required, upper case only).
-fn base32_decode(text: &str) -> Result<String, String> {
+fn base32_decode_bytes(text: &str) -> Result<Vec<u8>, String> {
     let clean: Vec<u8> = text.bytes().filter(|b| *b != b'\n' && *b != b'\r').collect();
     let mut out = Vec::with_capacity(clean.len() * 5 / 8);
     for (block_index, block) in clean.chunks(8).enumerate() {
@@ -120,7 +121,7 @@ fn base32_decode(text: &str) -> Result<String, String> {
         };
         out.extend_from_slice(&bits.to_be_bytes()[3..3 + bytes]);
     }
-    Ok(lossy(out))
+    Ok(out)
 }
 
 /// Adler-32 checksum.

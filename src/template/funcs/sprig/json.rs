@@ -69,6 +69,10 @@ fn write_json(
         }
         Value::Float(f) => out.push_str(&go_json_float(*f)?),
         Value::String(s) => write_json_string(out, s, style != JsonStyle::Raw),
+        // encoding/json replaces each invalid byte with U+FFFD.
+        Value::BinaryString(b) => {
+            crate::yaml::write_json_bytes(out, b, |out, text| write_json_string_body(out, text, style != JsonStyle::Raw))
+        }
         Value::Bytes(b) => {
             use base64::Engine as _;
             write_json_string(out, &base64::engine::general_purpose::STANDARD.encode(b), false);
@@ -162,6 +166,11 @@ fn go_json_float(f: f64) -> Result<String, FuncError> {
 
 fn write_json_string(out: &mut String, s: &str, escape_html: bool) {
     out.push('"');
+    write_json_string_body(out, s, escape_html);
+    out.push('"');
+}
+
+fn write_json_string_body(out: &mut String, s: &str, escape_html: bool) {
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -181,7 +190,6 @@ fn write_json_string(out: &mut String, s: &str, escape_html: bool) {
             c => out.push(c),
         }
     }
-    out.push('"');
 }
 
 /// Decodes JSON into template values as `json.Unmarshal` into `interface{}` does: numbers

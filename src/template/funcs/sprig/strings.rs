@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::random::DeterministicRng;
 use super::support::{
-    arg, bytes_to_string, fixed, go_slice, int_arg, slice_items, str_arg, string, string_list, strval, variadic,
+    arg, bytes_arg, fixed, go_slice, int_arg, slice_items, str_arg, string, string_list, strval, variadic,
 };
 use crate::template::funcs::{FuncError, Function, ParamType as P};
 use crate::value::{Map, Value};
@@ -17,13 +17,13 @@ pub fn functions() -> Vec<Function> {
         fixed("abbrevboth", &[P::Int, P::Int, P::String], |a| {
             string(abbrevboth(int_arg(a, 0)?, int_arg(a, 1)?, str_arg(a, 2)?))
         }),
-        fixed("trunc", &[P::Int, P::String], |a| string(trunc(int_arg(a, 0)?, str_arg(a, 1)?))),
+        fixed("trunc", &[P::Int, P::String], |a| Ok(trunc(int_arg(a, 0)?, bytes_arg(a, 1)?))),
         fixed("trim", &[P::String], |a| string(str_arg(a, 0)?.trim_matches(go_is_space))),
         fixed("upper", &[P::String], |a| string(go_upper(str_arg(a, 0)?))),
         fixed("lower", &[P::String], |a| string(go_lower(str_arg(a, 0)?))),
         fixed("title", &[P::String], |a| string(title(str_arg(a, 0)?))),
         fixed("untitle", &[P::String], |a| string(untitle(str_arg(a, 0)?))),
-        fixed("substr", &[P::Int, P::Int, P::String], |a| substr(int_arg(a, 0)?, int_arg(a, 1)?, str_arg(a, 2)?)),
+        fixed("substr", &[P::Int, P::Int, P::String], |a| substr(int_arg(a, 0)?, int_arg(a, 1)?, bytes_arg(a, 2)?)),
         fixed("repeat", &[P::Int, P::String], |a| string(repeat(str_arg(a, 1)?, int_arg(a, 0)?)?)),
         fixed("trimall", &[P::String, P::String], |a| string(trim_cutset(str_arg(a, 1)?, str_arg(a, 0)?))),
         fixed("trimAll", &[P::String, P::String], |a| string(trim_cutset(str_arg(a, 1)?, str_arg(a, 0)?))),
@@ -171,20 +171,20 @@ fn untitle(s: &str) -> String {
 }
 
 /// Sprig's `trunc`: a negative count keeps the end of the string. Counts bytes, as Go does.
-fn trunc(count: i64, s: &str) -> std::sync::Arc<str> {
-    let len = s.len() as i64;
+/// Sprig's `trunc`: Go slices the string's bytes, so a cut may split a character.
+fn trunc(count: i64, bytes: &[u8]) -> Value {
+    let len = bytes.len() as i64;
     if count < 0 && len + count > 0 {
-        bytes_to_string(&s.as_bytes()[(len + count) as usize..])
+        Value::go_string(bytes[(len + count) as usize..].to_vec())
     } else if count >= 0 && len > count {
-        bytes_to_string(&s.as_bytes()[..count as usize])
+        Value::go_string(bytes[..count as usize].to_vec())
     } else {
-        s.into()
+        Value::go_string(bytes.to_vec())
     }
 }
 
 /// Sprig's `substr`: negative start means from 0; negative or too large end means to the end.
-fn substr(start: i64, end: i64, s: &str) -> Result<Value, FuncError> {
-    let bytes = s.as_bytes();
+fn substr(start: i64, end: i64, bytes: &[u8]) -> Result<Value, FuncError> {
     let len = bytes.len() as i64;
     let part = if start < 0 {
         go_slice(bytes, 0, end)?
@@ -193,7 +193,7 @@ fn substr(start: i64, end: i64, s: &str) -> Result<Value, FuncError> {
     } else {
         go_slice(bytes, start, end)?
     };
-    Ok(Value::String(bytes_to_string(part)))
+    Ok(Value::go_string(part.to_vec()))
 }
 
 fn repeat(s: &str, count: i64) -> Result<String, FuncError> {

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::template::funcs::{FuncError, Function, NativeFn, ParamType};
+use crate::template::funcs::{BINARY_TEXT, FuncError, Function, NativeFn, ParamType};
 use crate::value::{MapRef, OpenMaps, Value};
 
 /// A function with a fixed number of parameters.
@@ -32,6 +32,7 @@ fn wrong_type(expected: &str, got: &Value) -> FuncError {
 pub fn str_arg(args: &[Value], i: usize) -> Result<&str, FuncError> {
     match arg(args, i) {
         Value::String(s) => Ok(s),
+        Value::BinaryString(_) => Err(FuncError::new(BINARY_TEXT)),
         other => Err(wrong_type("string", other)),
     }
 }
@@ -41,7 +42,7 @@ pub fn str_arg(args: &[Value], i: usize) -> Result<&str, FuncError> {
 pub fn bytes_arg(args: &[Value], i: usize) -> Result<&[u8], FuncError> {
     match arg(args, i) {
         Value::String(s) => Ok(s.as_bytes()),
-        Value::Bytes(b) => Ok(b),
+        Value::Bytes(b) | Value::BinaryString(b) => Ok(b),
         other => Err(wrong_type("string", other)),
     }
 }
@@ -97,7 +98,7 @@ pub fn kind_of(value: &Value) -> &'static str {
         Value::Int(_) => "int",
         Value::Int64(_) => "int64",
         Value::Float(_) => "float64",
-        Value::String(_) => "string",
+        Value::String(_) | Value::BinaryString(_) => "string",
         Value::Bytes(_) | Value::List(_) => "slice",
         Value::Map(_) => "map",
         Value::Object(o) => {
@@ -316,9 +317,6 @@ pub fn go_slice(s: &[u8], low: i64, high: i64) -> Result<&[u8], FuncError> {
 }
 
 /// Bytes back to a string; Go keeps invalid UTF-8 as is, we replace it.
-pub fn bytes_to_string(bytes: &[u8]) -> Arc<str> {
-    String::from_utf8_lossy(bytes).into()
-}
 
 #[cfg(test)]
 mod tests {
