@@ -72,6 +72,7 @@ pub struct Dependency {
     pub name: String,
     /// The version range the subchart must satisfy (empty: any).
     pub version: String,
+    pub repository: String,
     /// Comma-separated values paths; the first that holds a boolean decides.
     pub condition: String,
     pub tags: Vec<String>,
@@ -385,6 +386,19 @@ pub fn empty_map(file: FileId) -> Node {
     Node { value: NodeValue::Map(Vec::new()), file, span: Span::default() }
 }
 
+/// A scalar read into a Go `string` field of `Chart.yaml`, as `sigs.k8s.io/yaml` converts it:
+/// YAML 1.1 booleans (`yes`, `off`) become `true`/`false`, floats Go's 32-bit shortest form
+/// (`appVersion: 1.10` is `1.1`).
+pub fn text_field(node: &Node) -> Option<String> {
+    match &node.value {
+        NodeValue::String(s) => Some(s.clone()),
+        NodeValue::Int(i) => Some(i.to_string()),
+        NodeValue::Float(f) => Some(yaml::format_float32_g(*f)),
+        NodeValue::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 fn parse_dependencies(raw: &Node, file: FileId, rel: &str) -> Result<Vec<Dependency>, Box<Diagnostic>> {
     let Some(list) = raw.get("dependencies") else { return Ok(Vec::new()) };
     let items = match &list.value {
@@ -394,22 +408,14 @@ fn parse_dependencies(raw: &Node, file: FileId, rel: &str) -> Result<Vec<Depende
             return Err(render_error("Chart.yaml `dependencies` must be a list", list.span.start.in_file(rel)));
         }
     };
-    let scalar = |node: &Node, key: &str| -> String {
-        match node.get(key).map(|n| &n.value) {
-            Some(NodeValue::String(s)) => s.clone(),
-            Some(NodeValue::Int(i)) => i.to_string(),
-            Some(NodeValue::Float(f)) => crate::value::format_float_g(*f),
-            Some(NodeValue::Bool(b)) => b.to_string(),
-            _ => String::new(),
-        }
-    };
+    let scalar = |node: &Node, key: &str| node.get(key).and_then(text_field).unwrap_or_default();
     let mut out = Vec::new();
     for item in items {
         if !matches!(item.value, NodeValue::Map(_)) {
             continue;
         }
         let tags = match item.get("tags").map(|n| &n.value) {
-            Some(NodeValue::Seq(tags)) => tags.iter().filter_map(|t| t.as_str().map(str::to_string)).collect(),
+            Some(NodeValue::Seq(tags)) => tags.iter().filter_map(text_field).collect(),
             _ => Vec::new(),
         };
         let mut import_values = Vec::new();
@@ -427,6 +433,7 @@ fn parse_dependencies(raw: &Node, file: FileId, rel: &str) -> Result<Vec<Depende
         out.push(Dependency {
             name: scalar(item, "name"),
             version: scalar(item, "version"),
+            repository: scalar(item, "repository"),
             condition: scalar(item, "condition"),
             tags,
             alias: (!alias.is_empty()).then_some(alias),
@@ -444,16 +451,7 @@ fn parse_metadata(text: &str, file: FileId, rel: &str) -> Result<Metadata, Box<D
     if !matches!(raw.value, NodeValue::Map(_)) {
         return Err(render_error("Chart.yaml must be a mapping", raw.span.start.in_file(rel)));
     }
-    let field = |key: &str| -> String {
-        match raw.get(key).map(|n| &n.value) {
-            Some(NodeValue::String(s)) => s.clone(),
-            Some(NodeValue::Int(i)) => i.to_string(),
-            Some(NodeValue::Float(f)) => crate::value::format_float_g(*f),
-            // `off`, `yes`, ... are booleans to YAML 1.1; Helm reads them into text fields as text.
-            Some(NodeValue::Bool(b)) => b.to_string(),
-            _ => String::new(),
-        }
-    };
+    let field = |key: &str| raw.get(key).and_then(text_field).unwrap_or_default();
     let name = field("name");
     if name.is_empty() {
         return Err(render_error("Chart.yaml has no `name`", Location::start_of(rel)));

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use crate::chart::Metadata;
+use crate::chart::{Dependency, ImportValue, Metadata};
 use crate::template::funcs::ParamType;
 use crate::value::{List, ListType, Map, MapRef, MapType, Object, Value};
 use crate::yaml::{Node, NodeValue};
@@ -20,12 +20,13 @@ impl ChartObject {
     /// `.Chart` of a chart rendered on its own.
     #[cfg(test)]
     pub fn new(metadata: &Metadata) -> Self {
-        Self::for_chart(metadata, &metadata.name, true)
+        Self::for_chart(metadata, &metadata.name, true, &[])
     }
 
     /// `.Chart` of a chart in a tree: `name` is its alias when it has one; `IsRoot` tells the
-    /// top chart from subcharts.
-    pub fn for_chart(metadata: &Metadata, name: &str, is_root: bool) -> Self {
+    /// top chart from subcharts. `enabled` are the `Chart.yaml` dependencies that conditions and
+    /// tags left on: Helm drops the others from the metadata templates see.
+    pub fn for_chart(metadata: &Metadata, name: &str, is_root: bool, enabled: &[&Dependency]) -> Self {
         let mut fields = Map::new();
         fields.insert("IsRoot".into(), Value::Bool(is_root));
         let raw = &metadata.raw;
@@ -54,10 +55,8 @@ impl ChartObject {
         };
         fields.insert("Annotations".into(), Value::Map(MapRef::typed(annotations, MapType::StringMap)));
         fields.insert("Maintainers".into(), maintainers(raw));
-        fields.insert(
-            "Dependencies".into(),
-            raw.get("dependencies").map(node_value).unwrap_or_else(|| Value::list(Vec::new())),
-        );
+        let dependencies = enabled.iter().map(|d| Value::Object(Arc::new(DependencyObject::new(d)))).collect();
+        fields.insert("Dependencies".into(), Value::list(dependencies));
         ChartObject { fields }
     }
 }
@@ -139,6 +138,81 @@ impl Object for ChartObject {
 }
 
 /// `.Chart.Maintainers`: Go `[]*chart.Maintainer`, whose members are `.Name`, `.Email`, `.URL`.
+/// One entry of `.Chart.Dependencies`: Helm's `*chart.Dependency` after it processed the
+/// dependencies (the alias replaces the name, `Enabled` is true, `import-values` entries are
+/// `child`/`parent` pairs).
+#[derive(Debug)]
+struct DependencyObject {
+    fields: Map,
+}
+
+impl DependencyObject {
+    /// Fields in Go's order, with their JSON names; all but the first three are omitempty.
+    const FIELDS: [(&'static str, &'static str); 8] = [
+        ("Name", "name"),
+        ("Version", "version"),
+        ("Repository", "repository"),
+        ("Condition", "condition"),
+        ("Tags", "tags"),
+        ("Enabled", "enabled"),
+        ("ImportValues", "import-values"),
+        ("Alias", "alias"),
+    ];
+
+    fn new(dependency: &Dependency) -> Self {
+        let imports = dependency
+            .import_values
+            .iter()
+            .map(|import| {
+                let (child, parent) = match import {
+                    ImportValue::Export(name) => (format!("exports.{name}"), ".".to_string()),
+                    ImportValue::Map { child, parent } => (child.clone(), parent.clone()),
+                };
+                let mut pair = Map::new();
+                pair.insert("child".into(), Value::str(child));
+                pair.insert("parent".into(), Value::str(parent));
+                Value::Map(MapRef::typed(pair, MapType::StringMap))
+            })
+            .collect();
+        let mut fields = Map::new();
+        fields.insert("Name".into(), Value::str(dependency.effective_name()));
+        fields.insert("Version".into(), Value::str(dependency.version.as_str()));
+        fields.insert("Repository".into(), Value::str(dependency.repository.as_str()));
+        fields.insert("Condition".into(), Value::str(dependency.condition.as_str()));
+        fields.insert("Tags".into(), Value::list(dependency.tags.iter().map(|t| Value::str(t.as_str())).collect()));
+        fields.insert("Enabled".into(), Value::Bool(true));
+        fields.insert("ImportValues".into(), Value::list(imports));
+        fields.insert("Alias".into(), Value::str(dependency.alias.as_deref().unwrap_or_default()));
+        DependencyObject { fields }
+    }
+}
+
+impl Object for DependencyObject {
+    fn type_name(&self) -> &str {
+        "*chart.Dependency"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        self.fields.get(name).cloned()
+    }
+    fn format_v(&self) -> String {
+        // fmt prints a pointer to a struct as `&{...}` (inside a slice Go prints an address).
+        format!("&{}", self.format_action())
+    }
+    fn format_action(&self) -> String {
+        // text/template prints what a pointer points to.
+        let parts: Vec<String> =
+            Self::FIELDS.iter().map(|(field, _)| self.fields.get(*field).map(Value::format_v).unwrap_or_default()).collect();
+        format!("{{{}}}", parts.join(" "))
+    }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        let fields = Self::FIELDS.iter().enumerate().filter_map(|(i, (field, json))| {
+            let value = self.fields.get(*field).cloned().unwrap_or_default();
+            (i < 3 || value.is_truthy()).then(|| (json.to_string(), value))
+        });
+        Some(fields.collect())
+    }
+}
+
 fn maintainers(raw: &Node) -> Value {
     let Some(NodeValue::Seq(items)) = raw.get("maintainers").map(|n| &n.value) else {
         return Value::list(Vec::new());
@@ -170,6 +244,10 @@ impl Object for Maintainer {
         self.fields.get(name).cloned()
     }
     fn format_v(&self) -> String {
+        // fmt prints a pointer to a struct as `&{...}`.
+        format!("&{}", self.format_action())
+    }
+    fn format_action(&self) -> String {
         let text = |k: &str| self.fields.get(k).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         // text/template prints what a pointer points to.
         format!("{{{} {} {}}}", text("Name"), text("Email"), text("URL"))

@@ -348,7 +348,18 @@ impl<'a> ChartTree<'a> {
             scope.insert("Values".into(), own);
             scope.insert("Release".into(), release.clone());
             // Per render: `.Chart.Annotations` is a map a template could change.
-            let chart = ChartObject::for_chart(&node.chart.metadata, &node.name, index == 0);
+            let enabled: Vec<&Dependency> = node
+                .chart
+                .dependencies
+                .iter()
+                .filter(|d| {
+                    node.children.iter().any(|&child| {
+                        values.enabled.get(child).copied().unwrap_or(false)
+                            && self.nodes[child].dependency.is_some_and(|c| std::ptr::eq(c, *d))
+                    })
+                })
+                .collect();
+            let chart = ChartObject::for_chart(&node.chart.metadata, &node.name, index == 0, &enabled);
             scope.insert("Chart".into(), Value::Object(Arc::new(chart)));
             scope.insert("Capabilities".into(), capabilities.clone());
             scope.insert("Files".into(), node.files_object.clone());
@@ -599,6 +610,7 @@ mod tests {
         Dependency {
             name: "db".into(),
             version: String::new(),
+            repository: String::new(),
             condition: condition.into(),
             tags: tags.iter().map(|t| t.to_string()).collect(),
             alias: None,

@@ -17,6 +17,7 @@ mod tests;
 pub use emit::{MAX_ENCODE_DEPTH, marshal as marshal_yaml, marshal_v3 as marshal_yaml_v3};
 pub use json::{JsonStyle, JsonTarget, marshal as marshal_json, unmarshal as unmarshal_json, write_json_bytes};
 pub use parse::{MAX_ALIAS_EXPANSION, MAX_DEPTH};
+pub(crate) use resolve::format_float32_g;
 
 /// A parsed YAML node with the file and span it came from.
 #[derive(Clone, Debug, PartialEq)]
