@@ -12,6 +12,7 @@ use crate::source::{FileId, Pos};
 
 mod number;
 use number::parse_number;
+pub(crate) use number::parse_float;
 
 /// Deepest nesting of parenthesised pipelines and control structures accepted in one template,
 /// so that hostile input cannot exhaust the stack.

@@ -293,15 +293,21 @@ pub fn to_float64(value: &Value) -> f64 {
     }
 }
 
-/// `strconv.ParseFloat(s, 64)` for decimal input (plus Go's `inf`/`nan` spellings).
+/// `strconv.ParseFloat(s, 64)`: Go's float syntax (decimal, hexadecimal with a `p` exponent,
+/// `_` between digits) and its special spellings (`inf`/`infinity` with a sign, `nan` without);
+/// `None` for a syntax or range error.
 pub fn parse_go_float(s: &str) -> Option<f64> {
-    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let special = matches!(body.to_ascii_lowercase().as_str(), "inf" | "infinity" | "nan");
-    if !special && !body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')) {
-        return None;
+    let (negative, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    match lower.as_str() {
+        "inf" | "infinity" => Some(if negative { f64::NEG_INFINITY } else { f64::INFINITY }),
+        "nan" if body.len() == s.len() => Some(f64::NAN),
+        _ => crate::template::parse::parse_float(s).ok(),
     }
-    // Go reports a range error (and cast then yields 0) where Rust rounds to infinity.
-    s.parse::<f64>().ok().filter(|f| special || f.is_finite())
 }
 
 /// Byte-indexed slicing with Go's bounds-check panic message.
@@ -315,8 +321,6 @@ pub fn go_slice(s: &[u8], low: i64, high: i64) -> Result<&[u8], FuncError> {
     }
     Ok(&s[low as usize..high as usize])
 }
-
-/// Bytes back to a string; Go keeps invalid UTF-8 as is, we replace it.
 
 #[cfg(test)]
 mod tests {
