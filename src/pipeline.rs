@@ -338,7 +338,7 @@ fn load_inventory(root: &Path, rel: &str, declared_at: FileSpan, sources: &Sourc
         };
         for item in items {
             let (name, keys) = match &item.value {
-                NodeValue::String(name) => (name.clone(), None),
+                NodeValue::String(name) => (name.to_string(), None),
                 NodeValue::Map(_) => {
                     let name = item
                         .get("name")

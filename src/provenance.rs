@@ -393,7 +393,7 @@ fn covering_segments(segments: &[OutputSegment], span: Span) -> Vec<&OutputSegme
 /// The text of a scalar node as a template would print it.
 pub fn scalar_text(node: &Node) -> Option<String> {
     match &node.value {
-        NodeValue::String(s) => Some(s.clone()),
+        NodeValue::String(s) => Some(s.to_string()),
         NodeValue::Int(i) => Some(i.to_string()),
         NodeValue::Float(f) => Some(f.to_string()),
         NodeValue::Bool(b) => Some(b.to_string()),

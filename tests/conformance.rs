@@ -75,7 +75,7 @@ fn families() -> Vec<Family> {
 
 fn text(node: &Node, key: &str) -> Option<String> {
     match node.get(key).map(|n| &n.value) {
-        Some(NodeValue::String(s)) => Some(s.clone()),
+        Some(NodeValue::String(s)) => Some(s.to_string()),
         Some(NodeValue::Null) | None => None,
         Some(other) => panic!("`{key}` must be a string, found {other:?}"),
     }

@@ -38,7 +38,7 @@ fn read_case(dir: &Path) -> Case {
     let doc = yaml::parse_documents(&text, FileId(0)).expect("case.yaml parses").remove(0);
     let text_of = |key: &str, default: &str| -> String {
         match doc.get(key).map(|n| &n.value) {
-            Some(NodeValue::String(s)) => s.clone(),
+            Some(NodeValue::String(s)) => s.to_string(),
             Some(NodeValue::Float(f)) => f.to_string(),
             _ => default.to_string(),
         }

@@ -391,7 +391,7 @@ pub fn empty_map(file: FileId) -> Node {
 /// (`appVersion: 1.10` is `1.1`).
 pub fn text_field(node: &Node) -> Option<String> {
     match &node.value {
-        NodeValue::String(s) => Some(s.clone()),
+        NodeValue::String(s) => Some(s.to_string()),
         NodeValue::Int(i) => Some(i.to_string()),
         NodeValue::Float(f) => Some(yaml::format_float32_g(*f)),
         NodeValue::Bool(b) => Some(b.to_string()),
@@ -422,7 +422,7 @@ fn parse_dependencies(raw: &Node, file: FileId, rel: &str) -> Result<Vec<Depende
         if let Some(NodeValue::Seq(imports)) = item.get("import-values").map(|n| &n.value) {
             for import in imports {
                 match &import.value {
-                    NodeValue::String(s) => import_values.push(ImportValue::Export(s.clone())),
+                    NodeValue::String(s) => import_values.push(ImportValue::Export(s.to_string())),
                     NodeValue::Map(_) => import_values
                         .push(ImportValue::Map { child: scalar(import, "child"), parent: scalar(import, "parent") }),
                     _ => {}

@@ -115,7 +115,7 @@ impl Reader<'_> {
 
     fn scalar(&self, node: &Node, what: &str) -> Result<Spanned<String>, FatalError> {
         let value = match &node.value {
-            NodeValue::String(s) => s.clone(),
+            NodeValue::String(s) => s.to_string(),
             NodeValue::Int(i) => i.to_string(),
             NodeValue::Float(f) => f.to_string(),
             _ => return Err(self.wrong_type(node, what, "a string")),

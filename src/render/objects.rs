@@ -200,8 +200,10 @@ impl Object for DependencyObject {
     }
     fn format_action(&self) -> String {
         // text/template prints what a pointer points to.
-        let parts: Vec<String> =
-            Self::FIELDS.iter().map(|(field, _)| self.fields.get(*field).map(Value::format_v).unwrap_or_default()).collect();
+        let parts: Vec<String> = Self::FIELDS
+            .iter()
+            .map(|(field, _)| self.fields.get(*field).map(Value::format_v).unwrap_or_default())
+            .collect();
         format!("{{{}}}", parts.join(" "))
     }
     fn json_fields(&self) -> Option<Vec<(String, Value)>> {
@@ -572,8 +574,11 @@ impl Files {
                 let mut map = Map::new();
                 for (path, bytes) in &self.files {
                     let base = path.rsplit('/').next().unwrap_or(path);
-                    let content =
-                        if name == "AsConfig" { Value::go_string(bytes.to_vec()) } else { Value::str(BASE64.encode(bytes)) };
+                    let content = if name == "AsConfig" {
+                        Value::go_string(bytes.to_vec())
+                    } else {
+                        Value::str(BASE64.encode(bytes))
+                    };
                     map.insert(base.to_string(), content);
                 }
                 match crate::yaml::marshal_yaml(&Value::map(map)) {

@@ -373,7 +373,7 @@ fn scalar_text(node: &Node) -> Option<String> {
         NodeValue::Bool(b) => Some(b.to_string()),
         NodeValue::Int(i) => Some(i.to_string()),
         NodeValue::Float(f) => Some(crate::value::format_float_g(*f)),
-        NodeValue::String(s) => Some(s.clone()),
+        NodeValue::String(s) => Some(s.to_string()),
         NodeValue::Seq(_) | NodeValue::Map(_) => None,
     }
 }

@@ -11,8 +11,8 @@ use super::lex::{Token, TokenKind, go_quote, lex};
 use crate::source::{FileId, Pos};
 
 mod number;
-use number::parse_number;
 pub(crate) use number::parse_float;
+use number::parse_number;
 
 /// Deepest nesting of parenthesised pipelines and control structures accepted in one template,
 /// so that hostile input cannot exhaust the stack.

@@ -1,7 +1,5 @@
 //! Views of a values tree: what templates see, what policies see, and path lookup.
 
-use std::sync::Arc;
-
 use crate::value::{Map, Value};
 use crate::yaml::{Key, Node, NodeValue};
 
@@ -12,7 +10,7 @@ pub fn to_template_value(node: &Node) -> Value {
         NodeValue::Bool(b) => Value::Bool(*b),
         NodeValue::Int(i) => Value::Float(*i as f64),
         NodeValue::Float(f) => Value::Float(*f),
-        NodeValue::String(s) => Value::String(Arc::from(s.as_str())),
+        NodeValue::String(s) => Value::String(s.clone()),
         NodeValue::Seq(items) => Value::list(items.iter().map(to_template_value).collect()),
         NodeValue::Map(entries) => {
             let map: Map = entries.iter().map(|(k, v)| (k.name.clone(), to_template_value(v))).collect();

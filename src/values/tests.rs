@@ -234,3 +234,20 @@ fn merge_tables_keeps_the_destination() {
     let merged = merge_tables(dst, src);
     assert_eq!(serde_json::to_string(&merged.to_json()).unwrap(), r#"{"a":1,"b":3,"t":{"x":1,"z":2}}"#);
 }
+
+/// An aliased string stays one allocation through the `-f` merge, Helm's coalescing and the
+/// template view, as Go shares it.
+#[test]
+fn aliased_strings_stay_shared_through_merge_and_templates() {
+    let long = "y".repeat(50_000);
+    let defaults = load_values(&format!("big: &s {long}\ncopy: *s\n"), FileId(1)).unwrap();
+    let user = load_values("again: 1\n", FileId(2)).unwrap();
+    let merged = coalesce("c", &defaults, &merge_overrides(&[user])).values;
+    let Value::Map(map) = to_template_value(&merged) else { panic!("values are a map") };
+    let (Some(Value::String(big)), Some(Value::String(copy))) = (map.get("big"), map.get("copy")) else {
+        panic!("strings expected")
+    };
+    assert!(std::sync::Arc::ptr_eq(&big, &copy));
+    let NodeValue::String(node_big) = &merged.get("big").unwrap().value else { panic!("string node") };
+    assert!(std::sync::Arc::ptr_eq(&big, node_big));
+}

@@ -5,6 +5,8 @@
 //! Writing follows Helm's `toYaml` (go-yaml v2's emitter fed from JSON), `toYamlPretty`
 //! (go-yaml v3's encoder) and `toJson` (Go's `encoding/json`). This module knows nothing about values files or templates.
 
+use std::sync::Arc;
+
 use crate::source::{FileId, FileSpan, Pos, Span};
 
 mod emit;
@@ -34,7 +36,8 @@ pub enum NodeValue {
     Bool(bool),
     Int(i64),
     Float(f64),
-    String(String),
+    /// Shared: an alias of a long string costs a pointer, as in Go.
+    String(Arc<str>),
     Seq(Vec<Node>),
     /// Entries in document order; keys are unique (the last duplicate wins).
     Map(Vec<(Key, Node)>),
@@ -102,7 +105,7 @@ fn to_json(node: &Node, depth: usize) -> serde_json::Value {
         NodeValue::Bool(b) => Json::Bool(*b),
         NodeValue::Int(i) => Json::from(*i),
         NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        NodeValue::String(s) => Json::String(s.clone()),
+        NodeValue::String(s) => Json::String(s.to_string()),
         NodeValue::Seq(items) => Json::Array(items.iter().map(|item| to_json(item, depth + 1)).collect()),
         NodeValue::Map(entries) => {
             Json::Object(entries.iter().map(|(key, value)| (key.name.clone(), to_json(value, depth + 1))).collect())

@@ -194,7 +194,8 @@ fn parse_stream_unguarded(text: &str, file: FileId, first_only: bool) -> Result<
                 let node_value = if tag.as_deref().map(resolve::short_tag).as_deref() == Some("!!binary") {
                     NodeValue::String(
                         decode_binary(&value)
-                            .ok_or_else(|| error_at("!!binary value contains invalid base64 data", start))?,
+                            .ok_or_else(|| error_at("!!binary value contains invalid base64 data", start))?
+                            .into(),
                     )
                 } else {
                     resolved.into_node_value(&value)
@@ -345,7 +346,7 @@ fn merge_into(
 /// Stringifies a key node as `sigs.k8s.io/yaml` does after go-yaml v2 decoded it.
 fn map_key(node: &Node) -> Result<Key, Failure> {
     let name = match &node.value {
-        NodeValue::String(s) => s.clone(),
+        NodeValue::String(s) => s.to_string(),
         NodeValue::Int(i) => i.to_string(),
         NodeValue::Bool(b) => b.to_string(),
         NodeValue::Float(f) => match resolve::format_float32_g(*f).as_str() {

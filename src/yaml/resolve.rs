@@ -31,7 +31,7 @@ impl Resolved {
             // The node model has no unsigned integers; every consumer converts numbers to f64.
             Resolved::Uint(u) => NodeValue::Float(u as f64),
             Resolved::Float(f) => NodeValue::Float(f),
-            Resolved::Timestamp | Resolved::Str => NodeValue::String(text.to_string()),
+            Resolved::Timestamp | Resolved::Str => NodeValue::String(text.into()),
         }
     }
 

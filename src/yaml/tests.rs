@@ -265,3 +265,21 @@ fn deep_trees_are_cut_in_json_not_overflowed() {
     assert_eq!(depth, MAX_JSON_DEPTH + 1);
     assert_eq!(*cursor, serde_json::Value::Null);
 }
+
+/// go-yaml shares an aliased string; so does the tree here, so a long anchored string
+/// referenced many times costs one copy.
+#[test]
+fn aliased_strings_are_shared_not_copied() {
+    let long = "x".repeat(100_000);
+    let node = parse_one(&format!("a: &big {long}\nb: *big\nc: [*big, *big]\n"));
+    let text = |n: &Node| match &n.value {
+        NodeValue::String(s) => s.clone(),
+        other => panic!("not a string: {other:?}"),
+    };
+    let a = text(node.get("a").unwrap());
+    let b = text(node.get("b").unwrap());
+    let NodeValue::Seq(items) = &node.get("c").unwrap().value else { panic!("c is a list") };
+    assert!(Arc::ptr_eq(&a, &b));
+    assert!(items.iter().all(|item| Arc::ptr_eq(&a, &text(item))));
+    assert_eq!(a.len(), 100_000);
+}

@@ -277,14 +277,18 @@ impl PolicyEngine {
     }
 
     /// Evaluates every chart-wide rule on one chart's input; a failing rule yields an `Err`.
-    pub fn evaluate(&self, input: Json) -> Vec<(&EngineRule, RuleOutcome)> {
+    pub fn evaluate(&self, input: impl Into<regorus::Value>) -> Vec<(&EngineRule, RuleOutcome)> {
         self.evaluate_enabled(input, &|_| true)
     }
 
     /// [`evaluate`](Self::evaluate) for the rules whose id `enabled` accepts (`off` rules cost nothing).
-    pub fn evaluate_enabled(&self, input: Json, enabled: &dyn Fn(&str) -> bool) -> Vec<(&EngineRule, RuleOutcome)> {
+    pub fn evaluate_enabled(
+        &self,
+        input: impl Into<regorus::Value>,
+        enabled: &dyn Fn(&str) -> bool,
+    ) -> Vec<(&EngineRule, RuleOutcome)> {
         let mut engine = self.engine.clone();
-        engine.set_input(regorus::Value::from(input));
+        engine.set_input(input.into());
         self.rules
             .iter()
             .filter(|rule| rule.scope == RuleScope::Chart && enabled(&rule.info.id))

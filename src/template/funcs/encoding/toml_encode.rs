@@ -195,7 +195,9 @@ impl Encoder {
             Value::Float(f) => self.out.push_str(&float_text(*f)),
             Value::String(s) => self.out.push_str(&quoted(s)),
             Value::BinaryString(_) => {
-                return Err(TomlEncodeError::Encoder("driftgate cannot encode the binary contents of a file (not UTF-8) as TOML".into()));
+                return Err(TomlEncodeError::Encoder(
+                    "driftgate cannot encode the binary contents of a file (not UTF-8) as TOML".into(),
+                ));
             }
             // A Go []byte is written as the string it holds.
             Value::Bytes(bytes) => self.out.push_str(&quoted(&String::from_utf8_lossy(bytes))),

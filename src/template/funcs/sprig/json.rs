@@ -70,9 +70,9 @@ fn write_json(
         Value::Float(f) => out.push_str(&go_json_float(*f)?),
         Value::String(s) => write_json_string(out, s, style != JsonStyle::Raw),
         // encoding/json replaces each invalid byte with U+FFFD.
-        Value::BinaryString(b) => {
-            crate::yaml::write_json_bytes(out, b, |out, text| write_json_string_body(out, text, style != JsonStyle::Raw))
-        }
+        Value::BinaryString(b) => crate::yaml::write_json_bytes(out, b, |out, text| {
+            write_json_string_body(out, text, style != JsonStyle::Raw)
+        }),
         Value::Bytes(b) => {
             use base64::Engine as _;
             write_json_string(out, &base64::engine::general_purpose::STANDARD.encode(b), false);

@@ -364,7 +364,9 @@ mod tests {
     fn cast_to_float64_rejects_out_of_range() {
         assert_eq!(to_float64(&Value::str("1e400")), 0.0);
         assert_eq!(to_float64(&Value::str("3.5")), 3.5);
-        assert_eq!(to_float64(&Value::str("1_000")), 0.0);
+        // strconv.ParseFloat takes `_` between digits (helm v3.17.2: `float64 "1_000.5"` is 1000.5).
+        assert_eq!(to_float64(&Value::str("1_000")), 1000.0);
+        assert_eq!(to_float64(&Value::str("1__000")), 0.0);
     }
 
     #[test]
