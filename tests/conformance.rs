@@ -502,7 +502,7 @@ fn docs_markdown(families: &[Family], results: &[Vec<(String, Outcome)>]) -> Str
         }
         doc.push('\n');
     }
-    for (section, file) in [("Helm 4", "helm4.md"), ("Speed", "speed.md")] {
+    for (section, file) in [("Public charts", "corpus.md"), ("Helm 4", "helm4.md"), ("Speed", "speed.md")] {
         let _ = writeln!(doc, "## {section}\n");
         match std::fs::read_to_string(root().join("testdata/conformance/reports").join(file)) {
             Ok(text) => doc.push_str(text.trim_end()),

@@ -3,7 +3,8 @@
 
     corpus.py import [ID...]    export each chart of charts.tsv at its pinned commit, vendor its
                                 dependencies, write one values file per environment and helm's output
-    corpus.py compare [ID...]   render every environment with driftgate and compare with helm's output
+    corpus.py compare [ID...]   render every environment with driftgate and compare with helm's output;
+                                without IDs, also write testdata/conformance/reports/corpus.md
 
 Nothing here touches the network: charts come from bare git mirrors under $DRIFTGATE_MIRRORS
 (default /work/.mirror, one <owner>+<name>/repo per repository), helm is the binary that
@@ -395,6 +396,8 @@ def cmd_compare(ids):
         for cid, status in pool.map(one, rows):
             results[cid] = status
     table(rows, results)
+    if not ids and all("not imported" not in st for st in results.values()):
+        report(rows, results)
 
 
 def table(rows, results):
@@ -420,6 +423,79 @@ def table(rows, results):
     text = "\n".join(lines) + "\n"
     (CACHE / "table.md").write_text(text)
     print(text, end="")
+
+
+# Functions whose output helm itself does not repeat from one run to the next.
+NONDETERMINISTIC = ["genCA", "genSelfSignedCert", "genSignedCert", "genPrivateKey", "derivePassword",
+                    "randAlphaNum", "randAlpha", "randAscii", "randNumeric", "randBytes", "randInt",
+                    "uuidv4", "shuffle", "now", "htpasswd", "bcrypt"]
+
+
+def nondeterministic_calls(chart):
+    found = set()
+    for f in chart.rglob("*"):
+        if "templates" in f.parts and f.is_file():
+            text = f.read_text(errors="replace")
+            found.update(name for name in NONDETERMINISTIC if re.search(rf"\b{name}\b", text))
+    return sorted(found)
+
+
+def cell(text, width=110):
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def report(rows, results):
+    """testdata/conformance/reports/corpus.md: the per-chart table of docs/conformance.md."""
+    total = {}
+    body = []
+    for row in rows:
+        status = results[row["id"]]
+        for s in status.values():
+            total[s] = total.get(s, 0) + 1
+        dest = CACHE / "charts" / row["id"]
+        version = (dest / "chart-version").read_text().strip()
+        notes = []
+        masked = [e for e, s in status.items() if s == "nondet-equal"]
+        if masked:
+            calls = ", ".join(f"`{c}`" for c in nondeterministic_calls(dest / "chart")) or "random values"
+            notes.append(f"{len(masked)} equal once the lines helm varies between runs are masked ({calls})")
+        for env, s in status.items():
+            if s == "both-fail-same":
+                err = (dest / "helm" / f"{env}.err").read_text(errors="replace")
+                err = err[err.find("Error: ") + len("Error: "):] if "Error: " in err else err
+                err = err.replace("Use --debug flag to render out invalid YAML", "")
+                notes.append(f"`{env}`: helm and driftgate fail alike: {cell(err, 160)}")
+            elif s not in ("equal", "nondet-equal"):
+                notes.append(f"`{env}`: {s}")
+        equal = sum(1 for s in status.values() if s == "equal")
+        body.append("| " + " | ".join([
+            f"`{row['id']}`", f"{row['repo']} `{row['commit'][:10]}`", version, str(len(status)), str(equal),
+            cell("; ".join(notes), 400) if notes else ""]) + " |")
+    envs = sum(total.values())
+    same = total.get("equal", 0) + total.get("nondet-equal", 0) + total.get("both-fail-same", 0)
+    out = [
+        f"{len(rows)} public charts from {len({r['repo'] for r in rows})} upstream repositories, pinned by commit in "
+        "`scripts/corpus/charts.tsv`, {envs} environments taken from each chart's own `ci/` values or documented "
+        "examples. `scripts/corpus/import.sh` exports them from git mirrors, vendors their dependencies and records "
+        "helm v3.17.2 (`--kube-version 1.33`); `scripts/corpus/compare.sh` renders every environment with "
+        "`driftgate render` and writes this table. No chart text is kept in this repository.".replace("{envs}", str(envs)),
+        "",
+        f"{same} of {envs} environments match helm: {total.get('equal', 0)} byte-equal, "
+        f"{total.get('nondet-equal', 0)} equal once the lines that helm itself does not repeat between two runs "
+        f"(random values, generated keys, the clock) are masked, {total.get('both-fail-same', 0)} where helm fails "
+        "for a reason in the chart or its values and driftgate fails with the same message. "
+        f"Differing: {total.get('differs', 0) + total.get('nondet-differs', 0)}; driftgate fails where helm renders: "
+        f"{total.get('dg-fails', 0)}; helm fails with another message or driftgate renders: "
+        f"{total.get('both-fail-other-message', 0) + total.get('helm-fails-dg-renders', 0)}.",
+        "",
+        "| chart | repository and commit | version | environments | byte-equal | known differences |",
+        "|---|---|---|---|---|---|",
+        *body,
+    ]
+    path = ROOT / "testdata" / "conformance" / "reports" / "corpus.md"
+    path.write_text("\n".join(out) + "\n")
+    print(f"wrote {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
