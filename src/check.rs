@@ -2,6 +2,9 @@
 //! and say what the run covered. The command line, the tests, the benchmarks and editors all
 //! come in through [`run`]; printing the result is [`crate::report`]'s job.
 
+use std::path::PathBuf;
+
+use crate::baseline::{self, Baseline};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Plan};
 use crate::error::FatalError;
@@ -23,6 +26,19 @@ pub struct CheckOptions {
     pub policies: UserPolicyOptions,
     /// Worker threads (`--jobs`); one per core when `None`.
     pub jobs: Option<usize>,
+    pub baseline: BaselineChoice,
+}
+
+/// Which accepted findings the run leaves out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum BaselineChoice {
+    /// `baseline:` of driftgate.yaml, when it names one.
+    #[default]
+    Configured,
+    /// `--baseline FILE` (relative to the working directory).
+    File(PathBuf),
+    /// Every finding, baseline or not (`--write-baseline`).
+    Ignore,
 }
 
 /// What `check` compares with git: `--base REF` (DG402) and `--changed` (only the charts touched
@@ -52,6 +68,19 @@ pub struct CheckRun {
     pub scope: RunScope,
     /// The files the run read, for the snippets of the human report.
     pub sources: Sources,
+    /// What the baseline accepted, when one was used.
+    pub baseline: Option<BaselineOutcome>,
+}
+
+/// What the baseline made of a run.
+#[derive(Debug, Default)]
+pub struct BaselineOutcome {
+    /// The baseline file, as named on the command line or relative to the repository.
+    pub file: String,
+    /// Findings the baseline holds: left out of `diagnostics` and of the exit code.
+    pub baselined: Vec<Diagnostic>,
+    /// Entries of the checked charts and environments that no finding matches any more.
+    pub fixed: Vec<baseline::Entry>,
 }
 
 /// What a run covered, for the summary line of every report.
@@ -64,6 +93,10 @@ pub struct RunSummary {
     pub suppressed: usize,
     /// Rule evaluations exempted by a user policy's `exception` rule (conftest's tally).
     pub exceptions: usize,
+    /// Findings the baseline accepted.
+    pub baselined: usize,
+    /// Baseline entries that are fixed.
+    pub fixed: usize,
 }
 
 impl RunSummary {
@@ -75,6 +108,8 @@ impl RunSummary {
             resources: project.charts.iter().flat_map(|c| &c.environments).map(|e| e.render.resources.len()).sum(),
             suppressed: 0,
             exceptions: 0,
+            baselined: 0,
+            fixed: 0,
         }
     }
 }
@@ -134,7 +169,59 @@ fn run_here(options: &CheckOptions) -> Result<CheckRun, FatalError> {
     };
     dirs.extend(options.policies.dirs.iter().map(|dir| user::PolicyDir::from_argument(root, dir)));
     let engine = user::compile(root, &dirs, &options.policies)?;
-    gate(loaded, base.as_ref(), &engine)
+    let baseline = read_baseline(options, &loaded)?;
+    let mut run = gate(loaded, base.as_ref(), &engine)?;
+    if let Some((file, baseline)) = baseline {
+        let applied = baseline.apply(std::mem::take(&mut run.diagnostics));
+        // Entries of charts or environments this run did not check are not fixed.
+        let checked = |entry: &baseline::Entry| {
+            entry.chart.as_ref().is_none_or(|chart| run.scope.charts.contains(chart))
+                && (options.load.envs.is_empty()
+                    || entry.environment.as_ref().is_none_or(|env| options.load.envs.contains(env)))
+        };
+        let fixed: Vec<baseline::Entry> = applied.fixed.into_iter().filter(checked).collect();
+        run.diagnostics = applied.new;
+        run.summary.baselined = applied.baselined.len();
+        run.summary.fixed = fixed.len();
+        run.baseline = Some(BaselineOutcome { file, baselined: applied.baselined, fixed });
+    }
+    Ok(run)
+}
+
+/// The baseline the run applies: `--baseline FILE`, else `baseline:` of driftgate.yaml (a file
+/// inside the repository that must exist), else none.
+fn read_baseline(options: &CheckOptions, loaded: &pipeline::Loaded) -> Result<Option<(String, Baseline)>, FatalError> {
+    match &options.baseline {
+        BaselineChoice::Ignore => Ok(None),
+        BaselineChoice::File(path) => {
+            let shown = path.display().to_string();
+            Ok(Some((shown.clone(), Baseline::read(path, &shown)?)))
+        }
+        BaselineChoice::Configured => {
+            let Some(config) = &loaded.plan.config else { return Ok(None) };
+            let Some(file) = &config.baseline else { return Ok(None) };
+            let at = loaded.project.sources.locate(file.at);
+            let rel = crate::paths::inside_root(&options.load.root, std::path::Path::new(""), &file.value)
+                .map_err(|msg| FatalError::new(msg).at(at.clone()))?;
+            let path = options.load.root.join(&rel);
+            if !path.is_file() {
+                return Err(FatalError::new(format!("baseline file {rel} does not exist"))
+                    .at(at)
+                    .with_help("write it with `driftgate check --write-baseline`"));
+            }
+            Ok(Some((rel.clone(), Baseline::read(&path, &rel)?)))
+        }
+    }
+}
+
+/// Where `--write-baseline` writes when no file is named: `baseline:` of driftgate.yaml.
+pub fn configured_baseline(root: &std::path::Path) -> Result<Option<PathBuf>, FatalError> {
+    let sources = Sources::new();
+    let plan = discover::discover(root, &sources, &BuiltinRules)?;
+    let Some(file) = plan.config.as_ref().and_then(|c| c.baseline.clone()) else { return Ok(None) };
+    let rel = crate::paths::inside_root(root, std::path::Path::new(""), &file.value)
+        .map_err(|msg| FatalError::new(msg).at(sources.locate(file.at)))?;
+    Ok(Some(root.join(rel)))
 }
 
 /// Evaluates a loaded project with everything `check` adds: user policies, schema policies,
@@ -173,7 +260,13 @@ fn gate(loaded: pipeline::Loaded, base: Option<&BaseDiff>, engine: &PolicyEngine
     let user_rules =
         engine.rules().iter().filter(|r| policy::lookup(&r.info.id).is_none()).map(|r| r.info.clone()).collect();
     let scope = RunScope::of(&loaded.project, user_rules);
-    Ok(CheckRun { diagnostics: evaluation.diagnostics, summary, scope, sources: loaded.project.sources })
+    Ok(CheckRun {
+        diagnostics: evaluation.diagnostics,
+        summary,
+        scope,
+        sources: loaded.project.sources,
+        baseline: None,
+    })
 }
 
 /// `options` narrowed to the charts of `plan` touched since the base (`None` when there is

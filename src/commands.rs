@@ -5,6 +5,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+use driftgate::baseline::Baseline;
 use driftgate::check::{self, CheckOptions};
 use driftgate::diagnostic::{Diagnostic, Severity};
 use driftgate::error::FatalError;
@@ -32,6 +33,8 @@ pub enum Format {
     Sarif,
     /// JUnit XML for CI test reports.
     Junit,
+    /// GitLab's code quality report.
+    Codequality,
 }
 
 /// Arguments of `driftgate check`: what to check, and how to report it.
@@ -40,7 +43,11 @@ pub struct CheckArgs {
     pub options: CheckOptions,
     pub format: Format,
     pub output: Option<PathBuf>,
+    /// More reports of the same run, each in its format and file (`--report FORMAT=FILE`).
+    pub reports: Vec<(Format, PathBuf)>,
     pub fail_on: Severity,
+    /// `--write-baseline FILE`: record today's findings instead of reporting them.
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// Report formats of `test` and `diff`: for people, or JSON.
@@ -129,34 +136,66 @@ pub fn check(args: &CheckArgs) -> u8 {
         Ok(run) => run,
         Err(e) => return fatal(&e),
     };
-    let check::CheckRun { diagnostics, summary, scope, sources } = run;
-    let mut buffer = Vec::new();
-    let written = match args.format {
-        Format::Json => report::json::write(&mut buffer, &diagnostics, &summary),
-        Format::Github => report::github::write(&mut buffer, &diagnostics, &summary),
-        Format::Sarif => report::sarif::write(&mut buffer, &diagnostics, &scope),
-        Format::Junit => report::junit::write(&mut buffer, &diagnostics, &summary, &scope, args.fail_on),
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(&args.options, path, &run);
+    }
+    let terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let main = (args.format, args.output.as_ref(), terminal);
+    let extra = args.reports.iter().map(|(format, path)| (*format, Some(path), false));
+    for (format, path, terminal) in std::iter::once(main).chain(extra) {
+        let buffer = report_bytes(format, &run, args.fail_on, terminal);
+        let delivered = match path {
+            Some(path) => std::fs::write(path, &buffer)
+                .map_err(|e| FatalError::new(format!("cannot write {}: {e}", path.display()))),
+            None => std::io::stdout()
+                .lock()
+                .write_all(&buffer)
+                .map_err(|e| FatalError::new(format!("cannot write the report: {e}"))),
+        };
+        if let Err(e) = delivered {
+            return fatal(&e);
+        }
+    }
+    if run.diagnostics.iter().any(|d| d.severity >= args.fail_on) { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+/// One report of a run in `format`.
+fn report_bytes(format: Format, run: &check::CheckRun, fail_on: Severity, terminal: bool) -> Vec<u8> {
+    let check::CheckRun { diagnostics, summary, scope, sources, baseline } = run;
+    let baseline = baseline.as_ref();
+    match format {
+        Format::Json => report::json::to_string(diagnostics, summary, baseline).into_bytes(),
+        Format::Github => report::github::to_string(diagnostics, summary).into_bytes(),
+        Format::Sarif => report::sarif::to_string(diagnostics, scope, baseline).into_bytes(),
+        Format::Junit => report::junit::to_string(diagnostics, summary, scope, fail_on).into_bytes(),
+        Format::Codequality => report::codequality::to_string(diagnostics).into_bytes(),
         Format::Human => {
-            let terminal = args.output.is_none() && std::io::stdout().is_terminal();
-            report::human::write(&mut buffer, &diagnostics, &summary, &sources, HumanOptions::for_output(terminal))
+            report::human::to_string(diagnostics, summary, sources, HumanOptions::for_output(terminal), baseline)
+                .into_bytes()
         }
-    };
-    if let Err(e) = written {
-        return fatal(&FatalError::new(format!("cannot write the report: {e}")));
     }
-    let delivered = match &args.output {
-        Some(path) => {
-            std::fs::write(path, &buffer).map_err(|e| FatalError::new(format!("cannot write {}: {e}", path.display())))
-        }
-        None => std::io::stdout()
-            .lock()
-            .write_all(&buffer)
-            .map_err(|e| FatalError::new(format!("cannot write the report: {e}"))),
-    };
-    if let Err(e) = delivered {
-        return fatal(&e);
+}
+
+/// `check --write-baseline FILE`: today's findings become the accepted ones.
+fn write_baseline(options: &CheckOptions, path: &std::path::Path, run: &check::CheckRun) -> u8 {
+    let baseline = Baseline::of(&run.diagnostics);
+    if let Err(e) = std::fs::write(path, baseline.to_json()) {
+        return fatal(&FatalError::new(format!("cannot write the baseline {}: {e}", path.display())));
     }
-    if diagnostics.iter().any(|d| d.severity >= args.fail_on) { EXIT_FINDINGS } else { EXIT_OK }
+    let n = baseline.entries.len();
+    eprintln!("wrote {n} finding{} to the baseline {}", if n == 1 { "" } else { "s" }, path.display());
+    let configured = check::configured_baseline(&options.load.root).ok().flatten();
+    if configured.is_none_or(|c| !same_file(&c, path)) {
+        eprintln!("  use it with `driftgate check --baseline {}` or `baseline:` in driftgate.yaml", path.display());
+    }
+    EXIT_OK
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// Arguments of `driftgate rules`.

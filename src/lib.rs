@@ -4,6 +4,7 @@
 //! [`render`] every environment with the built-in [`template`] engine -> evaluate
 //! [`policy`] -> [`report`] diagnostics.
 
+pub mod baseline;
 pub(crate) mod chart;
 pub mod check;
 pub mod config;

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod commands;
 
 use commands::{CheckArgs, DiffArgs, Format, RenderArgs, ReportFormat, RulesArgs, TestArgs};
-use driftgate::check::{ChangeScope, CheckOptions};
+use driftgate::check::{BaselineChoice, ChangeScope, CheckOptions};
 use driftgate::diagnostic::Severity;
 use driftgate::pipeline::LoadOptions;
 use driftgate::policy::NamespaceSelection;
@@ -56,6 +56,16 @@ enum Command {
         /// Only check charts changed since --base (default HEAD: staged and unstaged changes).
         #[arg(long)]
         changed: bool,
+        /// Accept the findings recorded in this baseline file; fail only on new ones (overrides
+        /// `baseline:` of driftgate.yaml).
+        #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+        baseline: Option<PathBuf>,
+        /// Record today's findings in FILE as accepted, instead of reporting them.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["changed", "envs", "charts"])]
+        write_baseline: Option<PathBuf>,
+        /// Also write the report in FORMAT to FILE (repeatable): `--report sarif=driftgate.sarif`.
+        #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
+        reports: Vec<(CheckFormatArg, PathBuf)>,
         #[command(flatten)]
         policies: PolicyOptions,
     },
@@ -157,6 +167,35 @@ enum CheckFormatArg {
     Sarif,
     /// JUnit XML for CI test reports.
     Junit,
+    /// GitLab code quality report (merge request widget).
+    Codequality,
+}
+
+/// `FORMAT=FILE` of `--report`.
+fn parse_report(text: &str) -> Result<(CheckFormatArg, PathBuf), String> {
+    let formats = "human, json, github, sarif, junit, codequality";
+    let Some((format, file)) = text.split_once('=') else {
+        return Err(format!("expected FORMAT=FILE, e.g. sarif=driftgate.sarif (formats: {formats})"));
+    };
+    let format =
+        CheckFormatArg::from_str(format, true).map_err(|_| format!("unknown format `{format}` ({formats})"))?;
+    if file.is_empty() {
+        return Err("the file after `=` is missing".to_string());
+    }
+    Ok((format, PathBuf::from(file)))
+}
+
+impl CheckFormatArg {
+    fn format(self) -> Format {
+        match self {
+            CheckFormatArg::Human => Format::Human,
+            CheckFormatArg::Json => Format::Json,
+            CheckFormatArg::Github => Format::Github,
+            CheckFormatArg::Sarif => Format::Sarif,
+            CheckFormatArg::Junit => Format::Junit,
+            CheckFormatArg::Codequality => Format::Codequality,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -174,22 +213,39 @@ enum FailOn {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Check { dir, format, output, envs, charts, kube_version, fail_on, jobs, base, changed, policies } => {
+        Command::Check {
+            dir,
+            format,
+            output,
+            envs,
+            charts,
+            kube_version,
+            fail_on,
+            jobs,
+            base,
+            changed,
+            baseline,
+            write_baseline,
+            reports,
+            policies,
+        } => {
+            let baseline = match (&write_baseline, baseline) {
+                (Some(_), _) => BaselineChoice::Ignore,
+                (None, Some(file)) => BaselineChoice::File(file),
+                (None, None) => BaselineChoice::Configured,
+            };
             commands::check(&CheckArgs {
                 options: CheckOptions {
                     load: LoadOptions { root: dir, envs, charts, kube_version, include_crds: false },
                     changes: ChangeScope { base, changed },
                     policies: policies.into_args(),
                     jobs,
+                    baseline,
                 },
-                format: match format {
-                    CheckFormatArg::Human => Format::Human,
-                    CheckFormatArg::Json => Format::Json,
-                    CheckFormatArg::Github => Format::Github,
-                    CheckFormatArg::Sarif => Format::Sarif,
-                    CheckFormatArg::Junit => Format::Junit,
-                },
+                format: format.format(),
                 output,
+                reports: reports.into_iter().map(|(format, file)| (format.format(), file)).collect(),
+                write_baseline,
                 fail_on: match fail_on {
                     FailOn::Error => Severity::Error,
                     FailOn::Warning => Severity::Warning,

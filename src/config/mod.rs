@@ -42,6 +42,8 @@ pub struct Config {
     pub schema_policies: Vec<SchemaPolicyConfig>,
     /// `kubernetes.crds`: directories of CustomResourceDefinition files, relative to the repository.
     pub crd_dirs: Vec<Spanned<String>>,
+    /// `baseline`: the file of accepted findings (`check --baseline`), relative to the repository.
+    pub baseline: Option<Spanned<String>>,
 }
 
 /// One entry of `charts:`.

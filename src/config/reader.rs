@@ -25,6 +25,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str, known: &dyn KnownRules
         rules: PolicyConfig::default(),
         schema_policies: Vec::new(),
         crd_dirs: Vec::new(),
+        baseline: None,
     };
     let Some(root) = docs.into_iter().find(|d| !matches!(d.value, NodeValue::Null)) else {
         return Ok(config);
@@ -32,6 +33,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str, known: &dyn KnownRules
     for (key, value) in reader.mapping(&root, "the top level", TOP_KEYS)? {
         match key.name.as_str() {
             "kubeVersion" => config.kube_version = Some(reader.scalar(value, "kubeVersion")?),
+            "baseline" => config.baseline = Some(reader.scalar(value, "baseline")?),
             "promotion" => config.promotion = Some(reader.string_list(value, "promotion", "stage names")?),
             "charts" => config.charts = Some(reader.charts(value)?),
             "kubernetes" => {
@@ -59,7 +61,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str, known: &dyn KnownRules
     Ok(config)
 }
 
-const TOP_KEYS: &[&str] = &["kubeVersion", "promotion", "charts", "policies", "kubernetes"];
+const TOP_KEYS: &[&str] = &["kubeVersion", "promotion", "charts", "policies", "kubernetes", "baseline"];
 const KUBERNETES_KEYS: &[&str] = &["crds"];
 const POLICY_KEYS: &[&str] = &["paths", "rules", "schemas"];
 const CHART_KEYS: &[&str] = &["path", "release", "namespace", "environments"];

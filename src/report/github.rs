@@ -98,7 +98,15 @@ mod tests {
             Diagnostic::new("DG401", "chart-version-unpinned", Severity::Warning, "chart version is not pinned");
         warning.location = Some(Location::point("driftgate.yaml", 4, 7));
         let info = Diagnostic::new("DG999", "note", Severity::Info, "nothing to pin");
-        let summary = RunSummary { charts: 1, environments: 3, resources: 3, suppressed: 0, exceptions: 0 };
+        let summary = RunSummary {
+            charts: 1,
+            environments: 3,
+            resources: 3,
+            suppressed: 0,
+            exceptions: 0,
+            baselined: 0,
+            fixed: 0,
+        };
         let expected = "\
 ::error file=charts/shop/values-prod.yaml,line=1,col=1,endLine=1,endColumn=4,title=DG201 env-var-parity::env var SENTRY_DSN is set in dev but not in prod%0Acharts/shop/values-dev.yaml:3:3: set here for dev
 ::warning file=driftgate.yaml,line=4,col=7,endLine=4,endColumn=7,title=DG401 chart-version-unpinned::chart version is not pinned
@@ -124,7 +132,15 @@ mod tests {
 
     #[test]
     fn a_clean_run_prints_only_the_summary() {
-        let summary = RunSummary { charts: 2, environments: 4, resources: 9, suppressed: 0, exceptions: 0 };
+        let summary = RunSummary {
+            charts: 2,
+            environments: 4,
+            resources: 9,
+            suppressed: 0,
+            exceptions: 0,
+            baselined: 0,
+            fixed: 0,
+        };
         assert_eq!(to_string(&[], &summary), "0 errors, 0 warnings in 2 charts, 4 environments, 9 resources\n");
     }
 }

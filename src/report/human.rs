@@ -17,7 +17,7 @@ use crate::policy::registry;
 use crate::source::Sources;
 
 use super::count_severities;
-use crate::check::RunSummary;
+use crate::check::{BaselineOutcome, RunSummary};
 
 /// How to render.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,8 +35,14 @@ impl HumanOptions {
     }
 }
 
-/// The whole report as text.
-pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary, sources: &Sources, options: HumanOptions) -> String {
+/// The whole report as text; `baseline` adds the list of fixed baseline entries.
+pub fn to_string(
+    diagnostics: &[Diagnostic],
+    summary: &RunSummary,
+    sources: &Sources,
+    options: HumanOptions,
+    baseline: Option<&BaselineOutcome>,
+) -> String {
     let mut out = String::new();
     for diagnostic in diagnostics {
         let redact = registry::lookup(&diagnostic.rule).is_some_and(|rule| rule.redacts_values);
@@ -53,7 +59,36 @@ pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary, sources: &Sou
         }
         out.push('\n');
     }
+    if let Some(outcome) = baseline.filter(|b| !b.fixed.is_empty()) {
+        out.push_str(&fixed_note(outcome));
+    }
     out.push_str(&summary_line(diagnostics, summary));
+    out.push('\n');
+    out
+}
+
+/// The baseline entries no finding matches any more, so the file can be brought up to date.
+fn fixed_note(outcome: &BaselineOutcome) -> String {
+    const SHOWN: usize = 20;
+    let n = outcome.fixed.len();
+    let mut out = format!(
+        "note: {n} finding{} of the baseline {} {} fixed; remove {} with `driftgate check --write-baseline {}`\n",
+        if n == 1 { "" } else { "s" },
+        outcome.file,
+        if n == 1 { "is" } else { "are" },
+        if n == 1 { "it" } else { "them" },
+        outcome.file
+    );
+    for entry in outcome.fixed.iter().take(SHOWN) {
+        let place: Vec<&str> = [entry.chart.as_deref(), entry.environment.as_deref(), entry.path.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        out.push_str(&format!("  fixed {} {}: {}\n", entry.rule, place.join(" "), entry.message));
+    }
+    if n > SHOWN {
+        out.push_str(&format!("  ... and {} more\n", n - SHOWN));
+    }
     out.push('\n');
     out
 }
@@ -65,8 +100,9 @@ pub fn write(
     summary: &RunSummary,
     sources: &Sources,
     options: HumanOptions,
+    baseline: Option<&BaselineOutcome>,
 ) -> io::Result<()> {
-    out.write_all(to_string(diagnostics, summary, sources, options).as_bytes())
+    out.write_all(to_string(diagnostics, summary, sources, options, baseline).as_bytes())
 }
 
 /// `2 errors, 1 warning in 1 chart, 4 environments, 36 resources`; infos and suppressed
@@ -80,6 +116,11 @@ pub fn summary_line(diagnostics: &[Diagnostic], summary: &RunSummary) -> String 
     }
     if summary.suppressed > 0 {
         counts.push(format!("{} suppressed", summary.suppressed));
+    }
+    match (summary.baselined, summary.fixed) {
+        (0, 0) => {}
+        (baselined, 0) => counts.push(format!("{baselined} baselined")),
+        (baselined, fixed) => counts.push(format!("{baselined} baselined ({fixed} fixed)")),
     }
     // conftest's tally of rules its `exception` rules exempted.
     if summary.exceptions > 0 {
@@ -401,7 +442,15 @@ mod tests {
 
     #[test]
     fn renders_snippet_related_help_and_summary() {
-        let summary = RunSummary { charts: 1, environments: 4, resources: 36, suppressed: 0, exceptions: 0 };
+        let summary = RunSummary {
+            charts: 1,
+            environments: 4,
+            resources: 36,
+            suppressed: 0,
+            exceptions: 0,
+            baselined: 0,
+            fixed: 0,
+        };
         let mut warning = Diagnostic::new(
             "DG205",
             "unknown-values-key",
@@ -416,7 +465,7 @@ mod tests {
             end_column: 6,
         });
         warning.help = Some("did you mean `replicaCount`?".into());
-        let text = to_string(&[parity(), warning], &summary, &sources(), HumanOptions::for_output(false));
+        let text = to_string(&[parity(), warning], &summary, &sources(), HumanOptions::for_output(false), None);
         let expected = "DG201 env-var-parity
 
   × env var SENTRY_DSN is set in dev but not in prod-iowa
@@ -466,7 +515,7 @@ DG205 unknown-values-key
             end_line: 3,
             end_column: 28,
         });
-        let text = to_string(&[d.clone()], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
+        let text = to_string(&[d.clone()], &RunSummary::default(), &sources(), HumanOptions::for_output(false), None);
         assert!(!text.contains("hunter2"), "{text}");
         assert!(!text.contains("xyz"), "{text}");
         let expected = "DG302 secret-in-env
@@ -484,14 +533,22 @@ DG205 unknown-values-key
         assert_eq!(text, expected);
         // A point location redacts the rest of the line.
         d.location = Some(Location::point("charts/web/values-stage.yaml", 3, 3));
-        let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
+        let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false), None);
         assert!(text.contains(" 3 │   <redacted>\n"), "{text}");
         assert!(!text.contains("hunter2"), "{text}");
     }
 
     #[test]
     fn summary_line_pluralizes_and_mentions_infos_only_when_present() {
-        let mut summary = RunSummary { charts: 2, environments: 1, resources: 0, suppressed: 0, exceptions: 0 };
+        let mut summary = RunSummary {
+            charts: 2,
+            environments: 1,
+            resources: 0,
+            suppressed: 0,
+            exceptions: 0,
+            baselined: 0,
+            fixed: 0,
+        };
         assert_eq!(summary_line(&[], &summary), "0 errors, 0 warnings in 2 charts, 1 environment, 0 resources");
         let info = Diagnostic::new("DG999", "x", Severity::Info, "m");
         assert_eq!(
@@ -510,7 +567,7 @@ DG205 unknown-values-key
         let mut d = parity();
         d.location = Some(Location::point("nowhere.yaml", 9, 9));
         d.related.clear();
-        let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
+        let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false), None);
         assert_eq!(
             text,
             "DG201 env-var-parity\n\n  × env var SENTRY_DSN is set in dev but not in prod-iowa\n  help: set the variable in this environment too\n\n\
@@ -542,7 +599,7 @@ DG205 unknown-values-key
             column: 3,
             message: "set here for stage".into(),
         }];
-        let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false));
+        let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false), None);
         assert!(!text.contains("hunter2"), "{text}");
         assert!(text.contains("DB_PASSWORD: <redacted>"), "{text}");
     }

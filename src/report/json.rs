@@ -1,7 +1,8 @@
 //! The JSON report: version 1 of the stable contract editors and scripts read.
 //!
 //! `{version, summary {errors, warnings, infos, suppressed, charts, environments, resources},
-//! diagnostics[]}`
+//! diagnostics[]}`; with a baseline, `summary.baselined`, `summary.fixed` and
+//! `baseline {file, fixed[]}` (fixed entries as the baseline file holds them).
 //! where each diagnostic has rule, name, severity, message, chart, environment, resource, path,
 //! location (or null) and related[]. Fields are never renamed within a version.
 
@@ -12,7 +13,7 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Location, Related, ResourceId, Severity};
 
 use super::count_severities;
-use crate::check::RunSummary;
+use crate::check::{BaselineOutcome, RunSummary};
 
 /// The contract version written in `version`.
 pub const JSON_VERSION: u32 = 1;
@@ -22,6 +23,16 @@ struct JsonReport<'a> {
     version: u32,
     summary: JsonSummary,
     diagnostics: Vec<JsonDiagnostic<'a>>,
+    /// Present only when a baseline was applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<JsonBaseline<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonBaseline<'a> {
+    file: &'a str,
+    /// Entries no finding matches any more, as the baseline file holds them.
+    fixed: &'a [crate::baseline::Entry],
 }
 
 #[derive(Serialize)]
@@ -37,6 +48,11 @@ struct JsonSummary {
     /// Present only when a user policy's `exception` rule exempted something.
     #[serde(skip_serializing_if = "is_zero")]
     exceptions: usize,
+    /// Present only when a baseline was applied: findings it accepted, and its fixed entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baselined: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed: Option<usize>,
 }
 
 fn is_zero(count: &usize) -> bool {
@@ -97,7 +113,7 @@ fn related(r: &Related) -> JsonRelated<'_> {
 }
 
 /// The report as a pretty-printed JSON string ending in a newline.
-pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary) -> String {
+pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary, baseline: Option<&BaselineOutcome>) -> String {
     let (errors, warnings, infos) = count_severities(diagnostics);
     let report = JsonReport {
         version: JSON_VERSION,
@@ -110,6 +126,8 @@ pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary) -> String {
             environments: summary.environments,
             resources: summary.resources,
             exceptions: summary.exceptions,
+            baselined: baseline.map(|_| summary.baselined),
+            fixed: baseline.map(|_| summary.fixed),
         },
         diagnostics: diagnostics
             .iter()
@@ -126,6 +144,7 @@ pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary) -> String {
                 related: d.related.iter().map(related).collect(),
             })
             .collect(),
+        baseline: baseline.map(|b| JsonBaseline { file: &b.file, fixed: &b.fixed }),
     };
     // Serializing plain strings and numbers cannot fail.
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
@@ -134,8 +153,13 @@ pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary) -> String {
 }
 
 /// Writes the report to `out`.
-pub fn write(out: &mut impl Write, diagnostics: &[Diagnostic], summary: &RunSummary) -> io::Result<()> {
-    out.write_all(to_string(diagnostics, summary).as_bytes())
+pub fn write(
+    out: &mut impl Write,
+    diagnostics: &[Diagnostic],
+    summary: &RunSummary,
+    baseline: Option<&BaselineOutcome>,
+) -> io::Result<()> {
+    out.write_all(to_string(diagnostics, summary, baseline).as_bytes())
 }
 
 #[cfg(test)]
@@ -169,7 +193,15 @@ mod tests {
         d.help = Some("not part of the JSON".into());
         let mut bare = Diagnostic::new("DG401", "chart-version-unpinned", Severity::Warning, "x");
         bare.chart = Some("charts/bedrock".into());
-        let summary = RunSummary { charts: 1, environments: 4, resources: 36, suppressed: 2, exceptions: 0 };
+        let summary = RunSummary {
+            charts: 1,
+            environments: 4,
+            resources: 36,
+            suppressed: 2,
+            exceptions: 0,
+            baselined: 0,
+            fixed: 0,
+        };
         let expected = r#"{
   "version": 1,
   "summary": {
@@ -227,12 +259,12 @@ mod tests {
   ]
 }
 "#;
-        assert_eq!(to_string(&[d, bare], &summary), expected);
+        assert_eq!(to_string(&[d, bare], &summary, None), expected);
     }
 
     #[test]
     fn empty_report() {
-        let text = to_string(&[], &RunSummary::default());
+        let text = to_string(&[], &RunSummary::default(), None);
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["version"], 1);
         assert_eq!(value["diagnostics"], serde_json::json!([]));

@@ -188,7 +188,8 @@ mod tests {
         RunScope { charts: vec!["charts/shop".into(), "charts/clean".into()], user_rules: Vec::new() }
     }
 
-    const SUMMARY: RunSummary = RunSummary { charts: 2, environments: 4, resources: 5, suppressed: 0, exceptions: 0 };
+    const SUMMARY: RunSummary =
+        RunSummary { charts: 2, environments: 4, resources: 5, suppressed: 0, exceptions: 0, baselined: 0, fixed: 0 };
 
     #[test]
     fn a_suite_per_chart_a_case_per_finding_and_a_passing_case_for_a_clean_chart() {

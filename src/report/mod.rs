@@ -1,9 +1,10 @@
 //! Views of a run's results. Of `check`'s diagnostics: [`human`] (terminal), [`json`] (the
 //! versioned contract), [`github`] (Actions annotations), [`sarif`] (code scanning) and
-//! [`junit`] (CI test reports); of `diff`: [`diff`]; of `test`: [`policy_tests`].
+//! [`junit`] (CI test reports), [`codequality`] (GitLab merge requests); of `diff`: [`diff`]; of `test`: [`policy_tests`].
 
 use crate::diagnostic::{Diagnostic, Severity};
 
+pub mod codequality;
 pub mod diff;
 pub mod github;
 pub mod human;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Location, Related, ResourceId, Severity};
 use crate::policy::RuleInfo;
 
-use crate::check::RunScope;
+use crate::check::{BaselineOutcome, RunScope};
 
 /// The `$schema` of a SARIF 2.1.0 log.
 pub const SCHEMA_URI: &str =
@@ -93,7 +93,27 @@ struct SarifResult<'a> {
     locations: Vec<SarifLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<SarifLocation>,
+    /// The finding's identity without its line: code scanning tells two findings on one line
+    /// apart, and follows a finding whose line moved.
+    partial_fingerprints: SarifFingerprints,
+    /// With a baseline: `new`, or `unchanged` for a finding the baseline accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression>,
     properties: SarifProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct SarifFingerprints {
+    #[serde(rename = "driftgate/v1")]
+    driftgate: String,
+}
+
+#[derive(Serialize)]
+struct SarifSuppression {
+    kind: &'static str,
+    justification: String,
 }
 
 #[derive(Serialize)]
@@ -145,12 +165,17 @@ struct SarifProperties<'a> {
 }
 
 /// The report as a pretty-printed SARIF log ending in a newline.
-pub fn to_string(diagnostics: &[Diagnostic], scope: &RunScope) -> String {
+///
+/// With a baseline, reported findings are `new` and the findings it accepted follow as
+/// `unchanged`, suppressed with the baseline as justification (code scanning keeps them closed).
+pub fn to_string(diagnostics: &[Diagnostic], scope: &RunScope, baseline: Option<&BaselineOutcome>) -> String {
     // Rules in order of first appearance; a result names its rule by index into this list.
     let mut rule_ids: Vec<&str> = Vec::new();
     let mut rules = Vec::new();
     let mut results = Vec::with_capacity(diagnostics.len());
-    for diagnostic in diagnostics {
+    let accepted = baseline.map(|b| b.baselined.as_slice()).unwrap_or_default();
+    let states = diagnostics.iter().map(|d| (d, "new")).chain(accepted.iter().map(|d| (d, "unchanged")));
+    for (diagnostic, state) in states {
         let rule_index = match rule_ids.iter().position(|id| *id == diagnostic.rule) {
             Some(index) => index,
             None => {
@@ -159,7 +184,17 @@ pub fn to_string(diagnostics: &[Diagnostic], scope: &RunScope) -> String {
                 rule_ids.len() - 1
             }
         };
-        results.push(result(diagnostic, rule_index));
+        let mut result = result(diagnostic, rule_index);
+        if let Some(baseline) = baseline {
+            result.baseline_state = Some(state);
+            if state == "unchanged" {
+                result.suppressions.push(SarifSuppression {
+                    kind: "external",
+                    justification: format!("accepted in the driftgate baseline {}", baseline.file),
+                });
+            }
+        }
+        results.push(result);
     }
     let repository = env!("CARGO_PKG_REPOSITORY");
     let log = SarifLog {
@@ -185,8 +220,13 @@ pub fn to_string(diagnostics: &[Diagnostic], scope: &RunScope) -> String {
 }
 
 /// Writes the report to `out`.
-pub fn write(out: &mut impl Write, diagnostics: &[Diagnostic], scope: &RunScope) -> io::Result<()> {
-    out.write_all(to_string(diagnostics, scope).as_bytes())
+pub fn write(
+    out: &mut impl Write,
+    diagnostics: &[Diagnostic],
+    scope: &RunScope,
+    baseline: Option<&BaselineOutcome>,
+) -> io::Result<()> {
+    out.write_all(to_string(diagnostics, scope, baseline).as_bytes())
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -242,6 +282,9 @@ fn result(diagnostic: &Diagnostic, rule_index: usize) -> SarifResult<'_> {
         message: SarifText { text: diagnostic.message.clone() },
         locations: diagnostic.location.iter().map(primary_location).collect(),
         related_locations: diagnostic.related.iter().enumerate().map(|(id, r)| related_location(id, r)).collect(),
+        partial_fingerprints: SarifFingerprints { driftgate: crate::baseline::fingerprint(diagnostic) },
+        baseline_state: None,
+        suppressions: Vec::new(),
         properties: SarifProperties {
             chart: diagnostic.chart.as_deref(),
             environment: diagnostic.environment.as_deref(),
@@ -358,7 +401,8 @@ mod tests {
         labelled.location = Some(Location::point("charts/my chart/templates/web#1.yaml", 4, 3));
         let unknown = Diagnostic::new("X1", "mystery", Severity::Info, "no location");
         let scope = RunScope { charts: vec!["charts/shop".into()], user_rules: vec![user_rule()] };
-        let text = to_string(&[labelled, unknown], &scope);
+        let (fp1, fp2) = (crate::baseline::fingerprint(&labelled), crate::baseline::fingerprint(&unknown));
+        let text = to_string(&[labelled, unknown], &scope, None);
         let expected = format!(
             r#"{{
   "$schema": "{SCHEMA_URI}",
@@ -419,6 +463,9 @@ mod tests {
               }}
             }}
           ],
+          "partialFingerprints": {{
+            "driftgate/v1": "{fp1}"
+          }},
           "properties": {{}}
         }},
         {{
@@ -427,6 +474,9 @@ mod tests {
           "level": "note",
           "message": {{
             "text": "no location"
+          }},
+          "partialFingerprints": {{
+            "driftgate/v1": "{fp2}"
           }},
           "properties": {{}}
         }}
@@ -442,7 +492,7 @@ mod tests {
 
     #[test]
     fn a_builtin_rule_result_carries_locations_related_places_and_properties() {
-        let text = to_string(&[parity(), parity()], &RunScope::default());
+        let text = to_string(&[parity(), parity()], &RunScope::default(), None);
         let log: serde_json::Value = serde_json::from_str(&text).unwrap();
         let run = &log["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
@@ -505,8 +555,8 @@ mod tests {
         let mut without_location = Diagnostic::new("DG401", "chart-version-unpinned", Severity::Warning, "x");
         without_location.chart = Some("charts/shop".into());
         let scope = RunScope { charts: Vec::new(), user_rules: vec![user_rule()] };
-        assert_valid(&to_string(&[parity(), without_location], &scope));
-        assert_valid(&to_string(&[], &RunScope::default()));
+        assert_valid(&to_string(&[parity(), without_location], &scope, None));
+        assert_valid(&to_string(&[], &RunScope::default(), None));
     }
 
     #[test]
@@ -517,7 +567,8 @@ mod tests {
                 .unwrap();
         let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
         let validator = jsonschema::validator_for(&schema).unwrap();
-        let mut log: serde_json::Value = serde_json::from_str(&to_string(&[parity()], &RunScope::default())).unwrap();
+        let mut log: serde_json::Value =
+            serde_json::from_str(&to_string(&[parity()], &RunScope::default(), None)).unwrap();
         log["runs"][0]["results"][0]["level"] = "fatal".into();
         assert!(!validator.is_valid(&log));
     }
