@@ -20,6 +20,7 @@ pub mod policy;
 pub(crate) mod provenance;
 pub(crate) mod render;
 pub mod report;
+pub(crate) mod repository;
 pub(crate) mod secrets;
 pub mod source;
 pub(crate) mod suggest;

@@ -26,6 +26,8 @@ pub struct Project {
     pub config_file: Option<FileId>,
     /// Directories of CustomResourceDefinition files (`kubernetes.crds`), relative to the root.
     pub crd_dirs: Vec<String>,
+    /// The published chart versions (`chartRepository`), when driftgate.yaml names them.
+    pub chart_repository: Option<crate::repository::ChartRepository>,
 }
 
 /// One chart and all of its environments.

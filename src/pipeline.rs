@@ -15,6 +15,7 @@ use crate::error::FatalError;
 use crate::model::{ChartRun, EnvRun, Inventory, InventoryEntry, Pinned, Project, TemplateFile};
 use crate::paths;
 use crate::render::{self, Release};
+use crate::repository::ChartRepository;
 use crate::source::{FileSpan, Sources};
 use crate::yaml::{Node, NodeValue};
 
@@ -83,6 +84,10 @@ pub fn load_plan(options: &LoadOptions, mut plan: Plan, sources: Sources) -> Res
         }
     }
 
+    let chart_repository = match plan.config.as_ref().and_then(|c| c.chart_repository.as_ref()) {
+        Some(config) => Some(ChartRepository::load(root, config, &sources)?),
+        None => None,
+    };
     let results: Vec<Result<LoadedChart, FatalError>> = selected
         .par_iter()
         .map(|chart_plan| load_chart(root, chart_plan, &plan, options.include_crds, &sources))
@@ -102,6 +107,7 @@ pub fn load_plan(options: &LoadOptions, mut plan: Plan, sources: Sources) -> Res
         charts,
         sources,
         crd_dirs: plan.crd_dirs.clone(),
+        chart_repository,
     };
     Ok(Loaded { project, plan, diagnostics })
 }

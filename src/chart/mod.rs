@@ -156,6 +156,20 @@ impl Origin {
 /// Loads the chart in `root/dir` with its subcharts. A chart that cannot be loaded is a
 /// finding, not a crash.
 pub fn load(root: &Path, dir: &str, sources: &Sources) -> Result<Chart, Box<Diagnostic>> {
+    let (files, origin) = read_chart_dir(root, dir)?;
+    build(files, &origin, sources)
+}
+
+/// One file of a chart: its path inside the chart and its bytes.
+pub type ChartFile = (String, Arc<[u8]>);
+
+/// The files of the chart in `root/dir` that `.helmignore` keeps (what `helm package` packs),
+/// by path relative to the chart directory, sorted.
+pub fn content_files(root: &Path, dir: &str) -> Result<Vec<ChartFile>, Box<Diagnostic>> {
+    Ok(read_chart_dir(root, dir)?.0.into_iter().map(|f| (f.name, f.data)).collect())
+}
+
+fn read_chart_dir(root: &Path, dir: &str) -> Result<(Vec<InputFile>, Origin), Box<Diagnostic>> {
     let chart_dir = root.join(dir);
     let origin = Origin {
         display: dir.to_string(),
@@ -172,7 +186,7 @@ pub fn load(root: &Path, dir: &str, sources: &Sources) -> Result<Chart, Box<Diag
         return Err(render_error("Chart.yaml file is missing", Location::start_of(origin.path_of("Chart.yaml"))));
     }
     let files = read_directory(&chart_dir, &rules, &origin)?;
-    build(files, &origin, sources)
+    Ok((files, origin))
 }
 
 /// Every file under `chart_dir` that `.helmignore` keeps, sorted by path, read once.

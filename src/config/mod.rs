@@ -44,6 +44,18 @@ pub struct Config {
     pub crd_dirs: Vec<Spanned<String>>,
     /// `baseline`: the file of accepted findings (`check --baseline`), relative to the repository.
     pub baseline: Option<Spanned<String>>,
+    /// `chartRepository`: where the published chart versions are read from (DG405).
+    pub chart_repository: Option<ChartRepositoryConfig>,
+}
+
+/// `chartRepository:` of driftgate.yaml: a Helm repository index and/or a directory of packaged
+/// charts (`NAME-VERSION.tgz`), both relative to the repository.
+#[derive(Debug, Clone)]
+pub struct ChartRepositoryConfig {
+    pub index: Option<Spanned<String>>,
+    pub packages: Option<Spanned<String>>,
+    /// The `chartRepository:` mapping.
+    pub at: FileSpan,
 }
 
 /// One entry of `charts:`.

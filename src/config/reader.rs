@@ -1,8 +1,8 @@
 //! The strict reader of `driftgate.yaml`: YAML nodes to [`Config`], every mistake located.
 
 use super::{
-    CONFIG_FILE, ChartConfig, Config, Date, EnvConfig, IgnoreEntry, KnownRules, PolicyConfig, ResourceMatch,
-    RuleConfig, RuleLevel, SchemaPolicyConfig, Spanned,
+    CONFIG_FILE, ChartConfig, ChartRepositoryConfig, Config, Date, EnvConfig, IgnoreEntry, KnownRules, PolicyConfig,
+    ResourceMatch, RuleConfig, RuleLevel, SchemaPolicyConfig, Spanned,
 };
 use crate::diagnostic::Location;
 use crate::diagnostic::Severity;
@@ -26,6 +26,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str, known: &dyn KnownRules
         schema_policies: Vec::new(),
         crd_dirs: Vec::new(),
         baseline: None,
+        chart_repository: None,
     };
     let Some(root) = docs.into_iter().find(|d| !matches!(d.value, NodeValue::Null)) else {
         return Ok(config);
@@ -34,6 +35,16 @@ pub fn parse(sources: &Sources, file: FileId, text: &str, known: &dyn KnownRules
         match key.name.as_str() {
             "kubeVersion" => config.kube_version = Some(reader.scalar(value, "kubeVersion")?),
             "baseline" => config.baseline = Some(reader.scalar(value, "baseline")?),
+            "chartRepository" => {
+                let mut repository = ChartRepositoryConfig { index: None, packages: None, at: value.file_span() };
+                for (key, value) in reader.mapping(value, "chartRepository", CHART_REPOSITORY_KEYS)? {
+                    match key.name.as_str() {
+                        "index" => repository.index = Some(reader.scalar(value, "chartRepository.index")?),
+                        _ => repository.packages = Some(reader.scalar(value, "chartRepository.packages")?),
+                    }
+                }
+                config.chart_repository = Some(repository);
+            }
             "promotion" => config.promotion = Some(reader.string_list(value, "promotion", "stage names")?),
             "charts" => config.charts = Some(reader.charts(value)?),
             "kubernetes" => {
@@ -61,7 +72,9 @@ pub fn parse(sources: &Sources, file: FileId, text: &str, known: &dyn KnownRules
     Ok(config)
 }
 
-const TOP_KEYS: &[&str] = &["kubeVersion", "promotion", "charts", "policies", "kubernetes", "baseline"];
+const TOP_KEYS: &[&str] =
+    &["kubeVersion", "promotion", "charts", "policies", "kubernetes", "baseline", "chartRepository"];
+const CHART_REPOSITORY_KEYS: &[&str] = &["index", "packages"];
 const KUBERNETES_KEYS: &[&str] = &["crds"];
 const POLICY_KEYS: &[&str] = &["paths", "rules", "schemas"];
 const CHART_KEYS: &[&str] = &["path", "release", "namespace", "environments"];

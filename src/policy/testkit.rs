@@ -236,6 +236,7 @@ impl ProjectBuilder {
             charts: self.charts,
             config_file: self.config_file,
             crd_dirs: Vec::new(),
+            chart_repository: None,
         }
     }
 }

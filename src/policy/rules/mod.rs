@@ -20,6 +20,7 @@ pub mod dg102_deprecated_api;
 pub mod dg205_unknown_values_key;
 pub mod dg401_chart_version_unpinned;
 pub mod dg402_chart_version_not_bumped;
+pub mod dg405_chart_version_unpublished;
 pub mod dg601_baseline_mismatch;
 
 /// What a chart-wide Rust rule reads besides the chart.
@@ -62,6 +63,10 @@ pub const RUST_RULES: &[RustRule] = &[
     RustRule {
         meta: dg402_chart_version_not_bumped::RULE,
         runner: Runner::Chart(dg402_chart_version_not_bumped::check),
+    },
+    RustRule {
+        meta: dg405_chart_version_unpublished::RULE,
+        runner: Runner::Chart(dg405_chart_version_unpublished::check),
     },
     RustRule { meta: dg601_baseline_mismatch::RULE, runner: Runner::Planned },
 ];
