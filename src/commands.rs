@@ -275,11 +275,16 @@ pub struct DiffArgs {
     pub chart: Option<String>,
     pub format: ReportFormat,
     pub kube_version: Option<String>,
+    /// `--baseline`: compare `a` with its `baseline:` manifests (`b` is unused).
+    pub baseline: bool,
 }
 
 /// `driftgate diff`: what differs between two environments of one chart, per resource and
 /// field path; exit 0 when nothing does, 1 when something does.
 pub fn diff(args: &DiffArgs) -> u8 {
+    if args.baseline {
+        return diff_baseline(args);
+    }
     let options = LoadOptions {
         root: args.dir.clone(),
         envs: vec![args.a.clone(), args.b.clone()],
@@ -344,4 +349,67 @@ pub fn diff(args: &DiffArgs) -> u8 {
         return fatal(&FatalError::new(format!("cannot write the report: {e}")));
     }
     if diff.is_empty() { EXIT_OK } else { EXIT_FINDINGS }
+}
+
+/// `driftgate diff ENV --baseline`: what the environment's render changes against the plain
+/// manifests it replaces, with the tolerances of DG601.
+fn diff_baseline(args: &DiffArgs) -> u8 {
+    let options = LoadOptions {
+        root: args.dir.clone(),
+        envs: vec![args.a.clone()],
+        charts: args.chart.iter().cloned().collect(),
+        kube_version: args.kube_version.clone(),
+        include_crds: false,
+    };
+    let loaded = match pipeline::load(&options, &BuiltinRules) {
+        Ok(loaded) => loaded,
+        Err(e) => return fatal(&e),
+    };
+    let with_baseline: Vec<(&driftgate::model::ChartRun, &driftgate::model::EnvRun)> = loaded
+        .project
+        .charts
+        .iter()
+        .flat_map(|c| c.environments.iter().filter(|e| e.name == args.a && e.baseline.is_some()).map(move |e| (c, e)))
+        .collect();
+    let (chart, env) = match with_baseline.as_slice() {
+        [one] => *one,
+        [] => {
+            return fatal(
+                &FatalError::new(format!("environment `{}` declares no `baseline:` directory", args.a))
+                    .with_help("add `baseline: DIR` to the environment in driftgate.yaml"),
+            );
+        }
+        several => {
+            return fatal(
+                &FatalError::new(format!("environment `{}` has a baseline in several charts", args.a)).with_help(
+                    format!(
+                        "choose one with --chart: {}",
+                        several.iter().map(|(c, _)| c.path.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                ),
+            );
+        }
+    };
+    if env.render.failed {
+        for d in &env.render.diagnostics {
+            match &d.location {
+                Some(l) => eprintln!("error[{}]: {}:{}:{}: {}", d.rule, l.file, l.line, l.column, d.message),
+                None => eprintln!("error[{}]: {}", d.rule, d.message),
+            }
+        }
+        return fatal(&FatalError::new(format!("cannot compare `{}` of {}: it does not render", args.a, chart.path)));
+    }
+    let Some(baseline) = &env.baseline else { return fatal(&FatalError::new("baseline vanished while loading")) };
+    for (at, problem) in &baseline.problems {
+        eprintln!("warning: {}:{}:{}: {problem}", at.file, at.line, at.column);
+    }
+    let diff = driftgate::diff::diff_baseline(&loaded.project.sources, chart, env, baseline);
+    let text = match args.format {
+        ReportFormat::Human => report::diff::human_report(&diff),
+        ReportFormat::Json => report::diff::json_report(&diff),
+    };
+    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
+        return fatal(&FatalError::new(format!("cannot write the report: {e}")));
+    }
+    if diff.is_empty() && baseline.problems.is_empty() { EXIT_OK } else { EXIT_FINDINGS }
 }

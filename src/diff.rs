@@ -10,7 +10,7 @@
 use serde_json::json;
 
 use crate::diagnostic::{Location, ResourceId};
-use crate::model::{ChartRun, EnvRun, RenderedResource};
+use crate::model::{BaselineManifests, ChartRun, EnvRun, RenderedResource};
 use crate::provenance::{self, PathStep};
 use crate::source::Sources;
 use crate::yaml::{Node, NodeValue};
@@ -266,6 +266,120 @@ pub fn diff_envs<'p>(sources: &Sources, chart: &'p ChartRun, a: &'p EnvRun, b: &
         }
     }
     EnvDiff { chart: chart.path.clone(), a: a.name.clone(), b: b.name.clone(), resources }
+}
+
+/// What the environment's render changes against the plain manifests it replaces
+/// (`baseline:`): A is the baseline, B the render. Differences Kubernetes makes meaningless are
+/// left out (see [`tolerated`]).
+pub fn diff_baseline<'p>(
+    sources: &Sources,
+    chart: &'p ChartRun,
+    env: &'p EnvRun,
+    baseline: &'p BaselineManifests,
+) -> EnvDiff<'p> {
+    let mut resources = Vec::new();
+    for left in &baseline.resources {
+        match env.render.resources.iter().find(|r| r.id == left.id) {
+            None => resources.push(ResourceDiff {
+                id: left.id.clone(),
+                kind: ChangeKind::Removed,
+                location: Some(sources.locate(left.doc.file_span())),
+                fields: Vec::new(),
+            }),
+            Some(right) => {
+                // A namespace written out as the release namespace is the namespace left out.
+                let implied_namespace = |change: &FieldChange| {
+                    change.path == "metadata.namespace"
+                        && change.a.or(change.b).and_then(Node::as_str) == left.id.namespace.as_deref()
+                };
+                let fields: Vec<FieldDiff<'p>> = diff_nodes(&left.doc, &right.doc)
+                    .into_iter()
+                    .filter(|change| !tolerated(change, baseline.ignore_helm_labels) && !implied_namespace(change))
+                    .map(|change| {
+                        let redacted = is_secret_field(&left.id, &change.path);
+                        let a_location = change.a.map(|node| sources.locate(node.file_span()));
+                        let b_location =
+                            change.b.map(|_| provenance::field_location(sources, chart, env, right, &change.path));
+                        FieldDiff { change, redacted, a_location, b_location }
+                    })
+                    .collect();
+                if !fields.is_empty() {
+                    resources.push(ResourceDiff {
+                        id: left.id.clone(),
+                        kind: ChangeKind::Changed,
+                        location: None,
+                        fields,
+                    });
+                }
+            }
+        }
+    }
+    for right in &env.render.resources {
+        if !baseline.resources.iter().any(|r| r.id == right.id) {
+            resources.push(ResourceDiff {
+                id: right.id.clone(),
+                kind: ChangeKind::Added,
+                location: Some(provenance::resource_location(sources, chart, env, right)),
+                fields: Vec::new(),
+            });
+        }
+    }
+    EnvDiff { chart: chart.path.clone(), a: format!("baseline {}", baseline.dir), b: env.name.clone(), resources }
+}
+
+/// Fields the cluster writes, which manifests kept from a cluster may hold.
+const CLUSTER_FIELDS: &[&str] = &[
+    "status",
+    "metadata.creationTimestamp",
+    "metadata.resourceVersion",
+    "metadata.uid",
+    "metadata.generation",
+    "metadata.managedFields",
+    "metadata.selfLink",
+    "metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]",
+    "metadata.annotations[deployment.kubernetes.io/revision]",
+];
+
+/// Labels and annotations Helm itself adds (`baselineIgnore: [helm-labels]`).
+const HELM_KEYS: &[&str] = &[
+    "labels[helm.sh/chart]",
+    "labels[app.kubernetes.io/managed-by]",
+    "annotations[meta.helm.sh/release-name]",
+    "annotations[meta.helm.sh/release-namespace]",
+];
+
+/// Differences between a baseline manifest and a render that change nothing in the cluster:
+/// fields the cluster writes; an empty map, list or null against an absent field; a number
+/// against a string of the same text (`8080` / `"8080"`: int-or-string fields read both
+/// alike); and with `helm_labels`, Helm's own labels and annotations.
+pub fn tolerated(change: &FieldChange, helm_labels: bool) -> bool {
+    if CLUSTER_FIELDS.iter().any(|f| change.path == *f || change.path.starts_with(&format!("{f}."))) {
+        return true;
+    }
+    if helm_labels && HELM_KEYS.iter().any(|k| change.path.ends_with(&format!(".{k}"))) {
+        return true;
+    }
+    let empty = |node: &Node| match &node.value {
+        NodeValue::Null => true,
+        NodeValue::Map(entries) => entries.is_empty(),
+        NodeValue::Seq(items) => items.is_empty(),
+        _ => false,
+    };
+    match (change.a, change.b) {
+        (Some(node), None) | (None, Some(node)) => empty(node),
+        (Some(a), Some(b)) => same_number_text(a, b) || same_number_text(b, a),
+        (None, None) => true,
+    }
+}
+
+/// `number` is a number and `text` a string spelling the same value.
+fn same_number_text(number: &Node, text: &Node) -> bool {
+    let NodeValue::String(s) = &text.value else { return false };
+    match &number.value {
+        NodeValue::Int(i) => s.trim() == i.to_string(),
+        NodeValue::Float(f) => s.trim().parse::<f64>().is_ok_and(|v| v == *f),
+        _ => false,
+    }
 }
 
 fn locate<'p>(

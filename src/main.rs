@@ -88,12 +88,17 @@ enum Command {
         include_crds: bool,
     },
     /// What differs between two environments of a chart, per resource and field path.
-    #[command(override_usage = "driftgate diff [OPTIONS] [DIR] A B")]
+    #[command(
+        override_usage = "driftgate diff [OPTIONS] [DIR] A B\n       driftgate diff [OPTIONS] [DIR] ENV --baseline"
+    )]
     Diff {
         /// `[DIR] A B`: the repository (default `.`), the environment compared from and the one
-        /// compared to.
-        #[arg(num_args = 2..=3, required = true, value_name = "OPERAND")]
+        /// compared to; with `--baseline`, `[DIR] ENV`.
+        #[arg(num_args = 1..=3, required = true, value_name = "OPERAND")]
         operands: Vec<String>,
+        /// Compare ENV with the plain manifests of its `baseline:` directory (what DG601 checks).
+        #[arg(long)]
+        baseline: bool,
         /// The chart, by directory or name (needed when several charts have both environments).
         #[arg(long = "chart", short = 'c')]
         chart: Option<String>,
@@ -255,13 +260,19 @@ fn main() -> ExitCode {
         Command::Render { dir, env, chart, kube_version, include_crds } => {
             commands::render(&RenderArgs { dir, env, chart, kube_version, include_crds })
         }
-        Command::Diff { operands, chart, format, kube_version } => {
+        Command::Diff { operands, baseline, chart, format, kube_version } => {
             // clap cannot put an optional positional before two required ones; split here.
-            let (dir, a, b) = match operands.as_slice() {
-                [a, b] => (PathBuf::from("."), a.clone(), b.clone()),
-                [dir, a, b] => (PathBuf::from(dir), a.clone(), b.clone()),
-                _ => {
+            let (dir, a, b) = match (operands.as_slice(), baseline) {
+                ([a, b], false) => (PathBuf::from("."), a.clone(), b.clone()),
+                ([dir, a, b], false) => (PathBuf::from(dir), a.clone(), b.clone()),
+                ([env], true) => (PathBuf::from("."), env.clone(), String::new()),
+                ([dir, env], true) => (PathBuf::from(dir), env.clone(), String::new()),
+                (_, false) => {
                     eprintln!("error: diff takes [DIR] A B");
+                    return ExitCode::from(commands::EXIT_FATAL);
+                }
+                (_, true) => {
+                    eprintln!("error: diff --baseline takes [DIR] ENV");
                     return ExitCode::from(commands::EXIT_FATAL);
                 }
             };
@@ -275,6 +286,7 @@ fn main() -> ExitCode {
                     FormatArg::Json => ReportFormat::Json,
                 },
                 kube_version,
+                baseline,
             })
         }
         Command::Rules { id, dir, policies } => commands::rules(&RulesArgs { id, dir, policies: policies.into_args() }),

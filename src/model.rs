@@ -75,6 +75,28 @@ pub struct EnvRun {
     /// The chart version this environment is pinned to.
     pub version: Option<Pinned>,
     pub render: RenderOutcome,
+    /// The plain manifests deployed today that this environment replaces (`baseline:`).
+    pub baseline: Option<BaselineManifests>,
+}
+
+/// An environment's `baseline:` directory, read: its resources, and what could not be read.
+#[derive(Debug, Clone, Default)]
+pub struct BaselineManifests {
+    /// The directory relative to the root.
+    pub dir: String,
+    pub at: Option<FileSpan>,
+    pub resources: Vec<BaselineResource>,
+    /// Documents that are not Kubernetes resources, files that do not parse: where, and why.
+    pub problems: Vec<(crate::diagnostic::Location, String)>,
+    /// `baselineIgnore: [helm-labels]`: Helm's own labels and annotations are not compared.
+    pub ignore_helm_labels: bool,
+}
+
+/// One resource of a baseline directory; its nodes have spans into the manifest file.
+#[derive(Debug, Clone)]
+pub struct BaselineResource {
+    pub id: ResourceId,
+    pub doc: Node,
 }
 
 /// A version string and where it was written.

@@ -10,9 +10,12 @@ use rayon::prelude::*;
 use crate::chart::{self, Chart};
 use crate::config::KnownRules;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::Location;
 use crate::discover::{self, ChartPlan, EnvPlan, Plan};
 use crate::error::FatalError;
-use crate::model::{ChartRun, EnvRun, Inventory, InventoryEntry, Pinned, Project, TemplateFile};
+use crate::model::{
+    BaselineManifests, BaselineResource, ChartRun, EnvRun, Inventory, InventoryEntry, Pinned, Project, TemplateFile,
+};
 use crate::paths;
 use crate::render::{self, Release};
 use crate::repository::ChartRepository;
@@ -274,6 +277,7 @@ fn load_env(
         Some((rel, at)) => Some(load_inventory(root, rel, *at, sources)?),
         None => None,
     };
+    let baseline = env.baseline.as_ref().map(|b| load_baseline(root, b, &release.namespace, sources));
     let stage_index = plan.promotion.iter().position(|s| *s == env.stage);
     let version = env.version.as_ref().map(|v| Pinned { version: v.value.clone(), at: v.at });
     let mut render = match (parsed, &env_values) {
@@ -301,10 +305,83 @@ fn load_env(
             secrets,
             version,
             render,
+            baseline,
         },
         diagnostics,
     ))
 }
+
+/// Reads a `baseline:` directory: every `.yaml`, `.yml` and `.json` file under it, every
+/// document of each (a `List` gives its `items`), as `kubectl apply -f DIR -R` would read them.
+/// What is not a Kubernetes resource is a problem with its place, not a fatal error.
+fn load_baseline(root: &Path, plan: &discover::BaselinePlan, namespace: &str, sources: &Sources) -> BaselineManifests {
+    let mut manifests = BaselineManifests {
+        dir: plan.dir.clone(),
+        at: Some(plan.at),
+        ignore_helm_labels: plan.ignore_helm_labels,
+        ..Default::default()
+    };
+    let dir = root.join(&plan.dir);
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json"))
+        .collect();
+    files.truncate(MAX_BASELINE_FILES);
+    for path in files {
+        let rel = paths::to_slash(path.strip_prefix(root).unwrap_or(&path));
+        let text = match paths::read_text(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                manifests.problems.push((Location::start_of(rel.clone()), format!("cannot read {rel}: {e}")));
+                continue;
+            }
+        };
+        let file = sources.add(&rel, text.as_str());
+        let docs = match crate::yaml::parse_documents(&text, file) {
+            Ok(docs) => docs,
+            Err(e) => {
+                let message = format!("{rel} is not valid YAML: {}", e.message);
+                manifests.problems.push((e.pos.in_file(rel.clone()), message));
+                continue;
+            }
+        };
+        let mut queue: Vec<Node> = docs;
+        queue.reverse();
+        while let Some(doc) = queue.pop() {
+            if matches!(doc.value, NodeValue::Null) {
+                continue;
+            }
+            let at = sources.locate(doc.file_span());
+            if !matches!(doc.value, NodeValue::Map(_)) {
+                manifests.problems.push((at, format!("a document of {rel} is not a Kubernetes resource (a mapping)")));
+                continue;
+            }
+            if doc.get("kind").and_then(Node::as_str) == Some("List") {
+                if let Some(Node { value: NodeValue::Seq(items), .. }) = doc.get("items") {
+                    queue.extend(items.iter().rev().cloned());
+                }
+                continue;
+            }
+            match render::resource_id(&doc, namespace) {
+                Ok(id) if manifests.resources.iter().any(|r| r.id == id) => {
+                    manifests.problems.push((at, format!("{}/{} is defined twice in the baseline", id.kind, id.name)));
+                }
+                Ok(id) => manifests.resources.push(BaselineResource { id, doc }),
+                Err(field) => manifests
+                    .problems
+                    .push((at, format!("a document of {rel} has no {field}: not a Kubernetes resource"))),
+            }
+        }
+    }
+    manifests
+}
+
+/// Most files one baseline directory is read from.
+const MAX_BASELINE_FILES: usize = 10_000;
 
 /// Reads a secret inventory (`secrets:` and `configMaps:` lists of names and optional keys).
 fn load_inventory(root: &Path, rel: &str, declared_at: FileSpan, sources: &Sources) -> Result<Inventory, FatalError> {
@@ -392,6 +469,7 @@ pub fn template(options: &TemplateOptions) -> Result<String, Vec<Diagnostic>> {
         values: options.values.iter().map(|v| (v.clone(), None)).collect(),
         secrets: None,
         version: None,
+        baseline: None,
     };
     let chart_plan = ChartPlan {
         dir: options.chart_dir.clone(),

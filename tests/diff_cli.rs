@@ -143,3 +143,30 @@ charts/app: dev -> prod: 1 resource only in dev, 0 resources only in prod, 2 res
         assert!(!text.contains(secret) && !out.stdout_text().contains(secret), "{text}");
     }
 }
+
+/// `diff ENV --baseline`: the render against the plain manifests it replaces, the same
+/// differences DG601 reports (testdata/check/dg601-baseline-mismatch-fail, see its EXPECT.md).
+#[test]
+fn baseline_diff_shows_what_the_migration_changes() {
+    let case = "testdata/check/dg601-baseline-mismatch-fail";
+    let out = run(&["diff", case, "iowa", "--baseline"]);
+    assert_eq!(out.code, 1, "{}", out.stderr_text());
+    let want = "\
+~ Deployment/web
+  ~ metadata.annotations.team: checkout -> payments   (legacy/iowa/web.yaml:8 / charts/web/values.yaml:3)
+  ~ spec.replicas: 4 -> 3   (legacy/iowa/web.yaml:13 / charts/web/values-iowa.yaml:1)
+  - spec.template.spec.containers[web].env[LOG_FORMAT]: {name: LOG_FORMAT, value: json}   (legacy/iowa/web.yaml:30)
+charts/web: baseline legacy/iowa -> iowa: 0 resources only in baseline legacy/iowa, 0 resources only in iowa, 1 resource changed (3 fields)
+";
+    assert_eq!(out.stdout_text(), want);
+    let out = run(&["diff", case, "frankfurt", "--baseline", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr_text());
+    assert_eq!(out.json()["differences"], serde_json::json!([]));
+    let out = run(&["diff", "examples", "prod-iowa", "--baseline"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr_text().contains("environment `prod-iowa` declares no `baseline:` directory"),
+        "{}",
+        out.stderr_text()
+    );
+}

@@ -79,7 +79,12 @@ pub struct EnvConfig {
     pub version: Option<Spanned<String>>,
     /// Directory of today's plain manifests, relative to the repository root.
     pub baseline: Option<Spanned<String>>,
+    /// `baselineIgnore`: differences from the baseline to tolerate (`helm-labels`).
+    pub baseline_ignore: Vec<Spanned<String>>,
 }
+
+/// The values `baselineIgnore` accepts.
+pub const BASELINE_IGNORES: &[&str] = &["helm-labels"];
 
 /// The built-in rules that `policies.rules` keys and `policies.schemas` ids are checked against.
 ///

@@ -78,7 +78,7 @@ const CHART_REPOSITORY_KEYS: &[&str] = &["index", "packages"];
 const KUBERNETES_KEYS: &[&str] = &["crds"];
 const POLICY_KEYS: &[&str] = &["paths", "rules", "schemas"];
 const CHART_KEYS: &[&str] = &["path", "release", "namespace", "environments"];
-const ENV_KEYS: &[&str] = &["stage", "values", "secrets", "version", "baseline"];
+const ENV_KEYS: &[&str] = &["stage", "values", "secrets", "version", "baseline", "baselineIgnore"];
 const RULE_KEYS: &[&str] = &["severity", "ignore"];
 const IGNORE_KEYS: &[&str] = &["env", "chart", "name", "resource", "reason", "until"];
 const SCHEMA_POLICY_KEYS: &[&str] = &["id", "name", "title", "severity", "schema", "match"];
@@ -357,8 +357,15 @@ impl Reader<'_> {
         let mut envs = Vec::with_capacity(entries.len());
         for (key, value) in entries {
             let name = Spanned { value: key.name.clone(), at: FileSpan { file: node.file, span: key.span } };
-            let mut env =
-                EnvConfig { name, stage: None, values: Vec::new(), secrets: None, version: None, baseline: None };
+            let mut env = EnvConfig {
+                name,
+                stage: None,
+                values: Vec::new(),
+                secrets: None,
+                version: None,
+                baseline: None,
+                baseline_ignore: Vec::new(),
+            };
             if !matches!(value.value, NodeValue::Null) {
                 let what = format!("environment `{}`", key.name);
                 for (k, v) in self.mapping(value, &what, ENV_KEYS)? {
@@ -367,7 +374,20 @@ impl Reader<'_> {
                         "values" => env.values = self.string_list(v, "values", "file paths")?,
                         "secrets" => env.secrets = Some(self.scalar(v, "secrets")?),
                         "version" => env.version = Some(self.scalar(v, "version")?),
-                        _ => env.baseline = Some(self.scalar(v, "baseline")?),
+                        "baseline" => env.baseline = Some(self.scalar(v, "baseline")?),
+                        _ => {
+                            env.baseline_ignore = self.string_list(v, "baselineIgnore", "difference kinds")?;
+                            for item in &env.baseline_ignore {
+                                if !super::BASELINE_IGNORES.contains(&item.value.as_str()) {
+                                    return Err(FatalError::new(format!("unknown baselineIgnore `{}`", item.value))
+                                        .at(self.sources.locate(item.at))
+                                        .with_help(format!(
+                                            "expected one of: {}",
+                                            super::BASELINE_IGNORES.join(", ")
+                                        )));
+                                }
+                            }
+                        }
                     }
                 }
             }

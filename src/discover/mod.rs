@@ -56,6 +56,17 @@ pub struct EnvPlan {
     pub values: Vec<(String, Option<FileSpan>)>,
     pub secrets: Option<(String, FileSpan)>,
     pub version: Option<Spanned<String>>,
+    /// Today's plain manifests this environment replaces (a directory relative to the root).
+    pub baseline: Option<BaselinePlan>,
+}
+
+/// `baseline:` of an environment: the directory, where it was declared, what to tolerate.
+#[derive(Debug, Clone)]
+pub struct BaselinePlan {
+    pub dir: String,
+    pub at: FileSpan,
+    /// `baselineIgnore: [helm-labels]`.
+    pub ignore_helm_labels: bool,
 }
 
 /// Reads `driftgate.yaml` if present (checking rule ids against `known`) and works out the
@@ -150,8 +161,26 @@ fn plan_declared_chart(root: &Path, sources: &Sources, chart: &config::ChartConf
             }
             None => None,
         };
+        let baseline = match &env.baseline {
+            Some(b) => {
+                let rel =
+                    paths::inside_root(root, Path::new(""), &b.value).map_err(|msg| FatalError::new(msg).at(at(b)))?;
+                if !root.join(&rel).is_dir() {
+                    return Err(FatalError::new(format!(
+                        "baseline directory `{}` of environment `{}` does not exist",
+                        b.value, env.name.value
+                    ))
+                    .at(at(b))
+                    .with_help("`baseline` is a directory of plain manifests, relative to the repository root"));
+                }
+                let ignore_helm_labels = env.baseline_ignore.iter().any(|i| i.value == "helm-labels");
+                Some(BaselinePlan { dir: rel, at: b.at, ignore_helm_labels })
+            }
+            None => None,
+        };
         let stage = env.stage.as_ref().map(|s| s.value.clone());
         environments.push(EnvPlan {
+            baseline,
             stage: stage.unwrap_or_else(|| infer_stage(&env.name.value)),
             name: env.name.value.clone(),
             values,
@@ -205,6 +234,7 @@ fn conventional_environments(root: &Path, dir: &str) -> Vec<EnvPlan> {
             values: Vec::new(),
             secrets: None,
             version: None,
+            baseline: None,
         }];
     }
     found.sort_by(|a, b| stage_rank(&a.0).cmp(&stage_rank(&b.0)).then(a.0.cmp(&b.0)));
@@ -216,6 +246,7 @@ fn conventional_environments(root: &Path, dir: &str) -> Vec<EnvPlan> {
             values: vec![(file, None)],
             secrets: None,
             version: None,
+            baseline: None,
         })
         .collect()
 }

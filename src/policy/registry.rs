@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use crate::diagnostic::Severity;
 
 use super::rego::metadata::{self, BuiltinPolicy};
-use super::rules::{self, Runner};
+use super::rules;
 
 /// How a rule is implemented.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,8 +18,6 @@ pub enum RuleEngine {
     Rust,
     /// A built-in Rego policy under `policies/`.
     Rego,
-    /// Specified but not implemented yet: listed so ids stay stable.
-    Planned,
 }
 
 /// The static facts of a rule declared in Rust.
@@ -86,13 +84,9 @@ pub fn docs_markdown(rule: &RuleInfo) -> String {
         rule.default_severity.as_str(),
         rule.summary
     );
-    if rule.engine == RuleEngine::Planned {
-        out.push_str("\nThis rule is specified but not implemented yet.\n");
-    } else {
-        out.push('\n');
-        out.push_str(rule.docs.trim_end());
-        out.push('\n');
-    }
+    out.push('\n');
+    out.push_str(rule.docs.trim_end());
+    out.push('\n');
     out
 }
 
@@ -105,14 +99,12 @@ pub fn list_text() -> String {
 pub fn list_rules_text(rules: &[RuleInfo]) -> String {
     let mut out = String::new();
     for rule in rules {
-        let planned = if rule.engine == RuleEngine::Planned { " (planned)" } else { "" };
         out.push_str(&format!(
-            "{}  {:<26} {:<8} {}{}\n",
+            "{}  {:<26} {:<8} {}\n",
             rule.id,
             rule.name,
             rule.default_severity.as_str(),
-            rule.summary,
-            planned
+            rule.summary
         ));
     }
     out
@@ -129,10 +121,7 @@ fn build_catalogue() -> Vec<RuleInfo> {
                 default_severity: meta.default_severity,
                 summary: meta.summary.to_string(),
                 docs: meta.docs.to_string(),
-                engine: match rule.runner {
-                    Runner::Planned => RuleEngine::Planned,
-                    Runner::Pipeline | Runner::Chart(_) => RuleEngine::Rust,
-                },
+                engine: RuleEngine::Rust,
                 redacts_values: meta.redacts_values,
                 hint: meta.hint.map(str::to_string),
             }
@@ -162,7 +151,7 @@ mod tests {
     use super::*;
 
     /// The README's rule table and the catalogue list the same implemented rules, with the same
-    /// names and default severities (planned rules are not in the README).
+    /// names and default severities.
     #[test]
     fn readme_rule_table_matches_the_catalogue() {
         let readme =
@@ -175,11 +164,8 @@ mod tests {
                 (id.len() == 5 && id.starts_with("DG")).then(|| (id.to_string(), cells[2].to_string()))
             })
             .collect();
-        let implemented: Vec<(String, String)> = catalogue()
-            .iter()
-            .filter(|rule| rule.engine != RuleEngine::Planned)
-            .map(|rule| (rule.id.clone(), rule.name.clone()))
-            .collect();
+        let implemented: Vec<(String, String)> =
+            catalogue().iter().map(|rule| (rule.id.clone(), rule.name.clone())).collect();
         assert_eq!(documented, implemented);
     }
 
@@ -213,9 +199,6 @@ mod tests {
                 rule.name
             );
             assert!(rule.summary.ends_with('.'), "{} summary", rule.id);
-            if rule.engine == RuleEngine::Planned {
-                continue;
-            }
             for heading in ["## What it does", "## Why it matters", "## Example", "## Fix"] {
                 assert!(rule.docs.contains(heading), "{} docs lack {heading}", rule.id);
             }
@@ -231,9 +214,11 @@ mod tests {
             match rule.engine {
                 RuleEngine::Rego => assert!(policy.is_some() && in_table.is_none(), "{}", rule.id),
                 RuleEngine::Rust => {
-                    assert!(matches!(in_table.map(|r| r.runner), Some(Runner::Pipeline | Runner::Chart(_))))
+                    assert!(matches!(
+                        in_table.map(|r| r.runner),
+                        Some(rules::Runner::Pipeline | rules::Runner::Chart(_))
+                    ))
                 }
-                RuleEngine::Planned => assert!(matches!(in_table.map(|r| r.runner), Some(Runner::Planned))),
             }
         }
         assert_eq!(lookup("dg201").map(|r| r.name.as_str()), Some("env-var-parity"));
@@ -251,7 +236,7 @@ mod tests {
             "DG001  render-error               error    A template fails to render for an environment."
         );
         assert!(lines.contains(&"DG101  k8s-schema                 error    A resource does not match the Kubernetes schema of the target version."));
-        assert!(lines.contains(&"DG601  baseline-mismatch          error    A rendered environment differs from its declared baseline manifests. (planned)"));
+        assert!(lines.contains(&"DG601  baseline-mismatch          error    A rendered environment differs from its declared baseline manifests."));
         let docs = docs_markdown(lookup("DG205").unwrap());
         assert!(
             docs.starts_with("# DG205 unknown-values-key\n\nDefault severity: error.\n\nAn override file sets a key"),

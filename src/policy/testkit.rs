@@ -219,6 +219,7 @@ impl ProjectBuilder {
             secrets,
             version,
             render: RenderOutcome { resources, ..RenderOutcome::default() },
+            baseline: None,
         }
     }
 

@@ -244,7 +244,7 @@ pub fn template_location(sources: &Sources, output: &RenderedTemplate, span: Spa
     Location::point(sources.path(segment.file), segment.pos.line.max(1), segment.pos.column.max(1))
 }
 
-fn resource_id(doc: &Node, default_namespace: &str) -> Result<ResourceId, &'static str> {
+pub fn resource_id(doc: &Node, default_namespace: &str) -> Result<ResourceId, &'static str> {
     let text = |node: Option<&Node>| node.and_then(Node::as_str).filter(|s| !s.is_empty()).map(str::to_string);
     let api_version = text(doc.get("apiVersion")).ok_or("apiVersion")?;
     let kind = text(doc.get("kind")).ok_or("kind")?;

@@ -39,8 +39,6 @@ pub enum Runner {
     Pipeline,
     /// Run once per chart, when enabled.
     Chart(fn(&RuleContext, &ChartRun) -> Vec<Finding>),
-    /// Specified but not implemented yet: listed so that its id stays reserved.
-    Planned,
 }
 
 /// A Rust rule: its catalogue entry and how it runs.
@@ -68,7 +66,7 @@ pub const RUST_RULES: &[RustRule] = &[
         meta: dg405_chart_version_unpublished::RULE,
         runner: Runner::Chart(dg405_chart_version_unpublished::check),
     },
-    RustRule { meta: dg601_baseline_mismatch::RULE, runner: Runner::Planned },
+    RustRule { meta: dg601_baseline_mismatch::RULE, runner: Runner::Chart(dg601_baseline_mismatch::check) },
 ];
 
 /// The hint of a rule whose findings are made on the way ([`Runner::Pipeline`]): the loader
