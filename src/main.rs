@@ -9,6 +9,7 @@ mod commands;
 use commands::{CheckArgs, DiffArgs, Format, RenderArgs, ReportFormat, RulesArgs, TestArgs};
 use driftgate::check::{ChangeScope, CheckOptions};
 use driftgate::diagnostic::Severity;
+use driftgate::helm_version::HelmVersion;
 use driftgate::pipeline::LoadOptions;
 use driftgate::policy::NamespaceSelection;
 use driftgate::policy::user::UserPolicyOptions;
@@ -44,6 +45,10 @@ enum Command {
         /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
         #[arg(long)]
         kube_version: Option<String>,
+        /// Print what this Helm major version's `helm template` prints: 3 (v3.17.2, the default) or
+        /// 4 (v4.1.4); overrides `helmVersion` in driftgate.yaml.
+        #[arg(long = "helm", value_name = "VERSION", value_parser = parse_helm_version)]
+        helm_version: Option<HelmVersion>,
         /// Lowest severity that fails the run.
         #[arg(long, value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
@@ -73,6 +78,10 @@ enum Command {
         /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
         #[arg(long)]
         kube_version: Option<String>,
+        /// Print what this Helm major version's `helm template` prints: 3 (v3.17.2, the default) or
+        /// 4 (v4.1.4); overrides `helmVersion` in driftgate.yaml.
+        #[arg(long = "helm", value_name = "VERSION", value_parser = parse_helm_version)]
+        helm_version: Option<HelmVersion>,
         /// Also print the charts' `crds/` files, as `helm template --include-crds` does.
         #[arg(long)]
         include_crds: bool,
@@ -93,6 +102,10 @@ enum Command {
         /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
         #[arg(long)]
         kube_version: Option<String>,
+        /// Print what this Helm major version's `helm template` prints: 3 (v3.17.2, the default) or
+        /// 4 (v4.1.4); overrides `helmVersion` in driftgate.yaml.
+        #[arg(long = "helm", value_name = "VERSION", value_parser = parse_helm_version)]
+        helm_version: Option<HelmVersion>,
     },
     /// List the rules, or explain one.
     Rules {
@@ -174,32 +187,43 @@ enum FailOn {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Check { dir, format, output, envs, charts, kube_version, fail_on, jobs, base, changed, policies } => {
-            commands::check(&CheckArgs {
-                options: CheckOptions {
-                    load: LoadOptions { root: dir, envs, charts, kube_version, include_crds: false },
-                    changes: ChangeScope { base, changed },
-                    policies: policies.into_args(),
-                    jobs,
-                },
-                format: match format {
-                    CheckFormatArg::Human => Format::Human,
-                    CheckFormatArg::Json => Format::Json,
-                    CheckFormatArg::Github => Format::Github,
-                    CheckFormatArg::Sarif => Format::Sarif,
-                    CheckFormatArg::Junit => Format::Junit,
-                },
-                output,
-                fail_on: match fail_on {
-                    FailOn::Error => Severity::Error,
-                    FailOn::Warning => Severity::Warning,
-                },
-            })
+        Command::Check {
+            dir,
+            format,
+            output,
+            envs,
+            charts,
+            kube_version,
+            helm_version,
+            fail_on,
+            jobs,
+            base,
+            changed,
+            policies,
+        } => commands::check(&CheckArgs {
+            options: CheckOptions {
+                load: LoadOptions { root: dir, envs, charts, kube_version, helm_version, include_crds: false },
+                changes: ChangeScope { base, changed },
+                policies: policies.into_args(),
+                jobs,
+            },
+            format: match format {
+                CheckFormatArg::Human => Format::Human,
+                CheckFormatArg::Json => Format::Json,
+                CheckFormatArg::Github => Format::Github,
+                CheckFormatArg::Sarif => Format::Sarif,
+                CheckFormatArg::Junit => Format::Junit,
+            },
+            output,
+            fail_on: match fail_on {
+                FailOn::Error => Severity::Error,
+                FailOn::Warning => Severity::Warning,
+            },
+        }),
+        Command::Render { dir, env, chart, kube_version, helm_version, include_crds } => {
+            commands::render(&RenderArgs { dir, env, chart, kube_version, helm_version, include_crds })
         }
-        Command::Render { dir, env, chart, kube_version, include_crds } => {
-            commands::render(&RenderArgs { dir, env, chart, kube_version, include_crds })
-        }
-        Command::Diff { operands, chart, format, kube_version } => {
+        Command::Diff { operands, chart, format, kube_version, helm_version } => {
             // clap cannot put an optional positional before two required ones; split here.
             let (dir, a, b) = match operands.as_slice() {
                 [a, b] => (PathBuf::from("."), a.clone(), b.clone()),
@@ -219,6 +243,7 @@ fn main() -> ExitCode {
                     FormatArg::Json => ReportFormat::Json,
                 },
                 kube_version,
+                helm_version,
             })
         }
         Command::Rules { id, dir, policies } => commands::rules(&RulesArgs { id, dir, policies: policies.into_args() }),
@@ -232,4 +257,9 @@ fn main() -> ExitCode {
         }),
     };
     ExitCode::from(code)
+}
+
+/// `--helm 3` or `--helm 4`.
+fn parse_helm_version(text: &str) -> Result<HelmVersion, String> {
+    HelmVersion::parse(text).ok_or_else(|| format!("driftgate reproduces Helm {} (got `{text}`)", HelmVersion::CHOICES))
 }
