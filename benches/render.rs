@@ -39,6 +39,7 @@ fn main() {
         namespace: "bench".into(),
         kube_version: "1.31.0".into(),
         include_crds: false,
+        helm_version: Default::default(),
     };
     // Warm-up, and the output size for the record.
     let manifest = match pipeline::template(&options) {

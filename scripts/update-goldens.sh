@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the goldens under testdata/render/ with the real helm v3.17.2.
+# Regenerates the goldens under testdata/render/ with the real helm v3.17.2 and helm v4.1.4.
 #
 # Usage: scripts/update-goldens.sh [CASE...]     (default: every case)
 #
@@ -7,11 +7,15 @@
 # helm's stdout is written to expected.yaml; for a case with `expect: error`, helm's stderr is
 # written to expected-error.txt. A case whose outcome differs from its `expect` fails the run,
 # so a fixture that silently stopped testing what it was written for is noticed.
+# Then helm v4.1.4 renders the case too: where it prints something else than helm v3.17.2 (or
+# fails where 3 renders, or the other way round), its stdout is written to expected-helm4.yaml
+# or its stderr to expected-error-helm4.txt; where it prints the same, those files are removed.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 render_dir="$repo/testdata/render"
 helm=$("$repo/scripts/helm-oracle.sh")
+helm4=$("$repo/scripts/helm-oracle.sh" 4)
 
 # helm must not read the caller's configuration, repositories or cluster.
 isolated=$(mktemp -d)
@@ -79,7 +83,22 @@ render_case() {
         *)
             echo "$name: helm failed (exit $rc):" >&2; cat "$err" >&2; rm -f "$out" "$err"; return 1 ;;
     esac
-    echo "$name: ok ($expect)"
+
+    local rc4=0 helm4_outcome
+    out=$(mktemp) err=$(mktemp)
+    (cd "$dir" && "$helm4" "${args[@]}") >"$out" 2>"$err" || rc4=$?
+    rm -f "$dir/expected-helm4.yaml" "$dir/expected-error-helm4.txt"
+    if [ "$rc4" -eq 0 ] && [ -f "$dir/expected.yaml" ] && cmp -s "$out" "$dir/expected.yaml"; then
+        helm4_outcome=same
+    elif [ "$rc4" -ne 0 ] && [ -f "$dir/expected-error.txt" ] && cmp -s "$err" "$dir/expected-error.txt"; then
+        helm4_outcome=same
+    elif [ "$rc4" -eq 0 ]; then
+        mv "$out" "$dir/expected-helm4.yaml"; helm4_outcome="output differs"
+    else
+        mv "$err" "$dir/expected-error-helm4.txt"; helm4_outcome="error differs"
+    fi
+    rm -f "$out" "$err"
+    echo "$name: ok ($expect; helm 4: $helm4_outcome)"
 }
 
 cases=("$@")

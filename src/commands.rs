@@ -9,6 +9,7 @@ use driftgate::baseline::Baseline;
 use driftgate::check::{self, CheckOptions};
 use driftgate::diagnostic::{Diagnostic, Severity};
 use driftgate::error::FatalError;
+use driftgate::helm_version::HelmVersion;
 use driftgate::pipeline::{self, LoadOptions};
 use driftgate::policy::registry::BuiltinRules;
 use driftgate::policy::user::{self, PolicyDir, TestFiles, UserPolicyOptions};
@@ -72,6 +73,7 @@ pub struct RenderArgs {
     pub env: String,
     pub chart: Option<String>,
     pub kube_version: Option<String>,
+    pub helm_version: Option<HelmVersion>,
     /// Print the charts' `crds/` files before the manifests, like `helm template --include-crds`.
     pub include_crds: bool,
 }
@@ -89,6 +91,7 @@ pub fn render(args: &RenderArgs) -> u8 {
         envs: vec![args.env.clone()],
         charts: args.chart.iter().cloned().collect(),
         kube_version: args.kube_version.clone(),
+        helm_version: args.helm_version,
         include_crds: args.include_crds,
     };
     let loaded = match pipeline::load(&options, &BuiltinRules) {
@@ -277,6 +280,7 @@ pub struct DiffArgs {
     pub kube_version: Option<String>,
     /// `--baseline`: compare `a` with its `baseline:` manifests (`b` is unused).
     pub baseline: bool,
+    pub helm_version: Option<HelmVersion>,
 }
 
 /// `driftgate diff`: what differs between two environments of one chart, per resource and
@@ -290,6 +294,7 @@ pub fn diff(args: &DiffArgs) -> u8 {
         envs: vec![args.a.clone(), args.b.clone()],
         charts: args.chart.iter().cloned().collect(),
         kube_version: args.kube_version.clone(),
+        helm_version: args.helm_version,
         include_crds: false,
     };
     let loaded = match pipeline::load(&options, &BuiltinRules) {
@@ -359,6 +364,7 @@ fn diff_baseline(args: &DiffArgs) -> u8 {
         envs: vec![args.a.clone()],
         charts: args.chart.iter().cloned().collect(),
         kube_version: args.kube_version.clone(),
+        helm_version: args.helm_version,
         include_crds: false,
     };
     let loaded = match pipeline::load(&options, &BuiltinRules) {

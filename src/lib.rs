@@ -13,6 +13,7 @@ pub mod diff;
 pub(crate) mod discover;
 pub mod error;
 pub(crate) mod git;
+pub mod helm_version;
 pub mod model;
 pub(crate) mod paths;
 pub mod pipeline;

@@ -9,6 +9,7 @@ mod commands;
 use commands::{CheckArgs, DiffArgs, Format, RenderArgs, ReportFormat, RulesArgs, TestArgs};
 use driftgate::check::{BaselineChoice, ChangeScope, CheckOptions};
 use driftgate::diagnostic::Severity;
+use driftgate::helm_version::HelmVersion;
 use driftgate::pipeline::LoadOptions;
 use driftgate::policy::NamespaceSelection;
 use driftgate::policy::user::UserPolicyOptions;
@@ -44,6 +45,10 @@ enum Command {
         /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
         #[arg(long)]
         kube_version: Option<String>,
+        /// Print what this Helm major version's `helm template` prints: 3 (v3.17.2, the default) or
+        /// 4 (v4.1.4); overrides `helmVersion` in driftgate.yaml.
+        #[arg(long = "helm", value_name = "VERSION", value_parser = parse_helm_version)]
+        helm_version: Option<HelmVersion>,
         /// Lowest severity that fails the run.
         #[arg(long, value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
@@ -83,6 +88,10 @@ enum Command {
         /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
         #[arg(long)]
         kube_version: Option<String>,
+        /// Print what this Helm major version's `helm template` prints: 3 (v3.17.2, the default) or
+        /// 4 (v4.1.4); overrides `helmVersion` in driftgate.yaml.
+        #[arg(long = "helm", value_name = "VERSION", value_parser = parse_helm_version)]
+        helm_version: Option<HelmVersion>,
         /// Also print the charts' `crds/` files, as `helm template --include-crds` does.
         #[arg(long)]
         include_crds: bool,
@@ -108,6 +117,10 @@ enum Command {
         /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
         #[arg(long)]
         kube_version: Option<String>,
+        /// Print what this Helm major version's `helm template` prints: 3 (v3.17.2, the default) or
+        /// 4 (v4.1.4); overrides `helmVersion` in driftgate.yaml.
+        #[arg(long = "helm", value_name = "VERSION", value_parser = parse_helm_version)]
+        helm_version: Option<HelmVersion>,
     },
     /// List the rules, or explain one.
     Rules {
@@ -225,6 +238,7 @@ fn main() -> ExitCode {
             envs,
             charts,
             kube_version,
+            helm_version,
             fail_on,
             jobs,
             base,
@@ -241,7 +255,7 @@ fn main() -> ExitCode {
             };
             commands::check(&CheckArgs {
                 options: CheckOptions {
-                    load: LoadOptions { root: dir, envs, charts, kube_version, include_crds: false },
+                    load: LoadOptions { root: dir, envs, charts, kube_version, helm_version, include_crds: false },
                     changes: ChangeScope { base, changed },
                     policies: policies.into_args(),
                     jobs,
@@ -257,10 +271,10 @@ fn main() -> ExitCode {
                 },
             })
         }
-        Command::Render { dir, env, chart, kube_version, include_crds } => {
-            commands::render(&RenderArgs { dir, env, chart, kube_version, include_crds })
+        Command::Render { dir, env, chart, kube_version, helm_version, include_crds } => {
+            commands::render(&RenderArgs { dir, env, chart, kube_version, helm_version, include_crds })
         }
-        Command::Diff { operands, baseline, chart, format, kube_version } => {
+        Command::Diff { operands, baseline, chart, format, kube_version, helm_version } => {
             // clap cannot put an optional positional before two required ones; split here.
             let (dir, a, b) = match (operands.as_slice(), baseline) {
                 ([a, b], false) => (PathBuf::from("."), a.clone(), b.clone()),
@@ -287,6 +301,7 @@ fn main() -> ExitCode {
                 },
                 kube_version,
                 baseline,
+                helm_version,
             })
         }
         Command::Rules { id, dir, policies } => commands::rules(&RulesArgs { id, dir, policies: policies.into_args() }),
@@ -300,4 +315,9 @@ fn main() -> ExitCode {
         }),
     };
     ExitCode::from(code)
+}
+
+/// `--helm 3` or `--helm 4`.
+fn parse_helm_version(text: &str) -> Result<HelmVersion, String> {
+    HelmVersion::parse(text).ok_or_else(|| format!("driftgate reproduces Helm {} (got `{text}`)", HelmVersion::CHOICES))
 }

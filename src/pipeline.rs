@@ -13,6 +13,7 @@ use crate::diagnostic::Diagnostic;
 use crate::diagnostic::Location;
 use crate::discover::{self, ChartPlan, EnvPlan, Plan};
 use crate::error::FatalError;
+use crate::helm_version::HelmVersion;
 use crate::model::{
     BaselineManifests, BaselineResource, ChartRun, EnvRun, Inventory, InventoryEntry, Pinned, Project, TemplateFile,
 };
@@ -35,6 +36,8 @@ pub struct LoadOptions {
     pub charts: Vec<String>,
     /// Overrides `kubeVersion` from the config.
     pub kube_version: Option<String>,
+    /// Overrides `helmVersion` from the config: whose `helm template` to reproduce.
+    pub helm_version: Option<HelmVersion>,
     /// Print the charts' `crds/` files too, like `helm template --include-crds`.
     pub include_crds: bool,
 }
@@ -62,6 +65,9 @@ pub fn load_plan(options: &LoadOptions, mut plan: Plan, sources: Sources) -> Res
     let root = options.root.as_path();
     if let Some(v) = &options.kube_version {
         plan.kube_version = v.trim_start_matches('v').to_string();
+    }
+    if let Some(helm) = options.helm_version {
+        plan.helm_version = helm;
     }
     let selected: Vec<ChartPlan> = plan
         .charts
@@ -147,7 +153,7 @@ fn load_chart(
             return Ok((None, vec![*d]));
         }
     };
-    let tree = match render::ChartTree::new(&chart) {
+    let tree = match render::ChartTree::new(&chart, plan.helm_version) {
         Ok(tree) => tree,
         Err(mut d) => {
             d.chart = Some(chart_plan.dir.clone());
@@ -458,6 +464,8 @@ pub struct TemplateOptions {
     pub kube_version: String,
     /// Print the charts' `crds/` files too, like `helm template --include-crds`.
     pub include_crds: bool,
+    /// Whose `helm template` to reproduce.
+    pub helm_version: HelmVersion,
 }
 
 /// Renders one chart as `helm template` would; on failure, the findings that explain why.
@@ -481,6 +489,7 @@ pub fn template(options: &TemplateOptions) -> Result<String, Vec<Diagnostic>> {
     let plan = Plan {
         config: None,
         kube_version: options.kube_version.clone(),
+        helm_version: options.helm_version,
         promotion: Vec::new(),
         charts: vec![chart_plan.clone()],
         crd_dirs: Vec::new(),

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use crate::helm_version::HelmVersion;
+
 /// Go's `map[string]interface{}`; iteration is sorted by key, as Go's `range` and `fmt` do.
 pub type Map = BTreeMap<String, Value>;
 
@@ -30,9 +32,9 @@ pub struct MapRef {
 pub enum MapType {
     /// `map[string]interface {}`: every map but the two below.
     Plain,
-    /// Helm's `chartutil.Values` (`.Values`), a named type over the plain one; Sprig's `dig`
-    /// refuses it, as Go's type assertion does.
-    Values,
+    /// Helm's `chartutil.Values` (`.Values`; `common.Values` in Helm 4), a named type over the
+    /// plain one; Sprig's `dig` refuses it, as Go's type assertion does.
+    Values(HelmVersion),
     /// `map[string]string` (`.Chart.Annotations`); Sprig's map functions refuse it.
     StringMap,
 }
@@ -42,7 +44,8 @@ impl MapType {
     pub fn go_name(self) -> &'static str {
         match self {
             MapType::Plain => "map[string]interface {}",
-            MapType::Values => "chartutil.Values",
+            MapType::Values(HelmVersion::V3) => "chartutil.Values",
+            MapType::Values(HelmVersion::V4) => "common.Values",
             MapType::StringMap => "map[string]string",
         }
     }
@@ -176,9 +179,9 @@ impl std::fmt::Debug for MapRef {
 pub enum ListType {
     /// `[]interface {}`: every list but the one below.
     Plain,
-    /// Helm's `chartutil.VersionSet` (`.Capabilities.APIVersions`), a named `[]string` with the
-    /// method `Has`.
-    VersionSet,
+    /// Helm's `chartutil.VersionSet` (`.Capabilities.APIVersions`; `common.VersionSet` in Helm 4),
+    /// a named `[]string` with the method `Has`.
+    VersionSet(HelmVersion),
 }
 
 impl ListType {
@@ -186,7 +189,8 @@ impl ListType {
     pub fn go_name(self) -> &'static str {
         match self {
             ListType::Plain => "[]interface {}",
-            ListType::VersionSet => "chartutil.VersionSet",
+            ListType::VersionSet(HelmVersion::V3) => "chartutil.VersionSet",
+            ListType::VersionSet(HelmVersion::V4) => "common.VersionSet",
         }
     }
 }
@@ -214,7 +218,7 @@ impl List {
     pub fn methods(&self) -> Option<Arc<dyn Object>> {
         match self.list_type {
             ListType::Plain => None,
-            ListType::VersionSet => Some(Arc::new(VersionSetMethods(self.clone()))),
+            ListType::VersionSet(_) => Some(Arc::new(VersionSetMethods(self.clone()))),
         }
     }
 }
@@ -232,7 +236,7 @@ struct VersionSetMethods(List);
 
 impl Object for VersionSetMethods {
     fn type_name(&self) -> &str {
-        ListType::VersionSet.go_name()
+        self.0.list_type().go_name()
     }
     fn field(&self, _name: &str) -> Option<Value> {
         None

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use common::{first_difference, root};
 
+use driftgate::helm_version::HelmVersion;
 use driftgate::pipeline::{self, TemplateOptions};
 use driftgate::source::FileId;
 use driftgate::yaml::{self, Node, NodeValue};
@@ -59,8 +60,18 @@ fn read_case(dir: &Path) -> Case {
     }
 }
 
-#[test]
-fn rendered_output_equals_helm_template() {
+/// What helm printed for a case: `expected.yaml` / `expected-error.txt` (Helm 3), and for Helm 4
+/// `expected-helm4.yaml` / `expected-error-helm4.txt` where Helm 4 prints something else.
+fn expected_files(case: &Case, helm: HelmVersion) -> (PathBuf, PathBuf) {
+    let v3 = (case.dir.join("expected.yaml"), case.dir.join("expected-error.txt"));
+    if helm == HelmVersion::V3 {
+        return v3;
+    }
+    let v4 = (case.dir.join("expected-helm4.yaml"), case.dir.join("expected-error-helm4.txt"));
+    if v4.0.is_file() || v4.1.is_file() { v4 } else { v3 }
+}
+
+fn check_goldens(helm: HelmVersion) {
     let mut failures = Vec::new();
     let all = cases();
     assert!(!all.is_empty(), "no render cases found");
@@ -73,10 +84,10 @@ fn rendered_output_equals_helm_template() {
             namespace: case.namespace.clone(),
             kube_version: case.kube_version.clone(),
             include_crds: case.include_crds,
+            helm_version: helm,
         };
         let result = pipeline::template(&options);
-        let expected_ok = case.dir.join("expected.yaml");
-        let expected_err = case.dir.join("expected-error.txt");
+        let (expected_ok, expected_err) = expected_files(case, helm);
         match (result, expected_ok.is_file()) {
             (Ok(out), true) => {
                 let want = std::fs::read_to_string(&expected_ok).unwrap();
@@ -103,9 +114,21 @@ fn rendered_output_equals_helm_template() {
     }
     assert!(
         failures.is_empty(),
-        "{} of {} render cases differ from helm:\n\n{}",
+        "{} of {} render cases differ from helm {}:\n\n{}",
         failures.len(),
         all.len(),
+        helm.release(),
         failures.join("\n\n")
     );
+}
+
+#[test]
+fn rendered_output_equals_helm_template() {
+    check_goldens(HelmVersion::V3);
+}
+
+/// The same cases with `--helm 4`, against what helm v4.1.4 printed.
+#[test]
+fn rendered_output_equals_helm4_template() {
+    check_goldens(HelmVersion::V4);
 }

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Location, Severity};
+use crate::helm_version::HelmVersion;
 use crate::source::{FileId, FileSpan};
 
 mod date;
@@ -32,6 +33,8 @@ pub struct Spanned<T> {
 pub struct Config {
     pub file: FileId,
     pub kube_version: Option<Spanned<String>>,
+    /// `helmVersion`: which Helm's `helm template` output to reproduce (3 or 4).
+    pub helm_version: Option<Spanned<HelmVersion>>,
     pub promotion: Option<Vec<Spanned<String>>>,
     /// `None` when the key is absent: charts are then discovered from the layout.
     pub charts: Option<Vec<ChartConfig>>,

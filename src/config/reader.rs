@@ -7,6 +7,7 @@ use super::{
 use crate::diagnostic::Location;
 use crate::diagnostic::Severity;
 use crate::error::FatalError;
+use crate::helm_version::HelmVersion;
 use crate::source::{FileId, FileSpan, Sources};
 use crate::yaml::{self, Key, Node, NodeValue};
 
@@ -19,6 +20,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str, known: &dyn KnownRules
     let mut config = Config {
         file,
         kube_version: None,
+        helm_version: None,
         promotion: None,
         charts: None,
         policy_paths: Vec::new(),
@@ -45,6 +47,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str, known: &dyn KnownRules
                 }
                 config.chart_repository = Some(repository);
             }
+            "helmVersion" => config.helm_version = Some(reader.helm_version(value)?),
             "promotion" => config.promotion = Some(reader.string_list(value, "promotion", "stage names")?),
             "charts" => config.charts = Some(reader.charts(value)?),
             "kubernetes" => {
@@ -73,7 +76,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str, known: &dyn KnownRules
 }
 
 const TOP_KEYS: &[&str] =
-    &["kubeVersion", "promotion", "charts", "policies", "kubernetes", "baseline", "chartRepository"];
+    &["kubeVersion", "helmVersion", "promotion", "charts", "policies", "kubernetes", "baseline", "chartRepository"];
 const CHART_REPOSITORY_KEYS: &[&str] = &["index", "packages"];
 const KUBERNETES_KEYS: &[&str] = &["crds"];
 const POLICY_KEYS: &[&str] = &["paths", "rules", "schemas"];
@@ -126,6 +129,17 @@ impl Reader<'_> {
             out.push((key, value));
         }
         Ok(out)
+    }
+
+    /// `helmVersion: 3` or `4`.
+    fn helm_version(&self, node: &Node) -> Result<Spanned<HelmVersion>, FatalError> {
+        let text = self.scalar(node, "helmVersion")?;
+        match HelmVersion::parse(&text.value) {
+            Some(value) => Ok(Spanned { value, at: text.at }),
+            None => Err(FatalError::new(format!("helmVersion must be {}, found {}", HelmVersion::CHOICES, text.value))
+                .at(self.location(node))
+                .with_help("driftgate reproduces helm template of Helm v3.17.2 (3) or Helm v4.1.4 (4)")),
+        }
     }
 
     fn scalar(&self, node: &Node, what: &str) -> Result<Spanned<String>, FatalError> {

@@ -14,6 +14,7 @@ use std::path::Path;
 
 use crate::config::{self, CONFIG_FILE, Config, KnownRules, Spanned};
 use crate::error::FatalError;
+use crate::helm_version::HelmVersion;
 use crate::paths;
 use crate::source::{FileSpan, Sources};
 
@@ -29,6 +30,8 @@ pub const DEFAULT_KUBE_VERSION: &str = "1.33";
 pub struct Plan {
     pub config: Option<Config>,
     pub kube_version: String,
+    /// Whose `helm template` is reproduced (`helmVersion`, default 3).
+    pub helm_version: HelmVersion,
     pub promotion: Vec<String>,
     pub charts: Vec<ChartPlan>,
     /// Directories of CustomResourceDefinition files, relative to the root (`kubernetes.crds`).
@@ -105,6 +108,7 @@ pub fn discover(root: &Path, sources: &Sources, known: &dyn KnownRules) -> Resul
         .and_then(|c| c.kube_version.as_ref())
         .map(|v| v.value.trim_start_matches('v').to_string())
         .unwrap_or_else(|| DEFAULT_KUBE_VERSION.to_string());
+    let helm_version = config.as_ref().and_then(|c| c.helm_version.as_ref()).map(|v| v.value).unwrap_or_default();
     let mut crd_dirs = Vec::new();
     for dir in config.iter().flat_map(|c| &c.crd_dirs) {
         let at = sources.locate(dir.at);
@@ -117,7 +121,7 @@ pub fn discover(root: &Path, sources: &Sources, known: &dyn KnownRules) -> Resul
         }
         crd_dirs.push(rel);
     }
-    Ok(Plan { config, kube_version, promotion, charts, crd_dirs })
+    Ok(Plan { config, kube_version, helm_version, promotion, charts, crd_dirs })
 }
 
 fn plan_declared_chart(root: &Path, sources: &Sources, chart: &config::ChartConfig) -> Result<ChartPlan, FatalError> {

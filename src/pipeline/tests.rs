@@ -27,6 +27,7 @@ fn template_in(root: &Path, values: &[&str], kube: &str) -> Result<String, Vec<D
         namespace: "default".into(),
         kube_version: kube.into(),
         include_crds: false,
+        helm_version: Default::default(),
     })
 }
 
@@ -281,6 +282,7 @@ fn crds_are_printed_only_when_asked() {
         namespace: "default".into(),
         kube_version: "1.33.0".into(),
         include_crds: true,
+        helm_version: Default::default(),
     });
     assert_eq!(
         with_crds.unwrap(),

@@ -65,7 +65,7 @@ fn parse_templates(tree: &ChartTree<'_>, enabled: &[bool], sources: &Sources) ->
         depth(a).cmp(&depth(b)).then_with(|| a.cmp(b))
     });
     all.reverse();
-    let mut templates = Templates::new();
+    let mut templates = Templates::for_helm(tree.helm);
     for (name, template) in all {
         templates.add(&name, &template.text, template.file).map_err(|e| template_error(&e, sources))?;
     }
@@ -114,7 +114,7 @@ impl ParsedChart<'_> {
             };
             subset.as_ref()
         };
-        let capabilities = Value::Object(Arc::new(Capabilities::new(&release.kube_version)));
+        let capabilities = Value::Object(Arc::new(Capabilities::new(&release.kube_version, self.tree.helm)));
         let mut release_map = Map::new();
         release_map.insert("Name".into(), Value::str(release.name.as_str()));
         release_map.insert("Namespace".into(), Value::str(release.namespace.as_str()));
@@ -133,7 +133,7 @@ impl ParsedChart<'_> {
             template_info.insert("Name".into(), Value::str(name.as_str()));
             template_info
                 .insert("BasePath".into(), Value::str(format!("{}/templates", self.tree.nodes[node].full_path)));
-            scope.insert("Template".into(), Value::Map(MapRef::typed(template_info, MapType::Values)));
+            scope.insert("Template".into(), Value::Map(MapRef::typed(template_info, MapType::Values(self.tree.helm))));
             match templates.execute(&name, &Value::Map(scope.clone())) {
                 Ok(output) => {
                     let output = output.without_no_value();
@@ -166,7 +166,7 @@ impl ParsedChart<'_> {
             outcome.failed = true;
             return outcome;
         }
-        let manifests = match order::sort_manifests(&outputs) {
+        let manifests = match order::sort_manifests(&outputs, self.tree.helm) {
             Ok(m) => m,
             Err(e) => {
                 // Helm refuses to print a release with a document it cannot read.
@@ -275,7 +275,7 @@ mod shared_values_tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/render/shared-maps");
         let sources = Sources::new();
         let chart = crate::chart::load(&root, "chart", &sources).unwrap();
-        let tree = ChartTree::new(&chart).unwrap();
+        let tree = ChartTree::new(&chart, crate::helm_version::HelmVersion::V3).unwrap();
         let parsed = parse_chart(&tree, &sources).unwrap();
         let text = std::fs::read_to_string(root.join("values-prod.yaml")).unwrap();
         let file = sources.add("values-prod.yaml", text.as_str());

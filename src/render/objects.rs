@@ -6,6 +6,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::chart::{Dependency, ImportValue, Metadata};
+use crate::helm_version::HelmVersion;
 use crate::template::funcs::ParamType;
 use crate::value::{List, ListType, Map, MapRef, MapType, Object, Value};
 use crate::yaml::{Node, NodeValue};
@@ -59,6 +60,38 @@ impl ChartObject {
         fields.insert("Dependencies".into(), Value::list(dependencies));
         ChartObject { fields }
     }
+
+    /// `.Chart` as `helm` hands it to templates. Helm 3: the `chart.Metadata` struct (with
+    /// `IsRoot`). Helm 4: a `map[string]interface {}` of the same fields under their Go names,
+    /// maintainers and dependencies as maps too, so a missing (say lower-case) key is no value
+    /// rather than an error, and printing or encoding shows every field.
+    pub fn for_helm(self, helm: HelmVersion) -> Value {
+        if !helm.is_v4() {
+            return Value::Object(Arc::new(self));
+        }
+        let as_maps = |value: Option<&Value>, fields: &[&str]| -> Value {
+            let items = match value {
+                Some(Value::List(items)) => items.iter().map(|item| object_as_map(item, fields)).collect(),
+                _ => Vec::new(),
+            };
+            Value::list(items)
+        };
+        let mut map = self.fields.clone();
+        map.insert("Maintainers".into(), as_maps(self.fields.get("Maintainers"), &["Name", "Email", "URL"]));
+        let dependency_fields: Vec<&str> = DependencyObject::FIELDS.iter().map(|(field, _)| *field).collect();
+        map.insert("Dependencies".into(), as_maps(self.fields.get("Dependencies"), &dependency_fields));
+        Value::map(map)
+    }
+}
+
+/// A struct object's `fields` as a plain map.
+fn object_as_map(item: &Value, fields: &[&str]) -> Value {
+    let Value::Object(object) = item else { return item.clone() };
+    let mut map = Map::new();
+    for field in fields {
+        map.insert((*field).into(), object.field(field).unwrap_or_default());
+    }
+    Value::map(map)
 }
 
 impl Object for ChartObject {
@@ -291,17 +324,21 @@ pub struct Capabilities {
     kube: Value,
     api_versions: Value,
     helm: Value,
+    helm_version: HelmVersion,
 }
 
 impl Capabilities {
     /// Capabilities of a cluster of Kubernetes `kube_version` (e.g. `1.33`), as `helm template
     /// --kube-version` reports them.
-    pub fn new(kube_version: &str) -> Self {
-        let kube = KubeVersion::parse(kube_version);
+    /// `helm` decides the Go type names (`chartutil.*` in Helm 3, `common.*` in Helm 4), how the
+    /// kube version is kept and `.Capabilities.HelmVersion`.
+    pub fn new(kube_version: &str, helm: HelmVersion) -> Self {
+        let kube = KubeVersion::parse_for(kube_version, helm);
         Capabilities {
             kube: Value::Object(Arc::new(kube)),
-            api_versions: ApiVersions::default_set(),
-            helm: Value::Object(Arc::new(BuildInfo)),
+            api_versions: ApiVersions::default_set(helm),
+            helm: Value::Object(Arc::new(BuildInfo(helm))),
+            helm_version: helm,
         }
     }
 
@@ -312,7 +349,10 @@ impl Capabilities {
 
 impl Object for Capabilities {
     fn type_name(&self) -> &str {
-        "*chartutil.Capabilities"
+        match self.helm_version {
+            HelmVersion::V3 => "*chartutil.Capabilities",
+            HelmVersion::V4 => "*common.Capabilities",
+        }
     }
     fn field(&self, name: &str) -> Option<Value> {
         match name {
@@ -338,9 +378,9 @@ impl Object for Capabilities {
     }
 }
 
-/// `.Capabilities.HelmVersion`, Helm's `version.BuildInfo` of v3.17.2.
+/// `.Capabilities.HelmVersion`, Helm's `version.BuildInfo` of v3.17.2 or v4.1.4.
 #[derive(Debug)]
-pub struct BuildInfo;
+pub struct BuildInfo(HelmVersion);
 
 impl BuildInfo {
     /// Go field name, JSON name, value.
@@ -350,6 +390,21 @@ impl BuildInfo {
         ("GitTreeState", "git_tree_state", "clean"),
         ("GoVersion", "go_version", "go1.23.7"),
     ];
+    /// Helm v4.1.4's, which adds the Kubernetes client version.
+    const FIELDS_4: [(&'static str, &'static str, &'static str); 5] = [
+        ("Version", "version", "v4.1.4"),
+        ("GitCommit", "git_commit", "05fa37973dc9e42b76e1d2883494c87174b6074f"),
+        ("GitTreeState", "git_tree_state", "clean"),
+        ("GoVersion", "go_version", "go1.25.9"),
+        ("KubeClientVersion", "kube_client_version", "v1.35"),
+    ];
+
+    fn fields(&self) -> &'static [(&'static str, &'static str, &'static str)] {
+        match self.0 {
+            HelmVersion::V3 => &Self::FIELDS,
+            HelmVersion::V4 => &Self::FIELDS_4,
+        }
+    }
 }
 
 impl Object for BuildInfo {
@@ -357,17 +412,17 @@ impl Object for BuildInfo {
         "version.BuildInfo"
     }
     fn field(&self, name: &str) -> Option<Value> {
-        BuildInfo::FIELDS.iter().find(|(field, _, _)| *field == name).map(|(_, _, v)| Value::str(*v))
+        self.fields().iter().find(|(field, _, _)| *field == name).map(|(_, _, v)| Value::str(*v))
     }
     fn format_v(&self) -> String {
-        let values: Vec<&str> = BuildInfo::FIELDS.iter().map(|(_, _, v)| *v).collect();
+        let values: Vec<&str> = self.fields().iter().map(|(_, _, v)| *v).collect();
         format!("{{{}}}", values.join(" "))
     }
     fn go_fields(&self) -> Option<Vec<(&'static str, Value)>> {
-        Some(BuildInfo::FIELDS.iter().map(|(field, _, v)| (*field, Value::str(*v))).collect())
+        Some(self.fields().iter().map(|(field, _, v)| (*field, Value::str(*v))).collect())
     }
     fn json_fields(&self) -> Option<Vec<(String, Value)>> {
-        Some(BuildInfo::FIELDS.iter().map(|(_, json, v)| (json.to_string(), Value::str(*v))).collect())
+        Some(self.fields().iter().map(|(_, json, v)| (json.to_string(), Value::str(*v))).collect())
     }
 }
 
@@ -377,17 +432,32 @@ pub struct KubeVersion {
     version: String,
     major: String,
     minor: String,
+    /// Helm 4's unexported `normalizedVersion` (the version without pre-release and build
+    /// parts), which `%v` prints; `None` in Helm 3, whose struct has no such field.
+    normalized: Option<String>,
 }
 
 impl KubeVersion {
     /// `1.33` or `v1.33.2` -> `v1.33.0` / `v1.33.2`.
     pub fn parse(text: &str) -> Self {
+        Self::parse_for(text, HelmVersion::V3)
+    }
+
+    /// Helm 3 completes `1.33` to `v1.33.0`; Helm 4 keeps what was given (`v1.33`) and adds
+    /// the normalized version.
+    pub fn parse_for(text: &str, helm: HelmVersion) -> Self {
         let trimmed = text.trim().trim_start_matches('v');
         let mut parts = trimmed.splitn(3, '.');
         let major = parts.next().unwrap_or("1").to_string();
         let minor = parts.next().unwrap_or("0").to_string();
         let patch = parts.next().unwrap_or("0").to_string();
-        KubeVersion { version: format!("v{major}.{minor}.{patch}"), major, minor }
+        if helm.is_v4() {
+            let version = format!("v{trimmed}");
+            let normalized = version.split(['-', '+']).next().unwrap_or_default().to_string();
+            let minor = minor.split(['-', '+']).next().unwrap_or_default().to_string();
+            return KubeVersion { version, major, minor, normalized: Some(normalized) };
+        }
+        KubeVersion { version: format!("v{major}.{minor}.{patch}"), major, minor, normalized: None }
     }
 }
 
@@ -400,7 +470,7 @@ impl KubeVersion {
 
 impl Object for KubeVersion {
     fn type_name(&self) -> &str {
-        "chartutil.KubeVersion"
+        if self.normalized.is_some() { "common.KubeVersion" } else { "chartutil.KubeVersion" }
     }
     fn field(&self, name: &str) -> Option<Value> {
         match name {
@@ -412,19 +482,25 @@ impl Object for KubeVersion {
     }
     fn format_v(&self) -> String {
         // `String()` has a pointer receiver, so `fmt` (printf, print, toString) dumps the struct.
-        format!("{{{} {} {}}}", self.version, self.major, self.minor)
+        match &self.normalized {
+            Some(normalized) => format!("{{{} {normalized} {} {}}}", self.version, self.major, self.minor),
+            None => format!("{{{} {} {}}}", self.version, self.major, self.minor),
+        }
     }
     fn format_action(&self) -> String {
         self.version.clone()
     }
     fn go_fields(&self) -> Option<Vec<(&'static str, Value)>> {
-        Some(vec![
-            ("Version", Value::str(self.version.as_str())),
-            ("Major", Value::str(self.major.as_str())),
-            ("Minor", Value::str(self.minor.as_str())),
-        ])
+        let mut fields = vec![("Version", Value::str(self.version.as_str()))];
+        if let Some(normalized) = &self.normalized {
+            fields.push(("normalizedVersion", Value::str(normalized.as_str())));
+        }
+        fields.push(("Major", Value::str(self.major.as_str())));
+        fields.push(("Minor", Value::str(self.minor.as_str())));
+        Some(fields)
     }
     fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        // The unexported field is not encoded.
         Some(vec![
             ("Version".into(), Value::str(self.version.as_str())),
             ("Major".into(), Value::str(self.major.as_str())),
@@ -439,7 +515,7 @@ pub struct ApiVersions;
 
 impl ApiVersions {
     /// The built-in set `helm template` uses when it does not talk to a cluster.
-    pub fn default_set() -> Value {
+    pub fn default_set(helm: HelmVersion) -> Value {
         // What helm v3.17.2 reports without a cluster (client-go's scheme), in its order.
         const DEFAULT: &[&str] = &[
             "v1",
@@ -499,7 +575,68 @@ impl ApiVersions {
             "apiextensions.k8s.io/v1beta1",
             "apiextensions.k8s.io/v1",
         ];
-        Value::List(List::typed(DEFAULT.iter().map(|s| Value::str(*s)).collect(), ListType::VersionSet))
+        // What helm v4.1.4 reports without a cluster, in its order.
+        const DEFAULT_4: &[&str] = &[
+            "v1",
+            "admissionregistration.k8s.io/v1",
+            "admissionregistration.k8s.io/v1alpha1",
+            "admissionregistration.k8s.io/v1beta1",
+            "internal.apiserver.k8s.io/v1alpha1",
+            "apps/v1",
+            "apps/v1beta1",
+            "apps/v1beta2",
+            "authentication.k8s.io/v1",
+            "authentication.k8s.io/v1alpha1",
+            "authentication.k8s.io/v1beta1",
+            "authorization.k8s.io/v1",
+            "authorization.k8s.io/v1beta1",
+            "autoscaling/v1",
+            "autoscaling/v2",
+            "autoscaling/v2beta1",
+            "autoscaling/v2beta2",
+            "batch/v1",
+            "batch/v1beta1",
+            "certificates.k8s.io/v1",
+            "certificates.k8s.io/v1beta1",
+            "certificates.k8s.io/v1alpha1",
+            "coordination.k8s.io/v1alpha2",
+            "coordination.k8s.io/v1beta1",
+            "coordination.k8s.io/v1",
+            "discovery.k8s.io/v1",
+            "discovery.k8s.io/v1beta1",
+            "events.k8s.io/v1",
+            "events.k8s.io/v1beta1",
+            "extensions/v1beta1",
+            "flowcontrol.apiserver.k8s.io/v1",
+            "flowcontrol.apiserver.k8s.io/v1beta1",
+            "flowcontrol.apiserver.k8s.io/v1beta2",
+            "flowcontrol.apiserver.k8s.io/v1beta3",
+            "networking.k8s.io/v1",
+            "networking.k8s.io/v1beta1",
+            "node.k8s.io/v1",
+            "node.k8s.io/v1alpha1",
+            "node.k8s.io/v1beta1",
+            "policy/v1",
+            "policy/v1beta1",
+            "rbac.authorization.k8s.io/v1",
+            "rbac.authorization.k8s.io/v1beta1",
+            "rbac.authorization.k8s.io/v1alpha1",
+            "resource.k8s.io/v1",
+            "resource.k8s.io/v1beta2",
+            "resource.k8s.io/v1beta1",
+            "resource.k8s.io/v1alpha3",
+            "scheduling.k8s.io/v1alpha1",
+            "scheduling.k8s.io/v1beta1",
+            "scheduling.k8s.io/v1",
+            "storage.k8s.io/v1beta1",
+            "storage.k8s.io/v1",
+            "storage.k8s.io/v1alpha1",
+            "storagemigration.k8s.io/v1beta1",
+            "apiextensions.k8s.io/v1beta1",
+            "apiextensions.k8s.io/v1",
+        ];
+        let set = if helm.is_v4() { DEFAULT_4 } else { DEFAULT };
+        Value::List(List::typed(set.iter().map(|s| Value::str(*s)).collect(), ListType::VersionSet(helm)))
     }
 }
 

@@ -25,6 +25,7 @@
 use std::fmt;
 use std::sync::LazyLock;
 
+use crate::helm_version::HelmVersion;
 use crate::source::{FileId, Pos};
 use crate::yaml::{self, Key, Node, NodeValue};
 use regex::Regex;
@@ -68,6 +69,9 @@ pub const INSTALL_ORDER: &[&str] = &[
     "Ingress",
     "APIService",
 ];
+
+/// Kinds Helm 4 adds at the end of [`INSTALL_ORDER`].
+pub const HELM4_INSTALL_ORDER_ADDED: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 
 /// Hook events Helm knows (`helm.sh/hook` values, compared after trimming and lowercasing).
 const HOOK_EVENTS: &[&str] = &[
@@ -170,7 +174,7 @@ pub fn split_documents(text: &str) -> Vec<(usize, &str)> {
 
 /// Orders every document of every template the way `helm template` prints them: ordinary
 /// manifests first, then hooks.
-pub fn sort_manifests(outputs: &[TemplateOutput]) -> Result<Vec<Manifest>, OrderError> {
+pub fn sort_manifests(outputs: &[TemplateOutput], helm: HelmVersion) -> Result<Vec<Manifest>, OrderError> {
     let mut sorted: Vec<&TemplateOutput> = outputs.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
 
@@ -184,7 +188,7 @@ pub fn sort_manifests(outputs: &[TemplateOutput]) -> Result<Vec<Manifest>, Order
             continue;
         }
         for (offset, content) in split_documents(&output.text) {
-            let (doc, head) = parse_document(&output.text, offset, content, output.file)
+            let (doc, head) = parse_document(&output.text, offset, content, output.file, helm)
                 .map_err(|(at, message)| OrderError { template: output.name.clone(), offset: offset + at, message })?;
             let hook = match head.annotations.as_ref().filter(|a| !a.is_empty()) {
                 Some(annotations) => {
@@ -216,8 +220,8 @@ pub fn sort_manifests(outputs: &[TemplateOutput]) -> Result<Vec<Manifest>, Order
         }
     }
 
-    generic.sort_by(|a, b| compare_kinds(&a.kind, &b.kind));
-    hooks.sort_by(|a, b| compare_kinds(&a.kind, &b.kind));
+    generic.sort_by(|a, b| compare_kinds(&a.kind, &b.kind, helm));
+    hooks.sort_by(|a, b| compare_kinds(&a.kind, &b.kind, helm));
     generic.extend(hooks);
     Ok(generic)
 }
@@ -264,8 +268,14 @@ fn is_known_hook_event(event: &str) -> bool {
 
 /// Helm's `lessByKind` as an ordering: install-order kinds by position, then unknown kinds by
 /// name; equal kinds compare equal so the stable sort keeps document order.
-fn compare_kinds(a: &str, b: &str) -> std::cmp::Ordering {
-    let rank = |kind: &str| INSTALL_ORDER.iter().position(|k| *k == kind);
+/// Helm 4 installs webhook configurations right after `APIService`, the last kind of Helm 3's list.
+fn compare_kinds(a: &str, b: &str, helm: HelmVersion) -> std::cmp::Ordering {
+    let rank = |kind: &str| {
+        INSTALL_ORDER.iter().position(|k| *k == kind).or_else(|| {
+            let added = if helm.is_v4() { HELM4_INSTALL_ORDER_ADDED } else { &[] };
+            added.iter().position(|k| *k == kind).map(|i| INSTALL_ORDER.len() + i)
+        })
+    };
     match (rank(a), rank(b)) {
         (Some(x), Some(y)) => x.cmp(&y),
         (Some(_), None) => std::cmp::Ordering::Less,
@@ -285,23 +295,42 @@ struct Head {
 }
 
 /// Parses one document (positions shifted to where it starts in `text`) and reads its head.
-fn parse_document(text: &str, offset: usize, content: &str, file: FileId) -> Result<(Node, Head), (usize, String)> {
+fn parse_document(
+    text: &str,
+    offset: usize,
+    content: &str,
+    file: FileId,
+    helm: HelmVersion,
+) -> Result<(Node, Head), (usize, String)> {
     let mut doc = yaml::parse_first_document(content, file)
         .map_err(|e| (e.pos.offset, format!("line {}: {}", e.pos.line, e.message)))?;
     shift_spans(&mut doc, Pos::at_offset(text, offset));
-    let head = read_head(&doc).map_err(|(node_offset, message)| (node_offset.saturating_sub(offset), message))?;
+    let head = read_head(&doc, helm).map_err(|(node_offset, message)| (node_offset.saturating_sub(offset), message))?;
     Ok((doc, head))
 }
 
 /// Reads a document's head with the leniency of `sigs.k8s.io/yaml` into Helm's struct: scalars
 /// of any type become strings, null leaves a field empty, JSON's case-insensitive key matching
 /// applies. Errors carry the byte offset of the offending node.
-fn read_head(root: &Node) -> Result<Head, (usize, String)> {
+fn read_head(root: &Node, helm: HelmVersion) -> Result<Head, (usize, String)> {
     let NodeValue::Map(mapping) = &root.value else {
         if matches!(root.value, NodeValue::Null) {
             return Ok(Head::default());
         }
-        return Err((root.span.start.offset, format!("cannot read {} as a manifest head", describe(root))));
+        // sigs.k8s.io/yaml's JSON decoding of a document that is not an object.
+        let kind = match root.value {
+            NodeValue::Seq(_) => "array",
+            NodeValue::Bool(_) => "bool",
+            NodeValue::Int(_) | NodeValue::Float(_) => "number",
+            _ => "string",
+        };
+        let head_type = if helm.is_v4() { "util.SimpleHead" } else { "releaseutil.SimpleHead" };
+        return Err((
+            root.span.start.offset,
+            format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type {head_type}"
+            ),
+        ));
     };
     let mut head = Head {
         api_version: string_field(mapping, "apiVersion", "apiVersion")?,
@@ -416,8 +445,12 @@ pub fn shift_pos(pos: Pos, base: Pos) -> Pos {
 mod tests {
     use super::*;
 
+    fn sort_manifests_v3(outputs: &[TemplateOutput]) -> Result<Vec<Manifest>, OrderError> {
+        sort_manifests(outputs, HelmVersion::V3)
+    }
+
     fn head_of(text: &str) -> Result<Head, (usize, String)> {
-        parse_document(text, 0, text, FileId::default()).map(|(_, head)| head)
+        parse_document(text, 0, text, FileId::default(), HelmVersion::V3).map(|(_, head)| head)
     }
 
     fn output(name: &str, text: &str) -> TemplateOutput {
@@ -476,7 +509,7 @@ mod tests {
             ),
             output("c/templates/B.yaml", "kind: Widget\n---\nkind: Namespace"),
         ];
-        let sorted = sort_manifests(&outputs).unwrap();
+        let sorted = sort_manifests(&outputs, HelmVersion::V3).unwrap();
         let order: Vec<(&str, &str)> = sorted.iter().map(|m| (m.source.as_str(), m.kind.as_str())).collect();
         assert_eq!(
             order,
@@ -502,7 +535,7 @@ mod tests {
             output("c/templates/blank.yaml", " \n\t\n"),
             output("c/templates/comment.yaml", "# just a comment\n"),
         ];
-        let sorted = sort_manifests(&outputs).unwrap();
+        let sorted = sort_manifests(&outputs, HelmVersion::V3).unwrap();
         assert_eq!(sources_and_kinds(&sorted), vec![("c/templates/comment.yaml".into(), String::new(), false)]);
         assert_eq!(print(&sorted), "---\n# Source: c/templates/comment.yaml\n# just a comment\n");
     }
@@ -519,7 +552,7 @@ mod tests {
                 "kind: Service\nmetadata:\n  name: web\n  annotations:\n    note: not a hook",
             ),
         ];
-        let sorted = sort_manifests(&outputs).unwrap();
+        let sorted = sort_manifests(&outputs, HelmVersion::V3).unwrap();
         assert_eq!(
             sources_and_kinds(&sorted),
             vec![
@@ -533,7 +566,7 @@ mod tests {
     #[test]
     fn print_with_no_manifests_is_one_newline() {
         assert_eq!(print(&[]), "\n");
-        let only_hook = sort_manifests(&[output(
+        let only_hook = sort_manifests_v3(&[output(
             "c/templates/job.yaml",
             "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: post-install",
         )])
@@ -565,8 +598,14 @@ mod tests {
     #[test]
     fn head_errors_are_the_ones_helm_refuses() {
         assert!(head_of("kind: [a]").unwrap_err().1.contains("kind is a list"));
-        assert!(head_of("- a\n- b").unwrap_err().1.contains("cannot read a list"));
-        assert!(head_of("just a string").unwrap_err().1.contains("cannot read a scalar"));
+        assert!(
+            head_of("- a\n- b")
+                .unwrap_err()
+                .1
+                .ends_with("cannot unmarshal array into Go value of type releaseutil.SimpleHead")
+        );
+        assert!(head_of("just a string").unwrap_err().1.contains("cannot unmarshal string into"));
+        assert!(head_of("012").unwrap_err().1.contains("cannot unmarshal number into"));
         assert!(head_of("metadata: 5").unwrap_err().1.contains("metadata is a scalar"));
         assert!(head_of("metadata:\n  name: {a: b}").unwrap_err().1.contains("metadata.name is a mapping"));
         assert!(
@@ -580,7 +619,7 @@ mod tests {
     #[test]
     fn yaml_errors_point_into_the_template_text() {
         let text = "kind: ConfigMap\n---\napiVersion: v1\ndata:\n  command: echo: hello\n";
-        let err = sort_manifests(&[output("c/templates/cm.yaml", text)]).unwrap_err();
+        let err = sort_manifests_v3(&[output("c/templates/cm.yaml", text)]).unwrap_err();
         assert_eq!(err.template, "c/templates/cm.yaml");
         assert!(err.to_string().starts_with("YAML parse error on c/templates/cm.yaml: line 3:"), "{err}");
         // The error sits on the `command:` line of the second document.
@@ -615,7 +654,7 @@ mod tests {
                 let name = format!("{chart_name}/templates/{}", relative.to_str().unwrap());
                 outputs.push(output(&name, &std::fs::read_to_string(entry.path()).unwrap()));
             }
-            let manifests = sort_manifests(&outputs).unwrap();
+            let manifests = sort_manifests(&outputs, HelmVersion::V3).unwrap();
             for m in &manifests {
                 let text = &outputs.iter().find(|o| o.name == m.source).unwrap().text;
                 assert_eq!(&text[m.offset..m.offset + m.content.len()], m.content, "{case}");
@@ -632,7 +671,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/render");
         let expected = std::fs::read_to_string(root.join("error-manifest-invalid-yaml/expected-error.txt")).unwrap();
         let rendered = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: badoutput\ndata:\n  command: echo: hello\n";
-        let err = sort_manifests(&[
+        let err = sort_manifests_v3(&[
             output("badoutput/templates/configmap.yaml", rendered),
             output("badoutput/templates/service.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: badoutput\n"),
         ])

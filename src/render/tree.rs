@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::chart::{Chart, Dependency, ImportValue, TemplateSource};
 use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::helm_version::HelmVersion;
 use crate::source::{FileSpan, Sources, Span};
 use crate::template::funcs::sprig::semver::{Constraints, Version};
 use crate::value::{Map, MapRef, MapType, Value};
@@ -38,6 +39,8 @@ pub struct TreeNode<'a> {
 /// A chart with its subcharts, in depth-first order (a parent before its children).
 pub struct ChartTree<'a> {
     pub nodes: Vec<TreeNode<'a>>,
+    /// Whose `helm template` the tree renders like.
+    pub helm: HelmVersion,
 }
 
 /// One environment's values for a tree.
@@ -60,8 +63,8 @@ fn compatible(constraint: &str, version: &str) -> bool {
 impl<'a> ChartTree<'a> {
     /// The tree of `chart`: subcharts not listed in `dependencies` first, then each listed
     /// dependency (under its alias) whose chart is present in a compatible version.
-    pub fn new(chart: &'a Chart) -> Result<ChartTree<'a>, Box<Diagnostic>> {
-        let mut tree = ChartTree { nodes: Vec::new() };
+    pub fn new(chart: &'a Chart, helm: HelmVersion) -> Result<ChartTree<'a>, Box<Diagnostic>> {
+        let mut tree = ChartTree { nodes: Vec::new(), helm };
         tree.add(chart, chart.metadata.name.clone(), None, None)?;
         Ok(tree)
     }
@@ -139,7 +142,8 @@ impl<'a> ChartTree<'a> {
             "render-error",
             Severity::Error,
             format!(
-                "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}",
+                "{} error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}",
+                if self.helm.is_v4() { "an" } else { "An" },
                 names.join(", ")
             ),
         );
@@ -315,8 +319,8 @@ impl<'a> ChartTree<'a> {
     /// own top-level map; each call builds fresh maps, so renders never share them.
     pub fn scopes(&self, values: &EnvValues, release: &Value, capabilities: &Value) -> Vec<Option<MapRef>> {
         let root_values = match to_template_value(&values.values) {
-            Value::Map(map) => Value::Map(map.as_type(MapType::Values)),
-            _ => Value::Map(MapRef::typed(Map::new(), MapType::Values)),
+            Value::Map(map) => Value::Map(map.as_type(MapType::Values(self.helm))),
+            _ => Value::Map(MapRef::typed(Map::new(), MapType::Values(self.helm))),
         };
         // Each node's `.Values`, reached from the root so the maps are shared.
         let mut node_values: Vec<Option<Value>> = vec![None; self.nodes.len()];
@@ -329,8 +333,8 @@ impl<'a> ChartTree<'a> {
             node_values[index] = Some(match parent_values {
                 None => root_values.clone(),
                 Some(parent) => match parent.as_map().and_then(|m| m.get(&self.nodes[index].name)) {
-                    Some(Value::Map(map)) => Value::Map(map.as_type(MapType::Values)),
-                    _ => Value::Map(MapRef::typed(Map::new(), MapType::Values)),
+                    Some(Value::Map(map)) => Value::Map(map.as_type(MapType::Values(self.helm))),
+                    _ => Value::Map(MapRef::typed(Map::new(), MapType::Values(self.helm))),
                 },
             });
         }
@@ -360,7 +364,7 @@ impl<'a> ChartTree<'a> {
                 })
                 .collect();
             let chart = ChartObject::for_chart(&node.chart.metadata, &node.name, index == 0, &enabled);
-            scope.insert("Chart".into(), Value::Object(Arc::new(chart)));
+            scope.insert("Chart".into(), chart.for_helm(self.helm));
             scope.insert("Capabilities".into(), capabilities.clone());
             scope.insert("Files".into(), node.files_object.clone());
             scope.insert("Subcharts".into(), Value::map(subcharts));

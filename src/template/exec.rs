@@ -383,6 +383,25 @@ impl<'s> State<'s> {
                 }
             }
             Value::Nil => {}
+            // Go 1.22+ (Helm 4) ranges over an integer: 0 to n-1, of the same type.
+            Value::Int(n) | Value::Int64(n) if self.set.helm().is_v4() => {
+                if decls > 1 {
+                    let term = last_term(&branch.pipe);
+                    let at = match term {
+                        Some(t) => At { offset: t.offset(), node: t },
+                        None => At { offset: branch.pipe.offset, node: &branch.pipe },
+                    };
+                    let message = format!("can't use {} to iterate over more than one variable", value.format_v());
+                    return Err(self.error(tree, at, message));
+                }
+                for i in 0..*n {
+                    ran = true;
+                    let item = if matches!(value, Value::Int64(_)) { Value::Int64(i) } else { Value::Int(i) };
+                    if iterate(self, item.clone(), item)? == Flow::Break {
+                        break;
+                    }
+                }
+            }
             other => {
                 let term = last_term(&branch.pipe);
                 let at = match term {

@@ -5,6 +5,7 @@
 //! `execution error at (NAME:LINE:COL): message`, as Helm does.
 
 use super::funcs::{FuncError, Function, ParamType};
+use crate::helm_version::HelmVersion;
 use crate::value::{Map, Value};
 
 const ERR_START: &str = "HELM_ERR_START";
@@ -59,6 +60,62 @@ pub fn cleanup_exec_error(go_message: &str) -> String {
     go_message.to_string()
 }
 
+/// The final text of an execution error as `helm` prints it. Helm 3 prints Go's one line. Helm 4
+/// prints each `template: LOCATION: executing "NAME" at <ACTION>: ` link of the chain on lines
+/// of its own (location, then `executing ...:` indented by two, then the message by four), a
+/// nested `include` failure after `error calling include:`; a chain with any other
+/// `error calling FUNCTION:` (eq, index, tpl, ...) keeps Go's one line, as do `required` and
+/// `fail` messages (`execution error at ...`).
+pub fn format_exec_error(helm: HelmVersion, message: &str) -> String {
+    if !helm.is_v4() {
+        return message.to_string();
+    }
+    format_exec_chain(message).unwrap_or_else(|| message.to_string())
+}
+
+fn format_exec_chain(message: &str) -> Option<String> {
+    const INCLUDE: &str = "error calling include: ";
+    let mut out = String::new();
+    let mut rest = message;
+    loop {
+        let link = rest.strip_prefix("template: ")?;
+        let (location, after) = link.split_once(": executing \"")?;
+        // The template name is Go-quoted: find its closing quote.
+        let mut end = None;
+        let mut escaped = false;
+        for (i, c) in after.char_indices() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => {
+                    end = Some(i);
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        let end = end?;
+        let name = &after[..end];
+        let after = after[end + 1..].strip_prefix(" at <")?;
+        let (action, tail) = after.split_once(">: ")?;
+        out.push_str(&format!("{location}\n  executing \"{name}\" at <{action}>:\n"));
+        if let Some(inner) = tail.strip_prefix(INCLUDE) {
+            out.push_str("    error calling include:\n");
+            if inner.starts_with("template: ") && inner.contains(": executing \"") {
+                rest = inner;
+                continue;
+            }
+            out.push_str(inner);
+            return Some(out);
+        }
+        if tail.starts_with("error calling ") {
+            return None;
+        }
+        out.push_str("    ");
+        out.push_str(tail);
+        return Some(out);
+    }
+}
+
 /// Helm's `cleanupParseError`: `parse error at (NAME:LINE): message`.
 pub fn cleanup_parse_error(file_name: &str, go_message: &str) -> String {
     let tokens: Vec<&str> = go_message.split(": ").collect();
@@ -89,6 +146,27 @@ mod tests {
         assert_eq!(cleanup_exec_error(multi), "execution error at (c/t.yaml:3:4): \nx\ny");
         let plain = "template: t:1:2: executing \"t\" at <.a.b>: nil pointer evaluating interface {}.b";
         assert_eq!(cleanup_exec_error(plain), plain);
+    }
+
+    #[test]
+    fn helm4_prints_execution_errors_over_several_lines() {
+        let v4 = |m: &str| format_exec_error(HelmVersion::V4, m);
+        let plain = "template: c/t.yaml:1:10: executing \"c/t.yaml\" at <.a.x>: nil pointer evaluating interface {}.x";
+        assert_eq!(
+            v4(plain),
+            "c/t.yaml:1:10\n  executing \"c/t.yaml\" at <.a.x>:\n    nil pointer evaluating interface {}.x"
+        );
+        assert_eq!(format_exec_error(HelmVersion::V3, plain), plain);
+        let nested = "template: c/t.yaml:1:3: executing \"c/t.yaml\" at <include \"h\" .>: error calling include: \
+                      template: no template \"h\" associated with template \"gotpl\"";
+        assert_eq!(
+            v4(nested),
+            "c/t.yaml:1:3\n  executing \"c/t.yaml\" at <include \"h\" .>:\n    error calling include:\n\
+             template: no template \"h\" associated with template \"gotpl\""
+        );
+        let function = "template: c/t.yaml:1:3: executing \"c/t.yaml\" at <eq 1 \"a\">: error calling eq: x";
+        assert_eq!(v4(function), function);
+        assert_eq!(v4("execution error at (c/t.yaml:1:3): boom"), "execution error at (c/t.yaml:1:3): boom");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! A Go `text/template` engine with Helm's and Sprig's function library.
 //!
-//! Parsing and execution follow Go's `text/template` as built into Helm v3.17 (the same output,
-//! the same error texts, Helm's rewriting of them), because Helm output must be reproduced byte
+//! Parsing and execution follow Go's `text/template` as built into Helm v3.17, or into Helm
+//! v4.1 ([`Templates::for_helm`]): the same output, the same error texts, Helm's rewriting of them, because Helm output must be reproduced byte
 //! for byte. A [`Templates`] set is parsed once and executed many times through `&self`.
 //!
 //! - [`lex`] and [`parse`]: text to trees with byte offsets; Go's parse error texts.
@@ -27,6 +27,7 @@ pub(crate) mod testkit;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::helm_version::HelmVersion;
 use crate::source::{FileId, Pos};
 use crate::value::Value;
 use funcs::Function;
@@ -41,6 +42,8 @@ pub struct Templates {
     trees: HashMap<String, Arc<Tree>>,
     funcs: HashMap<&'static str, Function>,
     limits: exec::Limits,
+    /// Whose Go and library versions the engine follows (see [`Templates::for_helm`]).
+    helm: HelmVersion,
 }
 
 /// The output of one execution.
@@ -94,13 +97,27 @@ impl Default for Templates {
 }
 
 impl Templates {
-    /// An empty set with Go's builtins, Sprig, Helm's functions and the engine functions.
+    /// An empty set with Go's builtins, Sprig, Helm's functions and the engine functions, as
+    /// Helm v3.17.2 has them.
     pub fn new() -> Self {
+        Self::for_helm(HelmVersion::V3)
+    }
+
+    /// An empty set as the engine of `helm` has it. Helm 4 (v4.1.4, built with Go 1.25) differs:
+    /// `range` iterates over integers, comparison errors name the two types, `mustToYaml`
+    /// exists, semver errors are lower-case, and execution errors print over several lines
+    /// ([`helm::format_exec_error`]).
+    pub fn for_helm(helm: HelmVersion) -> Self {
         let mut funcs = HashMap::new();
-        for f in funcs::all().into_iter().chain(helm::functions()) {
+        for f in funcs::all_for(helm).into_iter().chain(helm::functions()) {
             funcs.insert(f.name, f);
         }
-        Templates { trees: HashMap::new(), funcs, limits: exec::Limits::default() }
+        Templates { trees: HashMap::new(), funcs, limits: exec::Limits::default(), helm }
+    }
+
+    /// Whose engine this set follows.
+    pub fn helm(&self) -> HelmVersion {
+        self.helm
     }
 
     /// Replaces the execution bounds (output size, call depth, steps).
@@ -150,7 +167,7 @@ impl Templates {
         match exec::State::new(self).run(tree, data) {
             Ok((text, segments)) => Ok(Output { text, segments }),
             Err(e) => Err(TemplateError {
-                message: helm::cleanup_exec_error(&e.message),
+                message: helm::format_exec_error(self.helm, &helm::cleanup_exec_error(&e.message)),
                 template: e.template,
                 file: e.file,
                 pos: e.pos,

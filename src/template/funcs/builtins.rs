@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use std::fmt::Write as _;
 
-use super::{FuncError, Function, ParamType};
+use super::{FuncError, Function, NativeFn, ParamType};
 use crate::template::fmt as gofmt;
 use crate::template::lex::is_go_printable;
 use crate::value::{List, Value};
@@ -62,6 +62,40 @@ fn int_of(v: &Value) -> i64 {
 
 fn bad_comparison() -> FuncError {
     FuncError::new("incompatible types for comparison")
+}
+
+/// Go 1.25's text of the same error (Helm 4), naming the two types.
+fn bad_comparison_of(a: &Value, b: &Value) -> FuncError {
+    FuncError::new(format!("incompatible types for comparison: {} and {}", a.type_name(), b.type_name()))
+}
+
+/// Helm 4's comparison functions (Go 1.25's `text/template`): the same results, but an
+/// `incompatible types` error names the two types.
+pub fn helm4_functions() -> Vec<Function> {
+    /// Runs a Go 1.23 comparison; its `incompatible types` error gets the types of the pair
+    /// that failed (the first argument and the first other one of another kind).
+    fn named(args: &[Value], compare: NativeFn) -> Result<Value, FuncError> {
+        compare(args).map_err(|e| {
+            if e != bad_comparison() {
+                return e;
+            }
+            let first = &args[0];
+            let other = args[1..]
+                .iter()
+                .find(|b| basic_kind(b) != basic_kind(first) && !b.is_nil())
+                .unwrap_or(&args[args.len() - 1]);
+            bad_comparison_of(first, other)
+        })
+    }
+    use ParamType::*;
+    vec![
+        Function { name: "eq", params: &[Any, Any], variadic: true, call: |a| named(a, eq) },
+        Function { name: "ne", params: &[Any, Any], variadic: false, call: |a| named(a, ne) },
+        Function { name: "lt", params: &[Any, Any], variadic: false, call: |a| named(a, lt) },
+        Function { name: "le", params: &[Any, Any], variadic: false, call: |a| named(a, le) },
+        Function { name: "gt", params: &[Any, Any], variadic: false, call: |a| named(a, gt) },
+        Function { name: "ge", params: &[Any, Any], variadic: false, call: |a| named(a, ge) },
+    ]
 }
 
 fn bad_comparison_type() -> FuncError {

@@ -41,6 +41,17 @@ pub fn functions() -> Vec<Function> {
     ]
 }
 
+/// The functions Helm 4 adds: `mustToYaml`.
+pub fn helm4_functions() -> Vec<Function> {
+    vec![Function { name: "mustToYaml", params: &[ParamType::Any], variadic: false, call: must_to_yaml }]
+}
+
+/// Helm 4's `mustToYaml`: `toYaml` whose marshalling error fails the call.
+fn must_to_yaml(args: &[Value]) -> Result<Value, FuncError> {
+    let text = yaml::marshal_yaml(arg(args)).map_err(FuncError::new)?;
+    Ok(Value::str(text.strip_suffix('\n').unwrap_or(&text)))
+}
+
 fn arg(args: &[Value]) -> &Value {
     args.first().unwrap_or(&Value::Nil)
 }

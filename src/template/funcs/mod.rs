@@ -5,6 +5,7 @@
 //! receive arguments of the declared shape. Functions that need the engine itself (`include`,
 //! `tpl`, `template`-like helpers) are not here: the evaluator implements them.
 
+use crate::helm_version::HelmVersion;
 use crate::value::Value;
 
 pub use crate::value::ParamType;
@@ -53,5 +54,17 @@ pub fn all() -> Vec<Function> {
     let mut funcs = builtins::functions();
     funcs.extend(sprig::functions());
     funcs.extend(encoding::functions());
+    funcs
+}
+
+/// The function library of `helm`'s engine: Helm 3.17's, with Helm 4's additions and changed
+/// functions after it (they replace the entries of the same name).
+pub fn all_for(helm: HelmVersion) -> Vec<Function> {
+    let mut funcs = all();
+    if helm.is_v4() {
+        funcs.extend(builtins::helm4_functions());
+        funcs.extend(sprig::helm4_functions());
+        funcs.extend(encoding::helm4_functions());
+    }
     funcs
 }

@@ -44,6 +44,14 @@ pub fn functions() -> Vec<Function> {
     funcs
 }
 
+/// What Helm 4 (v4.1.4) changed in the Sprig functions it registers (same Sprig v3.3, newer
+/// libraries under it).
+pub fn helm4_functions() -> Vec<Function> {
+    let mut funcs = semver::helm4_functions();
+    funcs.extend(regex::helm4_functions());
+    funcs
+}
+
 #[cfg(test)]
 pub(crate) mod test_support {
     use crate::template::funcs::FuncError;

@@ -1,6 +1,7 @@
 //! toYamlPretty, toToml and fromToml called through the template engine, each expectation
 //! taken from `helm template` v3.17.2 on a scratch chart with the values in `VALUES`.
 
+use crate::helm_version::HelmVersion;
 use crate::source::FileId;
 use crate::value::{Map, MapRef, MapType, Value};
 
@@ -56,7 +57,7 @@ fn values() -> Value {
         _ => Map::new(),
     };
     let mut top = Map::new();
-    top.insert("Values".into(), Value::Map(MapRef::typed(values, MapType::Values)));
+    top.insert("Values".into(), Value::Map(MapRef::typed(values, MapType::Values(HelmVersion::V3))));
     Value::map(top)
 }
 

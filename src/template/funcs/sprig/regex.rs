@@ -11,7 +11,7 @@ use std::rc::Rc;
 use go_regex::{Error, GoRegex};
 
 use super::support::{fixed, int_arg, str_arg, string, string_list};
-use crate::template::funcs::{FuncError, Function, ParamType as P};
+use crate::template::funcs::{FuncError, Function, NativeFn, ParamType as P};
 use crate::template::lex::go_quote;
 use crate::value::Value;
 
@@ -46,6 +46,75 @@ pub fn functions() -> Vec<Function> {
         fixed("regexSplit", &[P::String, P::String, P::Int], |a| split(a, Panics::Yes)),
         fixed("mustRegexSplit", &[P::String, P::String, P::Int], |a| split(a, Panics::No)),
     ]
+}
+
+/// Helm 4's regex functions (Go 1.25's `regexp`). Go 1.25 reads Unicode class names
+/// differently from Go 1.23 (long and case-insensitive names such as `\p{Letter}` or
+/// `\p{greek}`, `\p{C}` with the unassigned code points); driftgate does not reproduce that,
+/// so a pattern using such a class fails with a message naming it instead of matching wrongly.
+pub fn helm4_functions() -> Vec<Function> {
+    fn guarded<const I: usize>(a: &[Value]) -> Result<Value, FuncError> {
+        static FUNCS: std::sync::OnceLock<Vec<Function>> = std::sync::OnceLock::new();
+        let funcs = FUNCS.get_or_init(functions);
+        let pattern = str_arg(a, 0)?;
+        if let Some(class) = class_go_1_25_reads_differently(pattern) {
+            return Err(FuncError::new(format!(
+                "regexp `{pattern}` uses the Unicode class `{class}`, which Go 1.25 (Helm 4) reads differently \
+                 from Go 1.23; driftgate does not reproduce Go 1.25's Unicode class names"
+            )));
+        }
+        (funcs[I].call)(a)
+    }
+    let funcs = functions();
+    let calls: [NativeFn; 12] = [
+        guarded::<1>,
+        guarded::<2>,
+        guarded::<3>,
+        guarded::<4>,
+        guarded::<5>,
+        guarded::<6>,
+        guarded::<7>,
+        guarded::<8>,
+        guarded::<9>,
+        guarded::<10>,
+        guarded::<11>,
+        guarded::<12>,
+    ];
+    funcs[1..].iter().zip(calls).map(|(f, call)| Function { call, ..*f }).collect()
+}
+
+/// The first `\p`/`\P` class of `pattern` whose meaning Go 1.25 changed: `C`, or a braced name
+/// Go 1.23 does not know.
+fn class_go_1_25_reads_differently(pattern: &str) -> Option<&str> {
+    let bytes = pattern.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        if matches!(bytes[i + 1], b'p' | b'P') {
+            let rest = &pattern[i + 2..];
+            let (name, len) = match rest.strip_prefix('{') {
+                Some(braced) => match braced.find('}') {
+                    Some(end) => (Some(&braced[..end]), end + 2),
+                    None => (None, 0),
+                },
+                None => (rest.get(..1), 1),
+            };
+            if let Some(name) = name {
+                let plain = name.strip_prefix('^').unwrap_or(name);
+                let braced = rest.starts_with('{');
+                if plain == "C" || (braced && !plain.is_empty() && go_regex::unicode_table(plain).is_none()) {
+                    return Some(&pattern[i..i + 2 + len]);
+                }
+            }
+            i += 2 + len;
+            continue;
+        }
+        i += 2;
+    }
+    None
 }
 
 /// Whether the Go function compiles with `regexp.MustCompile` (a panic, whose message names the

@@ -25,6 +25,32 @@ pub fn functions() -> Vec<Function> {
     ]
 }
 
+/// Helm 4's `semver` and `semverCompare`: Masterminds/semver v3.4, whose version errors start
+/// with a lower-case letter (`invalid semantic version`); constraint errors are unchanged.
+pub fn helm4_functions() -> Vec<Function> {
+    fn lower_first(e: FuncError) -> FuncError {
+        if e.0 == INVALID {
+            return FuncError::new("invalid semantic version");
+        }
+        let mut chars = e.0.chars();
+        match chars.next() {
+            Some(first) => FuncError::new(first.to_lowercase().chain(chars).collect::<String>()),
+            None => e,
+        }
+    }
+    vec![
+        fixed("semver", &[P::String], |a| {
+            let version = Version::parse(str_arg(a, 0)?).map_err(|e| lower_first(FuncError::new(e)))?;
+            Ok(Value::Object(Arc::new(version)))
+        }),
+        fixed("semverCompare", &[P::String, P::String], |a| {
+            let constraints = Constraints::parse(str_arg(a, 0)?).map_err(FuncError::new)?;
+            let version = Version::parse(str_arg(a, 1)?).map_err(|e| lower_first(FuncError::new(e)))?;
+            Ok(Value::Bool(constraints.check(&version)))
+        }),
+    ]
+}
+
 /// A parsed semantic version (`*semver.Version` in templates).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Version {

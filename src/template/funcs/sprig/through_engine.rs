@@ -2,6 +2,7 @@
 //! each expectation taken from `helm template` v3.17.2 on a scratch chart with these values:
 //! `f: 3.7, big: 1000000, s: "12abc", lst: [b, a, c], m: {z: 1, a: 2, m: 3}`.
 
+use crate::helm_version::HelmVersion;
 use crate::value::{Map, MapRef, MapType, Value};
 
 fn values() -> Value {
@@ -16,7 +17,7 @@ fn values() -> Value {
     values.insert("lst".into(), Value::list(vec![Value::str("b"), Value::str("a"), Value::str("c")]));
     values.insert("m".into(), Value::map(m));
     let mut top = Map::new();
-    top.insert("Values".into(), Value::Map(MapRef::typed(values, MapType::Values)));
+    top.insert("Values".into(), Value::Map(MapRef::typed(values, MapType::Values(HelmVersion::V3))));
     Value::map(top)
 }
 

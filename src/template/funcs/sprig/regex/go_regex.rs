@@ -1171,7 +1171,7 @@ fn unicode_class(s: &str) -> Result<(Part, usize), Error> {
 
 /// The `regex`-crate class for a Unicode class name Go 1.23 knows (exact spelling): `Any`, a
 /// general category or a script. `Some(None)` is the empty set (`Cs`: no text has surrogates).
-fn unicode_table(name: &str) -> Option<Option<String>> {
+pub(super) fn unicode_table(name: &str) -> Option<Option<String>> {
     if name == "Any" {
         return Some(Some(ANY.to_string()));
     }
