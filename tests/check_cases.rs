@@ -157,19 +157,21 @@ fn first_difference_shows_the_line_and_where_a_text_ends() {
 
 // ------------------------------------------------------------------ what snapshots do not show
 
-/// The literal credentials planted in the DG301, DG302 and DG303 cases are printed in no format
-/// and are in none of their snapshots (blessing writes whatever is printed): `<redacted>` is.
+/// The literal credentials planted in the DG301, DG302, DG303 and DG601 cases are printed in no
+/// format and are in none of their snapshots (blessing writes whatever is printed): `<redacted>` is.
 #[test]
 fn secret_values_are_never_printed() {
-    let planted: [(&str, &[&str]); 3] = [
+    let planted: [(&str, &[&str]); 4] = [
         ("dg301-inline-secret-fail", &["not-a-real-password"]),
         ("dg302-secret-in-env-fail", &["correct-horse-battery"]),
         // One value is reported (DG303), the other suppressed by a comment without a reason.
         ("suppress-inline", &["another-dev-only-value", "dev-only-seed-value"]),
+        // A Secret of a baseline directory against the rendered one.
+        ("dg601-baseline-secret", &["rendered-pass-7781", "baseline-pass-3349"]),
     ];
     for (case, secrets) in planted {
         let dir = common::root().join(case_dir(case));
-        let charts = walk_text(&dir.join("charts"));
+        let charts = walk_text(&dir);
         let mut printed = Vec::new();
         for format in ["human", "json"] {
             let out = run(&["check", &case_dir(case), "--format", format]);
@@ -181,7 +183,7 @@ fn secret_values_are_never_printed() {
             printed.push((file.to_string(), std::fs::read_to_string(dir.join(file)).unwrap_or_default()));
         }
         for secret in secrets {
-            assert!(charts.contains(secret), "{case}: the planted value {secret} is no longer in its charts");
+            assert!(charts.contains(secret), "{case}: the planted value {secret} is no longer in its files");
             for (what, text) in &printed {
                 assert!(!text.contains(secret), "{case}: {what} holds the secret value {secret}:\n{text}");
             }

@@ -559,6 +559,7 @@ fn docs_markdown(
     };
     report(&mut doc, "Public charts", "corpus.md");
     doc.push_str(&helm4_section(families, results4));
+    report(&mut doc, "Public charts with --helm 4", "corpus-helm4.md");
     for (section, file) in [("Helm 4 SDK comparison", "helm4.md"), ("Speed", "speed.md")] {
         report(&mut doc, section, file);
     }

@@ -1,5 +1,6 @@
-//! The per-chart table of docs/conformance.md ("Public charts") is written by
-//! `scripts/corpus/compare.sh` into `testdata/conformance/reports/corpus.md`; the conformance
+//! The per-chart tables of docs/conformance.md ("Public charts", and "with --helm 4") are
+//! written by `scripts/corpus/compare.sh` into `testdata/conformance/reports/corpus.md` and
+//! `corpus-helm4.md`; the conformance
 //! test copies it into the docs. This test keeps it honest about what it measured: every chart
 //! pinned in `scripts/corpus/charts.tsv` has its row, at the pinned commit, with as many
 //! environments as the pin lists, and the totals add up.
@@ -48,9 +49,16 @@ fn rows(report: &str) -> Vec<(String, String, usize, usize)> {
 }
 
 #[test]
-fn corpus_report_covers_every_pinned_chart() {
-    let report = std::fs::read_to_string(root().join("testdata/conformance/reports/corpus.md"))
-        .expect("testdata/conformance/reports/corpus.md (written by scripts/corpus/compare.sh)");
+fn corpus_reports_cover_every_pinned_chart() {
+    for (file, helm) in [("corpus.md", "helm v3.17.2"), ("corpus-helm4.md", "helm v4.1.4")] {
+        check_report(file, helm);
+    }
+}
+
+fn check_report(file: &str, helm: &str) {
+    let report = std::fs::read_to_string(root().join("testdata/conformance/reports").join(file))
+        .unwrap_or_else(|_| panic!("testdata/conformance/reports/{file} (written by scripts/corpus/compare.sh)"));
+    assert!(report.contains(&format!("records {helm} ")), "{file} is measured against {helm}");
     let rows = rows(&report);
     let pins = pins();
     let stale = "the report is stale: run scripts/corpus/import.sh && scripts/corpus/compare.sh";

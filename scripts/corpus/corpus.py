@@ -2,17 +2,20 @@
 """Corpus of public charts: import them from local git mirrors, render them with helm, compare with driftgate.
 
     corpus.py import [ID...]    export each chart of charts.tsv at its pinned commit, vendor its
-                                dependencies, write one values file per environment and helm's output
-    corpus.py compare [ID...]   render every environment with driftgate and compare with helm's output;
-                                without IDs, also write testdata/conformance/reports/corpus.md
+                                dependencies, write one values file per environment and the output of
+                                helm v3.17.2 and v4.1.4
+    corpus.py compare [ID...]   render every environment with driftgate (--helm 3 and --helm 4) and compare
+                                with each helm's output; without IDs, also write the reports
+                                testdata/conformance/reports/corpus.md and corpus-helm4.md
 
 Nothing here touches the network: charts come from bare git mirrors under $DRIFTGATE_MIRRORS
 (default /work/.mirror, one <owner>+<name>/repo per repository), helm is the binary that
-scripts/helm-oracle.sh prints ($HELM overrides it), and everything is written under
-$DRIFTGATE_CORPUS_CACHE (default target/corpus, git-ignored with target/): per chart ID,
-chart/ (the chart with its dependencies vendored), values/ENV.yaml, driftgate.yaml, vendor.tsv,
-helm/ENV.{out,err,rc} (ENV.out2 when a second helm run printed something else) and, after
-compare, driftgate/ENV.{out,err,rc,diff} and status.tsv.
+scripts/helm-oracle.sh prints ($HELM overrides it; `helm-oracle.sh 4` and $HELM4 for helm
+v4.1.4), and everything is written under $DRIFTGATE_CORPUS_CACHE (default target/corpus,
+git-ignored with target/): per chart ID, chart/ (the chart with its dependencies vendored),
+values/ENV.yaml, driftgate.yaml, vendor.tsv, helm/ENV.{out,err,rc} (ENV.out2 when a second helm
+run printed something else; helm4/ the same for helm v4.1.4) and, after compare,
+driftgate/ENV.{out,err,rc,diff} and status.tsv (driftgate4/, status4.tsv for --helm 4).
 Needs python 3.11 with PyYAML.
 """
 import concurrent.futures as cf
@@ -242,11 +245,16 @@ def env_values(row, chart_dir, values_dir):
     return envs
 
 
-def helm_binary():
-    if os.environ.get("HELM"):
-        return os.environ["HELM"]
-    return subprocess.run(["bash", str(ROOT / "scripts" / "helm-oracle.sh")], capture_output=True,
-                          text=True, check=True).stdout.strip()
+def helm_binary(major=3):
+    override = os.environ.get("HELM" if major == 3 else "HELM4")
+    if override:
+        return override
+    args = ["bash", str(ROOT / "scripts" / "helm-oracle.sh")] + ([] if major == 3 else ["4"])
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip()
+
+
+# What each Helm major's recorded output is called in a chart's cache directory.
+HELM_DIRS = {3: ("helm", "driftgate", "status.tsv"), 4: ("helm4", "driftgate4", "status4.tsv")}
 
 
 def run(cmd, cwd, prefix):
@@ -257,7 +265,7 @@ def run(cmd, cwd, prefix):
     return p
 
 
-def import_chart(row, pins, helm):
+def import_chart(row, pins, helms):
     dest = CACHE / "charts" / row["id"]
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
@@ -274,17 +282,18 @@ def import_chart(row, pins, helm):
         "environments": {e: {"values": [f"../values/{f}" for f in fs]} for e, fs in envs.items()}}]}
     (dest / "driftgate.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     (dest / "chart-version").write_text(f"{meta.get('version')}\n")
-    out = dest / "helm"
-    out.mkdir()
-    for env, files in envs.items():
-        cmd = [helm, "template", release, "chart", "--namespace", RELEASE_NAMESPACE, "--kube-version", KUBE_VERSION]
-        for f in files:
-            cmd += ["-f", f"values/{f}"]
-        first = run(cmd, dest, out / env)
-        # A second run tells which lines helm itself does not repeat (random values, keys, the clock).
-        second = subprocess.run(cmd, cwd=dest, capture_output=True)
-        if second.stdout != first.stdout:
-            (out / f"{env}.out2").write_bytes(second.stdout)
+    for major, helm in helms.items():
+        out = dest / HELM_DIRS[major][0]
+        out.mkdir()
+        for env, files in envs.items():
+            cmd = [helm, "template", release, "chart", "--namespace", RELEASE_NAMESPACE, "--kube-version", KUBE_VERSION]
+            for f in files:
+                cmd += ["-f", f"values/{f}"]
+            first = run(cmd, dest, out / env)
+            # A second run tells which lines helm itself does not repeat (random values, keys, the clock).
+            second = subprocess.run(cmd, cwd=dest, capture_output=True)
+            if second.stdout != first.stdout:
+                (out / f"{env}.out2").write_bytes(second.stdout)
     missing = [r for r in report if "not vendored" in r]
     return f"{row['id']}: {len(envs)} environments" + (f", {len(missing)} dependencies not vendored" if missing else "")
 
@@ -294,9 +303,9 @@ def cmd_import(ids):
     pins = {}
     for r in read_tsv():
         pins.setdefault(r["repo"], r["commit"])
-    helm = helm_binary()
+    helms = {3: helm_binary(3), 4: helm_binary(4)}
     with cf.ThreadPoolExecutor(JOBS) as pool:
-        for line in pool.map(lambda r: import_chart(r, pins, helm), rows):
+        for line in pool.map(lambda r: import_chart(r, pins, helms), rows):
             print(line, flush=True)
     reports = sorted(CACHE.glob("charts/*/vendor.tsv"))
     (CACHE / "vendor.tsv").write_text("".join(p.read_text() for p in reports))
@@ -337,9 +346,10 @@ def first_error(text):
     return lines[0] if lines else ""
 
 
-def compare_env(dest, env, driftgate, clock):
-    helm_dir, dg_dir = dest / "helm", dest / "driftgate"
-    p = run([driftgate, "render", ".", "--env", env, "--chart", "chart"], dest, dg_dir / env)
+def compare_env(dest, env, driftgate, clock, major):
+    helm_name, dg_name, _ = HELM_DIRS[major]
+    helm_dir, dg_dir = dest / helm_name, dest / dg_name
+    p = run([driftgate, "render", ".", "--env", env, "--chart", "chart", "--helm", str(major)], dest, dg_dir / env)
     h_out = (helm_dir / f"{env}.out").read_bytes()
     h_rc = int((helm_dir / f"{env}.rc").read_text())
     h_err = (helm_dir / f"{env}.err").read_text(errors="replace")
@@ -375,32 +385,39 @@ COLUMNS = ["equal", "differs", "dg-fails", "helm-fails", "nondet"]
 
 
 def cmd_compare(ids):
+    for major in (3, 4):
+        compare_major(ids, major)
+
+
+def compare_major(ids, major):
     driftgate = os.environ.get("DRIFTGATE") or str(ROOT / "target" / "release" / "driftgate")
     rows = [r for r in read_tsv() if not ids or r["id"] in ids]
     results = {}
+    helm_name, dg_name, status_name = HELM_DIRS[major]
 
     def one(row):
         dest = CACHE / "charts" / row["id"]
-        if not (dest / "helm").is_dir():
+        if not (dest / helm_name).is_dir():
             return row["id"], {"not imported": 1}
-        shutil.rmtree(dest / "driftgate", ignore_errors=True)
-        (dest / "driftgate").mkdir()
+        shutil.rmtree(dest / dg_name, ignore_errors=True)
+        (dest / dg_name).mkdir()
         config = yaml.safe_load((dest / "driftgate.yaml").read_text())
         envs = list(config["charts"][0]["environments"])
         clock = uses_clock(dest / "chart")
-        status = {env: compare_env(dest, env, driftgate, clock) for env in envs}
-        (dest / "status.tsv").write_text("".join(f"{e}\t{s}\n" for e, s in status.items()))
+        status = {env: compare_env(dest, env, driftgate, clock, major) for env in envs}
+        (dest / status_name).write_text("".join(f"{e}\t{s}\n" for e, s in status.items()))
         return row["id"], status
 
     with cf.ThreadPoolExecutor(JOBS) as pool:
         for cid, status in pool.map(one, rows):
             results[cid] = status
-    table(rows, results)
+    print(f"helm v{'3.17.2' if major == 3 else '4.1.4'}:")
+    table(rows, results, major)
     if not ids and all("not imported" not in st for st in results.values()):
-        report(rows, results)
+        report(rows, results, major)
 
 
-def table(rows, results):
+def table(rows, results, major):
     head = ["chart", "version", "envs", "byte-equal", "differing", "driftgate-fails", "helm-fails (same msg/other msg/dg renders)", "nondeterministic (masked-equal/differs)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     total = {}
@@ -421,7 +438,7 @@ def table(rows, results):
         f"{total.get('both-fail-same', 0)}/{total.get('both-fail-other-message', 0)}/{total.get('helm-fails-dg-renders', 0)}",
         f"{total.get('nondet-equal', 0)}/{total.get('nondet-differs', 0)}"])) + " |")
     text = "\n".join(lines) + "\n"
-    (CACHE / "table.md").write_text(text)
+    (CACHE / ("table.md" if major == 3 else "table-helm4.md")).write_text(text)
     print(text, end="")
 
 
@@ -445,8 +462,10 @@ def cell(text, width=110):
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def report(rows, results):
-    """testdata/conformance/reports/corpus.md: the per-chart table of docs/conformance.md."""
+def report(rows, results, major):
+    """testdata/conformance/reports/corpus.md (corpus-helm4.md for `--helm 4` against helm
+    v4.1.4): the per-chart tables of docs/conformance.md."""
+    helm_name = HELM_DIRS[major][0]
     total = {}
     body = []
     for row in rows:
@@ -462,7 +481,7 @@ def report(rows, results):
             notes.append(f"{len(masked)} equal once the lines helm varies between runs are masked ({calls})")
         for env, s in status.items():
             if s == "both-fail-same":
-                err = (dest / "helm" / f"{env}.err").read_text(errors="replace")
+                err = (dest / helm_name / f"{env}.err").read_text(errors="replace")
                 err = err[err.find("Error: ") + len("Error: "):] if "Error: " in err else err
                 err = err.replace("Use --debug flag to render out invalid YAML", "")
                 notes.append(f"`{env}`: helm and driftgate fail alike: {cell(err, 160)}")
@@ -478,8 +497,9 @@ def report(rows, results):
         f"{len(rows)} public charts from {len({r['repo'] for r in rows})} upstream repositories, pinned by commit in "
         "`scripts/corpus/charts.tsv`, {envs} environments taken from each chart's own `ci/` values or documented "
         "examples. `scripts/corpus/import.sh` exports them from git mirrors, vendors their dependencies and records "
-        "helm v3.17.2 (`--kube-version 1.33`); `scripts/corpus/compare.sh` renders every environment with "
-        "`driftgate render` and writes this table. No chart text is kept in this repository.".replace("{envs}", str(envs)),
+        f"helm {'v3.17.2' if major == 3 else 'v4.1.4'} (`--kube-version 1.33`); `scripts/corpus/compare.sh` renders "
+        f"every environment with `driftgate render --helm {major}` and writes this table. No chart text is kept in "
+        "this repository.".replace("{envs}", str(envs)),
         "",
         f"{same} of {envs} environments match helm: {total.get('equal', 0)} byte-equal, "
         f"{total.get('nondet-equal', 0)} equal once the lines that helm itself does not repeat between two runs "
@@ -493,7 +513,7 @@ def report(rows, results):
         "|---|---|---|---|---|---|",
         *body,
     ]
-    path = ROOT / "testdata" / "conformance" / "reports" / "corpus.md"
+    path = ROOT / "testdata" / "conformance" / "reports" / ("corpus.md" if major == 3 else "corpus-helm4.md")
     path.write_text("\n".join(out) + "\n")
     print(f"wrote {path.relative_to(ROOT)}")
 
