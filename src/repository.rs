@@ -4,7 +4,9 @@
 //! - `index`: a Helm repository index (`index.yaml`, as `helm repo index` writes it and Helm's
 //!   repository cache keeps it): `entries.<chart>[].version`;
 //! - `packages`: a directory of packaged charts (`<chart>-<version>.tgz`, as `helm package`
-//!   writes them), whose content can be compared with the working tree's chart.
+//!   writes them), whose content can be compared with the working tree's chart;
+//! - `helmRepository`: the name of a repository `helm repo add` added, whose index Helm keeps in
+//!   its repository cache (`$HELM_REPOSITORY_CACHE/<name>-index.yaml`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -32,9 +34,24 @@ impl ChartRepository {
     pub fn load(root: &Path, config: &ChartRepositoryConfig, sources: &Sources) -> Result<ChartRepository, FatalError> {
         let mut repository = ChartRepository::default();
         let mut names = Vec::new();
-        if config.index.is_none() && config.packages.is_none() {
-            return Err(FatalError::new("chartRepository names neither an `index` nor a `packages` directory")
+        if config.index.is_none() && config.packages.is_none() && config.helm_repository.is_none() {
+            return Err(FatalError::new("chartRepository names no `index`, `packages` directory or `helmRepository`")
                 .at(sources.locate(config.at)));
+        }
+        if let Some(name) = &config.helm_repository {
+            let at = sources.locate(name.at);
+            let path = helm_repository_cache().join(format!("{}-index.yaml", name.value));
+            let shown = path.display().to_string();
+            let text = paths::read_text(&path).map_err(|e| {
+                FatalError::new(format!("cannot read Helm's index of repository `{}` ({shown}): {e}", name.value))
+                    .at(at.clone())
+                    .with_help(format!("run `helm repo update {}` first, or name a copy with `index:`", name.value))
+            })?;
+            let versions = read_index(&text).map_err(|e| FatalError::new(format!("{shown}: {e}")).at(at))?;
+            for (chart, version) in versions {
+                repository.versions.entry(chart).or_default().insert(version);
+            }
+            names.push(format!("helm repository {}", name.value));
         }
         if let Some(index) = &config.index {
             let at = sources.locate(index.at);
@@ -69,6 +86,16 @@ impl ChartRepository {
         repository.name = names.join(", ");
         Ok(repository)
     }
+}
+
+/// Helm's repository cache: `$HELM_REPOSITORY_CACHE`, else `$XDG_CACHE_HOME/helm/repository`,
+/// else `~/.cache/helm/repository` (Helm's defaults on Linux).
+fn helm_repository_cache() -> PathBuf {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    var("HELM_REPOSITORY_CACHE")
+        .or_else(|| var("XDG_CACHE_HOME").map(|c| c.join("helm/repository")))
+        .or_else(|| var("HOME").map(|h| h.join(".cache/helm/repository")))
+        .unwrap_or_else(|| PathBuf::from(".cache/helm/repository"))
 }
 
 /// `web-api-1.4.2` -> (`web-api`, `1.4.2`): the version starts after the last `-` that is

@@ -57,6 +57,8 @@ pub struct Config {
 pub struct ChartRepositoryConfig {
     pub index: Option<Spanned<String>>,
     pub packages: Option<Spanned<String>>,
+    /// A repository added with `helm repo add NAME`, read from Helm's repository cache.
+    pub helm_repository: Option<Spanned<String>>,
     /// The `chartRepository:` mapping.
     pub at: FileSpan,
 }

@@ -38,11 +38,13 @@ pub fn parse(sources: &Sources, file: FileId, text: &str, known: &dyn KnownRules
             "kubeVersion" => config.kube_version = Some(reader.scalar(value, "kubeVersion")?),
             "baseline" => config.baseline = Some(reader.scalar(value, "baseline")?),
             "chartRepository" => {
-                let mut repository = ChartRepositoryConfig { index: None, packages: None, at: value.file_span() };
+                let mut repository =
+                    ChartRepositoryConfig { index: None, packages: None, helm_repository: None, at: value.file_span() };
                 for (key, value) in reader.mapping(value, "chartRepository", CHART_REPOSITORY_KEYS)? {
                     match key.name.as_str() {
                         "index" => repository.index = Some(reader.scalar(value, "chartRepository.index")?),
-                        _ => repository.packages = Some(reader.scalar(value, "chartRepository.packages")?),
+                        "packages" => repository.packages = Some(reader.scalar(value, "chartRepository.packages")?),
+                        _ => repository.helm_repository = Some(reader.scalar(value, "chartRepository.helmRepository")?),
                     }
                 }
                 config.chart_repository = Some(repository);
@@ -77,7 +79,7 @@ pub fn parse(sources: &Sources, file: FileId, text: &str, known: &dyn KnownRules
 
 const TOP_KEYS: &[&str] =
     &["kubeVersion", "helmVersion", "promotion", "charts", "policies", "kubernetes", "baseline", "chartRepository"];
-const CHART_REPOSITORY_KEYS: &[&str] = &["index", "packages"];
+const CHART_REPOSITORY_KEYS: &[&str] = &["index", "packages", "helmRepository"];
 const KUBERNETES_KEYS: &[&str] = &["crds"];
 const POLICY_KEYS: &[&str] = &["paths", "rules", "schemas"];
 const CHART_KEYS: &[&str] = &["path", "release", "namespace", "environments"];

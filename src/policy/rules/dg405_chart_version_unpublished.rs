@@ -18,9 +18,10 @@ pub const RULE: RuleMeta = RuleMeta {
     docs: r#"## What it does
 
 Reads the team's chart repository offline, as `chartRepository:` in `driftgate.yaml` names it:
-a Helm repository index (`index: charts-repo/index.yaml`, as `helm repo index` writes it or
-Helm's repository cache keeps it) and/or a directory of packaged charts
-(`packages: charts-repo/`, the `NAME-VERSION.tgz` files `helm package` writes). Then, for each
+a Helm repository index (`index: charts-repo/index.yaml`, as `helm repo index` writes it), a
+directory of packaged charts (`packages: charts-repo/`, the `NAME-VERSION.tgz` files
+`helm package` writes), and/or a repository `helm repo add` added (`helmRepository: acme`, its
+index read from Helm's repository cache, `$HELM_REPOSITORY_CACHE`). Then, for each
 environment that pins an exact chart version:
 
 - the repository has no version of the chart, or not that version: reported at the pin, with
