@@ -70,6 +70,9 @@ pub struct CheckRun {
     pub sources: Sources,
     /// What the baseline accepted, when one was used.
     pub baseline: Option<BaselineOutcome>,
+    /// The findings ignores and suppression comments silenced (counted in `summary.suppressed`),
+    /// each with why in its `help`.
+    pub suppressed: Vec<Diagnostic>,
 }
 
 /// What the baseline made of a run.
@@ -266,6 +269,7 @@ fn gate(loaded: pipeline::Loaded, base: Option<&BaseDiff>, engine: &PolicyEngine
         scope,
         sources: loaded.project.sources,
         baseline: None,
+        suppressed: evaluation.silenced,
     })
 }
 

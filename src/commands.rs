@@ -49,6 +49,63 @@ pub struct CheckArgs {
     pub fail_on: Severity,
     /// `--write-baseline FILE`: record today's findings instead of reporting them.
     pub write_baseline: Option<PathBuf>,
+    /// `--color`.
+    pub color: ColorChoice,
+    /// `--quiet`: the findings only.
+    pub quiet: bool,
+    /// `--show-suppressed`: list the findings ignores and comments silenced.
+    pub show_suppressed: bool,
+}
+
+/// `--color auto|always|never`; `auto` colors a terminal unless `NO_COLOR` is set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// The repository a command runs on: `dir`, or the directory above it whose `driftgate.yaml`
+/// governs it (then narrowed to the charts under `dir`, and said on standard error).
+fn repository_of(load: &LoadOptions, quiet: bool) -> LoadOptions {
+    match pipeline::find_config_above(&load.root) {
+        Some((root, within)) => {
+            if !quiet {
+                eprintln!(
+                    "driftgate: using {} (paths below are relative to {}), checking the charts under {}",
+                    root.join(driftgate::config::CONFIG_FILE).display(),
+                    root.display(),
+                    if within.is_empty() { "." } else { within.as_str() }
+                );
+            }
+            LoadOptions { root, within: Some(within), ..load.clone() }
+        }
+        None => load.clone(),
+    }
+}
+
+/// Whether `path` (of `--output` or `--report`) means standard output: none, or `-`.
+fn is_stdout(path: Option<&PathBuf>) -> bool {
+    path.is_none_or(|p| p.as_os_str() == "-")
+}
+
+/// How the human report looks on standard output or in a file.
+fn human_options(color: ColorChoice, quiet: bool, to_stdout: bool) -> HumanOptions {
+    let terminal = to_stdout && std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && !no_color,
+    };
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok());
+    let width = match (terminal, columns) {
+        (_, Some(columns)) if to_stdout => columns,
+        (true, _) => terminal_size::terminal_size().map_or(100, |(w, _)| usize::from(w.0)),
+        _ => 100,
+    };
+    HumanOptions { color, width: width.clamp(40, 1000), quiet }
 }
 
 /// Report formats of `test` and `diff`: for people, or JSON.
@@ -93,7 +150,9 @@ pub fn render(args: &RenderArgs) -> u8 {
         kube_version: args.kube_version.clone(),
         helm_version: args.helm_version,
         include_crds: args.include_crds,
+        within: None,
     };
+    let options = repository_of(&options, false);
     let loaded = match pipeline::load(&options, &BuiltinRules) {
         Ok(loaded) => loaded,
         Err(e) => return fatal(&e),
@@ -135,47 +194,67 @@ pub fn render(args: &RenderArgs) -> u8 {
 
 /// `driftgate check`: the gate.
 pub fn check(args: &CheckArgs) -> u8 {
-    let run = match check::run(&args.options) {
+    let main = (args.format, args.output.as_ref());
+    let reports = || std::iter::once(main).chain(args.reports.iter().map(|(format, path)| (*format, Some(path))));
+    let options = CheckOptions { load: repository_of(&args.options.load, args.quiet), ..args.options.clone() };
+    let run = match check::run(&options) {
         Ok(run) => run,
-        Err(e) => return fatal(&e),
+        Err(e) => {
+            // Editors and upload steps read the error from the report they asked for.
+            for (format, path) in reports() {
+                let text = match format {
+                    Format::Json => report::json::error_to_string(&e),
+                    Format::Sarif => report::sarif::error_to_string(&e),
+                    _ => continue,
+                };
+                if let Err(write_error) = deliver(path, text.as_bytes()) {
+                    eprintln!("error: {write_error}");
+                }
+            }
+            return fatal(&e);
+        }
     };
     if let Some(path) = &args.write_baseline {
-        return write_baseline(&args.options, path, &run);
+        return write_baseline(&options, path, &run);
     }
-    let terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let main = (args.format, args.output.as_ref(), terminal);
-    let extra = args.reports.iter().map(|(format, path)| (*format, Some(path), false));
-    for (format, path, terminal) in std::iter::once(main).chain(extra) {
-        let buffer = report_bytes(format, &run, args.fail_on, terminal);
-        let delivered = match path {
-            Some(path) => std::fs::write(path, &buffer)
-                .map_err(|e| FatalError::new(format!("cannot write {}: {e}", path.display()))),
-            None => std::io::stdout()
-                .lock()
-                .write_all(&buffer)
-                .map_err(|e| FatalError::new(format!("cannot write the report: {e}"))),
-        };
-        if let Err(e) = delivered {
+    for (format, path) in reports() {
+        let human = human_options(args.color, args.quiet, is_stdout(path));
+        let buffer = report_bytes(format, &run, args, human);
+        if let Err(e) = deliver(path, &buffer) {
             return fatal(&e);
         }
     }
     if run.diagnostics.iter().any(|d| d.severity >= args.fail_on) { EXIT_FINDINGS } else { EXIT_OK }
 }
 
+/// Writes a report to its file, or to standard output for none or `-`.
+fn deliver(path: Option<&PathBuf>, bytes: &[u8]) -> Result<(), FatalError> {
+    match path {
+        Some(path) if !is_stdout(Some(path)) => {
+            std::fs::write(path, bytes).map_err(|e| FatalError::new(format!("cannot write {}: {e}", path.display())))
+        }
+        _ => std::io::stdout()
+            .lock()
+            .write_all(bytes)
+            .map_err(|e| FatalError::new(format!("cannot write the report: {e}"))),
+    }
+}
+
 /// One report of a run in `format`.
-fn report_bytes(format: Format, run: &check::CheckRun, fail_on: Severity, terminal: bool) -> Vec<u8> {
-    let check::CheckRun { diagnostics, summary, scope, sources, baseline } = run;
-    let baseline = baseline.as_ref();
+fn report_bytes(format: Format, run: &check::CheckRun, args: &CheckArgs, human: HumanOptions) -> Vec<u8> {
+    let check::CheckRun { diagnostics, summary, scope, sources, baseline, suppressed } = run;
+    let fail_on = args.fail_on;
+    let baseline = report::Extras {
+        baseline: baseline.as_ref(),
+        suppressed: args.show_suppressed.then_some(suppressed.as_slice()),
+    };
     match format {
         Format::Json => report::json::to_string(diagnostics, summary, baseline).into_bytes(),
         Format::Github => report::github::to_string(diagnostics, summary).into_bytes(),
         Format::Sarif => report::sarif::to_string(diagnostics, scope, baseline).into_bytes(),
         Format::Junit => report::junit::to_string(diagnostics, summary, scope, fail_on).into_bytes(),
         Format::Codequality => report::codequality::to_string(diagnostics).into_bytes(),
-        Format::Human => {
-            report::human::to_string(diagnostics, summary, sources, HumanOptions::for_output(terminal), baseline)
-                .into_bytes()
-        }
+        Format::Human => report::human::to_string(diagnostics, summary, sources, human, baseline).into_bytes(),
     }
 }
 
@@ -296,7 +375,9 @@ pub fn diff(args: &DiffArgs) -> u8 {
         kube_version: args.kube_version.clone(),
         helm_version: args.helm_version,
         include_crds: false,
+        within: None,
     };
+    let options = repository_of(&options, false);
     let loaded = match pipeline::load(&options, &BuiltinRules) {
         Ok(loaded) => loaded,
         Err(e) => return fatal(&e),
@@ -366,7 +447,9 @@ fn diff_baseline(args: &DiffArgs) -> u8 {
         kube_version: args.kube_version.clone(),
         helm_version: args.helm_version,
         include_crds: false,
+        within: None,
     };
+    let options = repository_of(&options, false);
     let loaded = match pipeline::load(&options, &BuiltinRules) {
         Ok(loaded) => loaded,
         Err(e) => return fatal(&e),

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 mod commands;
 
-use commands::{CheckArgs, DiffArgs, Format, RenderArgs, ReportFormat, RulesArgs, TestArgs};
+use commands::{CheckArgs, ColorChoice, DiffArgs, Format, RenderArgs, ReportFormat, RulesArgs, TestArgs};
 use driftgate::check::{BaselineChoice, ChangeScope, CheckOptions};
 use driftgate::diagnostic::Severity;
 use driftgate::helm_version::HelmVersion;
@@ -33,17 +33,26 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = CheckFormatArg::Human)]
         format: CheckFormatArg,
-        /// Write the report to this file instead of standard output.
+        /// Write the report to this file instead of standard output (`-`: standard output).
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Colors in the human report: auto (on a terminal, unless NO_COLOR is set), always, never.
+        #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+        color: ColorArg,
+        /// Print the findings only: no summary line, nothing when there is no finding.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Also list the findings that ignores and `driftgate:ignore` comments silence, with why.
+        #[arg(long)]
+        show_suppressed: bool,
         /// Only this environment (repeatable).
         #[arg(long = "env", short = 'e')]
         envs: Vec<String>,
         /// Only this chart, by directory or name (repeatable).
         #[arg(long = "chart", short = 'c')]
         charts: Vec<String>,
-        /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
-        #[arg(long)]
+        /// Target Kubernetes version, e.g. 1.33 (overrides `kubeVersion` in driftgate.yaml).
+        #[arg(long, value_parser = parse_kube_version)]
         kube_version: Option<String>,
         /// Print what this Helm major version's `helm template` prints: 3 (v3.17.2, the default) or
         /// 4 (v4.1.4); overrides `helmVersion` in driftgate.yaml.
@@ -52,8 +61,8 @@ enum Command {
         /// Lowest severity that fails the run.
         #[arg(long, value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
-        /// Worker threads (default: one per core).
-        #[arg(long, short)]
+        /// Worker threads, at least 1 (default: one per core).
+        #[arg(long, short, value_parser = parse_jobs)]
         jobs: Option<usize>,
         /// Git revision to compare the working tree with (enables DG402 chart-version-not-bumped).
         #[arg(long, value_name = "REF")]
@@ -85,8 +94,8 @@ enum Command {
         /// The chart, by directory or name (needed when the repository has several).
         #[arg(long = "chart", short = 'c')]
         chart: Option<String>,
-        /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
-        #[arg(long)]
+        /// Target Kubernetes version, e.g. 1.33 (overrides `kubeVersion` in driftgate.yaml).
+        #[arg(long, value_parser = parse_kube_version)]
         kube_version: Option<String>,
         /// Print what this Helm major version's `helm template` prints: 3 (v3.17.2, the default) or
         /// 4 (v4.1.4); overrides `helmVersion` in driftgate.yaml.
@@ -114,8 +123,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = FormatArg::Human)]
         format: FormatArg,
-        /// Target Kubernetes version (overrides `kubeVersion` in driftgate.yaml).
-        #[arg(long)]
+        /// Target Kubernetes version, e.g. 1.33 (overrides `kubeVersion` in driftgate.yaml).
+        #[arg(long, value_parser = parse_kube_version)]
         kube_version: Option<String>,
         /// Print what this Helm major version's `helm template` prints: 3 (v3.17.2, the default) or
         /// 4 (v4.1.4); overrides `helmVersion` in driftgate.yaml.
@@ -144,6 +153,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = FormatArg::Human)]
         format: FormatArg,
     },
+    /// Print a shell completion script: `driftgate completions bash > /etc/bash_completion.d/driftgate`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `driftgate man > driftgate.1`.
+    Man,
 }
 
 /// User policies, conftest-style.
@@ -223,6 +239,13 @@ enum FormatArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum FailOn {
     Error,
     Warning,
@@ -235,6 +258,9 @@ fn main() -> ExitCode {
             dir,
             format,
             output,
+            color,
+            quiet,
+            show_suppressed,
             envs,
             charts,
             kube_version,
@@ -255,7 +281,15 @@ fn main() -> ExitCode {
             };
             commands::check(&CheckArgs {
                 options: CheckOptions {
-                    load: LoadOptions { root: dir, envs, charts, kube_version, helm_version, include_crds: false },
+                    load: LoadOptions {
+                        root: dir,
+                        envs,
+                        charts,
+                        kube_version,
+                        helm_version,
+                        include_crds: false,
+                        within: None,
+                    },
                     changes: ChangeScope { base, changed },
                     policies: policies.into_args(),
                     jobs,
@@ -265,6 +299,13 @@ fn main() -> ExitCode {
                 output,
                 reports: reports.into_iter().map(|(format, file)| (format.format(), file)).collect(),
                 write_baseline,
+                color: match color {
+                    ColorArg::Auto => ColorChoice::Auto,
+                    ColorArg::Always => ColorChoice::Always,
+                    ColorArg::Never => ColorChoice::Never,
+                },
+                quiet,
+                show_suppressed,
                 fail_on: match fail_on {
                     FailOn::Error => Severity::Error,
                     FailOn::Warning => Severity::Warning,
@@ -313,8 +354,33 @@ fn main() -> ExitCode {
                 FormatArg::Json => ReportFormat::Json,
             },
         }),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "driftgate", &mut std::io::stdout());
+            commands::EXIT_OK
+        }
+        Command::Man => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+            Ok(()) => commands::EXIT_OK,
+            Err(e) => commands::fatal(&driftgate::error::FatalError::new(format!("cannot write the man page: {e}"))),
+        },
     };
     ExitCode::from(code)
+}
+
+/// `--kube-version 1.33` (`v1.33`, `1.33.2`).
+fn parse_kube_version(text: &str) -> Result<String, String> {
+    match driftgate::config::is_kube_version(text) {
+        true => Ok(text.to_string()),
+        false => Err(format!("`{text}` is not a Kubernetes version (expected MAJOR.MINOR, e.g. 1.33)")),
+    }
+}
+
+/// `--jobs N`, N at least 1.
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("at least one worker thread is needed".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{text}` is not a number of threads")),
+    }
 }
 
 /// `--helm 3` or `--helm 4`.

@@ -11,6 +11,7 @@ use crate::chart::{self, Chart};
 use crate::config::KnownRules;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::Location;
+pub use crate::discover::find_config_above;
 use crate::discover::{self, ChartPlan, EnvPlan, Plan};
 use crate::error::FatalError;
 use crate::helm_version::HelmVersion;
@@ -40,6 +41,10 @@ pub struct LoadOptions {
     pub helm_version: Option<HelmVersion>,
     /// Print the charts' `crds/` files too, like `helm template --include-crds`.
     pub include_crds: bool,
+    /// Only the charts under this directory, relative to `root` (the directory `driftgate` was
+    /// run in when its `driftgate.yaml` was found above it); a directory inside a chart selects
+    /// that chart.
+    pub within: Option<String>,
 }
 
 /// A loaded and rendered project, and what went wrong on the way.
@@ -73,6 +78,7 @@ pub fn load_plan(options: &LoadOptions, mut plan: Plan, sources: Sources) -> Res
         .charts
         .iter()
         .filter(|c| options.charts.is_empty() || options.charts.iter().any(|want| chart_matches(c, want, root)))
+        .filter(|c| options.within.as_deref().is_none_or(|within| contains_or_within(&c.dir, within)))
         .map(|c| {
             let mut c = c.clone();
             if !options.envs.is_empty() {
@@ -82,9 +88,14 @@ pub fn load_plan(options: &LoadOptions, mut plan: Plan, sources: Sources) -> Res
         })
         .collect();
     if selected.is_empty() {
-        return Err(FatalError::new(format!("no chart matches --chart {}", options.charts.join(", "))).with_help(
-            format!("charts found: {}", plan.charts.iter().map(|c| c.dir.as_str()).collect::<Vec<_>>().join(", ")),
-        ));
+        let what = match (&options.within, options.charts.is_empty()) {
+            (Some(within), true) => format!("no chart is under {within}"),
+            _ => format!("no chart matches --chart {}", options.charts.join(", ")),
+        };
+        return Err(FatalError::new(what).with_help(format!(
+            "charts found: {}",
+            plan.charts.iter().map(|c| c.dir.as_str()).collect::<Vec<_>>().join(", ")
+        )));
     }
     for want in &options.envs {
         if !selected.iter().any(|c| c.environments.iter().any(|e| &e.name == want)) {
@@ -119,6 +130,15 @@ pub fn load_plan(options: &LoadOptions, mut plan: Plan, sources: Sources) -> Res
         chart_repository,
     };
     Ok(Loaded { project, plan, diagnostics })
+}
+
+/// Whether `dir` is `within`, under it, or holds it.
+fn contains_or_within(dir: &str, within: &str) -> bool {
+    let within = within.trim_end_matches('/');
+    within.is_empty()
+        || dir == within
+        || dir.starts_with(&format!("{within}/"))
+        || within.starts_with(&format!("{dir}/"))
 }
 
 fn chart_matches(chart: &ChartPlan, want: &str, root: &Path) -> bool {

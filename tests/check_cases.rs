@@ -205,11 +205,10 @@ fn walk_text(dir: &Path) -> String {
     text
 }
 
-/// Input that stops the run (exit 2) prints only the error, on stderr, in every format: a
-/// case exiting 2 has no stdout snapshot. (That the human report exits and fails the same way
-/// as the JSON report is part of every snapshot comparison.)
+/// Input that stops the run (exit 2) prints the error on stderr, nothing on stdout for people,
+/// and for `--format json` a report that holds only the error (so editors can show it).
 #[test]
-fn unusable_input_prints_nothing_on_stdout() {
+fn unusable_input_prints_only_the_error() {
     let mut stopped = 0;
     for case in case_names() {
         let dir = common::root().join(case_dir(&case));
@@ -219,9 +218,13 @@ fn unusable_input_prints_nothing_on_stdout() {
         }
         stopped += 1;
         assert!(dir.join("expected.stderr").is_file(), "{case}: exits 2 without an error");
-        for stdout in ["expected.json", "expected.human"] {
-            assert!(!dir.join(stdout).exists(), "{case}: exits 2 but prints {stdout}");
-        }
+        assert!(!dir.join("expected.human").exists(), "{case}: exits 2 but prints a human report");
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+        let stderr = std::fs::read_to_string(dir.join("expected.stderr")).unwrap();
+        let message = json["error"]["message"].as_str().unwrap_or_else(|| panic!("{case}: no error in the JSON"));
+        assert!(stderr.contains(message), "{case}: the JSON error is the one on stderr");
+        assert_eq!(json["diagnostics"], serde_json::json!([]), "{case}");
     }
     assert!(stopped >= 6, "only {stopped} cases exit 2");
 }

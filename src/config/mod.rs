@@ -88,6 +88,14 @@ pub struct EnvConfig {
     pub baseline_ignore: Vec<Spanned<String>>,
 }
 
+/// Whether `text` is a Kubernetes version as `--kube-version` and `kubeVersion` take it:
+/// `1.33`, `v1.33` or `1.33.2`.
+pub fn is_kube_version(text: &str) -> bool {
+    let parts: Vec<&str> = text.strip_prefix('v').unwrap_or(text).split('.').collect();
+    (2..=3).contains(&parts.len())
+        && parts.iter().all(|p| !p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The values `baselineIgnore` accepts.
 pub const BASELINE_IGNORES: &[&str] = &["helm-labels"];
 

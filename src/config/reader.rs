@@ -35,7 +35,18 @@ pub fn parse(sources: &Sources, file: FileId, text: &str, known: &dyn KnownRules
     };
     for (key, value) in reader.mapping(&root, "the top level", TOP_KEYS)? {
         match key.name.as_str() {
-            "kubeVersion" => config.kube_version = Some(reader.scalar(value, "kubeVersion")?),
+            "kubeVersion" => {
+                let version = reader.scalar(value, "kubeVersion")?;
+                if !super::is_kube_version(&version.value) {
+                    return Err(FatalError::new(format!(
+                        "kubeVersion `{}` is not a Kubernetes version",
+                        version.value
+                    ))
+                    .at(reader.location(value))
+                    .with_help("write it as MAJOR.MINOR, e.g. \"1.33\""));
+                }
+                config.kube_version = Some(version);
+            }
             "baseline" => config.baseline = Some(reader.scalar(value, "baseline")?),
             "chartRepository" => {
                 let mut repository =

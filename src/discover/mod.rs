@@ -10,7 +10,7 @@
 //! Discovery only decides *what* to load; it reads nothing but `driftgate.yaml` and directory
 //! listings.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::config::{self, CONFIG_FILE, Config, KnownRules, Spanned};
 use crate::error::FatalError;
@@ -70,6 +70,33 @@ pub struct BaselinePlan {
     pub at: FileSpan,
     /// `baselineIgnore: [helm-labels]`.
     pub ignore_helm_labels: bool,
+}
+
+/// The repository a directory belongs to, as git and ruff find theirs: when `dir` has no
+/// `driftgate.yaml` but a directory above it has one (looking up to the directory that holds
+/// `.git`), that directory and the path of `dir` inside it (`/`-separated). `None` when `dir`
+/// has its own config, or none is found: `dir` is then the repository.
+pub fn find_config_above(dir: &Path) -> Option<(PathBuf, String)> {
+    if dir.join(CONFIG_FILE).is_file() {
+        return None;
+    }
+    let start = dir.canonicalize().ok()?;
+    let mut current = start.as_path();
+    loop {
+        // The repository's top: nothing above it belongs to it.
+        if current.join(".git").exists() {
+            return None;
+        }
+        current = current.parent()?;
+        if current.join(CONFIG_FILE).is_file() {
+            return Some(relative_to(current, &start));
+        }
+    }
+}
+
+fn relative_to(root: &Path, dir: &Path) -> (PathBuf, String) {
+    let inside = dir.strip_prefix(root).map(paths::to_slash).unwrap_or_default();
+    (root.to_path_buf(), inside)
 }
 
 /// Reads `driftgate.yaml` if present (checking rule ids against `known`) and works out the

@@ -78,6 +78,7 @@ pub fn evaluate(project: &Project, loading: Vec<Diagnostic>, inputs: &EvalInputs
     findings.extend(suppression_findings);
     let mut gated = config.gate(findings, &suppressions, inputs.today);
     gated.diagnostics = finish(gated.diagnostics);
+    gated.silenced = finish(gated.silenced);
     gated.exceptions = exceptions;
     gated
 }

@@ -26,12 +26,14 @@ pub struct HumanOptions {
     pub color: bool,
     /// Wrap width in columns.
     pub width: usize,
+    /// `--quiet`: the findings only, without notes and the summary line.
+    pub quiet: bool,
 }
 
 impl HumanOptions {
     /// Colors on a terminal, plain text otherwise; 100 columns.
     pub fn for_output(is_terminal: bool) -> Self {
-        HumanOptions { color: is_terminal, width: 100 }
+        HumanOptions { color: is_terminal, width: 100, quiet: false }
     }
 }
 
@@ -41,10 +43,11 @@ pub fn to_string(
     summary: &RunSummary,
     sources: &Sources,
     options: HumanOptions,
-    baseline: Option<&BaselineOutcome>,
+    extras: super::Extras,
 ) -> String {
+    let baseline = extras.baseline;
     let mut out = String::new();
-    for diagnostic in diagnostics {
+    let render = |out: &mut String, diagnostic: &Diagnostic| {
         let redact = registry::lookup(&diagnostic.rule).is_some_and(|rule| rule.redacts_values);
         let report = build(diagnostic, sources, redact);
         let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
@@ -54,10 +57,23 @@ pub fn to_string(
             .with_show_related_as_nested(true)
             .with_context_lines(1);
         // Writing into a String cannot fail; a miette error would only lose this one snippet.
-        if handler.render_report(&mut out, &report).is_err() {
+        if handler.render_report(out, &report).is_err() {
             out.push_str(&format!("{}: {}\n", diagnostic.rule, diagnostic.message));
         }
         out.push('\n');
+    };
+    for diagnostic in diagnostics {
+        render(&mut out, diagnostic);
+    }
+    if let Some(silenced) = extras.suppressed.filter(|s| !s.is_empty()) {
+        // Each says why it is silenced in its help line.
+        out.push_str(&format!("suppressed ({}):\n\n", silenced.len()));
+        for diagnostic in silenced {
+            render(&mut out, diagnostic);
+        }
+    }
+    if options.quiet {
+        return out;
     }
     if let Some(outcome) = baseline.filter(|b| !b.fixed.is_empty()) {
         out.push_str(&fixed_note(outcome));
@@ -100,9 +116,9 @@ pub fn write(
     summary: &RunSummary,
     sources: &Sources,
     options: HumanOptions,
-    baseline: Option<&BaselineOutcome>,
+    extras: super::Extras,
 ) -> io::Result<()> {
-    out.write_all(to_string(diagnostics, summary, sources, options, baseline).as_bytes())
+    out.write_all(to_string(diagnostics, summary, sources, options, extras).as_bytes())
 }
 
 /// `2 errors, 1 warning in 1 chart, 4 environments, 36 resources`; infos and suppressed
@@ -465,7 +481,8 @@ mod tests {
             end_column: 6,
         });
         warning.help = Some("did you mean `replicaCount`?".into());
-        let text = to_string(&[parity(), warning], &summary, &sources(), HumanOptions::for_output(false), None);
+        let text =
+            to_string(&[parity(), warning], &summary, &sources(), HumanOptions::for_output(false), Default::default());
         let expected = "DG201 env-var-parity
 
   × env var SENTRY_DSN is set in dev but not in prod-iowa
@@ -515,7 +532,13 @@ DG205 unknown-values-key
             end_line: 3,
             end_column: 28,
         });
-        let text = to_string(&[d.clone()], &RunSummary::default(), &sources(), HumanOptions::for_output(false), None);
+        let text = to_string(
+            &[d.clone()],
+            &RunSummary::default(),
+            &sources(),
+            HumanOptions::for_output(false),
+            Default::default(),
+        );
         assert!(!text.contains("hunter2"), "{text}");
         assert!(!text.contains("xyz"), "{text}");
         let expected = "DG302 secret-in-env
@@ -533,7 +556,8 @@ DG205 unknown-values-key
         assert_eq!(text, expected);
         // A point location redacts the rest of the line.
         d.location = Some(Location::point("charts/web/values-stage.yaml", 3, 3));
-        let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false), None);
+        let text =
+            to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false), Default::default());
         assert!(text.contains(" 3 │   <redacted>\n"), "{text}");
         assert!(!text.contains("hunter2"), "{text}");
     }
@@ -567,7 +591,8 @@ DG205 unknown-values-key
         let mut d = parity();
         d.location = Some(Location::point("nowhere.yaml", 9, 9));
         d.related.clear();
-        let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false), None);
+        let text =
+            to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false), Default::default());
         assert_eq!(
             text,
             "DG201 env-var-parity\n\n  × env var SENTRY_DSN is set in dev but not in prod-iowa\n  help: set the variable in this environment too\n\n\
@@ -599,7 +624,8 @@ DG205 unknown-values-key
             column: 3,
             message: "set here for stage".into(),
         }];
-        let text = to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false), None);
+        let text =
+            to_string(&[d], &RunSummary::default(), &sources(), HumanOptions::for_output(false), Default::default());
         assert!(!text.contains("hunter2"), "{text}");
         assert!(text.contains("DB_PASSWORD: <redacted>"), "{text}");
     }

@@ -11,9 +11,10 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Location, Related, ResourceId, Severity};
+use crate::error::FatalError;
 
 use super::count_severities;
-use crate::check::{BaselineOutcome, RunSummary};
+use crate::check::RunSummary;
 
 /// The contract version written in `version`.
 pub const JSON_VERSION: u32 = 1;
@@ -26,6 +27,16 @@ struct JsonReport<'a> {
     /// Present only when a baseline was applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<JsonBaseline<'a>>,
+    /// Present only with `--show-suppressed`: the silenced findings, each with its `reason`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<Vec<JsonSuppressed<'a>>>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    diagnostic: JsonDiagnostic<'a>,
+    reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -112,8 +123,24 @@ fn related(r: &Related) -> JsonRelated<'_> {
     JsonRelated { file: &r.file, line: r.line, column: r.column, message: &r.message }
 }
 
+fn diagnostic(d: &Diagnostic) -> JsonDiagnostic<'_> {
+    JsonDiagnostic {
+        rule: &d.rule,
+        name: &d.name,
+        severity: d.severity,
+        message: &d.message,
+        chart: d.chart.as_deref(),
+        environment: d.environment.as_deref(),
+        resource: d.resource.as_ref().map(resource),
+        path: d.path.as_deref(),
+        location: d.location.as_ref().map(location),
+        related: d.related.iter().map(related).collect(),
+    }
+}
+
 /// The report as a pretty-printed JSON string ending in a newline.
-pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary, baseline: Option<&BaselineOutcome>) -> String {
+pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary, extras: super::Extras) -> String {
+    let baseline = extras.baseline;
     let (errors, warnings, infos) = count_severities(diagnostics);
     let report = JsonReport {
         version: JSON_VERSION,
@@ -129,24 +156,42 @@ pub fn to_string(diagnostics: &[Diagnostic], summary: &RunSummary, baseline: Opt
             baselined: baseline.map(|_| summary.baselined),
             fixed: baseline.map(|_| summary.fixed),
         },
-        diagnostics: diagnostics
-            .iter()
-            .map(|d| JsonDiagnostic {
-                rule: &d.rule,
-                name: &d.name,
-                severity: d.severity,
-                message: &d.message,
-                chart: d.chart.as_deref(),
-                environment: d.environment.as_deref(),
-                resource: d.resource.as_ref().map(resource),
-                path: d.path.as_deref(),
-                location: d.location.as_ref().map(location),
-                related: d.related.iter().map(related).collect(),
-            })
-            .collect(),
+        diagnostics: diagnostics.iter().map(diagnostic).collect(),
         baseline: baseline.map(|b| JsonBaseline { file: &b.file, fixed: &b.fixed }),
+        suppressed: extras.suppressed.map(|silenced| {
+            silenced.iter().map(|d| JsonSuppressed { diagnostic: diagnostic(d), reason: d.help.as_deref() }).collect()
+        }),
     };
     // Serializing plain strings and numbers cannot fail.
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The report of a run that could not be done (exit code 2): the same version, no
+/// diagnostics, and `error {message, location (or null), help (or null)}`.
+pub fn error_to_string(error: &FatalError) -> String {
+    #[derive(Serialize)]
+    struct ErrorReport<'a> {
+        version: u32,
+        error: JsonError<'a>,
+        diagnostics: [(); 0],
+    }
+    #[derive(Serialize)]
+    struct JsonError<'a> {
+        message: &'a str,
+        location: Option<JsonLocation<'a>>,
+        help: Option<&'a str>,
+    }
+    let report = ErrorReport {
+        version: JSON_VERSION,
+        error: JsonError {
+            message: &error.message,
+            location: error.location.as_ref().map(location),
+            help: error.help.as_deref(),
+        },
+        diagnostics: [],
+    };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
     text.push('\n');
     text
@@ -157,9 +202,9 @@ pub fn write(
     out: &mut impl Write,
     diagnostics: &[Diagnostic],
     summary: &RunSummary,
-    baseline: Option<&BaselineOutcome>,
+    extras: super::Extras,
 ) -> io::Result<()> {
-    out.write_all(to_string(diagnostics, summary, baseline).as_bytes())
+    out.write_all(to_string(diagnostics, summary, extras).as_bytes())
 }
 
 #[cfg(test)]
@@ -259,12 +304,12 @@ mod tests {
   ]
 }
 "#;
-        assert_eq!(to_string(&[d, bare], &summary, None), expected);
+        assert_eq!(to_string(&[d, bare], &summary, Default::default()), expected);
     }
 
     #[test]
     fn empty_report() {
-        let text = to_string(&[], &RunSummary::default(), None);
+        let text = to_string(&[], &RunSummary::default(), Default::default());
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["version"], 1);
         assert_eq!(value["diagnostics"], serde_json::json!([]));

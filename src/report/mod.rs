@@ -15,6 +15,14 @@ pub mod sarif;
 #[cfg(test)]
 mod tests;
 
+/// What a report shows besides the findings: the baseline's outcome, and the suppressed
+/// findings (`--show-suppressed`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Extras<'a> {
+    pub baseline: Option<&'a crate::check::BaselineOutcome>,
+    pub suppressed: Option<&'a [Diagnostic]>,
+}
+
 /// Errors, warnings and infos among `diagnostics`.
 pub fn count_severities(diagnostics: &[Diagnostic]) -> (usize, usize, usize) {
     let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();

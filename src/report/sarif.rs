@@ -9,9 +9,10 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Location, Related, ResourceId, Severity};
+use crate::error::FatalError;
 use crate::policy::RuleInfo;
 
-use crate::check::{BaselineOutcome, RunScope};
+use crate::check::RunScope;
 
 /// The `$schema` of a SARIF 2.1.0 log.
 pub const SCHEMA_URI: &str =
@@ -34,6 +35,24 @@ struct SarifRun<'a> {
     tool: SarifTool,
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
+    /// Present only when the run could not be done (exit code 2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    invocations: Vec<SarifInvocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifInvocation {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<SarifNotification>,
+}
+
+#[derive(Serialize)]
+struct SarifNotification {
+    level: &'static str,
+    message: SarifText,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<SarifLocation>,
 }
 
 #[derive(Serialize)]
@@ -168,13 +187,19 @@ struct SarifProperties<'a> {
 ///
 /// With a baseline, reported findings are `new` and the findings it accepted follow as
 /// `unchanged`, suppressed with the baseline as justification (code scanning keeps them closed).
-pub fn to_string(diagnostics: &[Diagnostic], scope: &RunScope, baseline: Option<&BaselineOutcome>) -> String {
+pub fn to_string(diagnostics: &[Diagnostic], scope: &RunScope, extras: super::Extras) -> String {
+    let baseline = extras.baseline;
     // Rules in order of first appearance; a result names its rule by index into this list.
     let mut rule_ids: Vec<&str> = Vec::new();
     let mut rules = Vec::new();
     let mut results = Vec::with_capacity(diagnostics.len());
     let accepted = baseline.map(|b| b.baselined.as_slice()).unwrap_or_default();
-    let states = diagnostics.iter().map(|d| (d, "new")).chain(accepted.iter().map(|d| (d, "unchanged")));
+    let silenced = extras.suppressed.unwrap_or_default();
+    let states = diagnostics
+        .iter()
+        .map(|d| (d, "new"))
+        .chain(accepted.iter().map(|d| (d, "unchanged")))
+        .chain(silenced.iter().map(|d| (d, "suppressed")));
     for (diagnostic, state) in states {
         let rule_index = match rule_ids.iter().position(|id| *id == diagnostic.rule) {
             Some(index) => index,
@@ -185,6 +210,14 @@ pub fn to_string(diagnostics: &[Diagnostic], scope: &RunScope, baseline: Option<
             }
         };
         let mut result = result(diagnostic, rule_index);
+        if state == "suppressed" {
+            // An ignore in driftgate.yaml is external to the file; a comment is in source.
+            let why = diagnostic.help.clone().unwrap_or_default();
+            let kind = if why.starts_with("suppressed by") { "inSource" } else { "external" };
+            result.suppressions.push(SarifSuppression { kind, justification: why });
+            results.push(result);
+            continue;
+        }
         if let Some(baseline) = baseline {
             result.baseline_state = Some(state);
             if state == "unchanged" {
@@ -196,6 +229,29 @@ pub fn to_string(diagnostics: &[Diagnostic], scope: &RunScope, baseline: Option<
         }
         results.push(result);
     }
+    log_text(rules, results, Vec::new())
+}
+
+/// The log of a run that could not be done (exit code 2): no results, and the error as a
+/// tool execution notification, so an upload step shows why.
+pub fn error_to_string(error: &FatalError) -> String {
+    let mut text = error.message.clone();
+    if let Some(help) = &error.help {
+        text.push_str(&format!(" (help: {help})"));
+    }
+    let notification = SarifNotification {
+        level: "error",
+        message: SarifText { text },
+        locations: error.location.iter().map(primary_location).collect(),
+    };
+    log_text(
+        Vec::new(),
+        Vec::new(),
+        vec![SarifInvocation { execution_successful: false, tool_execution_notifications: vec![notification] }],
+    )
+}
+
+fn log_text(rules: Vec<SarifRule>, results: Vec<SarifResult<'_>>, invocations: Vec<SarifInvocation>) -> String {
     let repository = env!("CARGO_PKG_REPOSITORY");
     let log = SarifLog {
         schema: SCHEMA_URI,
@@ -211,6 +267,7 @@ pub fn to_string(diagnostics: &[Diagnostic], scope: &RunScope, baseline: Option<
             },
             column_kind: "unicodeCodePoints",
             results,
+            invocations,
         }],
     };
     // Serializing plain strings and numbers cannot fail.
@@ -224,9 +281,9 @@ pub fn write(
     out: &mut impl Write,
     diagnostics: &[Diagnostic],
     scope: &RunScope,
-    baseline: Option<&BaselineOutcome>,
+    extras: super::Extras,
 ) -> io::Result<()> {
-    out.write_all(to_string(diagnostics, scope, baseline).as_bytes())
+    out.write_all(to_string(diagnostics, scope, extras).as_bytes())
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -402,7 +459,7 @@ mod tests {
         let unknown = Diagnostic::new("X1", "mystery", Severity::Info, "no location");
         let scope = RunScope { charts: vec!["charts/shop".into()], user_rules: vec![user_rule()] };
         let (fp1, fp2) = (crate::baseline::fingerprint(&labelled), crate::baseline::fingerprint(&unknown));
-        let text = to_string(&[labelled, unknown], &scope, None);
+        let text = to_string(&[labelled, unknown], &scope, Default::default());
         let expected = format!(
             r#"{{
   "$schema": "{SCHEMA_URI}",
@@ -492,7 +549,7 @@ mod tests {
 
     #[test]
     fn a_builtin_rule_result_carries_locations_related_places_and_properties() {
-        let text = to_string(&[parity(), parity()], &RunScope::default(), None);
+        let text = to_string(&[parity(), parity()], &RunScope::default(), Default::default());
         let log: serde_json::Value = serde_json::from_str(&text).unwrap();
         let run = &log["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
@@ -555,8 +612,8 @@ mod tests {
         let mut without_location = Diagnostic::new("DG401", "chart-version-unpinned", Severity::Warning, "x");
         without_location.chart = Some("charts/shop".into());
         let scope = RunScope { charts: Vec::new(), user_rules: vec![user_rule()] };
-        assert_valid(&to_string(&[parity(), without_location], &scope, None));
-        assert_valid(&to_string(&[], &RunScope::default(), None));
+        assert_valid(&to_string(&[parity(), without_location], &scope, Default::default()));
+        assert_valid(&to_string(&[], &RunScope::default(), Default::default()));
     }
 
     #[test]
@@ -568,7 +625,7 @@ mod tests {
         let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
         let validator = jsonschema::validator_for(&schema).unwrap();
         let mut log: serde_json::Value =
-            serde_json::from_str(&to_string(&[parity()], &RunScope::default(), None)).unwrap();
+            serde_json::from_str(&to_string(&[parity()], &RunScope::default(), Default::default())).unwrap();
         log["runs"][0]["results"][0]["level"] = "fatal".into();
         assert!(!validator.is_valid(&log));
     }

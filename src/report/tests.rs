@@ -14,7 +14,7 @@ fn human_report_of_a_real_evaluation_points_at_both_files() {
         &RunSummary::of(&project),
         &project.sources,
         human::HumanOptions::for_output(false),
-        None,
+        Default::default(),
     );
     let expected = "DG201 env-var-parity
 
@@ -49,7 +49,13 @@ fn reports_of_a_secret_finding_never_hold_the_value() {
     config.rules.insert("DG303".to_string(), RuleConfig { severity: Some(RuleLevel::Off), ignore: vec![] });
     let diagnostics = evaluate(&project, &config);
     let summary = RunSummary::of(&project);
-    let text = human::to_string(&diagnostics, &summary, &project.sources, human::HumanOptions::for_output(false), None);
+    let text = human::to_string(
+        &diagnostics,
+        &summary,
+        &project.sources,
+        human::HumanOptions::for_output(false),
+        Default::default(),
+    );
     let expected = "DG302 secret-in-env
 
   × env var DB_PASSWORD has a literal value (<redacted>) instead of valueFrom.secretKeyRef
@@ -63,7 +69,7 @@ fn reports_of_a_secret_finding_never_hold_the_value() {
 1 error, 0 warnings in 1 chart, 1 environment, 1 resource
 ";
     assert_eq!(text, expected);
-    let json = json::to_string(&diagnostics, &summary, None);
+    let json = json::to_string(&diagnostics, &summary, Default::default());
     assert!(!json.contains("hunter2"), "{json}");
     assert!(json.contains(r#""path": "spec.template.spec.containers[web].env[DB_PASSWORD].value","#), "{json}");
 }

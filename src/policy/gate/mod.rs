@@ -15,6 +15,8 @@ pub struct Gated {
     pub diagnostics: Vec<Diagnostic>,
     /// Findings silenced by an `ignore:` entry or an inline `driftgate:ignore` comment.
     pub suppressed: usize,
+    /// Those findings, each once, with why it is silenced in its `help` (`--show-suppressed`).
+    pub silenced: Vec<Diagnostic>,
     /// Rule evaluations a user policy's conftest `exception` rule exempted.
     pub exceptions: usize,
 }
@@ -90,8 +92,20 @@ impl PolicyConfig {
             let (expired, live): (Vec<&IgnoreEntry>, Vec<&IgnoreEntry>) =
                 ignores.iter().filter(|entry| entry.matches(&finding)).partition(|entry| entry.expired(today));
             if !live.is_empty() || suppressions.silences(&finding.diagnostic) {
-                let d = finding.diagnostic;
-                suppressed.insert((d.rule, d.chart, d.location, d.message));
+                let mut d = finding.diagnostic;
+                if suppressed.insert((d.rule.clone(), d.chart.clone(), d.location.clone(), d.message.clone())) {
+                    d.help = Some(match live.first() {
+                        Some(entry) => match &entry.reason {
+                            Some(reason) => format!("ignored in driftgate.yaml: {reason}"),
+                            None => "ignored in driftgate.yaml".to_string(),
+                        },
+                        None => "suppressed by a `driftgate:ignore` comment".to_string(),
+                    });
+                    if let Some(severity) = level.and_then(RuleLevel::severity) {
+                        d.severity = severity;
+                    }
+                    gated.silenced.push(d);
+                }
                 continue;
             }
             let mut diagnostic = finding.diagnostic;
