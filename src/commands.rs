@@ -135,6 +135,16 @@ pub struct RenderArgs {
     pub include_crds: bool,
 }
 
+/// Prints the findings that stop `render` and `diff` on stderr, one line each.
+fn print_failures<'d>(failures: impl IntoIterator<Item = &'d Diagnostic>) {
+    for d in failures {
+        match &d.location {
+            Some(l) => eprintln!("error[{}]: {}:{}:{}: {}", d.rule, l.file, l.line, l.column, d.message),
+            None => eprintln!("error[{}]: {}", d.rule, d.message),
+        }
+    }
+}
+
 /// Prints a fatal error the way every command does, and returns exit code 2.
 pub fn fatal(err: &FatalError) -> u8 {
     eprintln!("error: {err}");
@@ -183,12 +193,7 @@ pub fn render(args: &RenderArgs) -> u8 {
             }
         }
     }
-    for d in &failures {
-        match &d.location {
-            Some(l) => eprintln!("error[{}]: {}:{}:{}: {}", d.rule, l.file, l.line, l.column, d.message),
-            None => eprintln!("error[{}]: {}", d.rule, d.message),
-        }
-    }
+    print_failures(failures.iter().copied());
     if failures.is_empty() { EXIT_OK } else { EXIT_FINDINGS }
 }
 
@@ -415,12 +420,7 @@ pub fn diff(args: &DiffArgs) -> u8 {
         .chain([a, b].into_iter().filter(|e| e.render.failed).flat_map(|e| e.render.diagnostics.iter()))
         .collect();
     if !failures.is_empty() {
-        for d in &failures {
-            match &d.location {
-                Some(l) => eprintln!("error[{}]: {}:{}:{}: {}", d.rule, l.file, l.line, l.column, d.message),
-                None => eprintln!("error[{}]: {}", d.rule, d.message),
-            }
-        }
+        print_failures(failures.iter().copied());
         return fatal(&FatalError::new(format!(
             "cannot compare `{}` and `{}` of {}: they do not render",
             args.a, args.b, chart.path
@@ -480,12 +480,7 @@ fn diff_baseline(args: &DiffArgs) -> u8 {
         }
     };
     if env.render.failed {
-        for d in &env.render.diagnostics {
-            match &d.location {
-                Some(l) => eprintln!("error[{}]: {}:{}:{}: {}", d.rule, l.file, l.line, l.column, d.message),
-                None => eprintln!("error[{}]: {}", d.rule, d.message),
-            }
-        }
+        print_failures(env.render.diagnostics.iter());
         return fatal(&FatalError::new(format!("cannot compare `{}` of {}: it does not render", args.a, chart.path)));
     }
     let Some(baseline) = &env.baseline else { return fatal(&FatalError::new("baseline vanished while loading")) };
